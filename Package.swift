@@ -1,0 +1,117 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One set of settings for every target (Swift 6 mode, as Hummingbird and swift-log do).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "steward",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "steward", targets: ["steward"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages, each behind a tiny shim.
+        .systemLibrary(
+            name: "CStewardMilter", pkgConfig: "milter",
+            providers: [.apt(["libmilter-dev"])]
+        ),
+        .systemLibrary(
+            name: "CStewardMagic", pkgConfig: "libmagic",
+            providers: [.apt(["libmagic-dev"])]
+        ),
+        .systemLibrary(
+            name: "CStewardGMime", pkgConfig: "gmime-3.0",
+            providers: [.apt(["libgmime-3.0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CStewardArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+
+        // Values shared by every module: envelope, inspected message, findings, verdicts.
+        .target(name: "StewardCore", swiftSettings: swiftSettings),
+        // MIME walk (GMime), true types (libmagic), text for searching.
+        .target(
+            name: "StewardInspection",
+            dependencies: ["StewardCore", "CStewardGMime", "CStewardMagic", "CStewardArchive"],
+            swiftSettings: swiftSettings
+        ),
+        // The union's directory, rule sets per branch, the evaluator: pure, no I/O.
+        .target(
+            name: "StewardPolicy",
+            dependencies: ["StewardCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // Held messages and their evidence.
+        .target(
+            name: "StewardQuarantine",
+            dependencies: [
+                "StewardCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration and the one pipeline that the milter and `steward check` share.
+        .target(
+            name: "StewardEngine",
+            dependencies: [
+                "StewardCore", "StewardInspection", "StewardPolicy", "StewardQuarantine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // libmilter binding and the per-connection session.
+        .target(
+            name: "StewardMilter",
+            dependencies: [
+                "StewardCore", "StewardEngine", "CStewardMilter",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "steward",
+            dependencies: [
+                "StewardCore", "StewardEngine", "StewardMilter", "StewardPolicy", "StewardQuarantine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StewardInspectionTests", dependencies: ["StewardCore", "StewardInspection"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StewardPolicyTests", dependencies: ["StewardCore", "StewardPolicy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StewardMilterTests",
+            dependencies: ["StewardCore", "StewardEngine", "StewardMilter", "StewardQuarantine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StewardEndToEndTests",
+            dependencies: ["StewardCore", "StewardQuarantine"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

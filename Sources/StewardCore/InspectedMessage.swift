@@ -1,0 +1,131 @@
+import Foundation
+
+/// A header as the message carries it: its name, its value as raw bytes (folding kept), and
+/// its position among the message's headers.
+public struct RawHeader: Sendable, Hashable {
+    public var name: String
+    /// The value exactly as received, after the colon (leading space and folding kept).
+    public var rawValue: [UInt8]
+
+    public init(name: String, rawValue: [UInt8]) {
+        self.name = name
+        self.rawValue = rawValue
+    }
+
+    /// The value as text: leading white space dropped, folding unfolded, bytes read as UTF-8
+    /// (invalid sequences repaired) so 8-bit headers never fail.
+    public var value: String {
+        var text = String(decoding: rawValue, as: UTF8.self)
+        text = text.replacingOccurrences(of: "\r\n", with: "\n")
+        text = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.drop(while: { $0 == " " || $0 == "\t" }) }
+            .joined(separator: " ")
+        return text
+    }
+}
+
+/// One node of the MIME tree as Steward sees it.
+public struct MessagePart: Sendable, Hashable {
+    /// Where a person finds this part, e.g. `[2, 1]` for "attachment 2 > part 1".
+    public var path: [Int]
+    /// Declared content type, lower-cased (`text/plain`), as the part's header says.
+    public var contentType: String
+    /// Declared file name, decoded (RFC 2231 continuations, RFC 2047 words), if any.
+    public var filename: String?
+    /// `attachment`, `inline`, or nil when the part has no Content-Disposition.
+    public var disposition: String?
+    /// Declared charset for text parts.
+    public var charset: String?
+    /// True type by content (libmagic), as a MIME type (`application/x-dosexec`).
+    public var trueType: String?
+    /// libmagic's description (`PE32 executable (GUI) Intel 80386, for MS Windows`).
+    public var trueTypeDescription: String?
+    /// Decoded bytes of a leaf part (transfer encoding removed). Empty for containers.
+    public var content: [UInt8]
+    /// Text for searching: text/plain and text/html converted to UTF-8 from the declared charset.
+    public var text: String?
+    /// How the part came to be: a MIME leaf, a multipart container, an attached message, or a
+    /// uuencoded block found inside a text part.
+    public var origin: Origin
+    /// Child parts (multipart members, the body of an attached message).
+    public var children: [MessagePart]
+
+    public enum Origin: String, Sendable, Hashable, Codable {
+        case leaf, multipart, message, uuencoded
+    }
+
+    public init(
+        path: [Int], contentType: String, filename: String? = nil, disposition: String? = nil,
+        charset: String? = nil, trueType: String? = nil, trueTypeDescription: String? = nil,
+        content: [UInt8] = [], text: String? = nil, origin: Origin = .leaf, children: [MessagePart] = []
+    ) {
+        self.path = path
+        self.contentType = contentType
+        self.filename = filename
+        self.disposition = disposition
+        self.charset = charset
+        self.trueType = trueType
+        self.trueTypeDescription = trueTypeDescription
+        self.content = content
+        self.text = text
+        self.origin = origin
+        self.children = children
+    }
+
+    /// This part and every part below it, depth first, in message order.
+    public var allParts: [MessagePart] {
+        var result: [MessagePart] = [self]
+        for child in children { result.append(contentsOf: child.allParts) }
+        return result
+    }
+
+    /// A path a person can follow: `part 2 "minutes.zip" > part 1 "agenda.pdf"`.
+    public var displayPath: String {
+        let position = path.isEmpty ? "message body" : "part " + path.map(String.init).joined(separator: ".")
+        if let filename { return "\(position) \"\(filename)\"" }
+        return position
+    }
+}
+
+/// An inspection limit that was reached. Reaching one is a finding, never a crash.
+public struct LimitReached: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case depth, parts, bytes
+    }
+    public var kind: Kind
+    /// Plain words: what was reached and where.
+    public var detail: String
+
+    public init(kind: Kind, detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+}
+
+/// The message as inspection hands it to policy.
+public struct InspectedMessage: Sendable {
+    /// Top-level headers in the order they came, raw bytes kept.
+    public var headers: [RawHeader]
+    /// The MIME tree; its root is the whole message body.
+    public var root: MessagePart
+    /// Limits reached while walking the tree.
+    public var limitsReached: [LimitReached]
+    /// Size of the message in bytes.
+    public var size: Int
+
+    public init(headers: [RawHeader], root: MessagePart, limitsReached: [LimitReached] = [], size: Int) {
+        self.headers = headers
+        self.root = root
+        self.limitsReached = limitsReached
+        self.size = size
+    }
+
+    /// Every part of the tree, depth first.
+    public var allParts: [MessagePart] { root.allParts }
+
+    /// Values of every header with this name (case-insensitive), in order.
+    public func headerValues(_ name: String) -> [String] {
+        let lower = name.lowercased()
+        return headers.filter { $0.name.lowercased() == lower }.map(\.value)
+    }
+}
