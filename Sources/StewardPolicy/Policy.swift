@@ -39,6 +39,8 @@ public struct Policy: Sendable {
     public static func parse(_ files: [PolicyFile]) throws(PolicyError) -> Policy {
         Policy(inspectionLimits: InspectionLimits())
     }
+
+    public static func lint(_ files: [PolicyFile]) -> [PolicyProblem] { [] }
 }
 
 /// Decides one verdict for a message across every branch involved. Pure: no I/O.

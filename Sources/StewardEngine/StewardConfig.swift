@@ -1,0 +1,196 @@
+public import Foundation
+import Yams
+
+/// `steward.yaml`: where the milter listens, where the policy and the store are.
+/// Every key has a default, so a minimal file (or none, for `check`) works.
+/// Relative paths are relative to the config file's directory.
+public struct StewardConfig: Sendable, Equatable {
+    /// libmilter connection spec: `unix:/path/to/socket` or `inet:PORT@127.0.0.1`.
+    public var milterSocket: String
+    /// Permissions for a Unix socket (octal), so Postfix's `postfix` user can connect.
+    public var milterSocketMode: UInt16
+    /// Group to give a Unix socket; nil leaves it as created.
+    public var milterSocketGroup: String?
+    /// Seconds libmilter waits on the MTA before giving up on a connection.
+    public var milterTimeoutSeconds: Int
+    /// Seconds `serve` waits for messages in flight to finish after SIGTERM.
+    public var drainSeconds: Int
+    public var policyDirectory: URL
+    public var sqlitePath: String
+    public var spoolDirectory: URL
+    /// Messages larger than this are spooled to a file instead of kept in memory.
+    public var memoryThresholdBytes: Int
+    /// Log level: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String
+
+    public init(
+        milterSocket: String = "unix:/var/spool/postfix/steward/steward.sock",
+        milterSocketMode: UInt16 = 0o660,
+        milterSocketGroup: String? = "postfix",
+        milterTimeoutSeconds: Int = 60,
+        drainSeconds: Int = 30,
+        policyDirectory: URL = URL(fileURLWithPath: "/etc/steward/Policies"),
+        sqlitePath: String = "/var/lib/steward/quarantine.sqlite",
+        spoolDirectory: URL = URL(fileURLWithPath: "/var/lib/steward/spool"),
+        memoryThresholdBytes: Int = 1024 * 1024,
+        logLevel: String = "info"
+    ) {
+        self.milterSocket = milterSocket
+        self.milterSocketMode = milterSocketMode
+        self.milterSocketGroup = milterSocketGroup
+        self.milterTimeoutSeconds = milterTimeoutSeconds
+        self.drainSeconds = drainSeconds
+        self.policyDirectory = policyDirectory
+        self.sqlitePath = sqlitePath
+        self.spoolDirectory = spoolDirectory
+        self.memoryThresholdBytes = memoryThresholdBytes
+        self.logLevel = logLevel
+    }
+
+    /// Reads and validates a config file.
+    public static func load(from url: URL) throws(ConfigError) -> StewardConfig {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: url.path, message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: url.path, base: url.deletingLastPathComponent())
+    }
+
+    /// Parses config text; `base` resolves relative paths.
+    public static func parse(_ text: String, file: String, base: URL) throws(ConfigError) -> StewardConfig {
+        let file_: File
+        do {
+            file_ = try YAMLDecoder().decode(File.self, from: text.isEmpty ? "{}" : text)
+        } catch let error as DecodingError {
+            throw ConfigError(file: file, message: Self.describe(error))
+        } catch {
+            throw ConfigError(file: file, message: "\(error)")
+        }
+        var config = StewardConfig()
+        func resolve(_ path: String) -> URL {
+            path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path).standardizedFileURL
+        }
+        if let milter = file_.milter {
+            if let socket = milter.socket {
+                guard socket.hasPrefix("unix:") || socket.hasPrefix("inet:") || socket.hasPrefix("inet6:") || socket.hasPrefix("local:") else {
+                    throw ConfigError(file: file, message: "milter.socket must start with unix:, local:, inet: or inet6: (got \"\(socket)\")")
+                }
+                if socket.hasPrefix("unix:") || socket.hasPrefix("local:") {
+                    let prefix = socket.hasPrefix("unix:") ? "unix:" : "local:"
+                    config.milterSocket = "unix:" + resolve(String(socket.dropFirst(prefix.count))).path
+                } else {
+                    config.milterSocket = socket
+                }
+            }
+            if let mode = milter.socket_mode {
+                guard let value = UInt16(mode, radix: 8), value <= 0o777 else {
+                    throw ConfigError(file: file, message: "milter.socket_mode must be octal like \"0660\" (got \"\(mode)\")")
+                }
+                config.milterSocketMode = value
+            }
+            if let group = milter.socket_group { config.milterSocketGroup = group.isEmpty ? nil : group }
+            if let timeout = milter.timeout_seconds {
+                guard timeout > 0 else { throw ConfigError(file: file, message: "milter.timeout_seconds must be positive") }
+                config.milterTimeoutSeconds = timeout
+            }
+            if let drain = milter.drain_seconds {
+                guard drain >= 0 else { throw ConfigError(file: file, message: "milter.drain_seconds must not be negative") }
+                config.drainSeconds = drain
+            }
+        }
+        if let policy = file_.policy { config.policyDirectory = resolve(policy) }
+        if let sqlite = file_.store?.sqlite { config.sqlitePath = resolve(sqlite).path }
+        if let spool = file_.spool {
+            if let directory = spool.directory { config.spoolDirectory = resolve(directory) }
+            if let threshold = spool.memory_threshold_bytes {
+                guard threshold >= 0 else { throw ConfigError(file: file, message: "spool.memory_threshold_bytes must not be negative") }
+                config.memoryThresholdBytes = threshold
+            }
+        }
+        if let level = file_.log?.level {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level) else {
+                throw ConfigError(file: file, message: "log.level must be one of \(levels.joined(separator: ", ")) (got \"\(level)\")")
+            }
+            config.logLevel = level
+        }
+        return config
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let at = path(context)
+            return (at.isEmpty ? "" : "\(at): ") + context.debugDescription
+        case .keyNotFound(let key, let context):
+            return "\(path(context)): missing key \(key.stringValue)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    // The file's shape. Unknown keys are refused, so a typo is not silently ignored.
+    private struct File: Decodable {
+        var milter: Milter?
+        var policy: String?
+        var store: Store?
+        var spool: Spool?
+        var log: Log?
+
+        struct Milter: Decodable {
+            var socket: String?
+            var socket_mode: String?
+            var socket_group: String?
+            var timeout_seconds: Int?
+            var drain_seconds: Int?
+        }
+        struct Store: Decodable { var sqlite: String? }
+        struct Spool: Decodable {
+            var directory: String?
+            var memory_threshold_bytes: Int?
+        }
+        struct Log: Decodable { var level: String? }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case milter, policy, store, spool, log }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyKey.self)
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: [unknown], debugDescription: "unknown key \"\(unknown.stringValue)\" (known: \(known.sorted().joined(separator: ", ")))"))
+            }
+            let keyed = try decoder.container(keyedBy: CodingKeys.self)
+            milter = try keyed.decodeIfPresent(Milter.self, forKey: .milter)
+            policy = try keyed.decodeIfPresent(String.self, forKey: .policy)
+            store = try keyed.decodeIfPresent(Store.self, forKey: .store)
+            spool = try keyed.decodeIfPresent(Spool.self, forKey: .spool)
+            log = try keyed.decodeIfPresent(Log.self, forKey: .log)
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// A config file problem: which file and what is wrong.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
+
+    public var description: String { "\(file): \(message)" }
+}

@@ -1,0 +1,70 @@
+import CStewardMilter
+import Foundation
+import Logging
+import StewardCore
+import StewardEngine
+
+/// One MTA connection's state, kept by libmilter through `smfi_setpriv`. libmilter calls one
+/// connection's callbacks one at a time, so its mutable state needs no lock.
+final class Connection: @unchecked Sendable {
+    let runtime: MilterRuntime
+    var negotiation: ProtocolNegotiation?
+    var state = SessionState()
+    let spool: MessageSpool
+    /// A spool write that failed: the message is answered with tempfail at its end.
+    var spoolFailure: (any Error)?
+
+    init(runtime: MilterRuntime) {
+        self.runtime = runtime
+        spool = MessageSpool(directory: runtime.spoolDirectory, threshold: runtime.memoryThreshold)
+    }
+
+    /// The reply for a step the MTA may have been told needs none.
+    func stepReply(_ noReplyFlag: Int) -> sfsistat {
+        (negotiation?.noReply(noReplyFlag) ?? false) ? sfsistat(SMFIS_NOREPLY) : sfsistat(SMFIS_CONTINUE)
+    }
+
+    func startMessage(sender: String, authUser: String?, queueID: String?) {
+        if state.messageInProgress {
+            runtime.messageFinished()
+        }
+        spool.discard()
+        spoolFailure = nil
+        state.mailFrom(sender, authUser: authUser, queueID: queueID)
+        runtime.messageStarted()
+    }
+
+    func write(_ bytes: [UInt8]) {
+        guard spoolFailure == nil else { return }
+        do { try spool.append(bytes) } catch { spoolFailure = error }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        guard spoolFailure == nil else { return }
+        do { try spool.append(bytes) } catch { spoolFailure = error }
+    }
+
+    /// Takes the decision for the finished message.
+    func finishMessage(queueID: String?) -> Decision {
+        let envelope = state.endOfMessage(queueID: queueID)
+        defer {
+            spool.discard()
+            runtime.messageFinished()
+        }
+        if let spoolFailure {
+            return runtime.filter.tempfail(envelope, reason: "spool: \(spoolFailure)")
+        }
+        do {
+            return runtime.filter.decide(try spool.source(), envelope: envelope)
+        } catch {
+            return runtime.filter.tempfail(envelope, reason: "spool: \(error)")
+        }
+    }
+
+    func abortMessage() {
+        if state.messageInProgress { runtime.messageFinished() }
+        state.abort()
+        spool.discard()
+        spoolFailure = nil
+    }
+}

@@ -1,0 +1,54 @@
+import CStewardMilter
+import Logging
+import StewardCore
+import StewardEngine
+
+/// Applies a decision at end-of-message: the only place Steward's verdicts become milter actions.
+enum MilterReply {
+    static func apply(_ decision: Decision, ctx: OpaquePointer?, logger: Logger) -> sfsistat {
+        switch decision.verdict.action {
+        case .accept:
+            return sfsistat(SMFIS_CONTINUE)
+        case .tag:
+            for modification in decision.modifications {
+                switch modification {
+                case .add(let name, let value):
+                    if steward_addheader(ctx, name, value) != MI_SUCCESS {
+                        logger.error("could not add header; answered tempfail", metadata: ["milter.header": "\(name)"])
+                        return setReply(ctx, Decision.tempfailReply, action: SMFIS_TEMPFAIL)
+                    }
+                }
+            }
+            return sfsistat(SMFIS_CONTINUE)
+        case .quarantine:
+            // Discard only what the store holds; `heldID` exists only after the commit.
+            guard decision.heldID != nil else {
+                logger.error("held message has no quarantine id; answered tempfail")
+                return setReply(ctx, Decision.tempfailReply, action: SMFIS_TEMPFAIL)
+            }
+            return sfsistat(SMFIS_DISCARD)
+        case .reject:
+            return setReply(ctx, decision.verdict.reply ?? Decision.tempfailReply, action: SMFIS_REJECT)
+        case .tempfail:
+            return setReply(ctx, decision.verdict.reply ?? Decision.tempfailReply, action: SMFIS_TEMPFAIL)
+        }
+    }
+
+    private static func setReply(_ ctx: OpaquePointer?, _ reply: SMTPReply, action: Int32) -> sfsistat {
+        _ = steward_setreply(ctx, reply.code, reply.status, replyText(reply.text))
+        return sfsistat(action)
+    }
+
+    /// libmilter treats `%` as a format character and refuses CR or LF in a reply.
+    static func replyText(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "%": result += "%%"
+            case "\r", "\n": result += " "
+            default: result.unicodeScalars.append(scalar.isASCII ? scalar : "?")
+            }
+        }
+        return result
+    }
+}

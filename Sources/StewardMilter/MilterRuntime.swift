@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+import StewardCore
+import StewardEngine
+import Synchronization
+
+/// What every connection shares: the pipeline, the spool settings, and the count of messages in
+/// flight that SIGTERM waits for.
+final class MilterRuntime: Sendable {
+    let filter: MessageFilter
+    let spoolDirectory: URL
+    let memoryThreshold: Int
+    let logger: Logger
+    private let inFlight = Atomic<Int>(0)
+
+    init(filter: MessageFilter, spoolDirectory: URL, memoryThreshold: Int, logger: Logger) {
+        self.filter = filter
+        self.spoolDirectory = spoolDirectory
+        self.memoryThreshold = memoryThreshold
+        self.logger = logger
+    }
+
+    func messageStarted() { inFlight.add(1, ordering: .relaxed) }
+    func messageFinished() { inFlight.subtract(1, ordering: .relaxed) }
+    var messagesInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+}
+
+/// The runtime the C callbacks reach; set once by `MilterServer` before libmilter starts.
+let currentRuntime = Mutex<MilterRuntime?>(nil)

@@ -1,0 +1,53 @@
+import Foundation
+import StewardCore
+
+/// Envelope defaults for `check`, taken from the message's own From, To and Cc headers.
+/// Deliberately simple: it only fills in what the user did not give on the command line.
+struct HeaderAddresses {
+    var from: String?
+    var recipients: [String] = []
+
+    init(message: [UInt8]) {
+        for (name, value) in Self.headers(message) {
+            let addresses = Self.addresses(in: value)
+            switch name {
+            case "from": if from == nil { from = addresses.first }
+            case "to", "cc": recipients.append(contentsOf: addresses)
+            default: break
+            }
+        }
+    }
+
+    /// Unfolded top-level headers, names lower-cased.
+    private static func headers(_ message: [UInt8]) -> [(String, String)] {
+        let text = String(decoding: message.prefix(256 * 1024), as: UTF8.self)
+        var result: [(String, String)] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = line.hasSuffix("\r") ? line.dropLast() : line
+            if line.isEmpty { break }
+            if line.first == " " || line.first == "\t" {
+                if !result.isEmpty { result[result.count - 1].1 += " " + line.trimmingCharacters(in: .whitespaces) }
+            } else if let colon = line.firstIndex(of: ":") {
+                result.append((line[..<colon].lowercased(), String(line[line.index(after: colon)...])))
+            }
+        }
+        return result
+    }
+
+    /// Addresses in a header value: `<a@b>` forms first, else bare `a@b` words.
+    private static func addresses(in value: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(value)
+        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+            let candidate = rest[rest.index(after: open)..<close]
+            if candidate.contains("@") { found.append(EmailAddress.normalize(String(candidate))) }
+            rest = rest[rest.index(after: close)...]
+        }
+        if found.isEmpty {
+            found = value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" })
+                .filter { $0.contains("@") }
+                .map { EmailAddress.normalize(String($0.trimmingCharacters(in: CharacterSet(charactersIn: "\"()")))) }
+        }
+        return found
+    }
+}

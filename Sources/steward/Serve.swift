@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StewardEngine
+import StewardMilter
+import StewardPolicy
+import StewardQuarantine
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the milter.",
+        discussion: """
+            Listens on the socket in the config file until SIGTERM (finishes the messages in flight,
+            then exits) or SIGINT. SIGHUP reloads the policy; a policy with an error is refused and
+            the last good one stays in force.
+            """
+    )
+
+    @Option(name: .long, help: "The config file (steward.yaml).")
+    var config: String
+
+    func run() throws {
+        // First, before any thread exists: this process's signals are handled in one place.
+        MilterServer.takeSignals()
+
+        let settings: StewardConfig
+        do {
+            settings = try StewardConfig.load(from: URL(fileURLWithPath: config))
+        } catch {
+            Failure(description: error.description).exit()
+        }
+        let logger = LogSetup.bootstrap(level: settings.logLevel)
+
+        let policy: PolicyHolder
+        do {
+            policy = try PolicyHolder(directory: settings.policyDirectory)
+        } catch {
+            Failure(description: "the policy has problems; not starting:\n" + error.description).exit()
+        }
+        let store: SQLiteQuarantineStore
+        do {
+            store = try SQLiteQuarantineStore(path: settings.sqlitePath)
+        } catch {
+            Failure(description: error.description).exit()
+        }
+        do {
+            try FileManager.default.createDirectory(at: settings.spoolDirectory, withIntermediateDirectories: true)
+        } catch {
+            Failure(description: "cannot create spool directory \(settings.spoolDirectory.path): \(error.localizedDescription)").exit()
+        }
+
+        let filter = MessageFilter(policy: policy, store: store, logger: logger)
+        let server = MilterServer(settings: MilterServer.Settings(config: settings), filter: filter, logger: logger)
+        logger.notice("policy loaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
+        do {
+            try server.run {
+                do {
+                    try policy.reload()
+                    logger.notice("policy reloaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
+                } catch {
+                    logger.error(
+                        "policy reload refused; the last good policy stays in force",
+                        metadata: ["policy.problems": "\(error)"])
+                }
+            }
+        } catch {
+            Failure(description: "\(error)").exit()
+        }
+        logger.notice("steward stopped")
+    }
+}
