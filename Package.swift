@@ -109,6 +109,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StewardEngineTests",
+            dependencies: ["StewardCore", "StewardEngine", "StewardPolicy", "StewardQuarantine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StewardEndToEndTests",
             dependencies: ["StewardCore", "StewardQuarantine"],
             swiftSettings: swiftSettings
