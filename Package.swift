@@ -94,6 +94,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Helpers for tests that run the real binary and real peers (miltertest, Postfix).
+        .target(
+            name: "StewardTestSupport",
+            dependencies: ["StewardCore"],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StewardInspectionTests", dependencies: ["StewardCore", "StewardInspection"],
@@ -105,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardMilterTests",
-            dependencies: ["StewardCore", "StewardEngine", "StewardMilter", "StewardQuarantine"],
+            dependencies: ["StewardCore", "StewardEngine", "StewardMilter", "StewardQuarantine", "StewardTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,114 @@
+public import Foundation
+
+/// Drives a milter with Debian's `miltertest` (a real libmilter client, from OpenDKIM) using a
+/// Lua script built here. The script fails (non-zero exit) at the first unexpected reply.
+public struct MiltertestScript: Sendable {
+    private var lines: [String] = []
+
+    public init(socket: String) {
+        lines.append(
+            """
+            function expect(ok, what) if not ok then error("unexpected: " .. what) end end
+            mt.set_timeout(30)
+            conn = mt.connect("unix:\(socket)", 20, 0.25)
+            expect(conn ~= nil, "connect")
+            expect(mt.negotiate(conn, nil, nil, nil) == nil, "negotiate")
+            """)
+    }
+
+    /// Connection facts as Postfix would send them.
+    public mutating func connect(clientName: String, clientAddress: String, helo: String = "client.example") {
+        lines.append(
+            """
+            mt.macro(conn, SMFIC_CONNECT, "{client_addr}", \(Self.lua(clientAddress)), "{client_name}", \(Self.lua(clientName)), "j", "mx.union.example", "{daemon_name}", "smtpd")
+            expect(mt.conninfo(conn, \(Self.lua(clientName)), \(Self.lua(clientAddress))) == nil, "conninfo")
+            expect(mt.helo(conn, \(Self.lua(helo))) == nil, "helo")
+            """)
+    }
+
+    /// Envelope, headers and body up to (not including) end-of-message.
+    public mutating func message(
+        from: String, to: [String], headers: [(String, String)], body: [UInt8], authUser: String? = nil,
+        queueID: String
+    ) {
+        var macros = "\"i\", \(Self.lua(queueID))"
+        if let authUser { macros += ", \"{auth_authen}\", \(Self.lua(authUser))" }
+        lines.append("mt.macro(conn, SMFIC_MAIL, \(macros))")
+        lines.append("expect(mt.mailfrom(conn, \(Self.lua("<\(from)>"))) == nil, \"mailfrom\")")
+        for recipient in to {
+            lines.append("expect(mt.rcptto(conn, \(Self.lua("<\(recipient)>"))) == nil, \"rcptto\")")
+        }
+        for (name, value) in headers {
+            lines.append("expect(mt.header(conn, \(Self.lua(name)), \(Self.lua(value))) == nil, \"header\")")
+        }
+        lines.append("expect(mt.eoh(conn) == nil, \"eoh\")")
+        // Bodies go in chunks as an MTA sends them (Postfix: up to 64 KB).
+        var offset = 0
+        while offset < body.count {
+            let chunk = Array(body[offset..<min(offset + 65_535, body.count)])
+            lines.append("expect(mt.bodystring(conn, \(Self.lua(chunk))) == nil, \"body\")")
+            offset += chunk.count
+        }
+    }
+
+    /// Ends the message and checks the reply (`SMFIR_CONTINUE`, `SMFIR_DISCARD`, `SMFIR_REPLYCODE`, …).
+    public mutating func endOfMessage(expect reply: String, queueID: String) {
+        lines.append("mt.macro(conn, SMFIC_BODYEOB, \"i\", \(Self.lua(queueID)))")
+        lines.append("expect(mt.eom(conn) == nil, \"eom\")")
+        lines.append("local r = mt.getreply(conn)")
+        lines.append("expect(r == \(reply), \"reply \" .. tostring(r) .. \" wanted \(reply)\")")
+    }
+
+    /// After an end-of-message: the SMTP reply asked for (code, enhanced code).
+    public mutating func expectSMTPReply(code: String, status: String) {
+        lines.append("expect(mt.eom_check(conn, MT_SMTPREPLY, \(Self.lua(code)), \(Self.lua(status))), \"smtp reply \(code) \(status)\")")
+    }
+
+    /// After an end-of-message: a header was added.
+    public mutating func expectHeaderAdded(_ name: String) {
+        lines.append("expect(mt.eom_check(conn, MT_HDRADD, \(Self.lua(name))), \"header added \(name)\")")
+    }
+
+    /// The MTA gives up on the message in progress (RSET or client gone).
+    public mutating func abort() {
+        lines.append("expect(mt.abort(conn) == nil, \"abort\")")
+    }
+
+    public mutating func raw(_ lua: String) { lines.append(lua) }
+
+    public var text: String { (lines + ["mt.disconnect(conn)", "print(\"script ok\")"]).joined(separator: "\n") + "\n" }
+
+    /// Runs the script; the result's status is 0 only if every expectation held.
+    public func run(in directory: TemporaryDirectory, timeout: TimeInterval = 120) throws -> CommandResult {
+        let path = directory.path("test-\(UUID().uuidString.prefix(6)).lua")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try Command.run("/usr/bin/miltertest", ["-s", path], timeout: timeout)
+    }
+
+    /// A Lua string literal holding exactly these bytes (Lua long brackets would rewrite CRLF).
+    static func lua(_ bytes: [UInt8]) -> String {
+        var out = "\""
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            default: out += "\\" + String(byte)
+                // A decimal escape takes up to three digits: pad so a following digit is not swallowed.
+                    .paddedEscape
+            }
+        }
+        return out + "\""
+    }
+
+    static func lua(_ text: String) -> String { lua(Array(text.utf8)) }
+}
+
+private extension String {
+    /// "\\9" -> "\\009": Lua reads up to three decimal digits after a backslash.
+    var paddedEscape: String {
+        let digits = dropFirst()
+        return "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+    }
+}
