@@ -121,6 +121,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StewardCLITests",
+            dependencies: ["StewardTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StewardEndToEndTests",
             dependencies: ["StewardCore", "StewardQuarantine"],
             swiftSettings: swiftSettings
