@@ -10,9 +10,9 @@ enum LoginMapParser {
 
     static func parse(_ file: PolicyFile, log: inout ProblemLog) -> [Entry] {
         var logical: [(text: String, line: Int)] = []
-        let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, raw) in lines.enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // "\r\n" is one Character in Swift, so split on each line break form.
+        let lines = file.text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        for (index, line) in lines.enumerated() {
             let trimmed = String(line).trimmingSpaces
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if let first = line.first, first == " " || first == "\t", !logical.isEmpty {

@@ -97,7 +97,14 @@ struct PolicyParser {
             directory: directory, defaults: defaults, branchSettings: branchSettings,
             inspectionLimits: limits, families: families
         )
-        return (policy, log.problems)
+        // In the order the files were given, then by line, so a reader can work down the list.
+        let order = Dictionary(files.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let problems = log.problems.enumerated().sorted { lhs, rhs in
+            let left = (order[lhs.element.file] ?? -1, lhs.element.line, lhs.offset)
+            let right = (order[rhs.element.file] ?? -1, rhs.element.line, rhs.offset)
+            return left < right
+        }.map(\.element)
+        return (policy, problems)
     }
 
     static func apply(_ parsed: RuleSetParser.Result, to settings: inout BranchSettings) {
