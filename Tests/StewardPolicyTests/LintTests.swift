@@ -148,3 +148,32 @@ import Testing
         }
     }
 }
+
+@Suite struct ReaderTests {
+    @Test func readsADirectoryAndLintNamesItsFiles() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("steward-policy-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("branches"), withIntermediateDirectories: true)
+        try Fixtures.directory.write(to: root.appendingPathComponent("directory.yaml"), atomically: true, encoding: .utf8)
+        try Fixtures.defaults.write(to: root.appendingPathComponent("default.yaml"), atomically: true, encoding: .utf8)
+        try Fixtures.loginMap.write(to: root.appendingPathComponent("sender_login_maps"), atomically: true, encoding: .utf8)
+        try "branch: north\nrules:\n  eicar-test-signature: {action: hold}\n"
+            .write(to: root.appendingPathComponent("branches/north.yaml"), atomically: true, encoding: .utf8)
+        try "not policy".write(to: root.appendingPathComponent("branches/README.txt"), atomically: true, encoding: .utf8)
+
+        let files = try PolicyDirectoryReader.read(root)
+        #expect(files.map { $0.path.replacingOccurrences(of: root.path, with: "DIR") }
+            == ["DIR/directory.yaml", "DIR/default.yaml", "DIR/branches/north.yaml", "DIR/sender_login_maps"])
+        let problems = Policy.lint(files)
+        #expect(problems.map(\.description) == ["\(root.path)/branches/north.yaml:3: 'hold' is not an action; use quarantine, reject, log or off"])
+    }
+
+    @Test func duplicateKeysAreReportedAtTheirLine() {
+        let defaults = "directions: [incoming]\nrules:\n  eicar-test-signature: {action: reject}\n  eicar-test-signature: {action: log}\n"
+        let problems = Policy.lint(Fixtures.files(defaults: defaults))
+        #expect(problems.count == 1)
+        #expect(problems.first?.file == "P/default.yaml")
+        #expect(problems.first?.line == 3 || problems.first?.line == 4)
+        #expect(problems.first?.message.contains("'eicar-test-signature' appears more than once") == true)
+    }
+}

@@ -44,6 +44,9 @@ struct YAMLFile {
              let .composer(context, problem, mark, _):
             let around = context.map { " (\($0.text))" } ?? ""
             return (mark.line, "this is not valid YAML: \(problem)\(around)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return (context.mark.line, "key \(keys) appears more than once in the same section; give each key once")
         case let .reader(problem, _, _, _):
             return (0, "this file could not be read as text: \(problem)")
         default:
