@@ -1,7 +1,5 @@
 public import StewardCore
 
-// CONTRACT STUB — the policy helper replaces the bodies, keeps these signatures.
-
 /// One policy file's text and where it came from (for problems that name file and line).
 public struct PolicyFile: Sendable, Hashable {
     public var path: String
@@ -34,21 +32,61 @@ public struct PolicyError: Error, Sendable, CustomStringConvertible {
 /// The whole loaded policy: the union's directory, the default rule set, and per-branch overrides.
 public struct Policy: Sendable {
     public var inspectionLimits: InspectionLimits
+    /// The union's directory: domains, networks, branches, officials, logins.
+    public var directory: UnionDirectory
+    /// The default rule set (`default.yaml`); `branch` is "default".
+    public var defaults: BranchSettings
+    /// The rule set in force for each branch of the directory (default plus the branch's file).
+    public var branchSettings: [String: BranchSettings]
+    /// The detection families the evaluator runs, in order.
+    public var families: [any DetectionFamily]
+
+    public init(
+        directory: UnionDirectory, defaults: BranchSettings, branchSettings: [String: BranchSettings] = [:],
+        inspectionLimits: InspectionLimits = InspectionLimits(),
+        families: [any DetectionFamily] = DetectionFamilies.standard
+    ) {
+        self.directory = directory
+        self.defaults = defaults
+        self.branchSettings = branchSettings
+        self.inspectionLimits = inspectionLimits
+        self.families = families
+    }
+
+    /// The rule set for a branch; the default rule set for a branch with no file of its own.
+    public func settings(for branch: String) -> BranchSettings {
+        if let settings = branchSettings[branch] { return settings }
+        var settings = defaults
+        settings.branch = branch
+        return settings
+    }
+
+    /// The rule descriptor with this id, from the registered families.
+    public func rule(_ id: String) -> (kind: String, descriptor: RuleDescriptor)? {
+        for family in families {
+            if let descriptor = family.rules.first(where: { $0.id == id }) { return (family.kind, descriptor) }
+        }
+        return nil
+    }
 
     /// Parses a policy from its files' texts (no I/O here).
     public static func parse(_ files: [PolicyFile]) throws(PolicyError) -> Policy {
-        Policy(inspectionLimits: InspectionLimits())
+        try parse(files, families: DetectionFamilies.standard)
     }
 
-    public static func lint(_ files: [PolicyFile]) -> [PolicyProblem] { [] }
-}
+    /// Parses with a given list of families (tests, or a build with extra families).
+    public static func parse(_ files: [PolicyFile], families: [any DetectionFamily]) throws(PolicyError) -> Policy {
+        let (policy, problems) = PolicyParser(families: families).parse(files)
+        guard problems.isEmpty else { throw PolicyError(problems: problems) }
+        return policy
+    }
 
-/// Decides one verdict for a message across every branch involved. Pure: no I/O.
-public struct Evaluator: Sendable {
-    public let policy: Policy
-    public init(policy: Policy) { self.policy = policy }
+    /// Every problem in the files, each naming file and line; empty when the policy is sound.
+    public static func lint(_ files: [PolicyFile]) -> [PolicyProblem] {
+        lint(files, families: DetectionFamilies.standard)
+    }
 
-    public func evaluate(_ message: InspectedMessage, envelope: Envelope) -> Verdict {
-        Verdict(action: .accept, direction: .incoming, branches: [], findings: [])
+    public static func lint(_ files: [PolicyFile], families: [any DetectionFamily]) -> [PolicyProblem] {
+        PolicyParser(families: families).parse(files).1
     }
 }

@@ -1,0 +1,77 @@
+public import StewardCore
+
+/// What a policy file says to do about a rule's findings.
+public enum PolicyAction: String, Sendable, Hashable, CaseIterable {
+    /// Let the message through with an `X-Steward-Findings` header (Action `.tag`).
+    case log
+    /// Hold the message for an official.
+    case quarantine
+    /// Refuse the message at SMTP with a reply the sender can read.
+    case reject
+    /// The rule is switched off.
+    case off
+
+    /// The message action this word asks for; nil for `off`.
+    public var action: Action? {
+        switch self {
+        case .log: .tag
+        case .quarantine: .quarantine
+        case .reject: .reject
+        case .off: nil
+        }
+    }
+}
+
+/// A value of a rule option (a threshold, a list of words...), as a policy file gives it.
+public enum RuleOptionValue: Sendable, Hashable {
+    case integer(Int)
+    case number(Double)
+    case text(String)
+    case list([String])
+    case flag(Bool)
+
+    var kindName: String {
+        switch self {
+        case .integer: "a whole number"
+        case .number: "a number"
+        case .text: "a single value"
+        case .list: "a list"
+        case .flag: "true or false"
+        }
+    }
+}
+
+/// One rule's setting in a branch: its action and option values (default ones filled in).
+public struct RuleSetting: Sendable, Hashable {
+    public var action: PolicyAction
+    public var options: [String: RuleOptionValue]
+
+    public init(action: PolicyAction, options: [String: RuleOptionValue] = [:]) {
+        self.action = action
+        self.options = options
+    }
+}
+
+/// The rule set in force for one branch: the default rule set with the branch file's
+/// overrides applied.
+public struct BranchSettings: Sendable, Hashable {
+    /// Branch id.
+    public var branch: String
+    /// Directions this branch's mail is filtered in (clause 11).
+    public var directions: Set<Direction>
+    /// Rule id → setting, for every rule of every registered family.
+    public var rules: [String: RuleSetting]
+
+    public init(branch: String, directions: Set<Direction>, rules: [String: RuleSetting]) {
+        self.branch = branch
+        self.directions = directions
+        self.rules = rules
+    }
+
+    /// The action for a rule's findings; nil when the rule is off or unknown.
+    public func action(for rule: String) -> Action? { rules[rule]?.action.action }
+
+    public func isEnabled(_ rule: String) -> Bool { action(for: rule) != nil }
+
+    public func option(_ name: String, of rule: String) -> RuleOptionValue? { rules[rule]?.options[name] }
+}
