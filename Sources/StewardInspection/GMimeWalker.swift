@@ -35,11 +35,33 @@ struct GMimeWalker {
 
     /// The message's top-level headers in order, values as raw bytes (folding and the space
     /// after the colon kept, the final line end dropped).
+    ///
+    /// GMime files a message's `Content-*` headers under its top MIME part and the rest under
+    /// the message; both lists are in message order and carry stream offsets, so merging them
+    /// by offset restores the order the message had.
     static func headers(of message: UnsafeMutablePointer<GMimeMessage>) -> [RawHeader] {
-        guard let list = g_mime_object_get_header_list(steward_message_as_object(message)) else { return [] }
+        let own = headers(in: g_mime_object_get_header_list(steward_message_as_object(message)))
+        let body = g_mime_message_get_mime_part(message).map { headers(in: g_mime_object_get_header_list($0)) } ?? []
+        var merged: [RawHeader] = []
+        merged.reserveCapacity(own.count + body.count)
+        var i = 0, j = 0
+        while i < own.count || j < body.count {
+            if j >= body.count || (i < own.count && own[i].offset <= body[j].offset) {
+                merged.append(own[i].header)
+                i += 1
+            } else {
+                merged.append(body[j].header)
+                j += 1
+            }
+        }
+        return merged
+    }
+
+    private static func headers(in list: UnsafeMutablePointer<GMimeHeaderList>?) -> [(header: RawHeader, offset: Int64)] {
+        guard let list else { return [] }
         let count = g_mime_header_list_get_count(list)
         guard count > 0 else { return [] }
-        var headers: [RawHeader] = []
+        var headers: [(header: RawHeader, offset: Int64)] = []
         headers.reserveCapacity(Int(count))
         for index in 0..<count {
             guard let header = g_mime_header_list_get_header_at(list, index) else { continue }
@@ -50,7 +72,7 @@ struct GMimeWalker {
             }
             if value.last == UInt8(ascii: "\n") { value.removeLast() }
             if value.last == UInt8(ascii: "\r") { value.removeLast() }
-            headers.append(RawHeader(name: name, rawValue: value))
+            headers.append((RawHeader(name: name, rawValue: value), Int64(g_mime_header_get_offset(header))))
         }
         return headers
     }

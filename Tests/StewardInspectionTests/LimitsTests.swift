@@ -48,6 +48,17 @@ struct LimitsTests {
         #expect(message.limitsReached.map(\.kind) == [.depth])
     }
 
+    @Test func gmimeBoundsItsOwnNesting() throws {
+        // Even with no depth limit of ours, GMime's recursive parser stops nesting on its own
+        // (at 1024 levels in GMime 3.2), so a hostile 20,000-deep message cannot exhaust the stack.
+        let start = ContinuousClock.now
+        let message = try Inspector(limits: InspectionLimits(maxDepth: 1_000_000, maxParts: 1_000_000))
+            .inspect(bytes: Self.nested(depth: 20_000))
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(message.allParts.count < 2_000)
+        #expect(message.allParts.count > 500)
+    }
+
     @Test func attachedMessagesCountAsNesting() throws {
         var text = ""
         for _ in 0..<5 { text += "Subject: fwd\r\nContent-Type: message/rfc822\r\n\r\n" }
