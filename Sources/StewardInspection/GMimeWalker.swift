@@ -196,20 +196,22 @@ struct GMimeWalker {
 
         var content: [UInt8] = []
         let chunkSize = 64 * 1024
-        var chunk = [CChar](repeating: 0, count: chunkSize)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
             try checkDeadline()
-            let budget = limits.maxDecodedBytes - decodedBytes - content.count
+            let budget = max(0, limits.maxDecodedBytes - decodedBytes - content.count)
             // Ask for one byte past the budget, to tell "exactly at the limit" from "over it".
-            let want = min(chunkSize, max(0, budget) + 1)
-            let got = chunk.withUnsafeMutableBufferPointer { g_mime_stream_read(filtered, $0.baseAddress, want) }
+            let want = min(chunkSize, budget + 1)
+            let got = chunk.withUnsafeMutableBytes { buffer in
+                g_mime_stream_read(filtered, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), want)
+            }
             if got <= 0 { break }
-            content.append(contentsOf: chunk[0..<got].lazy.map { UInt8(bitPattern: $0) })
-            if decodedBytes + content.count > limits.maxDecodedBytes {
-                content.removeLast(decodedBytes + content.count - limits.maxDecodedBytes)
+            if got > budget {
+                content.append(contentsOf: chunk[0..<budget])
                 reportBytesLimit(at: node)
                 break
             }
+            content.append(contentsOf: chunk[0..<got])
         }
         decodedBytes += content.count
         return content

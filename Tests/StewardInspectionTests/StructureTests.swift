@@ -150,6 +150,20 @@ struct StructureTests {
         #expect(part.trueType == "image/png")
     }
 
+    @Test func dispositionIsLowerCased() throws {
+        let bytes = Fixture.crlf(Fixture.multipart(boundary: "b", parts: [[
+            "Content-Type: IMAGE/PNG",
+            "Content-Disposition: INLINE; filename=logo.png",
+            "Content-Transfer-Encoding: base64",
+            "",
+            Fixture.base64(Fixture.png),
+        ]]))
+        let part = try #require(try inspector.inspect(bytes: bytes).root.children.first)
+        #expect(part.contentType == "image/png")
+        #expect(part.disposition == "inline")
+        #expect(part.filename == "logo.png")
+    }
+
     @Test func attachedMessageBecomesChildren() throws {
         let inner = Fixture.multipart(
             boundary: "inner",
