@@ -1,24 +1,107 @@
 public import StewardCore
 public import Foundation
+import CStewardGMime
 
-/// Turns a message's bytes into the tree policy reads. Safe to share between threads.
-/// (Stub: the real GMime walk replaces this.)
+/// Turns a message's bytes into the tree policy reads: GMime parses the MIME structure,
+/// libmagic names each part's true type, text parts are converted to UTF-8 for searching.
+///
+/// Safe to share between threads: it holds only immutable settings; each call parses into
+/// GMime objects of its own, and libmagic handles come from a lock-protected pool.
 public final class Inspector: Sendable {
     public let limits: InspectionLimits
+    private let magic: MagicPool
 
     public init(limits: InspectionLimits = InspectionLimits()) {
         self.limits = limits
+        self.magic = MagicPool.shared
+        GMimeRuntime.ensureInitialised()
     }
 
     /// Inspects a message held in memory (the raw RFC 5322 bytes, CRLF or LF line ends).
     public func inspect(bytes: [UInt8]) throws(InspectionError) -> InspectedMessage {
-        InspectedMessage(headers: [], root: MessagePart(path: [], contentType: "text/plain", content: bytes), size: bytes.count)
+        let start = ContinuousClock.now
+        let stream = bytes.withUnsafeBufferPointer { buffer -> UnsafeMutablePointer<GMimeStream>? in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return g_mime_stream_mem_new() }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                g_mime_stream_mem_new_with_buffer($0, buffer.count)
+            }
+        }
+        guard let stream else {
+            throw InspectionError(code: .parserFailure, detail: "GMime could not allocate a memory stream")
+        }
+        defer { steward_unref(stream) }
+        return try inspect(stream: stream, size: bytes.count, start: start)
     }
 
-    /// Inspects a message stored in a file (a spooled large message), without reading it all into memory first.
+    /// Inspects a message stored in a file (a spooled large message), without reading it all
+    /// into memory first: GMime reads the file through a stream and keeps only offsets into it.
     public func inspect(fileAt url: URL) throws(InspectionError) -> InspectedMessage {
-        guard let data = try? Data(contentsOf: url) else { throw InspectionError(code: .unreadable, detail: url.path) }
-        return try inspect(bytes: [UInt8](data))
+        let start = ContinuousClock.now
+        let path = url.path
+        let size: Int
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw InspectionError(code: .unreadable, detail: "cannot read \(path): \(error.localizedDescription)")
+        }
+        var gerror: UnsafeMutablePointer<GError>?
+        guard let stream = g_mime_stream_fs_open(path, O_RDONLY, 0, &gerror) else {
+            let reason = gerror.flatMap { GMimeBytes.string($0.pointee.message) } ?? "unknown error"
+            if let gerror { g_error_free(gerror) }
+            throw InspectionError(code: .unreadable, detail: "cannot open \(path): \(reason)")
+        }
+        defer { steward_unref(stream) }
+        return try inspect(stream: stream, size: size, start: start)
+    }
+
+    private func inspect(
+        stream: UnsafeMutablePointer<GMimeStream>, size: Int, start: ContinuousClock.Instant
+    ) throws(InspectionError) -> InspectedMessage {
+        let deadline = start + .milliseconds(Int64(max(0, limits.timeoutSeconds) * 1000))
+
+        guard let options = Self.makeParserOptions() else {
+            throw InspectionError(code: .parserFailure, detail: "GMime could not create parser options")
+        }
+        defer { g_mime_parser_options_free(options) }
+        guard let parser = g_mime_parser_new_with_stream(stream) else {
+            throw InspectionError(code: .parserFailure, detail: "GMime could not create a parser")
+        }
+        defer { steward_unref(parser) }
+        g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE)
+
+        guard let message = g_mime_parser_construct_message(parser, options) else {
+            throw InspectionError(
+                code: .parserFailure,
+                detail: "GMime found no message in \(size) bytes (no header block could be parsed)"
+            )
+        }
+        defer { steward_unref(message) }
+
+        var walker = GMimeWalker(limits: limits, deadline: deadline, magic: magic)
+        let headers = GMimeWalker.headers(of: message)
+        let root = try walker.walk(top: g_mime_message_get_mime_part(message))
+        return InspectedMessage(headers: headers, root: root, limitsReached: walker.limitsReached, size: size)
+    }
+
+    /// Parser options tolerant of broken input: loose RFC 2047 (encoded words inside words,
+    /// in quoted strings, unencoded spaces) and loose parameters and addresses; undeclared
+    /// 8-bit header text is tried as UTF-8, then windows-1252.
+    private static func makeParserOptions() -> OpaquePointer? {
+        guard let options = g_mime_parser_options_new() else { return nil }
+        g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE)
+        g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE)
+        g_mime_parser_options_set_address_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE)
+        g_mime_parser_options_set_allow_addresses_without_domain(options, 1)
+        "utf-8".withCString { utf8 in
+            "windows-1252".withCString { cp1252 in
+                var charsets: [UnsafePointer<CChar>?] = [utf8, cp1252, nil]
+                charsets.withUnsafeMutableBufferPointer {
+                    g_mime_parser_options_set_fallback_charsets(options, $0.baseAddress)
+                }
+            }
+        }
+        return options
     }
 }
 

@@ -1,0 +1,49 @@
+import CStewardGMime
+import Foundation
+
+/// Text for searching: a text part's decoded bytes converted to UTF-8 from its declared charset.
+/// Never fails: an unknown or lying charset falls back to UTF-8 when the bytes are valid UTF-8,
+/// otherwise to windows-1252 (which gives every byte a character).
+enum CharsetText {
+    static func utf8Text(_ bytes: [UInt8], declaredCharset: String?) -> String {
+        GMimeRuntime.ensureInitialised()
+        let charset = declaredCharset?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        switch charset {
+        case "", "utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968":
+            return bestEffort(bytes)
+        case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1":
+            // As browsers do (WHATWG Encoding): ISO-8859-1 is read as its superset windows-1252,
+            // since mailers routinely label cp1252 text (curly quotes, euro sign) as Latin-1.
+            return convert(bytes, from: "windows-1252") ?? bestEffort(bytes)
+        default:
+            return convert(bytes, from: charset) ?? bestEffort(bytes)
+        }
+    }
+
+    /// Valid UTF-8 as is; anything else read as windows-1252.
+    static func bestEffort(_ bytes: [UInt8]) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return convert(bytes, from: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Converts with GMime's charset filter (iconv underneath, with GMime's charset aliases).
+    /// Nil when the charset is unknown to iconv.
+    static func convert(_ bytes: [UInt8], from charset: String) -> String? {
+        guard let filter = g_mime_filter_charset_new(charset, "UTF-8") else { return nil }
+        defer { steward_unref(filter) }
+        guard let output = g_mime_stream_mem_new() else { return nil }
+        defer { steward_unref(output) }
+        guard let filtered = g_mime_stream_filter_new(output) else { return nil }
+        defer { steward_unref(filtered) }
+        _ = g_mime_stream_filter_add(steward_as_stream_filter(filtered), filter)
+        let written = bytes.withUnsafeBufferPointer { buffer -> Int in
+            guard let base = buffer.baseAddress else { return 0 }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                g_mime_stream_write(filtered, $0, buffer.count)
+            }
+        }
+        guard written >= 0, g_mime_stream_flush(filtered) == 0 else { return nil }
+        let converted = GMimeBytes.contents(ofMemoryStream: output)
+        return String(decoding: converted, as: UTF8.self)
+    }
+}

@@ -1,0 +1,324 @@
+import CStewardGMime
+import Foundation
+import StewardCore
+
+/// Walks a parsed GMime message into Steward's `MessagePart` tree, within the limits.
+///
+/// The walk is iterative (an explicit stack, never recursion), so nesting depth costs heap,
+/// not stack. GMime objects reached here are borrowed from the message, which the caller owns.
+struct GMimeWalker {
+    let limits: InspectionLimits
+    let deadline: ContinuousClock.Instant
+    let magic: MagicPool
+
+    private(set) var limitsReached: [LimitReached] = []
+    private var partCount = 0
+    private var decodedBytes = 0
+    private var partsLimitReported = false
+    private var bytesLimitReported = false
+
+    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool) {
+        self.limits = limits
+        self.deadline = deadline
+        self.magic = magic
+    }
+
+    /// Something waiting to be turned into a node.
+    private struct Pending {
+        var object: UnsafeMutablePointer<GMimeObject>
+        var path: [Int]
+        var depth: Int
+        var parent: Int
+    }
+
+    // MARK: Headers
+
+    /// The message's top-level headers in order, values as raw bytes (folding and the space
+    /// after the colon kept, the final line end dropped).
+    ///
+    /// GMime files a message's `Content-*` headers under its top MIME part and the rest under
+    /// the message; both lists are in message order and carry stream offsets, so merging them
+    /// by offset restores the order the message had.
+    static func headers(of message: UnsafeMutablePointer<GMimeMessage>) -> [RawHeader] {
+        let own = headers(in: g_mime_object_get_header_list(steward_message_as_object(message)))
+        let body = g_mime_message_get_mime_part(message).map { headers(in: g_mime_object_get_header_list($0)) } ?? []
+        var merged: [RawHeader] = []
+        merged.reserveCapacity(own.count + body.count)
+        var i = 0, j = 0
+        while i < own.count || j < body.count {
+            if j >= body.count || (i < own.count && own[i].offset <= body[j].offset) {
+                merged.append(own[i].header)
+                i += 1
+            } else {
+                merged.append(body[j].header)
+                j += 1
+            }
+        }
+        return merged
+    }
+
+    private static func headers(in list: UnsafeMutablePointer<GMimeHeaderList>?) -> [(header: RawHeader, offset: Int64)] {
+        guard let list else { return [] }
+        let count = g_mime_header_list_get_count(list)
+        guard count > 0 else { return [] }
+        var headers: [(header: RawHeader, offset: Int64)] = []
+        headers.reserveCapacity(Int(count))
+        for index in 0..<count {
+            guard let header = g_mime_header_list_get_header_at(list, index) else { continue }
+            let name = GMimeBytes.string(g_mime_header_get_raw_name(header) ?? g_mime_header_get_name(header)) ?? ""
+            var value: [UInt8] = []
+            if let raw = g_mime_header_get_raw_value(header) {
+                value = Array(UnsafeRawBufferPointer(start: raw, count: strlen(raw)))
+            }
+            if value.last == UInt8(ascii: "\n") { value.removeLast() }
+            if value.last == UInt8(ascii: "\r") { value.removeLast() }
+            headers.append((RawHeader(name: name, rawValue: value), Int64(g_mime_header_get_offset(header))))
+        }
+        return headers
+    }
+
+    // MARK: Tree
+
+    /// Builds the tree under `top` (the message's MIME part), or an empty text/plain body when
+    /// the message has none.
+    mutating func walk(top: UnsafeMutablePointer<GMimeObject>?) throws(InspectionError) -> MessagePart {
+        guard let top else { return MessagePart(path: [], contentType: "text/plain") }
+
+        // Nodes in creation (pre-)order, each with its parent's index; assembled at the end.
+        var nodes: [MessagePart] = []
+        var parents: [Int] = []
+        var stack: [Pending] = [Pending(object: top, path: [], depth: 0, parent: -1)]
+
+        while let item = stack.popLast() {
+            try checkDeadline()
+            guard takePart(at: item.path) else { break }
+
+            var node = describe(item.object, path: item.path)
+            let index = nodes.count
+
+            if let multipart = steward_as_multipart(item.object) {
+                node.origin = .multipart
+                let count = Int(g_mime_multipart_get_count(multipart))
+                if count > 0, allowDescent(below: node, depth: item.depth) {
+                    for position in stride(from: count - 1, through: 0, by: -1) {
+                        guard let child = g_mime_multipart_get_part(multipart, Int32(position)) else { continue }
+                        stack.append(Pending(object: child, path: item.path + [position + 1], depth: item.depth + 1, parent: index))
+                    }
+                }
+            } else if let messagePart = steward_as_message_part(item.object) {
+                node.origin = .message
+                if let attached = g_mime_message_part_get_message(messagePart),
+                   let body = g_mime_message_get_mime_part(attached),
+                   allowDescent(below: node, depth: item.depth) {
+                    stack.append(Pending(object: body, path: item.path + [1], depth: item.depth + 1, parent: index))
+                }
+            } else if let part = steward_as_part(item.object) {
+                node.origin = .leaf
+                node.content = try decodedContent(of: part, at: node)
+                fillTypeAndText(&node)
+                nodes.append(node)
+                parents.append(item.parent)
+                if node.contentType == "text/plain" {
+                    try addUuencodedChildren(of: nodes[index], index: index, depth: item.depth, nodes: &nodes, parents: &parents)
+                }
+                continue
+            }
+            nodes.append(node)
+            parents.append(item.parent)
+        }
+
+        return Self.assemble(nodes: nodes, parents: parents)
+    }
+
+    /// Puts each node into its parent's children. In pre-order every descendant comes after
+    /// its ancestor, so walking backwards completes each node before its parent takes it.
+    static func assemble(nodes: [MessagePart], parents: [Int]) -> MessagePart {
+        guard !nodes.isEmpty else { return MessagePart(path: [], contentType: "text/plain") }
+        var nodes = nodes
+        var reversedChildren: [[MessagePart]] = Array(repeating: [], count: nodes.count)
+        for index in stride(from: nodes.count - 1, through: 1, by: -1) {
+            nodes[index].children = reversedChildren[index].reversed()
+            reversedChildren[index] = []
+            reversedChildren[parents[index]].append(nodes[index])
+            nodes[index] = MessagePart(path: [], contentType: "")  // drop the copy's buffers early
+        }
+        var root = nodes[0]
+        root.children = reversedChildren[0].reversed()
+        return root
+    }
+
+    // MARK: Part details
+
+    /// Declared type, name, disposition and charset of any MIME object.
+    private func describe(_ object: UnsafeMutablePointer<GMimeObject>, path: [Int]) -> MessagePart {
+        var contentType = "application/octet-stream"
+        if let type = g_mime_object_get_content_type(object), let mime = g_mime_content_type_get_mime_type(type) {
+            contentType = (GMimeBytes.string(mime) ?? contentType).lowercased()
+            g_free(mime)
+        }
+        var filename: String?
+        if let part = steward_as_part(object) {
+            filename = GMimeBytes.string(g_mime_part_get_filename(part))
+        } else {
+            filename = GMimeBytes.string(g_mime_object_get_content_disposition_parameter(object, "filename"))
+                ?? GMimeBytes.string(g_mime_object_get_content_type_parameter(object, "name"))
+        }
+        let disposition = GMimeBytes.string(g_mime_object_get_disposition(object))?.lowercased()
+        let charset = GMimeBytes.string(g_mime_object_get_content_type_parameter(object, "charset"))
+        return MessagePart(
+            path: path, contentType: contentType, filename: filename, disposition: disposition,
+            charset: charset, origin: .leaf
+        )
+    }
+
+    /// The part's bytes with the transfer encoding removed, read in chunks and cut at the
+    /// decoded-bytes budget.
+    private mutating func decodedContent(
+        of part: UnsafeMutablePointer<GMimePart>, at node: MessagePart
+    ) throws(InspectionError) -> [UInt8] {
+        guard let wrapper = g_mime_part_get_content(part),
+              let source = g_mime_data_wrapper_get_stream(wrapper),
+              let filtered = g_mime_stream_filter_new(source)
+        else { return [] }
+        defer { steward_unref(filtered) }
+        _ = g_mime_stream_reset(source)
+
+        let encoding = g_mime_data_wrapper_get_encoding(wrapper)
+        switch encoding {
+        case GMIME_CONTENT_ENCODING_BASE64, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE, GMIME_CONTENT_ENCODING_UUENCODE:
+            if let decoder = g_mime_filter_basic_new(encoding, 0) {
+                _ = g_mime_stream_filter_add(steward_as_stream_filter(filtered), decoder)
+                steward_unref(decoder)
+            }
+        default:
+            break  // 7bit, 8bit, binary, or unknown: the bytes are the content
+        }
+
+        var content: [UInt8] = []
+        let chunkSize = 64 * 1024
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            try checkDeadline()
+            let budget = max(0, limits.maxDecodedBytes - decodedBytes - content.count)
+            // Ask for one byte past the budget, to tell "exactly at the limit" from "over it".
+            let want = min(chunkSize, budget + 1)
+            let got = chunk.withUnsafeMutableBytes { buffer in
+                g_mime_stream_read(filtered, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), want)
+            }
+            if got <= 0 { break }
+            if got > budget {
+                content.append(contentsOf: chunk[0..<budget])
+                reportBytesLimit(at: node)
+                break
+            }
+            content.append(contentsOf: chunk[0..<got])
+        }
+        decodedBytes += content.count
+        return content
+    }
+
+    /// True type for leaves with content; text for text/plain and text/html.
+    private func fillTypeAndText(_ node: inout MessagePart) {
+        if !node.content.isEmpty {
+            let type = magic.identify(node.content)
+            node.trueType = type.mimeType
+            node.trueTypeDescription = type.description
+        }
+        if node.contentType == "text/plain" || node.contentType == "text/html" {
+            node.text = CharsetText.utf8Text(node.content, declaredCharset: node.charset)
+        }
+    }
+
+    /// Uuencoded files inside a text/plain part become its children (origin `.uuencoded`).
+    private mutating func addUuencodedChildren(
+        of leaf: MessagePart, index: Int, depth: Int, nodes: inout [MessagePart], parents: inout [Int]
+    ) throws(InspectionError) {
+        guard Self.mayHoldUuencode(leaf.content) else { return }
+        let budget = limits.maxDecodedBytes - decodedBytes
+        let blocks = Uudecode.blocks(in: leaf.content, byteBudget: budget, maxBlocks: max(0, limits.maxParts - partCount) + 1)
+        guard !blocks.isEmpty, allowDescent(below: leaf, depth: depth) else { return }
+        for (offset, block) in blocks.enumerated() {
+            try checkDeadline()
+            let path = leaf.path + [offset + 1]
+            guard takePart(at: path) else { return }
+            var child = MessagePart(
+                path: path, contentType: "application/octet-stream", filename: block.filename,
+                content: block.bytes, origin: .uuencoded
+            )
+            decodedBytes += block.bytes.count
+            if block.truncated { reportBytesLimit(at: child) }
+            fillTypeAndText(&child)
+            nodes.append(child)
+            parents.append(index)
+        }
+    }
+
+    /// Cheap check before the line scan: a `begin ` at the start of some line.
+    static func mayHoldUuencode(_ content: [UInt8]) -> Bool {
+        let needle = Array("begin ".utf8)
+        guard content.count >= needle.count else { return false }
+        var lineStart = true
+        for index in 0...(content.count - needle.count) {
+            if lineStart, content[index] == needle[0], Array(content[index..<(index + needle.count)]) == needle {
+                return true
+            }
+            lineStart = content[index] == UInt8(ascii: "\n")
+        }
+        return false
+    }
+
+    // MARK: Limits
+
+    private func checkDeadline() throws(InspectionError) {
+        if ContinuousClock.now > deadline {
+            throw InspectionError(
+                code: .timeout,
+                detail: "inspection took longer than \(limits.timeoutSeconds) seconds (timeoutSeconds); answer tempfail and retry later"
+            )
+        }
+    }
+
+    /// Counts one more part; false (and a finding, once) when the parts limit is reached.
+    private mutating func takePart(at path: [Int]) -> Bool {
+        if partCount >= limits.maxParts {
+            if !partsLimitReported {
+                partsLimitReported = true
+                limitsReached.append(LimitReached(
+                    kind: .parts,
+                    detail: "the message has more than \(limits.maxParts) MIME parts (limit maxParts \(limits.maxParts)); "
+                        + "parts from \(Self.position(path)) on were not inspected"
+                ))
+            }
+            return false
+        }
+        partCount += 1
+        return true
+    }
+
+    /// Whether the children of a container at `depth` may be walked; a finding when not.
+    private mutating func allowDescent(below node: MessagePart, depth: Int) -> Bool {
+        if depth + 1 > limits.maxDepth {
+            limitsReached.append(LimitReached(
+                kind: .depth,
+                detail: "parts nest deeper than \(limits.maxDepth) levels (limit maxDepth \(limits.maxDepth)); "
+                    + "the parts inside \(node.displayPath) were not inspected"
+            ))
+            return false
+        }
+        return true
+    }
+
+    private mutating func reportBytesLimit(at node: MessagePart) {
+        guard !bytesLimitReported else { return }
+        bytesLimitReported = true
+        limitsReached.append(LimitReached(
+            kind: .bytes,
+            detail: "the decoded parts exceed \(limits.maxDecodedBytes) bytes (limit maxDecodedBytes \(limits.maxDecodedBytes)); "
+                + "content from \(node.displayPath) on was cut short or not kept"
+        ))
+    }
+
+    private static func position(_ path: [Int]) -> String {
+        path.isEmpty ? "the message body" : "part " + path.map(String.init).joined(separator: ".")
+    }
+}
