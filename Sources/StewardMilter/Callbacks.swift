@@ -37,7 +37,11 @@ let negotiateCallback: @convention(c) (
     OpaquePointer?, UInt, UInt, UInt, UInt,
     UnsafeMutablePointer<UInt>?, UnsafeMutablePointer<UInt>?, UnsafeMutablePointer<UInt>?, UnsafeMutablePointer<UInt>?
 ) -> sfsistat = { ctx, f0, f1, _, _, pf0, pf1, pf2, pf3 in
-    guard let conn = connection(ctx), let chosen = ProtocolNegotiation.negotiate(offeredActions: f0, offeredSteps: f1) else {
+    guard let conn = connection(ctx), !conn.runtime.isDraining,
+        let chosen = ProtocolNegotiation.negotiate(offeredActions: f0, offeredSteps: f1)
+    else {
+        // Stopping, or an MTA that cannot do what Steward needs: refuse the connection, and the
+        // MTA applies milter_default_action (tempfail).
         return sfsistat(SMFIS_REJECT)
     }
     conn.negotiation = chosen

@@ -13,6 +13,8 @@ final class Connection: @unchecked Sendable {
     let spool: MessageSpool
     /// A spool write that failed: the message is answered with tempfail at its end.
     var spoolFailure: (any Error)?
+    /// The message began after SIGTERM: it is deferred so that stopping is not held up.
+    var begunWhileDraining = false
 
     init(runtime: MilterRuntime) {
         self.runtime = runtime
@@ -30,6 +32,7 @@ final class Connection: @unchecked Sendable {
         }
         spool.discard()
         spoolFailure = nil
+        begunWhileDraining = runtime.isDraining
         state.mailFrom(sender, authUser: authUser, queueID: queueID)
         runtime.messageStarted()
     }
@@ -50,6 +53,9 @@ final class Connection: @unchecked Sendable {
         defer {
             spool.discard()
             runtime.messageFinished()
+        }
+        if begunWhileDraining {
+            return runtime.filter.tempfail(envelope, reason: "steward is stopping; the MTA will retry")
         }
         if let spoolFailure {
             return runtime.filter.tempfail(envelope, reason: "spool: \(spoolFailure)")

@@ -12,6 +12,7 @@ final class MilterRuntime: Sendable {
     let memoryThreshold: Int
     let logger: Logger
     private let inFlight = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
 
     init(filter: MessageFilter, spoolDirectory: URL, memoryThreshold: Int, logger: Logger) {
         self.filter = filter
@@ -23,6 +24,10 @@ final class MilterRuntime: Sendable {
     func messageStarted() { inFlight.add(1, ordering: .relaxed) }
     func messageFinished() { inFlight.subtract(1, ordering: .relaxed) }
     var messagesInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// After SIGTERM: no new connections, and messages begun from now on are deferred.
+    func startDraining() { draining.store(true, ordering: .sequentiallyConsistent) }
+    var isDraining: Bool { draining.load(ordering: .sequentiallyConsistent) }
 
 }
 

@@ -79,24 +79,19 @@ public final class MilterServer: Sendable {
         thread.start()
         logger.notice("steward listening", metadata: ["milter.socket": "\(settings.connection)"])
 
-        var set = Self.ownedSignals
-        var timeout = timespec(tv_sec: 1, tv_nsec: 0)
         while !main.finished.load(ordering: .sequentiallyConsistent) {
-            let signal = sigtimedwait(&set, nil, &timeout)
-            switch signal {
+            switch Self.waitForSignal(milliseconds: 1000) {
             case SIGHUP:
                 logger.notice("SIGHUP: reloading policy")
                 reload()
             case SIGTERM, SIGINT:
-                logger.notice("stopping: no new connections; waiting for messages in flight", metadata: [
-                    "milter.in_flight": "\(runtime.messagesInFlight)"
-                ])
-                smfi_stop()
                 drain()
+                // Only now: libmilter's worker pool abandons open sessions once stopped.
+                smfi_stop()
                 waitFor(main, seconds: 10)
                 return
             default:
-                continue  // timeout or EINTR: check whether libmilter stopped on its own
+                continue  // nothing yet: check whether libmilter stopped on its own
             }
         }
         let code = main.code.load(ordering: .sequentiallyConsistent)
@@ -105,10 +100,24 @@ public final class MilterServer: Sendable {
         }
     }
 
+    /// Waits up to `milliseconds` for one of the owned signals; returns it, or 0.
+    private static func waitForSignal(milliseconds: Int) -> Int32 {
+        var set = ownedSignals
+        var timeout = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        return sigtimedwait(&set, nil, &timeout)
+    }
+
+    /// Lets messages in flight finish: new connections are refused and messages begun from now
+    /// on are answered with tempfail, so the MTA keeps them. Bounded by `drain_seconds`; a
+    /// second SIGINT ends it at once. Signals keep coming here, not to libmilter's own thread.
     private func drain() {
+        runtime.startDraining()
+        logger.notice("stopping: no new connections; waiting for messages in flight", metadata: [
+            "milter.in_flight": "\(runtime.messagesInFlight)"
+        ])
         let deadline = Date().addingTimeInterval(TimeInterval(settings.drainSeconds))
         while runtime.messagesInFlight > 0 && Date() < deadline {
-            usleep(50_000)
+            if Self.waitForSignal(milliseconds: 50) == SIGINT { break }
         }
         let left = runtime.messagesInFlight
         if left > 0 {

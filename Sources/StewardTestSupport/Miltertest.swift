@@ -52,16 +52,10 @@ public struct MiltertestScript: Sendable {
     }
 
     /// Ends the message and checks the reply (`SMFIR_CONTINUE`, `SMFIR_DISCARD`, `SMFIR_REPLYCODE`, …).
-    public mutating func endOfMessage(expect reply: String, queueID: String) {
-        lines.append("mt.macro(conn, SMFIC_BODYEOB, \"i\", \(Self.lua(queueID)))")
+    public mutating func endOfMessage(expect reply: String) {
         lines.append("expect(mt.eom(conn) == nil, \"eom\")")
         lines.append("local r = mt.getreply(conn)")
         lines.append("expect(r == \(reply), \"reply \" .. tostring(r) .. \" wanted \(reply)\")")
-    }
-
-    /// After an end-of-message: the SMTP reply asked for (code, enhanced code).
-    public mutating func expectSMTPReply(code: String, status: String) {
-        lines.append("expect(mt.eom_check(conn, MT_SMTPREPLY, \(Self.lua(code)), \(Self.lua(status))), \"smtp reply \(code) \(status)\")")
     }
 
     /// After an end-of-message: a header was added.
@@ -94,21 +88,14 @@ public struct MiltertestScript: Sendable {
             case UInt8(ascii: "\""): out += "\\\""
             case UInt8(ascii: "\\"): out += "\\\\"
             case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
-            default: out += "\\" + String(byte)
+            default:
                 // A decimal escape takes up to three digits: pad so a following digit is not swallowed.
-                    .paddedEscape
+                let digits = String(byte)
+                out += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
             }
         }
         return out + "\""
     }
 
     static func lua(_ text: String) -> String { lua(Array(text.utf8)) }
-}
-
-private extension String {
-    /// "\\9" -> "\\009": Lua reads up to three decimal digits after a backslash.
-    var paddedEscape: String {
-        let digits = dropFirst()
-        return "\\" + String(repeating: "0", count: 3 - digits.count) + digits
-    }
 }

@@ -20,10 +20,10 @@ struct HeaderAddresses {
 
     /// Unfolded top-level headers, names lower-cased.
     private static func headers(_ message: [UInt8]) -> [(String, String)] {
-        let text = String(decoding: message.prefix(256 * 1024), as: UTF8.self)
+        // CRLF is one Character in Swift: make line ends plain LF before splitting.
+        let text = String(decoding: message.prefix(256 * 1024), as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
         var result: [(String, String)] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = line.hasSuffix("\r") ? line.dropLast() : line
             if line.isEmpty { break }
             if line.first == " " || line.first == "\t" {
                 if !result.isEmpty { result[result.count - 1].1 += " " + line.trimmingCharacters(in: .whitespaces) }
