@@ -24,11 +24,16 @@ final class StewardProcess: @unchecked Sendable {
     let spoolURL: URL
     let logURL: URL
     let socket: URL
-    private let process: Process
+    /// Steward's PID (the `/bin/sh -c 'umask 007; exec steward …'` wrapper execs, keeping it).
+    let pid: pid_t
     private var exitStatus: Int32?
 
-    var pid: pid_t { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    /// Reaps Steward if it has exited (it is our child) and reports whether it still runs.
+    var isRunning: Bool {
+        if exitStatus != nil { return false }
+        if let status = TestSupport.reap(pid) { exitStatus = status; return false }
+        return true
+    }
 
     /// Writes the config and starts Steward; returns once the socket exists (bounded).
     init(socket: URL, policy: URL = TestSupport.shippedPolicies, in directory: URL,
@@ -61,30 +66,19 @@ final class StewardProcess: @unchecked Sendable {
 
             """
         try config.write(to: configURL, atomically: true, encoding: .utf8)
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: logURL)
-        defer { try? logHandle.close() }
-
-        process = Process()
         // `exec` keeps the PID: the one we hold is Steward's own.
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "umask 007; exec \"$0\" serve --config \"$1\"", binary.path, configURL.path]
-        process.environment = TestSupport.childEnvironment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
+        pid = try TestSupport.spawn(
+            ["/bin/sh", "-c", "umask 007; exec \"$0\" serve --config \"$1\"", binary.path, configURL.path],
+            output: logURL.path)
 
         let up = TestSupport.waitUntil(timeout: startupTimeout, interval: 0.05) {
-            !process.isRunning || Self.isSocket(socket.path)
+            !isRunning || Self.isSocket(socket.path)
         }
-        guard up, process.isRunning else {
-            let status = process.isRunning ? "still running" : "exited with status \(process.terminationStatus)"
-            if process.isRunning { PostfixLab.terminate(pid: process.processIdentifier, timeout: 10) }
-            process.waitUntilExit()
-            exitStatus = process.terminationStatus
+        guard up, isRunning else {
+            let state = isRunning ? "still running" : "exited with status \(exitStatus ?? -1)"
+            stop(timeout: 10)
             throw TestSupport.Failure(
-                "steward serve did not create \(socket.path) within \(Int(startupTimeout)) s (\(status)).\n"
+                "steward serve did not create \(socket.path) within \(Int(startupTimeout)) s (\(state)).\n"
                     + "--- steward log\n\(self.log())")
         }
     }
@@ -106,21 +100,14 @@ final class StewardProcess: @unchecked Sendable {
     /// (nil if it had to be killed). Idempotent.
     @discardableResult
     func stop(timeout: TimeInterval = 20) -> Int32? {
-        if let exitStatus { return exitStatus }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let exited = TestSupport.waitUntil(timeout: timeout, interval: 0.05) { !process.isRunning }
-            if !exited {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                exitStatus = process.terminationStatus
-                return nil
-            }
-        }
-        process.waitUntilExit()
-        let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-        exitStatus = status
-        return status
+        guard isRunning else { return exitStatus }
+        kill(pid, SIGTERM)
+        if TestSupport.waitUntil(timeout: timeout, interval: 0.05, { !isRunning }) { return exitStatus }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+        exitStatus = 137
+        return nil
     }
 
     // MARK: The quarantine store

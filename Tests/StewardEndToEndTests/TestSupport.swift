@@ -36,42 +36,80 @@ enum TestSupport {
     }
 
     /// Runs a command to completion (bounded by `timeout`), stdout and stderr merged.
-    /// Output goes through a temporary file, not a pipe, so a daemon that inherits
-    /// the descriptor (Postfix's master) cannot make us wait for EOF.
+    ///
+    /// posix_spawn + waitpid rather than Foundation's Process: Process learns that a child
+    /// ended from a descriptor the child inherits, so when the child leaves a daemon behind
+    /// (Postfix's master, smtp-sink) that inherited it too, Process waits for the daemon.
+    /// Output goes through a temporary file, never a pipe, for the same reason.
     @discardableResult
     static func run(_ argv: [String], timeout: TimeInterval = 60, stdin: URL? = nil) throws -> RunResult {
         let outURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("steward-e2e-out-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outURL) }
-        let out = try FileHandle(forWritingTo: outURL)
-        defer { try? out.close() }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        process.environment = childEnvironment
-        process.standardOutput = out
-        process.standardError = out
-        if let stdin {
-            process.standardInput = try FileHandle(forReadingFrom: stdin)
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        try process.run()
+        let pid = try spawn(argv, stdin: stdin?.path ?? "/dev/null", output: outURL.path)
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
-        while process.isRunning {
+        var exitCode: Int32
+        while true {
+            if let code = reap(pid) { exitCode = code; break }
             if Date() > deadline {
                 timedOut = true
-                kill(process.processIdentifier, SIGKILL)
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+                exitCode = 137
                 break
             }
-            usleep(20_000)
+            usleep(10_000)
         }
-        process.waitUntilExit()
         let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        return RunResult(status: process.terminationStatus, output: text, timedOut: timedOut)
+        return RunResult(status: exitCode, output: text, timedOut: timedOut)
+    }
+
+    /// Starts `argv` (looked up in PATH by /usr/bin/env) with stdin from `stdin` and stdout
+    /// and stderr appended to `output`. The child gets an empty signal mask and default
+    /// signal actions: a test runner's threads block SIGTERM, and daemons started from a
+    /// child would otherwise inherit that and ignore `kill -TERM`.
+    static func spawn(_ argv: [String], stdin: String = "/dev/null", output: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM] {
+            sigaddset(&defaults, signal)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let args = ["/usr/bin/env"] + argv
+        let cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let cEnv: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, cArgs, cEnv)
+        guard spawned == 0 else { throw Failure("posix_spawn \(argv) failed: \(String(cString: strerror(spawned)))") }
+        return pid
+    }
+
+    /// Non-blocking reap: the exit status if `pid` (our child) has ended, else nil.
+    static func reap(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, WNOHANG)
+        guard r == pid else { return r < 0 && errno == ECHILD ? -1 : nil }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// A TCP port on 127.0.0.1 that is free right now (the kernel picks it).

@@ -15,6 +15,8 @@
 #   postfix-lab.sh stop DIR
 #   postfix-lab.sh flush DIR
 #   postfix-lab.sh queue DIR            (postqueue -j: one JSON line per queued message)
+#   postfix-lab.sh steward-start DIR BINARY POLICY_DIR   (needs setup --milter unix:DIR/run/steward.sock)
+#   postfix-lab.sh steward-stop DIR
 #
 # Or source it and call the lab_* functions.
 #
@@ -213,7 +215,10 @@ lab_start() {
     sink_port="$(lab_get "$dir" SINK_PORT)"; smtpd_port="$(lab_get "$dir" SMTPD_PORT)"
     # smtp-sink: -u drops to postfix; -d dumps each transaction to a file (strftime template
     # plus a random suffix); 1024 is the listen backlog.
-    smtp-sink -u postfix -h "$LAB_SINK_GREETING" -d "$dir/sink/%Y%m%d-%H%M%S." \
+    # LAB_SINK_DUMP=0 (the benchmark) accepts and forgets, to keep disk I/O out of the numbers.
+    local dump=(-d "$dir/sink/%Y%m%d-%H%M%S.")
+    [[ "${LAB_SINK_DUMP:-1}" == 0 ]] && dump=()
+    smtp-sink -u postfix -h "$LAB_SINK_GREETING" "${dump[@]}" \
         "127.0.0.1:$sink_port" 1024 </dev/null >>"$dir/sink.log" 2>&1 &
     echo $! >"$dir/sink.pid"
     lab_wait_port "$sink_port" || return 1
@@ -269,6 +274,51 @@ lab_wait_empty() {
 
 lab_sink_count() { find "$1/sink" -type f | wc -l; }
 
+# Starts `steward serve` for a lab whose milter is unix:DIR/run/steward.sock.
+# Config, store and spool go in DIR/steward (0700). umask 007 in the setgid
+# root:postfix run directory makes the socket writable by Postfix.
+# lab_steward_start DIR BINARY POLICY_DIR
+lab_steward_start() {
+    local dir="$1" bin="$2" policy="$3" i
+    local state="$dir/steward" sock="$dir/run/steward.sock"
+    mkdir -p "$state/spool" && chmod 700 "$state"
+    cat >"$state/steward.yaml" <<EOF2
+milter:
+  socket: unix:$sock
+  timeout_seconds: 60
+policy: $policy
+store:
+  sqlite: $state/quarantine.sqlite
+spool:
+  directory: $state/spool
+  memory_threshold_bytes: 1048576
+EOF2
+    (umask 007; exec "$bin" serve --config "$state/steward.yaml") </dev/null >>"$state/steward.log" 2>&1 &
+    echo $! >"$state/steward.pid"
+    for ((i = 0; i < 300; i++)); do
+        [[ -S "$sock" ]] && return 0
+        kill -0 "$(cat "$state/steward.pid")" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$state/steward.log" >&2
+    lab_steward_stop "$dir"
+    lab_die "steward serve did not create $sock"
+}
+
+# SIGTERM by PID, bounded wait (libmilter may take ~5 s), SIGKILL as a last resort.
+lab_steward_stop() {
+    local dir="$1" pid i
+    [[ -s "$dir/steward/steward.pid" ]] || return 0
+    pid="$(cat "$dir/steward/steward.pid")"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null
+        for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && { echo "postfix-lab: steward $pid ignored SIGTERM for 20 s, killing" >&2; kill -KILL "$pid" 2>/dev/null; }
+    fi
+    rm -f "$dir/steward/steward.pid"
+    return 0
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -u
     cmd="${1:-}"; shift || true
@@ -282,6 +332,8 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
         queue) lab_queue "$@" ;;
         flush) lab_flush "$@" ;;
         env) lab_env "$@" ;;
-        *) echo "usage: $0 free-port|setup|add-user|start|stop|wait-empty|queue|flush|env ..." >&2; exit 2 ;;
+        steward-start) lab_steward_start "$@" ;;
+        steward-stop) lab_steward_stop "$@" ;;
+        *) echo "usage: $0 free-port|setup|add-user|start|stop|wait-empty|queue|flush|env|steward-start|steward-stop ..." >&2; exit 2 ;;
     esac
 fi
