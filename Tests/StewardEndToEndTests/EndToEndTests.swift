@@ -14,13 +14,14 @@ import Testing
     )
 )
 struct EndToEndTests {
-    /// Addresses used by the tests. Align with the shipped Policies/directory.yaml if it
-    /// gives these roles other names: union domain union.example, branch london.
+    /// Addresses used by the tests, from the shipped Policies/ (directory.yaml and
+    /// sender_login_maps): union domain union.example, branch london, login clee may send
+    /// as chris.lee@london.union.example.
     enum Address {
         static let external = "carol@partner.example"
         static let member = "bob@london.union.example"
-        static let memberLogin = PostfixLab.saslLogin  // "alice"
-        static let memberAddress = "alice@london.union.example"
+        static let memberLogin = PostfixLab.saslLogin  // "clee"
+        static let memberAddress = "chris.lee@london.union.example"
     }
 
     static func requireLab() throws {

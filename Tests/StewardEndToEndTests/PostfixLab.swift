@@ -25,7 +25,8 @@ final class PostfixLab: @unchecked Sendable {
     }
 
     /// A SASL login created in every lab (realm = myhostname, so a milter sees the bare login).
-    static let saslLogin = "alice"
+    /// `clee` may send as chris.lee@london.union.example in the shipped Policies/.
+    static let saslLogin = "clee"
     static let saslPassword = "lab-password-1"
 
     let directory: URL

@@ -11,8 +11,13 @@ enum TestSupport {
 
     static let labScript: URL = packageRoot.appendingPathComponent("scripts/lib/postfix-lab.sh")
 
-    /// The repository's shipped policy directory.
-    static let shippedPolicies: URL = packageRoot.appendingPathComponent("Policies")
+    /// The repository's shipped policy directory (`STEWARD_E2E_POLICY` overrides it).
+    static var shippedPolicies: URL {
+        if let path = ProcessInfo.processInfo.environment["STEWARD_E2E_POLICY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return packageRoot.appendingPathComponent("Policies")
+    }
 
     /// Environment for child processes: Postfix's commands live in /usr/sbin.
     static var childEnvironment: [String: String] {
