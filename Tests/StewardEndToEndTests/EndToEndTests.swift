@@ -194,6 +194,35 @@ struct EndToEndTests {
             #expect(delivered[0].body == sent.body)
             #expect(lab.maillog().contains("sasl_username=\(Address.memberLogin)"))
         }
+
+        // Proves {auth_authen} reaches the policy through Postfix. Disabled until the impersonation
+        // check lands: on 2026-11-21 `steward check --auth-user clee` of this message still answered
+        // accept with no findings, so the test would fail for a reason outside the lab.
+        @Test(
+            "(e) the milter sees the SASL login: sending as another member's address is held as impersonation",
+            .disabled("enable when the policy flags a login sending as an address it does not own")
+        )
+        func authenticatedImpersonationIsHeld() throws {
+            try requireLab()
+            let lab = try PostfixLab(milter: .labSocket)
+            defer { lab.stop() }
+            let steward = try StewardProcess(socket: lab.milterSocket, in: lab.directory)
+            defer { steward.stop() }
+
+            // clee is allowed chris.lee@london.union.example, not the General Secretary's address.
+            let forged = "general.secretary@union.example"
+            let message = Samples.clean(id: "steward-impersonation", from: forged, to: Address.external)
+            let submission = try lab.submit(
+                message, from: forged, to: [Address.external],
+                auth: (Address.memberLogin, PostfixLab.saslPassword))
+            #expect(submission.replyCodes.contains(235), "\(submission)")
+            #expect(!submission.tempFailed, "\(submission)\n\(steward.log())")
+            #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
+            #expect(try lab.sinkMessages().isEmpty, "the impersonating message was delivered")
+            let held = try steward.heldMessages()
+            try #require(held.count == 1, "\(steward.log())")
+            #expect(held[0].findings?.contains("impersonation") == true, "findings: \(held[0].findings ?? "nil")")
+        }
     }
 }
 
