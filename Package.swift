@@ -94,7 +94,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Helpers for tests that run the real binary and real peers (miltertest, Postfix).
+        // The one set of helpers for tests that run the real binary and real peers (miltertest,
+        // a private Postfix): paths, posix_spawn-based Command, StewardServe, PostfixLab, samples.
         .target(
             name: "StewardTestSupport",
             dependencies: ["StewardCore"],
@@ -103,7 +104,7 @@ let package = Package(
 
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StewardInspectionTests", dependencies: ["StewardCore", "StewardInspection"],
+            name: "StewardInspectionTests", dependencies: ["StewardCore", "StewardInspection", "StewardTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -127,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardEndToEndTests",
-            dependencies: ["StewardCore", "StewardQuarantine"],
+            dependencies: ["StewardTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

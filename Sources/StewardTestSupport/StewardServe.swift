@@ -1,96 +1,172 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A real `steward serve` process for a test: its own config, socket, store and spool in a
-/// temporary directory. Stopped with SIGTERM by its PID (and killed if it does not go).
+/// A real `steward serve --config FILE` in the foreground, for one test.
+///
+/// The binary is `PackagePaths.stewardBinary`. Its config, SQLite store, spool and log live in a
+/// directory it owns (`directory`); test scripts may be written there too. Started with
+/// posix_spawn under `umask 007` (see `Command.spawn`), stopped with SIGTERM by its PID
+/// (libmilter can take ~5 s to exit) and SIGKILL as the last resort.
+///
+/// Standalone (`init(policy:…)`), the socket is `directory/milter.sock`, mode 0666. In a
+/// `PostfixLab` (`init(lab:…)`), the directory is the lab's `steward/` (mode 0700) and the
+/// socket the lab's milter socket: its `run/` is setgid `root:postfix`, so with umask 007 the
+/// socket is writable by Postfix.
 public final class StewardServe: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public let socketPath: String
     public let configPath: String
     public let storePath: String
     public let logPath: String
-    private let process = Process()
+    /// Steward's PID (the `/bin/sh -c 'umask 007; exec steward …'` wrapper execs, keeping it).
+    public let pid: Int32
+    private var exitStatus: Int32?
 
-    /// Writes a config pointing at `policy` and starts the milter; returns once the socket exists.
-    public init(policy: URL, label: String = "serve", extraConfig: String = "", socketGroup: String = "") throws {
-        directory = try TemporaryDirectory(label)
-        // Sockets have a short path limit (108 bytes); /tmp paths stay well inside it.
-        socketPath = directory.path("milter.sock")
+    /// Standalone: writes a config pointing at `policy` and starts the milter; returns once the
+    /// socket exists (bounded by `startupTimeout`), else throws with the log.
+    public convenience init(
+        policy: URL = PackagePaths.policies, label: String = "serve", extraConfig: String = "",
+        socketGroup: String = "", startupTimeout: TimeInterval = 30
+    ) throws {
+        let directory = try TemporaryDirectory(label)
+        try self.init(
+            policy: policy, directory: directory, socket: directory.path("milter.sock"),
+            socketSettings: "socket_mode: \"0666\"\n  socket_group: \"\(socketGroup)\"",
+            extraConfig: extraConfig, startupTimeout: startupTimeout)
+    }
+
+    /// In `lab`: listens on `lab.milterSocket`, keeps its state in `<lab>/steward`.
+    public convenience init(
+        lab: PostfixLab, policy: URL = PackagePaths.endToEndPolicies, extraConfig: String = "",
+        startupTimeout: TimeInterval = 30
+    ) throws {
+        let directory = try TemporaryDirectory(at: lab.directory.appendingPathComponent("steward"), mode: 0o700)
+        try self.init(
+            policy: policy, directory: directory, socket: lab.milterSocket.path, socketSettings: nil,
+            extraConfig: extraConfig, startupTimeout: startupTimeout)
+    }
+
+    private init(
+        policy: URL, directory: TemporaryDirectory, socket: String, socketSettings: String?,
+        extraConfig: String, startupTimeout: TimeInterval
+    ) throws {
+        let binary = PackagePaths.stewardBinary
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestFailure("no steward binary at \(binary.path): run `swift build` (or set STEWARD_BIN)")
+        }
+        self.directory = directory
+        socketPath = socket
         configPath = directory.path("steward.yaml")
         storePath = directory.path("quarantine.sqlite")
         logPath = directory.path("steward.log")
+        let spool = directory.path("spool")
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         let config = """
+            # Written by StewardServe (StewardTestSupport).
             milter:
-              socket: unix:\(socketPath)
-              socket_mode: "0666"
-              socket_group: "\(socketGroup)"
+              socket: unix:\(socket)
+              \(socketSettings ?? "# socket permissions: umask 007 in the lab's setgid run directory")
+              timeout_seconds: 60
               drain_seconds: 10
             policy: \(policy.path)
             store:
               sqlite: \(storePath)
             spool:
-              directory: \(directory.path("spool"))
+              directory: \(spool)
               memory_threshold_bytes: 65536
             \(extraConfig)
+
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = PackagePaths.stewardBinary
-        process.arguments = ["serve", "--config", configPath]
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: socketPath) {
-            guard process.isRunning, Date() < deadline else {
-                throw StewardServeError(message: "steward serve did not start:\n" + log_())
-            }
-            usleep(50_000)
+        // `exec` keeps the PID: the one we hold is Steward's own.
+        pid = try Command.spawn(
+            ["/bin/sh", "-c", "umask 007; exec \"$0\" serve --config \"$1\"", binary.path, configPath],
+            output: logPath)
+
+        let up = TestSupport.waitUntil(timeout: startupTimeout, interval: 0.05) {
+            !isRunning || TestSupport.isSocket(socket)
+        }
+        guard up, isRunning else {
+            let state = isRunning ? "still running" : "exited with status \(exitStatus ?? -1)"
+            stop(timeout: 10)
+            throw TestFailure(
+                "steward serve did not create \(socket) within \(Int(startupTimeout)) s (\(state)).\n"
+                    + "--- steward log\n\(log)")
         }
     }
 
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    deinit {
+        stop(timeout: 15)
+    }
+
+    /// Reaps Steward if it has exited (it is our child) and reports whether it still runs.
+    public var isRunning: Bool {
+        if exitStatus != nil { return false }
+        if let status = Command.reap(pid) { exitStatus = status; return false }
+        return true
+    }
 
     /// Sends a signal to this process only.
     public func signal(_ number: Int32) {
-        if process.isRunning { kill(process.processIdentifier, number) }
+        if isRunning { kill(pid, number) }
     }
 
-    /// SIGTERM, then waits (libmilter can take ~5 s); SIGKILL after `timeout`. Returns the exit status.
+    /// SIGTERM, then waits up to `timeout` (libmilter can take ~5 s); SIGKILL after that.
+    /// Returns the exit status (137 if it had to be killed). Idempotent.
     @discardableResult
     public func stop(timeout: TimeInterval = 30) -> Int32 {
+        if let exitStatus { return exitStatus }
         signal(SIGTERM)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        if !TestSupport.waitUntil(timeout: timeout, interval: 0.05, { !isRunning }) {
+            kill(pid, SIGKILL)
+            var raw: Int32 = 0
+            _ = waitpid(pid, &raw, 0)
+            exitStatus = 137
+        }
+        return exitStatus ?? -1
     }
 
     /// What the process logged so far.
-    public var log: String { log_() }
-
-    private func log_() -> String {
+    public var log: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
     /// Waits until the log contains `text` (bounded).
     public func waitForLog(_ text: String, timeout: TimeInterval = 15) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if log_().contains(text) { return true }
-            usleep(50_000)
-        }
-        return false
+        TestSupport.waitUntil(timeout: timeout, interval: 0.05) { log.contains(text) }
     }
 
-    deinit {
-        if process.isRunning { stop() }
-    }
-}
+    // MARK: The quarantine store, as stored
 
-public struct StewardServeError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+    /// A row of `held_message`, read with the sqlite3 CLI (the columns as they are on disk).
+    public struct StoredRow: Decodable, Sendable {
+        public var id: Int
+        public var queue_id: String?
+        public var sender: String?
+        public var recipients: String?
+        public var action: String?
+        public var findings: String?
+        public var sha256: String?
+        public var size: Int?
+        public var state: String?
+        public var raw_hex: String?
+
+        public var raw: Data { Data(hexString: raw_hex ?? "") ?? Data() }
+    }
+
+    /// Every held message, oldest first, read-only (empty when the store does not exist yet).
+    public func heldMessages() throws -> [StoredRow] {
+        guard FileManager.default.fileExists(atPath: storePath) else { return [] }
+        let sql = """
+            SELECT id, queue_id, sender, recipients, action, findings, sha256, size, state,
+                   hex(raw) AS raw_hex FROM held_message ORDER BY id
+            """
+        let result = try Command.run("sqlite3", ["-readonly", "-json", storePath, sql], timeout: 30)
+        guard result.succeeded else { throw TestFailure("sqlite3 failed: \(result.output)\(result.error)") }
+        let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return [] }
+        return try JSONDecoder().decode([StoredRow].self, from: Data(text.utf8))
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import StewardTestSupport
 import Testing
 
-/// End-to-end tests through a real, private Postfix on loopback (see PostfixLab).
+/// End-to-end tests through a real, private Postfix on loopback (see StewardTestSupport's PostfixLab and StewardServe).
 ///
 /// They need root and Postfix (scripts/install-deps installs it). Outside CI they are
 /// skipped when those are missing; with `CI` set they run and fail loudly instead.
@@ -25,7 +26,7 @@ struct EndToEndTests {
     }
 
     static func requireLab() throws {
-        if let reason = PostfixLab.unavailableReason { throw TestSupport.Failure(reason) }
+        if let reason = PostfixLab.unavailableReason { throw TestFailure(reason) }
     }
 
     // MARK: - The lab itself (no milter): these must pass before Steward exists.
@@ -95,22 +96,22 @@ struct EndToEndTests {
             try requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardProcess(socket: lab.milterSocket, in: lab.directory)
+            let steward = try StewardServe(lab: lab)
             defer { steward.stop() }
 
             let message = Samples.clean(id: "steward-clean")
             let submission = try lab.submit(message, from: Address.external, to: [Address.member])
-            #expect(submission.accepted, "\(submission)\n\(steward.log())")
+            #expect(submission.accepted, "\(submission)\n\(steward.log)")
             #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
-            #expect(try lab.waitForSink(count: 1, timeout: 10), "\(lab.diagnostics())\n\(steward.log())")
+            #expect(try lab.waitForSink(count: 1, timeout: 10), "\(lab.diagnostics())\n\(steward.log)")
 
             let delivered = try lab.sinkMessages()
-            try #require(delivered.count == 1, "\(lab.diagnostics())\n\(steward.log())")
+            try #require(delivered.count == 1, "\(lab.diagnostics())\n\(steward.log)")
             let sent = try #require(message.normalisedToLF.headerAndBodyLF)
             #expect(delivered[0].body == sent.body, "Steward or Postfix changed the body")
             Samples.expectHeaders(of: sent.headers, in: delivered[0].headers)
             #expect(try steward.heldMessages().isEmpty)
-            #expect(steward.stop() == 0, "steward serve did not exit 0 on SIGTERM:\n\(steward.log())")
+            #expect(steward.stop() == 0, "steward serve did not exit 0 on SIGTERM:\n\(steward.log)")
         }
 
         @Test("(b) a message with the EICAR test file attached is held, byte-exact, and not delivered")
@@ -118,18 +119,18 @@ struct EndToEndTests {
             try requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardProcess(socket: lab.milterSocket, in: lab.directory)
+            let steward = try StewardServe(lab: lab)
             defer { steward.stop() }
 
             let message = Samples.eicarAttachment(id: "steward-eicar")
             let submission = try lab.submit(message, from: Address.external, to: [Address.member])
             // Held mail is answered definitively (not 4xx: that would make the client retry forever).
-            #expect(!submission.tempFailed, "\(submission)\n\(steward.log())")
+            #expect(!submission.tempFailed, "\(submission)\n\(steward.log)")
             #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
             #expect(try lab.sinkMessages().isEmpty, "the EICAR message was delivered")
 
             let held = try steward.heldMessages()
-            try #require(held.count == 1, "expected one held message, found \(held.count)\n\(steward.log())")
+            try #require(held.count == 1, "expected one held message, found \(held.count)\n\(steward.log)")
             let row = held[0]
             let raw = row.raw
             #expect(!raw.isEmpty)
@@ -154,16 +155,16 @@ struct EndToEndTests {
             try requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardProcess(socket: lab.milterSocket, in: lab.directory)
+            let steward = try StewardServe(lab: lab)
             defer { steward.stop() }
 
             let first = try lab.submit(Samples.clean(id: "steward-before-stop"), from: Address.external, to: [Address.member])
-            #expect(first.accepted, "\(first)\n\(steward.log())")
+            #expect(first.accepted, "\(first)\n\(steward.log)")
             #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
             let deliveredBefore = try lab.sinkMessages().count
             #expect(deliveredBefore == 1)
 
-            #expect(steward.stop(timeout: 20) == 0, "steward serve did not exit 0 on SIGTERM:\n\(steward.log())")
+            #expect(steward.stop(timeout: 20) == 0, "steward serve did not exit 0 on SIGTERM:\n\(steward.log)")
 
             let second = try lab.submit(Samples.clean(id: "steward-after-stop"), from: Address.external, to: [Address.member])
             let queued = try lab.queue()
@@ -178,7 +179,7 @@ struct EndToEndTests {
             try requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardProcess(socket: lab.milterSocket, in: lab.directory)
+            let steward = try StewardServe(lab: lab)
             defer { steward.stop() }
 
             let message = Samples.clean(id: "steward-auth", from: Address.memberAddress, to: Address.external)
@@ -186,10 +187,10 @@ struct EndToEndTests {
                 message, from: Address.memberAddress, to: [Address.external],
                 auth: (Address.memberLogin, PostfixLab.saslPassword))
             #expect(submission.replyCodes.contains(235), "\(submission)")
-            #expect(submission.accepted, "\(submission)\n\(steward.log())")
+            #expect(submission.accepted, "\(submission)\n\(steward.log)")
             #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
             let delivered = try lab.sinkMessages()
-            try #require(delivered.count == 1, "\(lab.diagnostics())\n\(steward.log())")
+            try #require(delivered.count == 1, "\(lab.diagnostics())\n\(steward.log)")
             let sent = try #require(message.normalisedToLF.headerAndBodyLF)
             #expect(delivered[0].body == sent.body)
             #expect(lab.maillog().contains("sasl_username=\(Address.memberLogin)"))
@@ -200,16 +201,16 @@ struct EndToEndTests {
             try requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardProcess(socket: lab.milterSocket, in: lab.directory)
+            let steward = try StewardServe(lab: lab)
             defer { steward.stop() }
 
             let message = Samples.largeAttachment(id: "steward-large", bytes: 1_100_000)
             #expect(message.count > 1_048_576)
             let submission = try lab.submit(message, from: Address.external, to: [Address.member])
-            #expect(submission.accepted, "\(submission)\n\(steward.log())")
+            #expect(submission.accepted, "\(submission)\n\(steward.log)")
             #expect(try lab.waitForEmptyQueue(timeout: 90), "\(lab.diagnostics())")
             let delivered = try lab.sinkMessages()
-            try #require(delivered.count == 1, "\(lab.diagnostics())\n\(steward.log())")
+            try #require(delivered.count == 1, "\(lab.diagnostics())\n\(steward.log)")
             let sent = try #require(message.normalisedToLF.headerAndBodyLF)
             #expect(delivered[0].body == sent.body, "the large body changed on the way")
             #expect(try steward.heldMessages().isEmpty)
@@ -226,7 +227,7 @@ struct EndToEndTests {
             try requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardProcess(socket: lab.milterSocket, in: lab.directory)
+            let steward = try StewardServe(lab: lab)
             defer { steward.stop() }
 
             // clee is allowed chris.lee@london.union.example, not the General Secretary's address.
@@ -236,11 +237,11 @@ struct EndToEndTests {
                 message, from: forged, to: [Address.external],
                 auth: (Address.memberLogin, PostfixLab.saslPassword))
             #expect(submission.replyCodes.contains(235), "\(submission)")
-            #expect(!submission.tempFailed, "\(submission)\n\(steward.log())")
+            #expect(!submission.tempFailed, "\(submission)\n\(steward.log)")
             #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
             #expect(try lab.sinkMessages().isEmpty, "the impersonating message was delivered")
             let held = try steward.heldMessages()
-            try #require(held.count == 1, "\(steward.log())")
+            try #require(held.count == 1, "\(steward.log)")
             #expect(held[0].findings?.contains("impersonation") == true, "findings: \(held[0].findings ?? "nil")")
         }
     }
@@ -348,18 +349,6 @@ enum Samples {
             "--\(boundary)--",
         ]
         return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
-    }
-
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     /// Every header line that was submitted appears, unchanged, as a line of `headers` (LF).

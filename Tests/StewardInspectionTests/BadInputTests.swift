@@ -1,6 +1,7 @@
 import Foundation
 import StewardCore
 import StewardInspection
+import StewardTestSupport
 import Testing
 
 /// Hostile or broken input: every case returns a result (or an InspectionError) quickly and never crashes.
@@ -32,7 +33,7 @@ struct BadInputTests {
     }
 
     @Test func randomGarbage() throws {
-        var rng = Fixture.SplitMix(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<4 {
             // No header block at all: GMime finds no message, which is an error, not a crash.
             let garbage = (0..<(64 * 1024)).map { _ in UInt8.random(in: 0...255, using: &rng) }

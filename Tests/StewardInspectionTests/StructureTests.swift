@@ -1,6 +1,7 @@
 import Foundation
 import StewardCore
 import StewardInspection
+import StewardTestSupport
 import Testing
 
 @Suite("Inspection: tree, decoding, names, true types")
@@ -101,7 +102,7 @@ struct StructureTests {
     }
 
     @Test func base64BinaryIsDecodedByteExact() throws {
-        var rng = Fixture.SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         let blob = (0..<5000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let bytes = Fixture.crlf(Fixture.multipart(boundary: "zz", parts: [
             Fixture.attachment(type: "application/octet-stream", filename: "blob.bin", bytes: blob),

@@ -2,7 +2,7 @@
 # A private, loopback-only Postfix instance for tests, benchmarks and the demo.
 #
 # One source of truth for the lab's configuration: the Swift end-to-end tests
-# (Tests/StewardEndToEndTests/PostfixLab.swift), scripts/bench and scripts/demo
+# (Sources/StewardTestSupport/PostfixLab.swift), scripts/bench and scripts/demo
 # all call this script. It never touches /etc/postfix or the system Postfix:
 # everything lives under the lab directory given on the command line.
 #

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,8 +14,9 @@ import Glibc
 /// Nothing here touches /etc/postfix or the system Postfix.
 ///
 /// Everything started is stopped by PID in `stop()`, and again (if needed) in `deinit`.
-final class PostfixLab: @unchecked Sendable {
-    enum Milter {
+/// `StewardServe(lab:)` starts Steward on the lab's milter socket.
+public final class PostfixLab: @unchecked Sendable {
+    public enum Milter: Sendable {
         /// No milter: Postfix alone (the lab's own self-test and the benchmark baseline).
         case none
         /// `unix:<lab>/run/steward.sock`; the directory is setgid group postfix.
@@ -26,55 +27,57 @@ final class PostfixLab: @unchecked Sendable {
 
     /// A SASL login created in every lab (realm = myhostname, so a milter sees the bare login).
     /// `clee` may send as chris.lee@london.union.example in the shipped Policies/.
-    static let saslLogin = "clee"
-    static let saslPassword = "lab-password-1"
+    public static let saslLogin = "clee"
+    public static let saslPassword = "lab-password-1"
 
-    let directory: URL
-    let smtpdPort: Int
-    let sinkPort: Int
+    public var directory: URL { temporary.url }
+    public let smtpdPort: Int
+    public let sinkPort: Int
     /// The Unix socket a milter should listen on when `.labSocket` was chosen.
-    let milterSocket: URL
-    let milterSpec: String?
+    public let milterSocket: URL
+    public let milterSpec: String?
     private var stopped = false
+    /// The lab's directory (kept after the test when STEWARD_E2E_KEEP is set).
+    private let temporary: TemporaryDirectory
 
-    var configDirectory: URL { directory.appendingPathComponent("etc") }
-    var sinkDirectory: URL { directory.appendingPathComponent("sink") }
-    var maillogURL: URL { directory.appendingPathComponent("maillog") }
+    public var configDirectory: URL { directory.appendingPathComponent("etc") }
+    public var sinkDirectory: URL { directory.appendingPathComponent("sink") }
+    public var maillogURL: URL { directory.appendingPathComponent("maillog") }
 
     /// Can this machine run the lab at all? (root, Postfix, smtp-sink, swaks, saslpasswd2)
-    static var unavailableReason: String? {
+    public static var unavailableReason: String? {
         if !TestSupport.isRoot { return "the Postfix lab needs root (it runs a private Postfix master)" }
         for tool in ["postfix", "postqueue", "smtp-sink", "swaks", "saslpasswd2", "sqlite3", "sha256sum"]
-        where !TestSupport.commandExists(tool) {
+        where !Command.exists(tool) {
             return "\(tool) is missing: run scripts/install-deps"
         }
         return nil
     }
 
-    init(milter: Milter = .none) throws {
-        directory = try TestSupport.makeTemporaryDirectory(prefix: "steward-lab")
+    public init(milter: Milter = .none) throws {
+        temporary = try TemporaryDirectory("lab", mode: 0o755)
         smtpdPort = try TestSupport.freeLoopbackPort()
         var sink = try TestSupport.freeLoopbackPort()
         var tries = 0
         while sink == smtpdPort && tries < 10 { sink = try TestSupport.freeLoopbackPort(); tries += 1 }
         sinkPort = sink
-        milterSocket = directory.appendingPathComponent("run/steward.sock")
+        milterSocket = temporary.url.appendingPathComponent("run/steward.sock")
         switch milter {
         case .none: milterSpec = nil
         case .labSocket: milterSpec = "unix:" + milterSocket.path
         case .spec(let spec): milterSpec = spec
         }
 
-        var setup = ["bash", TestSupport.labScript.path, "setup", directory.path,
+        var setup = [PackagePaths.labScript.path, "setup", directory.path,
                      "--smtpd-port", String(smtpdPort), "--sink-port", String(sinkPort)]
         if let milterSpec { setup += ["--milter", milterSpec] }
-        try Self.check(TestSupport.run(setup, timeout: 30), "lab setup")
+        try Self.check(Command.run("bash", setup, timeout: 30, combineOutput: true), "lab setup")
         try Self.check(
-            TestSupport.run(["bash", TestSupport.labScript.path, "add-user", directory.path,
-                             Self.saslLogin, Self.saslPassword], timeout: 30),
+            Command.run("bash", [PackagePaths.labScript.path, "add-user", directory.path,
+                                 Self.saslLogin, Self.saslPassword], timeout: 30, combineOutput: true),
             "saslpasswd2")
         do {
-            try Self.check(TestSupport.run(["bash", TestSupport.labScript.path, "start", directory.path], timeout: 60),
+            try Self.check(Command.run("bash", [PackagePaths.labScript.path, "start", directory.path], timeout: 60, combineOutput: true),
                            "lab start")
         } catch {
             stop()
@@ -83,40 +86,37 @@ final class PostfixLab: @unchecked Sendable {
     }
 
     deinit {
-        stop()
-        if ProcessInfo.processInfo.environment["STEWARD_E2E_KEEP"] == nil {
-            try? FileManager.default.removeItem(at: directory)
-        }
+        stop()  // before `temporary` goes (and removes the directory)
     }
 
-    private static func check(_ result: TestSupport.RunResult, _ what: String) throws {
+    private static func check(_ result: CommandResult, _ what: String) throws {
         guard result.succeeded else {
-            throw TestSupport.Failure("\(what) failed (status \(result.status), timed out: \(result.timedOut)):\n\(result.output)")
+            throw TestFailure("\(what) failed (status \(result.status), timed out: \(result.timedOut)):\n\(result.output)")
         }
     }
 
     // MARK: Submitting
 
-    struct Submission: CustomStringConvertible {
-        var status: Int32
-        var transcript: String
+    public struct Submission: CustomStringConvertible, Sendable {
+        public var status: Int32
+        public var transcript: String
         /// Every server reply code, in order (from swaks' `<-` and `<**` lines).
-        var replyCodes: [Int]
-        var queueID: String?
+        public var replyCodes: [Int]
+        public var queueID: String?
 
         /// Postfix took responsibility for the message ("250 2.0.0 Ok: queued as …").
-        var accepted: Bool { queueID != nil }
+        public var accepted: Bool { queueID != nil }
         /// Some server reply was a 4xx (temporary failure: the client keeps the message).
-        var tempFailed: Bool { replyCodes.contains { (400..<500).contains($0) } }
-        var permanentlyFailed: Bool { replyCodes.contains { (500..<600).contains($0) } }
-        var description: String { "swaks status \(status), replies \(replyCodes):\n\(transcript)" }
+        public var tempFailed: Bool { replyCodes.contains { (400..<500).contains($0) } }
+        public var permanentlyFailed: Bool { replyCodes.contains { (500..<600).contains($0) } }
+        public var description: String { "swaks status \(status), replies \(replyCodes):\n\(transcript)" }
     }
 
     /// Submits `message` over SMTP with swaks (optionally authenticated with AUTH PLAIN).
     ///
     /// swaks (20201014) always appends CRLF "." CRLF to the data, so one trailing line end
     /// is removed first: Postfix then receives exactly `message` (with CRLF line ends).
-    func submit(
+    public func submit(
         _ message: Data, from sender: String, to recipients: [String],
         auth: (login: String, password: String)? = nil, timeout: TimeInterval = 90
     ) throws -> Submission {
@@ -126,13 +126,13 @@ final class PostfixLab: @unchecked Sendable {
         try data.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
 
-        var argv = ["swaks", "--server", "127.0.0.1:\(smtpdPort)", "--helo", "client.lab.example",
+        var arguments = ["--server", "127.0.0.1:\(smtpdPort)", "--helo", "client.lab.example",
                     "--from", sender, "--to", recipients.joined(separator: ","),
                     "--data", "@" + file.path, "--timeout", "60s", "--suppress-data"]
         if let auth {
-            argv += ["--auth", "PLAIN", "--auth-user", auth.login, "--auth-password", auth.password]
+            arguments += ["--auth", "PLAIN", "--auth-user", auth.login, "--auth-password", auth.password]
         }
-        let result = try TestSupport.run(argv, timeout: timeout)
+        let result = try Command.run("swaks", arguments, timeout: timeout, combineOutput: true)
         var codes: [Int] = []
         var queueID: String?
         for line in result.output.split(separator: "\n") {
@@ -149,38 +149,38 @@ final class PostfixLab: @unchecked Sendable {
     // MARK: Queue
 
     /// `postqueue -j`: one JSON object per queued message (empty when the queue is empty).
-    func queue() throws -> String {
-        let result = try TestSupport.run(["postqueue", "-c", configDirectory.path, "-j"], timeout: 30)
-        guard result.succeeded else { throw TestSupport.Failure("postqueue -j failed: \(result.output)") }
+    public func queue() throws -> String {
+        let result = try Command.run("postqueue", ["-c", configDirectory.path, "-j"], timeout: 30)
+        guard result.succeeded else { throw TestFailure("postqueue -j failed: \(result.output)\(result.error)") }
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Bounded wait for an empty queue. Returns false on timeout.
-    func waitForEmptyQueue(timeout: TimeInterval = 60) throws -> Bool {
+    public func waitForEmptyQueue(timeout: TimeInterval = 60) throws -> Bool {
         try TestSupport.waitUntil(timeout: timeout, interval: 0.2) { try queue().isEmpty }
     }
 
     /// Asks the queue manager to retry deferred mail now.
-    func flush() throws {
-        _ = try TestSupport.run(["postqueue", "-c", configDirectory.path, "-f"], timeout: 30)
+    public func flush() throws {
+        _ = try Command.run("postqueue", ["-c", configDirectory.path, "-f"], timeout: 30)
     }
 
     // MARK: Sink
 
     /// One message as smtp-sink dumped it.
-    struct SinkMessage {
-        var file: URL
+    public struct SinkMessage: Sendable {
+        public var file: URL
         /// `X-Mail-Args`, `X-Rcpt-Args`, … lines smtp-sink writes before the message.
-        var envelope: [String]
+        public var envelope: [String]
         /// The message as delivered, with LF line ends (smtp-sink's own Received: first).
-        var message: Data
-        var headers: Data { message.headerAndBodyLF?.headers ?? message }
-        var body: Data { message.headerAndBodyLF?.body ?? Data() }
-        var mailFrom: String? { envelope.first { $0.hasPrefix("X-Mail-Args: ") }.map { String($0.dropFirst(13)) } }
+        public var message: Data
+        public var headers: Data { message.headerAndBodyLF?.headers ?? message }
+        public var body: Data { message.headerAndBodyLF?.body ?? Data() }
+        public var mailFrom: String? { envelope.first { $0.hasPrefix("X-Mail-Args: ") }.map { String($0.dropFirst(13)) } }
     }
 
     /// Every delivered message, oldest first.
-    func sinkMessages() throws -> [SinkMessage] {
+    public func sinkMessages() throws -> [SinkMessage] {
         let files = try FileManager.default.contentsOfDirectory(
             at: sinkDirectory, includingPropertiesForKeys: [.contentModificationDateKey])
         let sorted = try files.sorted {
@@ -193,7 +193,7 @@ final class PostfixLab: @unchecked Sendable {
 
     /// smtp-sink's dump: "X-Client-Addr: …" style lines, then the message with LF line ends,
     /// then one extra LF.
-    static func parseSinkDump(_ file: URL) throws -> SinkMessage {
+    public static func parseSinkDump(_ file: URL) throws -> SinkMessage {
         var data = try Data(contentsOf: file)
         var envelope: [String] = []
         while data.starts(with: Data("X-".utf8)), let nl = data.firstIndex(of: 0x0A) {
@@ -209,7 +209,7 @@ final class PostfixLab: @unchecked Sendable {
     }
 
     /// Bounded wait until at least `count` messages reached the sink.
-    func waitForSink(count: Int, timeout: TimeInterval = 60) throws -> Bool {
+    public func waitForSink(count: Int, timeout: TimeInterval = 60) throws -> Bool {
         try TestSupport.waitUntil(timeout: timeout, interval: 0.2) {
             try FileManager.default.contentsOfDirectory(atPath: sinkDirectory.path).count >= count
         }
@@ -217,12 +217,12 @@ final class PostfixLab: @unchecked Sendable {
 
     // MARK: Logs
 
-    func maillog() -> String {
+    public func maillog() -> String {
         (try? String(contentsOf: maillogURL, encoding: .utf8)) ?? ""
     }
 
     /// The end of the maillog and the sink log, for failure messages.
-    func diagnostics(lines: Int = 40) -> String {
+    public func diagnostics(lines: Int = 40) -> String {
         let log = maillog().split(separator: "\n").suffix(lines).joined(separator: "\n")
         let queue = (try? queue()) ?? "?"
         return "lab \(directory.path)\n--- maillog (last \(lines) lines)\n\(log)\n--- queue\n\(queue)"
@@ -232,7 +232,7 @@ final class PostfixLab: @unchecked Sendable {
 
     /// Stops Postfix's master (SIGTERM, as `postfix stop` does) and smtp-sink, by PID,
     /// with bounded waits and SIGKILL as the last resort. Idempotent.
-    func stop() {
+    public func stop() {
         if stopped { return }
         stopped = true
         let masterPID = Self.readPID(directory.appendingPathComponent("queue/pid/master.pid"))
@@ -249,7 +249,7 @@ final class PostfixLab: @unchecked Sendable {
     }
 
     /// SIGTERM, wait up to `timeout`, then SIGKILL. Only for PIDs this lab started.
-    static func terminate(pid: pid_t, timeout: TimeInterval) {
+    public static func terminate(pid: pid_t, timeout: TimeInterval) {
         guard isAlive(pid) else { return }
         kill(pid, SIGTERM)
         let gone = TestSupport.waitUntil(timeout: timeout, interval: 0.05) { !isAlive(pid) }
@@ -257,7 +257,7 @@ final class PostfixLab: @unchecked Sendable {
     }
 
     /// Alive and not a zombie (a daemon reparented to an init that does not reap stays a zombie).
-    static func isAlive(_ pid: pid_t) -> Bool {
+    public static func isAlive(_ pid: pid_t) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return true }
