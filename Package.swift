@@ -41,8 +41,11 @@ let package = Package(
             providers: [.apt(["libarchive-dev"])]
         ),
 
+        // glibc's memmem for byte searches (a GNU extension Swift's Glibc module leaves out).
+        .target(name: "CStewardBytes"),
+
         // Values shared by every module: envelope, inspected message, findings, verdicts.
-        .target(name: "StewardCore", swiftSettings: swiftSettings),
+        .target(name: "StewardCore", dependencies: ["CStewardBytes"], swiftSettings: swiftSettings),
         // MIME walk (GMime), true types (libmagic), text for searching.
         .target(
             name: "StewardInspection",

@@ -219,7 +219,10 @@ struct GMimeWalker {
 
     /// True type for leaves with content; text for text/plain and text/html.
     private func fillTypeAndText(_ node: inout MessagePart) {
-        if !node.content.isEmpty {
+        if let textType = TextSniff.textType(declared: node.contentType, content: node.content) {
+            node.trueType = textType
+            node.trueTypeDescription = "text"
+        } else if !node.content.isEmpty {
             let type = magic.identify(node.content)
             node.trueType = type.mimeType
             node.trueTypeDescription = type.description
@@ -255,16 +258,8 @@ struct GMimeWalker {
 
     /// Cheap check before the line scan: a `begin ` at the start of some line.
     static func mayHoldUuencode(_ content: [UInt8]) -> Bool {
-        let needle = Array("begin ".utf8)
-        guard content.count >= needle.count else { return false }
-        var lineStart = true
-        for index in 0...(content.count - needle.count) {
-            if lineStart, content[index] == needle[0], Array(content[index..<(index + needle.count)]) == needle {
-                return true
-            }
-            lineStart = content[index] == UInt8(ascii: "\n")
-        }
-        return false
+        // "begin " at the start of a line (the first line, or after a line feed).
+        ByteSearch.offsets(of: Array("begin ".utf8), in: content).contains { $0 == 0 || content[$0 - 1] == UInt8(ascii: "\n") }
     }
 
     // MARK: Limits

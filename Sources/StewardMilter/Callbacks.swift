@@ -26,10 +26,11 @@ private func macro(_ ctx: OpaquePointer?, _ name: String) -> String? {
     return text.isEmpty ? nil : text
 }
 
-/// Macros Steward reads, asked for at the stage where Postfix has them.
+/// Macros Steward reads, all with MAIL FROM (connect is negotiated away), plus the queue id at
+/// the end; no macros with recipients, which would cost a packet per recipient.
 private let macrosByStage: [(Int32, String)] = [
-    (SMFIM_CONNECT, "j {daemon_name} {client_addr} {client_name}"),
-    (SMFIM_ENVFROM, "i {auth_authen} {auth_type}"),
+    (SMFIM_ENVFROM, "i {auth_authen} {client_addr} {client_name} {daemon_name} j"),
+    (SMFIM_ENVRCPT, ""),
     (SMFIM_EOM, "i"),
 ]
 
@@ -76,6 +77,11 @@ let envfromCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Unsafe
     ctx, argv in
     guard let conn = connection(ctx) else { return sfsistat(SMFIS_TEMPFAIL) }
     let sender = argv?.pointee.map { String(cString: $0) } ?? ""
+    if let clientAddress = macro(ctx, "{client_addr}") {
+        conn.state.connect(
+            clientName: macro(ctx, "{client_name}"), clientAddress: clientAddress,
+            daemonName: macro(ctx, "{daemon_name}"), mtaHostName: macro(ctx, "j"))
+    }
     conn.startMessage(sender: sender, authUser: macro(ctx, "{auth_authen}"), queueID: macro(ctx, "i"))
     return conn.stepReply(SMFIP_NR_MAIL)
 }
@@ -106,12 +112,13 @@ let headerCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?
 
 let eohCallback: @convention(c) (OpaquePointer?) -> sfsistat = { ctx in
     guard let conn = connection(ctx) else { return sfsistat(SMFIS_TEMPFAIL) }
-    conn.write(conn.state.endOfHeaders())
+    conn.startBodyIfNeeded()
     return conn.stepReply(SMFIP_NR_EOH)
 }
 
 let bodyCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt8>?, Int) -> sfsistat = { ctx, chunk, length in
     guard let conn = connection(ctx) else { return sfsistat(SMFIS_TEMPFAIL) }
+    conn.startBodyIfNeeded()
     if let chunk, length > 0 { conn.write(UnsafeRawBufferPointer(start: chunk, count: length)) }
     return conn.stepReply(SMFIP_NR_BODY)
 }

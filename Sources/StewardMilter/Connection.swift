@@ -47,8 +47,15 @@ final class Connection: @unchecked Sendable {
         do { try spool.append(bytes) } catch { spoolFailure = error }
     }
 
+    /// Writes the blank line between headers and body, once: at end-of-headers when the MTA
+    /// sends it, else before the first body chunk or at the end of a message with no body.
+    func startBodyIfNeeded() {
+        if state.phase == .headers { write(state.endOfHeaders()) }
+    }
+
     /// Takes the decision for the finished message.
     func finishMessage(queueID: String?) -> Decision {
+        startBodyIfNeeded()
         let envelope = state.endOfMessage(queueID: queueID)
         defer {
             spool.discard()

@@ -14,11 +14,15 @@ struct ProtocolNegotiation: Equatable {
     /// Actions Steward needs: add headers (rule set to "log"), and choose which macros it gets.
     static let wantedActions = UInt(SMFIF_ADDHDRS) | UInt(SMFIF_SETSYMLIST)
 
-    /// Steps whose replies Steward never needs, and steps it does not use at all.
+    /// Steps whose replies Steward never needs, and steps it does not use at all: connect, HELO,
+    /// DATA and end-of-headers are not sent (the client's address comes as a macro with MAIL
+    /// FROM instead), which saves the MTA four packets a message.
     static let wantedSteps: UInt =
-        UInt(SMFIP_NR_CONN) | UInt(SMFIP_NR_HELO) | UInt(SMFIP_NR_MAIL) | UInt(SMFIP_NR_RCPT)
+        UInt(SMFIP_NOCONNECT) | UInt(SMFIP_NOHELO) | UInt(SMFIP_NODATA) | UInt(SMFIP_NOEOH)
+        | UInt(SMFIP_NOUNKNOWN)
+        | UInt(SMFIP_NR_CONN) | UInt(SMFIP_NR_HELO) | UInt(SMFIP_NR_MAIL) | UInt(SMFIP_NR_RCPT)
         | UInt(SMFIP_NR_DATA) | UInt(SMFIP_NR_HDR) | UInt(SMFIP_NR_EOH) | UInt(SMFIP_NR_BODY)
-        | UInt(SMFIP_NR_UNKN) | UInt(SMFIP_NOUNKNOWN) | UInt(SMFIP_HDR_LEADSPC)
+        | UInt(SMFIP_NR_UNKN) | UInt(SMFIP_HDR_LEADSPC)
 
     /// Keeps only what the MTA offered; returns nil when the MTA cannot do what Steward must have
     /// (adding headers), so the connection is refused rather than filtered half-way.

@@ -4,6 +4,9 @@ public import Foundation
 /// Lua script built here. The script fails (non-zero exit) at the first unexpected reply.
 public struct MiltertestScript: Sendable {
     private var lines: [String] = []
+    /// Connection macros, sent with MAIL FROM too: Steward asks for them there when it has
+    /// negotiated the connect step away, as Postfix does on its request.
+    private var clientMacros = ""
 
     public init(socket: String) {
         lines.append(
@@ -18,11 +21,17 @@ public struct MiltertestScript: Sendable {
 
     /// Connection facts as Postfix would send them.
     public mutating func connect(clientName: String, clientAddress: String, helo: String = "client.example") {
+        clientMacros = "\"{client_addr}\", \(Self.lua(clientAddress)), \"{client_name}\", \(Self.lua(clientName)), \"j\", \"mx.union.example\", \"{daemon_name}\", \"smtpd\""
+        // Steps the filter negotiated away are not sent (miltertest refuses them), as Postfix does.
         lines.append(
             """
-            mt.macro(conn, SMFIC_CONNECT, "{client_addr}", \(Self.lua(clientAddress)), "{client_name}", \(Self.lua(clientName)), "j", "mx.union.example", "{daemon_name}", "smtpd")
-            expect(mt.conninfo(conn, \(Self.lua(clientName)), \(Self.lua(clientAddress))) == nil, "conninfo")
-            expect(mt.helo(conn, \(Self.lua(helo))) == nil, "helo")
+            if not mt.test_option(conn, SMFIP_NOCONNECT) then
+              mt.macro(conn, SMFIC_CONNECT, \(clientMacros))
+              expect(mt.conninfo(conn, \(Self.lua(clientName)), \(Self.lua(clientAddress))) == nil, "conninfo")
+            end
+            if not mt.test_option(conn, SMFIP_NOHELO) then
+              expect(mt.helo(conn, \(Self.lua(helo))) == nil, "helo")
+            end
             """)
     }
 
@@ -31,7 +40,7 @@ public struct MiltertestScript: Sendable {
         from: String, to: [String], headers: [(String, String)], body: [UInt8], authUser: String? = nil,
         queueID: String
     ) {
-        var macros = "\"i\", \(Self.lua(queueID))"
+        var macros = "\"i\", \(Self.lua(queueID))" + (clientMacros.isEmpty ? "" : ", " + clientMacros)
         if let authUser { macros += ", \"{auth_authen}\", \(Self.lua(authUser))" }
         lines.append("mt.macro(conn, SMFIC_MAIL, \(macros))")
         lines.append("expect(mt.mailfrom(conn, \(Self.lua("<\(from)>"))) == nil, \"mailfrom\")")
@@ -41,7 +50,7 @@ public struct MiltertestScript: Sendable {
         for (name, value) in headers {
             lines.append("expect(mt.header(conn, \(Self.lua(name)), \(Self.lua(value))) == nil, \"header\")")
         }
-        lines.append("expect(mt.eoh(conn) == nil, \"eoh\")")
+        lines.append("if not mt.test_option(conn, SMFIP_NOEOH) then expect(mt.eoh(conn) == nil, \"eoh\") end")
         // Bodies go in chunks as an MTA sends them (Postfix: up to 64 KB).
         var offset = 0
         while offset < body.count {

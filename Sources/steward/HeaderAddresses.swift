@@ -21,7 +21,7 @@ struct HeaderAddresses {
     /// Unfolded top-level headers, names lower-cased.
     private static func headers(_ message: [UInt8]) -> [(String, String)] {
         // CRLF is one Character in Swift: make line ends plain LF before splitting.
-        let text = String(decoding: message.prefix(256 * 1024), as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        let text = String(decoding: headerBlock(message), as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
         var result: [(String, String)] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.isEmpty { break }
@@ -32,6 +32,19 @@ struct HeaderAddresses {
             }
         }
         return result
+    }
+
+    /// The bytes up to the first empty line (at most 256 KB).
+    private static func headerBlock(_ message: [UInt8]) -> ArraySlice<UInt8> {
+        let limit = min(message.count, 256 * 1024)
+        var index = 0
+        while index + 1 < limit {
+            if message[index] == 0x0A && (message[index + 1] == 0x0A || (message[index + 1] == 0x0D && index + 2 < limit && message[index + 2] == 0x0A)) {
+                return message[..<index]
+            }
+            index += 1
+        }
+        return message[..<limit]
     }
 
     /// Addresses in a header value: `<a@b>` forms first, else bare `a@b` words.

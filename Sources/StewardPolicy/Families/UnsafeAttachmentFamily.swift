@@ -24,19 +24,7 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
     public func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit] {
         guard context.isEnabled(Self.eicarRule.id) else { return [] }
         return message.allParts
-            .filter { Self.containsEICAR($0.content) || ($0.text.map { Self.containsEICAR(Array($0.utf8)) } ?? false) }
+            .filter { ByteSearch.contains(Self.eicar, in: $0.content) || ($0.text.map { ByteSearch.contains(Self.eicar, in: $0) } ?? false) }
             .map { RuleHit(rule: Self.eicarRule.id, detail: "\($0.displayPath): the EICAR anti-virus test signature") }
-    }
-
-    static func containsEICAR(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= eicar.count else { return false }
-        let first = eicar[0]
-        var index = 0
-        let last = bytes.count - eicar.count
-        while index <= last {
-            if bytes[index] == first, bytes[index..<(index + eicar.count)].elementsEqual(eicar) { return true }
-            index += 1
-        }
-        return false
     }
 }
