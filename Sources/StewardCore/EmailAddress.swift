@@ -1,12 +1,13 @@
-import Foundation
-
 /// Small helpers on e-mail addresses as they appear in envelopes and headers.
 public enum EmailAddress {
     /// Lower-cased, angle brackets and surrounding space removed.
     public static func normalize(_ address: String) -> String {
-        var text = address.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("<") { text.removeFirst() }
-        if text.hasSuffix(">") { text.removeLast() }
+        // Runs for every address of every message: plain slicing, no Foundation.
+        var text = Substring(address)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        if text.first == "<" { text.removeFirst() }
+        if text.last == ">" { text.removeLast() }
         return text.lowercased()
     }
 
