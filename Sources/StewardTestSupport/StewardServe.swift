@@ -146,6 +146,8 @@ public final class StewardServe: @unchecked Sendable {
         public var queue_id: String?
         public var sender: String?
         public var recipients: String?
+        public var auth_user: String?
+        public var client_address: String?
         public var action: String?
         public var findings: String?
         public var sha256: String?
@@ -160,7 +162,7 @@ public final class StewardServe: @unchecked Sendable {
     public func heldMessages() throws -> [StoredRow] {
         guard FileManager.default.fileExists(atPath: storePath) else { return [] }
         let sql = """
-            SELECT id, queue_id, sender, recipients, action, findings, sha256, size, state,
+            SELECT id, queue_id, sender, recipients, auth_user, client_address, action, findings, sha256, size, state,
                    hex(raw) AS raw_hex FROM held_message ORDER BY id
             """
         let result = try Command.run("sqlite3", ["-readonly", "-json", storePath, sql], timeout: 30)

@@ -141,6 +141,10 @@ struct EndToEndTests {
             #expect(row.findings?.contains("eicar-test-signature") == true, "findings: \(row.findings ?? "nil")")
             #expect(row.sender?.contains(Address.external) == true)
             #expect(row.recipients?.contains(Address.member) == true)
+            // The client's address reaches Steward as a macro with MAIL FROM (connect is negotiated away).
+            #expect(row.client_address == "127.0.0.1")
+            #expect(row.auth_user == nil)
+            #expect(row.queue_id?.isEmpty == false)
 
             // The stored bytes: headers CRLF-terminated, CRLF, body, as Postfix passed them.
             #expect(raw.range(of: Data("\r\n\r\n".utf8)) != nil, "raw has no CRLF CRLF header/body separator")
@@ -194,6 +198,27 @@ struct EndToEndTests {
             let sent = try #require(message.normalisedToLF.headerAndBodyLF)
             #expect(delivered[0].body == sent.body)
             #expect(lab.maillog().contains("sasl_username=\(Address.memberLogin)"))
+        }
+
+        @Test("an authenticated submission that is held keeps the login Postfix passed to Steward")
+        func heldAuthenticatedSubmissionKeepsItsLogin() throws {
+            try requireLab()
+            let lab = try PostfixLab(milter: .labSocket)
+            defer { lab.stop() }
+            let steward = try StewardServe(lab: lab)
+            defer { steward.stop() }
+
+            let submission = try lab.submit(
+                Samples.eicarAttachment(id: "steward-auth-eicar"), from: Address.memberAddress, to: [Address.external],
+                auth: (Address.memberLogin, PostfixLab.saslPassword))
+            #expect(submission.accepted, "\(submission)\n\(steward.log)")
+            #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
+            #expect(try lab.sinkMessages().isEmpty, "the EICAR message was delivered")
+            let held = try steward.heldMessages()
+            try #require(held.count == 1, "\(steward.log)")
+            #expect(held[0].auth_user == Address.memberLogin, "{auth_authen} did not reach Steward")
+            #expect(held[0].client_address == "127.0.0.1")
+            #expect(steward.log.contains("message.direction=outgoing"), "\(steward.log)")
         }
 
         @Test("a clean 1.5 MB message (beyond the spool's memory threshold) passes byte-identical")
