@@ -66,7 +66,11 @@ public final class MessageFilter: Sendable {
             }
             verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope)
         } catch {
-            return tempfail(envelope, reason: error.description)
+            var decision = tempfail(envelope, reason: error.description)
+            // Say where the message was going even though it could not be judged.
+            decision.verdict.direction = snapshot.evaluator.direction(of: envelope)
+            decision.verdict.branches = snapshot.evaluator.branches(involvedIn: envelope)
+            return decision
         }
 
         var decision = Decision(verdict: verdict, modifications: [], heldID: nil)
