@@ -1,31 +1,65 @@
 public import Foundation
 public import StewardCore
 
-/// Where a held message stands. Release, refusal and deletion come with the review tools.
-public enum HoldState: String, Sendable, Hashable, Codable {
-    case held, released, refused, deleted
+/// Where a held message stands.
+public enum HoldState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Waiting for an official.
+    case held
+    /// Delivered to its original recipients on an official's decision.
+    case released
+    /// Not delivered, on an official's decision (kept as evidence until retention ends).
+    case refused
+    /// Its bytes erased on an official's decision; the record and the audit trail stay.
+    case deleted
+}
+
+/// Why a message is in the quarantine: a rule held it, or a member reported it (clause 15).
+public enum HoldKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case hold, report
 }
 
 /// A message in the quarantine: the evidence (original bytes and their SHA-256), the envelope
-/// it came with, and the verdict that held it.
+/// it came with, the verdict that held it, and where it stands.
 public struct HeldMessage: Sendable, Hashable {
     public var id: Int64
+    public var kind: HoldKind
     public var heldAt: Date
     public var envelope: Envelope
     public var verdict: Verdict
-    /// Hex SHA-256 of `raw`.
+    /// Hex SHA-256 of the original bytes.
     public var sha256: String
     public var size: Int
     public var state: HoldState
+    /// The official's reason for the last change of state.
+    public var stateReason: String?
+    public var stateChangedBy: String?
+    public var stateChangedAt: Date?
+    /// Under legal hold: never purged or deleted until the hold is lifted (clause 13).
+    public var legalHold: Bool
+    /// For a report case: the member who reported it.
+    public var reporter: String?
+    /// Subject of the message, for lists and notices (decoded by the caller; may be empty).
+    public var subject: String
 
-    public init(id: Int64, heldAt: Date, envelope: Envelope, verdict: Verdict, sha256: String, size: Int, state: HoldState) {
+    public init(
+        id: Int64, kind: HoldKind = .hold, heldAt: Date, envelope: Envelope, verdict: Verdict, sha256: String,
+        size: Int, state: HoldState, stateReason: String? = nil, stateChangedBy: String? = nil,
+        stateChangedAt: Date? = nil, legalHold: Bool = false, reporter: String? = nil, subject: String = ""
+    ) {
         self.id = id
+        self.kind = kind
         self.heldAt = heldAt
         self.envelope = envelope
         self.verdict = verdict
         self.sha256 = sha256
         self.size = size
         self.state = state
+        self.stateReason = stateReason
+        self.stateChangedBy = stateChangedBy
+        self.stateChangedAt = stateChangedAt
+        self.legalHold = legalHold
+        self.reporter = reporter
+        self.subject = subject
     }
 }
 
@@ -36,11 +70,68 @@ public struct NewHold: Sendable {
     /// The message exactly as the MTA passed it: headers, blank line, body (CRLF line ends).
     public var raw: [UInt8]
     public var heldAt: Date
+    public var kind: HoldKind
+    public var reporter: String?
+    public var subject: String
 
-    public init(envelope: Envelope, verdict: Verdict, raw: [UInt8], heldAt: Date = Date()) {
+    public init(
+        envelope: Envelope, verdict: Verdict, raw: [UInt8], heldAt: Date = Date(), kind: HoldKind = .hold,
+        reporter: String? = nil, subject: String = ""
+    ) {
         self.envelope = envelope
         self.verdict = verdict
         self.raw = raw
         self.heldAt = heldAt
+        self.kind = kind
+        self.reporter = reporter
+        self.subject = subject
+    }
+}
+
+/// Which held messages to list. Every field narrows; nil means any.
+public struct QuarantineQuery: Sendable, Hashable {
+    public var branch: String?
+    /// Detection family of any finding (`unsafe-attachment`, `impersonation`, …).
+    public var findingKind: String?
+    public var direction: Direction?
+    public var state: HoldState?
+    public var kind: HoldKind?
+    public var heldSince: Date?
+    public var heldBefore: Date?
+    /// Matched case-insensitively against sender, recipients and subject.
+    public var text: String?
+    public var limit: Int
+
+    public init(
+        branch: String? = nil, findingKind: String? = nil, direction: Direction? = nil, state: HoldState? = nil,
+        kind: HoldKind? = nil, heldSince: Date? = nil, heldBefore: Date? = nil, text: String? = nil, limit: Int = 100
+    ) {
+        self.branch = branch
+        self.findingKind = findingKind
+        self.direction = direction
+        self.state = state
+        self.kind = kind
+        self.heldSince = heldSince
+        self.heldBefore = heldBefore
+        self.text = text
+        self.limit = limit
+    }
+
+    /// The filters that are not simple column comparisons, applied in Swift by every backend
+    /// so that both give the same answers.
+    public func matches(_ message: HeldMessage) -> Bool {
+        if let branch, !message.verdict.branches.contains(branch) { return false }
+        if let findingKind, !message.verdict.findings.contains(where: { $0.kind == findingKind }) { return false }
+        if let direction, message.verdict.direction != direction { return false }
+        if let state, message.state != state { return false }
+        if let kind, message.kind != kind { return false }
+        if let heldSince, message.heldAt < heldSince { return false }
+        if let heldBefore, message.heldAt >= heldBefore { return false }
+        if let text, !text.isEmpty {
+            let needle = text.lowercased()
+            let haystack = ([message.envelope.sender, message.subject] + message.envelope.recipients).map { $0.lowercased() }
+            if !haystack.contains(where: { $0.contains(needle) }) { return false }
+        }
+        return true
     }
 }

@@ -1,20 +1,48 @@
-/// Where held messages live. `hold` returns only once the message is durably committed:
-/// the milter tells the MTA to discard a message only after that.
+public import Foundation
+
+/// Where held messages and the audit trail live. Two backends (SQLite, PostgreSQL) implement it
+/// and pass one test suite. Every method that changes a message appends its audit entry in the
+/// same transaction: there is no change without its record, and no record without its change.
 public protocol QuarantineStore: Sendable {
-    /// Commits a held message and returns its id.
-    func hold(_ message: NewHold) throws(QuarantineError) -> Int64
-    /// Held messages, newest first.
-    func list(limit: Int) throws(QuarantineError) -> [HeldMessage]
+    /// Commits a held message with its audit entry and returns its id. Returns only once the
+    /// message is durably committed: the milter tells the MTA to discard it only after that.
+    func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64
+    /// Held messages matching `query`, newest first.
+    func list(_ query: QuarantineQuery) throws(QuarantineError) -> [HeldMessage]
     /// One held message's metadata.
     func message(id: Int64) throws(QuarantineError) -> HeldMessage?
-    /// One held message's original bytes.
+    /// One held message's original bytes (nil once deleted or purged).
     func raw(id: Int64) throws(QuarantineError) -> [UInt8]?
+    /// Moves a message to `state` if it is now in one of `from`, with the audit entry
+    /// (`audit.messageID` is set to `id`). Throws `.notAllowed` otherwise (a second release is
+    /// refused, never a second delivery). `.deleted` erases the bytes; a legal hold forbids it.
+    func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage
+    /// Sets or lifts the legal hold, with the audit entry.
+    func setLegalHold(id: Int64, _ on: Bool, audit: NewAuditEntry) throws(QuarantineError)
+    /// Removes messages (bytes and record) unless under legal hold; one audit entry each.
+    /// Returns the ids actually removed.
+    func purge(ids: [Int64], audit: NewAuditEntry) throws(QuarantineError) -> [Int64]
+    /// Appends an entry that concerns no change of a message (views, notices, exports, reloads).
+    @discardableResult
+    func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry
+    /// The audit trail in order; only the entries about one message when `messageID` is given.
+    func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry]
+}
+
+extension QuarantineStore {
+    public func hold(_ message: NewHold) throws(QuarantineError) -> Int64 {
+        try hold(message, actor: "steward")
+    }
+
+    public func list(limit: Int) throws(QuarantineError) -> [HeldMessage] {
+        try list(QuarantineQuery(limit: limit))
+    }
 }
 
 /// A store failure. The milter answers tempfail on any of these, so the MTA keeps the mail.
 public struct QuarantineError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        case cannotOpen, writeFailed, readFailed
+        case cannotOpen, writeFailed, readFailed, notFound, notAllowed
     }
     public var code: Code
     public var detail: String
@@ -29,6 +57,8 @@ public struct QuarantineError: Error, Sendable, CustomStringConvertible {
         case .cannotOpen: "quarantine store cannot be opened: \(detail) (check the store path and its permissions)"
         case .writeFailed: "quarantine store write failed: \(detail)"
         case .readFailed: "quarantine store read failed: \(detail)"
+        case .notFound: "no held message \(detail)"
+        case .notAllowed: detail
         }
     }
 }

@@ -3,7 +3,9 @@ import GRDB
 import StewardCore
 
 /// The embedded default store: one SQLite file through GRDB (WAL mode, so readers such as
-/// `steward quarantine list` never block the milter's writes).
+/// `steward quarantine list` never block the milter's writes). Every change runs in an
+/// IMMEDIATE transaction together with its audit entry, so the milter and the command line can
+/// write at the same time without forking the audit chain.
 public final class SQLiteQuarantineStore: QuarantineStore {
     private let pool: DatabasePool
 
@@ -46,89 +48,261 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             }
             try db.create(index: "held_message_held_at", on: "held_message", columns: ["held_at"])
         }
+        migrator.registerMigration("v2-review-and-audit") { db in
+            try db.alter(table: "held_message") { t in
+                t.add(column: "kind", .text).notNull().defaults(to: HoldKind.hold.rawValue)
+                t.add(column: "subject", .text).notNull().defaults(to: "")
+                t.add(column: "reporter", .text)
+                t.add(column: "state_reason", .text)
+                t.add(column: "state_changed_by", .text)
+                t.add(column: "state_changed_at", .text)
+                t.add(column: "legal_hold", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "audit_entry") { t in
+                t.primaryKey("sequence", .integer)
+                t.column("at_ms", .integer).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("message_id", .integer)
+                t.column("reason", .text)
+                t.column("detail", .text)
+                t.column("previous_hash", .text).notNull().unique()
+                t.column("hash", .text).notNull()
+            }
+            try db.create(index: "audit_entry_message", on: "audit_entry", columns: ["message_id"])
+        }
         return migrator
     }
 
-    public func hold(_ message: NewHold) throws(QuarantineError) -> Int64 {
+    // MARK: Writing
+
+    public func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64 {
+        let envelope = message.envelope
+        let verdict = message.verdict
+        return try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO held_message (queue_id, held_at, sender, recipients, auth_user, client_address,
+                      client_name, direction, branches, action, findings, verdict, envelope, sha256, size, raw, state,
+                      kind, subject, reporter)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    envelope.queueID, ISO8601.string(message.heldAt), envelope.sender, try JSON.text(envelope.recipients),
+                    envelope.authUser, envelope.clientAddress, envelope.clientName, verdict.direction.rawValue,
+                    try JSON.text(verdict.branches), verdict.action.rawValue, try JSON.text(verdict.findings),
+                    try JSON.text(verdict), try JSON.text(envelope), SHA256Hex.digest(message.raw), message.raw.count,
+                    Data(message.raw), HoldState.held.rawValue, message.kind.rawValue, message.subject, message.reporter,
+                ])
+            let id = db.lastInsertedRowID
+            let what = message.kind == .report ? "reported by \(message.reporter ?? "?")" : verdict.findings.map(\.rule).joined(separator: ", ")
+            try Self.append(
+                NewAuditEntry(
+                    at: message.heldAt, actor: actor, action: message.kind == .report ? .report : .hold, messageID: id,
+                    detail: "sha256 \(SHA256Hex.digest(message.raw)); \(what)"),
+                in: db)
+            return id
+        }
+    }
+
+    public func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage {
+        try write { db in
+            guard let current = try Self.fetchMessage(id: id, in: db) else {
+                throw QuarantineError(code: .notFound, detail: "#\(id)")
+            }
+            guard from.contains(current.state) else {
+                throw QuarantineError(
+                    code: .notAllowed, detail: "message #\(id) is \(current.state.rawValue); it cannot be \(state.rawValue) now")
+            }
+            if state == .deleted && current.legalHold {
+                throw QuarantineError(code: .notAllowed, detail: "message #\(id) is under legal hold; lift the hold before deleting it")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE held_message SET state = ?, state_reason = ?, state_changed_by = ?, state_changed_at = ?
+                      \(state == .deleted ? ", raw = x''" : "") WHERE id = ?
+                    """,
+                arguments: [state.rawValue, audit.reason, audit.actor, ISO8601.string(audit.at), id])
+            var entry = audit
+            entry.messageID = id
+            try Self.append(entry, in: db)
+            guard let updated = try Self.fetchMessage(id: id, in: db) else {
+                throw QuarantineError(code: .notFound, detail: "#\(id)")
+            }
+            return updated
+        }
+    }
+
+    public func setLegalHold(id: Int64, _ on: Bool, audit: NewAuditEntry) throws(QuarantineError) {
+        try write { db in
+            try db.execute(sql: "UPDATE held_message SET legal_hold = ? WHERE id = ?", arguments: [on, id])
+            guard db.changesCount == 1 else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+            var entry = audit
+            entry.messageID = id
+            try Self.append(entry, in: db)
+        }
+    }
+
+    public func purge(ids: [Int64], audit: NewAuditEntry) throws(QuarantineError) -> [Int64] {
+        try write { db in
+            var removed: [Int64] = []
+            for id in ids {
+                guard let row = try Row.fetchOne(db, sql: "SELECT sha256, legal_hold FROM held_message WHERE id = ?", arguments: [id]),
+                    !(row["legal_hold"] as Bool)
+                else { continue }
+                let digest: String = row["sha256"]
+                try db.execute(sql: "DELETE FROM held_message WHERE id = ?", arguments: [id])
+                var entry = audit
+                entry.messageID = id
+                entry.detail = [audit.detail, "sha256 \(digest)"].compactMap { $0 }.joined(separator: "; ")
+                try Self.append(entry, in: db)
+                removed.append(id)
+            }
+            return removed
+        }
+    }
+
+    @discardableResult
+    public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
+        try write { db in try Self.append(entry, in: db) }
+    }
+
+    /// Appends inside the caller's transaction: the next sequence number and the chain link.
+    private static func append(_ entry: NewAuditEntry, in db: Database) throws -> AuditEntry {
+        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_entry ORDER BY sequence DESC LIMIT 1")
+        let sequence: Int64 = (last?["sequence"] as Int64? ?? 0) + 1
+        let previous: String = last?["hash"] ?? AuditChain.genesis
+        let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: previous)
+        try db.execute(
+            sql: """
+                INSERT INTO audit_entry (sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                sequence, AuditChain.milliseconds(entry.at), entry.actor, entry.action.rawValue, entry.messageID,
+                entry.reason, entry.detail, previous, hash,
+            ])
+        return AuditEntry(sequence: sequence, entry: entry, previousHash: previous, hash: hash)
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let json = { (value: any Encodable) throws -> String in
-                String(decoding: try encoder.encode(value), as: UTF8.self)
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
             }
-            let envelope = message.envelope
-            let verdict = message.verdict
-            let arguments: StatementArguments = [
-                envelope.queueID, ISO8601.string(message.heldAt), envelope.sender, try json(envelope.recipients),
-                envelope.authUser, envelope.clientAddress, envelope.clientName, verdict.direction.rawValue,
-                try json(verdict.branches), verdict.action.rawValue, try json(verdict.findings), try json(verdict),
-                try json(envelope), SHA256Hex.digest(message.raw), message.raw.count, Data(message.raw),
-                HoldState.held.rawValue,
-            ]
-            return try pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO held_message (queue_id, held_at, sender, recipients, auth_user, client_address,
-                          client_name, direction, branches, action, findings, verdict, envelope, sha256, size, raw, state)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: arguments)
-                return db.lastInsertedRowID
-            }
+        } catch let error as QuarantineError {
+            throw error
         } catch {
             throw QuarantineError(code: .writeFailed, detail: "\(error)")
         }
     }
 
-    private static let metadataColumns = "id, held_at, envelope, verdict, sha256, size, state"
+    // MARK: Reading
 
-    public func list(limit: Int) throws(QuarantineError) -> [HeldMessage] {
-        do {
-            return try pool.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT \(Self.metadataColumns) FROM held_message ORDER BY id DESC LIMIT ?",
-                    arguments: [limit]
-                ).map(Self.decode)
+    private static let metadataColumns = """
+        id, kind, held_at, envelope, verdict, sha256, size, state, state_reason, state_changed_by, state_changed_at,
+        legal_hold, reporter, subject
+        """
+
+    public func list(_ query: QuarantineQuery) throws(QuarantineError) -> [HeldMessage] {
+        try read { db in
+            // Simple columns narrow in SQL; the rest (branches, findings, text) in `matches`.
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let state = query.state {
+                conditions.append("state = ?")
+                arguments += [state.rawValue]
             }
-        } catch {
-            throw QuarantineError(code: .readFailed, detail: "\(error)")
+            if let direction = query.direction {
+                conditions.append("direction = ?")
+                arguments += [direction.rawValue]
+            }
+            if let kind = query.kind {
+                conditions.append("kind = ?")
+                arguments += [kind.rawValue]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(Self.metadataColumns) FROM held_message \(filter) ORDER BY id DESC", arguments: arguments)
+            var result: [HeldMessage] = []
+            while result.count < query.limit, let row = try cursor.next() {
+                let message = try Self.decode(row)
+                if query.matches(message) { result.append(message) }
+            }
+            return result
         }
     }
 
     public func message(id: Int64) throws(QuarantineError) -> HeldMessage? {
-        do {
-            return try pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT \(Self.metadataColumns) FROM held_message WHERE id = ?", arguments: [id])
-                    .map(Self.decode)
-            }
-        } catch {
-            throw QuarantineError(code: .readFailed, detail: "\(error)")
-        }
+        try read { db in try Self.fetchMessage(id: id, in: db) }
     }
 
     public func raw(id: Int64) throws(QuarantineError) -> [UInt8]? {
-        do {
-            return try pool.read { db in
-                try Data.fetchOne(db, sql: "SELECT raw FROM held_message WHERE id = ?", arguments: [id]).map { [UInt8]($0) }
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT raw, state FROM held_message WHERE id = ?", arguments: [id]),
+                (row["state"] as String) != HoldState.deleted.rawValue
+            else { return nil }
+            return [UInt8](row["raw"] as Data)
+        }
+    }
+
+    public func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry] {
+        try read { db in
+            let rows: [Row]
+            if let messageID {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_entry WHERE message_id = ? ORDER BY sequence", arguments: [messageID])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_entry ORDER BY sequence")
             }
+            return rows.map { row in
+                AuditEntry(
+                    sequence: row["sequence"],
+                    entry: NewAuditEntry(
+                        at: AuditChain.date(milliseconds: row["at_ms"]), actor: row["actor"],
+                        action: AuditAction(rawValue: row["action"]) ?? .view, messageID: row["message_id"],
+                        reason: row["reason"], detail: row["detail"]),
+                    previousHash: row["previous_hash"], hash: row["hash"])
+            }
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as QuarantineError {
+            throw error
         } catch {
             throw QuarantineError(code: .readFailed, detail: "\(error)")
         }
     }
 
+    private static func fetchMessage(id: Int64, in db: Database) throws -> HeldMessage? {
+        try Row.fetchOne(db, sql: "SELECT \(metadataColumns) FROM held_message WHERE id = ?", arguments: [id]).map(decode)
+    }
+
     private static func decode(_ row: Row) throws -> HeldMessage {
-        let decoder = JSONDecoder()
         let envelopeText: String = row["envelope"]
         let verdictText: String = row["verdict"]
-        let heldAtText: String = row["held_at"]
-        let stateText: String = row["state"]
         return HeldMessage(
             id: row["id"],
-            heldAt: ISO8601.date(heldAtText) ?? Date(timeIntervalSince1970: 0),
-            envelope: try decoder.decode(Envelope.self, from: Data(envelopeText.utf8)),
-            verdict: try decoder.decode(Verdict.self, from: Data(verdictText.utf8)),
+            kind: HoldKind(rawValue: row["kind"]) ?? .hold,
+            heldAt: ISO8601.date(row["held_at"]) ?? Date(timeIntervalSince1970: 0),
+            envelope: try JSON.decode(Envelope.self, envelopeText),
+            verdict: try JSON.decode(Verdict.self, verdictText),
             sha256: row["sha256"],
             size: row["size"],
-            state: HoldState(rawValue: stateText) ?? .held
+            state: HoldState(rawValue: row["state"]) ?? .held,
+            stateReason: row["state_reason"],
+            stateChangedBy: row["state_changed_by"],
+            stateChangedAt: (row["state_changed_at"] as String?).flatMap(ISO8601.date),
+            legalHold: row["legal_hold"],
+            reporter: row["reporter"],
+            subject: row["subject"]
         )
     }
 }
@@ -141,5 +315,18 @@ enum ISO8601 {
 
     static func date(_ text: String) -> Date? {
         try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}
+
+/// Envelopes, verdicts and lists are kept as JSON text (sorted keys: stable bytes).
+enum JSON {
+    static func text(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }

@@ -1,0 +1,91 @@
+public import Foundation
+
+/// What happened, for the audit trail (clause 13).
+public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
+    case hold, report, notify, view, release, releaseDelivered = "release-delivered", releaseFailed = "release-failed"
+    case refuse, delete, legalHold = "legal-hold", legalHoldLifted = "legal-hold-lifted", purge, export
+    case policyReload = "policy-reload"
+}
+
+/// An entry about to be appended.
+public struct NewAuditEntry: Sendable, Hashable {
+    public var at: Date
+    /// Who: an official's login or address, `steward` for the milter itself, `admin` for the CLI.
+    public var actor: String
+    public var action: AuditAction
+    public var messageID: Int64?
+    public var reason: String?
+    public var detail: String?
+
+    public init(at: Date = Date(), actor: String, action: AuditAction, messageID: Int64? = nil, reason: String? = nil, detail: String? = nil) {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.messageID = messageID
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// An entry of the append-only, hash-chained audit trail: each entry carries the hash of the one
+/// before it, so an edited, removed or reordered entry breaks the chain from there on.
+public struct AuditEntry: Sendable, Hashable {
+    public var sequence: Int64
+    public var entry: NewAuditEntry
+    public var previousHash: String
+    public var hash: String
+
+    public init(sequence: Int64, entry: NewAuditEntry, previousHash: String, hash: String) {
+        self.sequence = sequence
+        self.entry = entry
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+}
+
+public enum AuditChain {
+    /// The hash before the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// SHA-256 over the previous hash and every field, in a fixed text form. Times are stored
+    /// and hashed as whole milliseconds so every backend reproduces the same bytes.
+    public static func hash(sequence: Int64, entry: NewAuditEntry, previousHash: String) -> String {
+        let fields: [String] = [
+            previousHash, String(sequence), String(milliseconds(entry.at)), entry.actor, entry.action.rawValue,
+            entry.messageID.map(String.init) ?? "", entry.reason ?? "", entry.detail ?? "",
+        ]
+        // Length-prefixed so no field can borrow text from its neighbour.
+        let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        return SHA256Hex.digest(Array(text.utf8))
+    }
+
+    public static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    public static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// Problems in a chain read back in sequence order; empty when it verifies.
+    public static func verify(_ entries: [AuditEntry]) -> [String] {
+        var problems: [String] = []
+        var previous = genesis
+        var expectedSequence: Int64 = 1
+        for entry in entries {
+            if entry.sequence != expectedSequence {
+                problems.append("entry \(entry.sequence): expected entry \(expectedSequence) here (an entry was removed or reordered)")
+            }
+            if entry.previousHash != previous {
+                problems.append("entry \(entry.sequence): does not follow the entry before it (removed, inserted or reordered)")
+            }
+            let recomputed = hash(sequence: entry.sequence, entry: entry.entry, previousHash: entry.previousHash)
+            if recomputed != entry.hash {
+                problems.append("entry \(entry.sequence): its content does not match its hash (edited)")
+            }
+            previous = entry.hash
+            expectedSequence = entry.sequence + 1
+        }
+        return problems
+    }
+}
