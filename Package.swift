@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardCore", "StewardEngine", "StewardMilter", "StewardPolicy", "StewardQuarantine",
+                "StewardCore", "StewardEngine", "StewardInspection", "StewardMilter", "StewardPolicy", "StewardQuarantine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -28,3 +28,7 @@ static inline int steward_setsymlist(SMFICTX *ctx, int stage, const char *macros
 static inline int steward_setconn(const char *conn) {
     return smfi_setconn((char *)conn);
 }
+
+static inline int steward_chgheader(SMFICTX *ctx, const char *name, int index, const char *value) {
+    return smfi_chgheader(ctx, (char *)name, index, (char *)value);
+}

@@ -21,6 +21,8 @@ public enum MessageSource: Sendable {
 /// What to do to a message that is let through.
 public enum HeaderModification: Sendable, Hashable {
     case add(name: String, value: String)
+    /// Removes the first header with this name (the release mark, before delivery).
+    case remove(name: String)
 }
 
 /// The outcome at end-of-message: the verdict and what the MTA must be told.
@@ -46,23 +48,29 @@ public struct Decision: Sendable {
 public final class MessageFilter: Sendable {
     private let policy: PolicyHolder
     private let store: (any QuarantineStore)?
+    private let releaseToken: ReleaseToken?
     private let logger: Logger
 
-    /// `store` nil means offline (`check`): holds are reported, not stored.
-    public init(policy: PolicyHolder, store: (any QuarantineStore)?, logger: Logger) {
+    /// `store` nil means offline (`check`): holds are reported, not stored. `releaseToken` nil
+    /// means no message is let through as released.
+    public init(policy: PolicyHolder, store: (any QuarantineStore)?, releaseToken: ReleaseToken? = nil, logger: Logger) {
         self.policy = policy
         self.store = store
+        self.releaseToken = releaseToken
         self.logger = logger
     }
 
     public func decide(_ source: MessageSource, envelope: Envelope) -> Decision {
         let snapshot = policy.snapshot
         var verdict: Verdict
+        let inspected: InspectedMessage
         do {
-            let inspected: InspectedMessage
             switch source {
             case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes)
             case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url)
+            }
+            if let released = releasedMessage(inspected, source: source, envelope: envelope) {
+                return released
             }
             verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope)
         } catch {
@@ -74,6 +82,10 @@ public final class MessageFilter: Sendable {
         }
 
         var decision = Decision(verdict: verdict, modifications: [], heldID: nil)
+        // A release mark that did not verify is not passed on to the recipients either.
+        if !inspected.headerValues(ReleaseToken.headerName).isEmpty {
+            decision.modifications.append(.remove(name: ReleaseToken.headerName))
+        }
         switch verdict.action {
         case .quarantine:
             if let store {
@@ -84,7 +96,7 @@ public final class MessageFilter: Sendable {
                 }
             }
         case .tag:
-            decision.modifications = [.add(name: "X-Steward-Findings", value: Self.findingsHeader(verdict.findings))]
+            decision.modifications.append(.add(name: "X-Steward-Findings", value: Self.findingsHeader(verdict.findings)))
         case .reject:
             if verdict.reply == nil {
                 verdict.reply = SMTPReply(
@@ -97,6 +109,32 @@ public final class MessageFilter: Sendable {
         }
         log(decision, envelope: envelope)
         return decision
+    }
+
+    /// A message coming back from a release carries a mark only this host can make, bound to
+    /// its quarantine id and its body. A genuine mark for a released message whose delivery is
+    /// not yet recorded lets it through once, without a second judgement; the mark is removed so
+    /// the recipients get the original bytes. Anything else is judged like any other message.
+    private func releasedMessage(_ inspected: InspectedMessage, source: MessageSource, envelope: Envelope) -> Decision? {
+        guard let mark = inspected.headerValues(ReleaseToken.headerName).first, let releaseToken, let store else { return nil }
+        guard let bytes = try? source.readAll(),
+            let id = releaseToken.verify(mark, bodySHA256: ReleaseToken.bodySHA256(of: bytes))
+        else {
+            logger.warning("a release mark that does not verify: judged as any other message", metadata: [
+                "milter.queue_id": "\(envelope.queueID ?? "-")"
+            ])
+            return nil
+        }
+        guard (try? store.recordReleaseDelivery(id: id, queueID: envelope.queueID)) == true else {
+            logger.warning("a release mark for a message not released or already delivered: judged as any other message", metadata: [
+                "milter.queue_id": "\(envelope.queueID ?? "-")", "quarantine.id": "\(id)",
+            ])
+            return nil
+        }
+        logger.info("released message delivered", metadata: ["milter.queue_id": "\(envelope.queueID ?? "-")", "quarantine.id": "\(id)"])
+        return Decision(
+            verdict: Verdict(action: .accept, direction: .internal, branches: [], findings: []),
+            modifications: [.remove(name: ReleaseToken.headerName)], heldID: nil)
     }
 
     /// The answer when a message could not be judged or stored: the MTA keeps it and retries.

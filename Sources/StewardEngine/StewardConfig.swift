@@ -22,6 +22,20 @@ public struct StewardConfig: Sendable, Equatable {
     public var memoryThresholdBytes: Int
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
+    /// The MTA's sendmail command, for releases and notices (Postfix's or Sendmail's).
+    public var sendmailPath: String
+    /// Arguments put before Steward's own (e.g. `-C /etc/postfix-other` for a second instance).
+    public var sendmailArguments: [String]
+    /// The secret behind release marks (created on first use, mode 0600).
+    public var releaseSecretPath: String
+    /// Link to the review pages, put in officials' notices.
+    public var reviewURL: String?
+    /// Sender address of Steward's notices.
+    public var notifyFrom: String
+    /// Minutes between two notices to the same official: holds in between come as one digest.
+    public var digestMinutes: Int
+    /// Whether deputies are told as well as senior officials.
+    public var notifyDeputies: Bool
 
     public init(
         milterSocket: String = "unix:/var/spool/postfix/steward/steward.sock",
@@ -33,7 +47,14 @@ public struct StewardConfig: Sendable, Equatable {
         sqlitePath: String = "/var/lib/steward/quarantine.sqlite",
         spoolDirectory: URL = URL(fileURLWithPath: "/var/lib/steward/spool"),
         memoryThresholdBytes: Int = 1024 * 1024,
-        logLevel: String = "info"
+        logLevel: String = "info",
+        sendmailPath: String = "/usr/sbin/sendmail",
+        sendmailArguments: [String] = [],
+        releaseSecretPath: String = "/var/lib/steward/release.key",
+        reviewURL: String? = nil,
+        notifyFrom: String = "steward@localhost",
+        digestMinutes: Int = 15,
+        notifyDeputies: Bool = true
     ) {
         self.milterSocket = milterSocket
         self.milterSocketMode = milterSocketMode
@@ -45,6 +66,13 @@ public struct StewardConfig: Sendable, Equatable {
         self.spoolDirectory = spoolDirectory
         self.memoryThresholdBytes = memoryThresholdBytes
         self.logLevel = logLevel
+        self.sendmailPath = sendmailPath
+        self.sendmailArguments = sendmailArguments
+        self.releaseSecretPath = releaseSecretPath
+        self.reviewURL = reviewURL
+        self.notifyFrom = notifyFrom
+        self.digestMinutes = digestMinutes
+        self.notifyDeputies = notifyDeputies
     }
 
     /// Reads and validates a config file.
@@ -116,6 +144,23 @@ public struct StewardConfig: Sendable, Equatable {
             }
             config.logLevel = level
         }
+        if let mta = file_.mta {
+            if let path = mta.sendmail { config.sendmailPath = resolve(path).path }
+            if let arguments = mta.arguments { config.sendmailArguments = arguments }
+        }
+        if let secret = file_.release?.secret_file { config.releaseSecretPath = resolve(secret).path }
+        if let url = file_.review?.url { config.reviewURL = url.isEmpty ? nil : url }
+        if let notify = file_.notify {
+            if let from = notify.from {
+                guard from.contains("@") else { throw ConfigError(file: file, message: "notify.from must be an e-mail address (got \"\(from)\")") }
+                config.notifyFrom = from
+            }
+            if let minutes = notify.digest_minutes {
+                guard minutes >= 0 else { throw ConfigError(file: file, message: "notify.digest_minutes must not be negative") }
+                config.digestMinutes = minutes
+            }
+            if let deputies = notify.deputies { config.notifyDeputies = deputies }
+        }
         return config
     }
 
@@ -141,6 +186,22 @@ public struct StewardConfig: Sendable, Equatable {
         var store: Store?
         var spool: Spool?
         var log: Log?
+        var mta: MTA?
+        var release: Release?
+        var review: Review?
+        var notify: Notify?
+
+        struct MTA: Decodable {
+            var sendmail: String?
+            var arguments: [String]?
+        }
+        struct Release: Decodable { var secret_file: String? }
+        struct Review: Decodable { var url: String? }
+        struct Notify: Decodable {
+            var from: String?
+            var digest_minutes: Int?
+            var deputies: Bool?
+        }
 
         struct Milter: Decodable {
             var socket: String?
@@ -156,7 +217,7 @@ public struct StewardConfig: Sendable, Equatable {
         }
         struct Log: Decodable { var level: String? }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case milter, policy, store, spool, log }
+        enum CodingKeys: String, CodingKey, CaseIterable { case milter, policy, store, spool, log, mta, release, review, notify }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: AnyKey.self)
@@ -171,6 +232,10 @@ public struct StewardConfig: Sendable, Equatable {
             store = try keyed.decodeIfPresent(Store.self, forKey: .store)
             spool = try keyed.decodeIfPresent(Spool.self, forKey: .spool)
             log = try keyed.decodeIfPresent(Log.self, forKey: .log)
+            mta = try keyed.decodeIfPresent(MTA.self, forKey: .mta)
+            release = try keyed.decodeIfPresent(Release.self, forKey: .release)
+            review = try keyed.decodeIfPresent(Review.self, forKey: .review)
+            notify = try keyed.decodeIfPresent(Notify.self, forKey: .notify)
         }
     }
 

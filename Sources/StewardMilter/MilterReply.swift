@@ -7,16 +7,16 @@ import StewardEngine
 enum MilterReply {
     static func apply(_ decision: Decision, ctx: OpaquePointer?, logger: Logger) -> sfsistat {
         switch decision.verdict.action {
-        case .accept:
-            return sfsistat(SMFIS_CONTINUE)
-        case .tag:
+        case .accept, .tag:
             for modification in decision.modifications {
+                let applied: Int32
                 switch modification {
-                case .add(let name, let value):
-                    if steward_addheader(ctx, name, value) != MI_SUCCESS {
-                        logger.error("could not add header; answered tempfail", metadata: ["milter.header": "\(name)"])
-                        return setReply(ctx, Decision.tempfailReply, action: SMFIS_TEMPFAIL)
-                    }
+                case .add(let name, let value): applied = steward_addheader(ctx, name, value)
+                case .remove(let name): applied = steward_chgheader(ctx, name, 1, nil)
+                }
+                if applied != MI_SUCCESS {
+                    logger.error("could not change a header; answered tempfail", metadata: ["milter.modification": "\(modification)"])
+                    return setReply(ctx, Decision.tempfailReply, action: SMFIS_TEMPFAIL)
                 }
             }
             return sfsistat(SMFIS_CONTINUE)

@@ -11,8 +11,9 @@ struct ProtocolNegotiation: Equatable {
     /// Protocol steps and flags (SMFIP_*).
     var steps: UInt
 
-    /// Actions Steward needs: add headers (rule set to "log"), and choose which macros it gets.
-    static let wantedActions = UInt(SMFIF_ADDHDRS) | UInt(SMFIF_SETSYMLIST)
+    /// Actions Steward needs: add headers (rule set to "log"), remove its release mark, and
+    /// choose which macros it gets.
+    static let wantedActions = UInt(SMFIF_ADDHDRS) | UInt(SMFIF_CHGHDRS) | UInt(SMFIF_SETSYMLIST)
 
     /// Steps whose replies Steward never needs, and steps it does not use at all: connect, HELO,
     /// DATA and end-of-headers are not sent (the client's address comes as a macro with MAIL

@@ -22,6 +22,10 @@ public protocol QuarantineStore: Sendable {
     /// Removes messages (bytes and record) unless under legal hold; one audit entry each.
     /// Returns the ids actually removed.
     func purge(ids: [Int64], audit: NewAuditEntry) throws(QuarantineError) -> [Int64]
+    /// A released message came back through Steward: records its delivery once. Returns false
+    /// when the message is not released or its delivery was already recorded, so one release
+    /// lets exactly one copy through.
+    func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool
     /// Appends an entry that concerns no change of a message (views, notices, exports, reloads).
     @discardableResult
     func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry

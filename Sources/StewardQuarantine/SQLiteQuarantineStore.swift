@@ -162,6 +162,22 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
+    public func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool {
+        try write { db in
+            guard let state = try String.fetchOne(db, sql: "SELECT state FROM held_message WHERE id = ?", arguments: [id]),
+                state == HoldState.released.rawValue
+            else { return false }
+            let delivered = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM audit_entry WHERE message_id = ? AND action = ?",
+                arguments: [id, AuditAction.releaseDelivered.rawValue]) ?? 0
+            guard delivered == 0 else { return false }
+            try Self.append(
+                NewAuditEntry(actor: "steward", action: .releaseDelivered, messageID: id, detail: queueID.map { "queue id \($0)" }),
+                in: db)
+            return true
+        }
+    }
+
     @discardableResult
     public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
         try write { db in try Self.append(entry, in: db) }

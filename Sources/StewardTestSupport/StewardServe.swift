@@ -43,9 +43,15 @@ public final class StewardServe: @unchecked Sendable {
         startupTimeout: TimeInterval = 30
     ) throws {
         let directory = try TemporaryDirectory(at: lab.directory.appendingPathComponent("steward"), mode: 0o700)
+        // Releases and notices go back in through the lab's own Postfix.
+        let mta = """
+            mta:
+              sendmail: /usr/sbin/sendmail
+              arguments: ["-C", "\(lab.configDirectory.path)"]
+            """
         try self.init(
             policy: policy, directory: directory, socket: lab.milterSocket.path, socketSettings: nil,
-            extraConfig: extraConfig, startupTimeout: startupTimeout)
+            extraConfig: mta + "\n" + extraConfig, startupTimeout: startupTimeout)
     }
 
     private init(
@@ -76,6 +82,8 @@ public final class StewardServe: @unchecked Sendable {
             spool:
               directory: \(spool)
               memory_threshold_bytes: 65536
+            release:
+              secret_file: \(directory.path("release.key"))
             \(extraConfig)
 
             """
@@ -141,6 +149,11 @@ public final class StewardServe: @unchecked Sendable {
     // MARK: The quarantine store, as stored
 
     /// A row of `held_message`, read with the sqlite3 CLI (the columns as they are on disk).
+    /// Runs `steward ARGS --config <this config>` (the review commands) and returns its result.
+    public func command(_ arguments: [String], timeout: TimeInterval = 60) throws -> CommandResult {
+        try Command.run(PackagePaths.stewardBinary.path, arguments + ["--config", configPath], timeout: timeout)
+    }
+
     public struct StoredRow: Decodable, Sendable {
         public var id: Int
         public var queue_id: String?

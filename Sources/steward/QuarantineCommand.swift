@@ -1,68 +1,325 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import StewardCore
 import StewardEngine
+import StewardInspection
 import StewardQuarantine
 
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "quarantine", abstract: "Look at held messages.", subcommands: [List.self])
+        commandName: "quarantine", abstract: "Review held messages: list, show, release, refuse, delete, legal hold, purge, export.",
+        subcommands: [List.self, Show.self, Release.self, Refuse.self, Delete.self, LegalHold.self, Purge.self, Export.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List held messages, newest first.")
 
-        @Option(help: "The config file (steward.yaml); its store is read.")
-        var config: String
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only messages involving this branch.") var branch: String?
+        @Option(help: "Only messages with a finding of this kind (unsafe-attachment, impersonation, ...).") var kind: String?
+        @Option(help: "Only this direction: incoming, outgoing or internal.") var direction: Direction?
+        @Option(help: "Only this state: held, released, refused or deleted.") var state: HoldState?
+        @Flag(help: "Only report cases (messages members handed to an official).") var reports = false
+        @Option(help: "Held on or after this day (YYYY-MM-DD, UTC).") var since: String?
+        @Option(help: "Held before this day (YYYY-MM-DD, UTC).") var until: String?
+        @Option(help: "Text to find in the sender, recipients or subject.") var search: String?
+        @Option(help: "Most messages to list.") var limit: Int = 100
+        @Option(help: "Output format: text or json (one JSON object per line).") var format: Check.OutputFormat = .text
 
-        @Option(help: "Most messages to list.")
-        var limit: Int = 100
+        func run() throws {
+            let query = QuarantineQuery(
+                branch: branch, findingKind: kind, direction: direction, state: state, kind: reports ? .report : nil,
+                heldSince: try day(since), heldBefore: try day(until), text: search, limit: limit)
+            let held: [HeldMessage]
+            do { held = try store.store().list(query) } catch { error.exit() }
+            if held.isEmpty && format == .text { print("nothing held") }
+            for message in held {
+                switch format {
+                case .json: print(VerdictOutput.json(HeldLine(message)))
+                case .text: print(HeldLine.text(message))
+                }
+            }
+        }
 
-        @Option(help: "Output format: text or json (one JSON object per line).")
-        var format: Check.OutputFormat = .text
+        private func day(_ text: String?) throws -> Date? {
+            guard let text else { return nil }
+            guard let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) else {
+                throw ValidationError("dates are YYYY-MM-DD (got \"\(text)\")")
+            }
+            return date
+        }
+    }
 
-        struct JSONLine: Encodable {
-            var id: Int64
-            var held_at: String
-            var queue_id: String?
-            var sender: String
-            var recipients: [String]
-            var direction: String
-            var branches: [String]
-            var action: String
-            var findings: [Finding]
-            var sha256: String
-            var size: Int
-            var state: String
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a held message: envelope, findings, headers, attachments; its body only with --body and a --reason (audited).")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The message's number.") var id: Int64
+        @Flag(help: "Also print the message's content (needs --reason; the view is audited).") var body = false
+        @Option(help: "Why you need to see the content.") var reason: String?
+
+        func run() throws {
+            let reason = body ? try requireReason(reason) : nil
+            let quarantine = store.store()
+            do {
+                guard let message = try quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+                print(HeldLine.text(message))
+                print("  sha256: \(message.sha256)")
+                if let client = message.envelope.clientAddress { print("  client: \(client) \(message.envelope.clientName ?? "")") }
+                if let login = message.envelope.authUser { print("  login: \(login)") }
+                if let reporter = message.reporter { print("  reported by: \(reporter)") }
+                if message.legalHold { print("  under legal hold") }
+                if let changed = message.stateChangedBy {
+                    print("  \(message.state.rawValue) by \(changed): \(message.stateReason ?? "")")
+                }
+                guard let raw = try quarantine.raw(id: id) else {
+                    print("  (content erased)")
+                    return
+                }
+                let inspected = try? Inspector().inspect(bytes: raw)
+                print("headers:")
+                for header in inspected?.headers ?? [] { print("  \(header.name): \(header.value)") }
+                let attachments = inspected?.allParts.filter { $0.filename != nil } ?? []
+                if !attachments.isEmpty { print("attachments:") }
+                for part in attachments {
+                    print("  \(part.displayPath): declared \(part.contentType), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
+                }
+                if let reason {
+                    try quarantine.appendAudit(NewAuditEntry(actor: store.who, action: .view, messageID: id, reason: reason))
+                    print("content:")
+                    FileHandle.standardOutput.write(Data(raw))
+                }
+            } catch let error as QuarantineError {
+                error.exit()
+            }
+        }
+    }
+
+    struct Release: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver a held message to its original recipients, once, through the MTA.")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The message's number.") var id: Int64
+        @Option(help: "Why it may go (kept on the audit trail).") var reason: String?
+
+        func run() throws {
+            let reason = try requireReason(reason)
+            let settings = store.settings()
+            do {
+                let service = ReleaseService(
+                    store: store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
+                    token: try ReleaseToken.load(path: settings.releaseSecretPath))
+                let message = try service.release(id: id, actor: store.who, reason: reason)
+                print("#\(id) released to \(message.envelope.recipients.joined(separator: ", "))")
+            } catch let error as ReleaseError {
+                Failure(description: error.description).exit()
+            } catch let error as QuarantineError {
+                error.exit()
+            }
+        }
+    }
+
+    struct Refuse: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refuse a held message: it is not delivered and is kept as evidence.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The message's number.") var id: Int64
+        @Option(help: "Why it may not go (kept on the audit trail).") var reason: String?
+
+        func run() throws {
+            let reason = try requireReason(reason)
+            do {
+                _ = try store.store().transition(
+                    id: id, to: .refused, from: [.held], audit: NewAuditEntry(actor: store.who, action: .refuse, reason: reason))
+                print("#\(id) refused")
+            } catch { error.exit() }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase a held message's content; its record and audit trail stay. Not while under legal hold.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The message's number.") var id: Int64
+        @Option(help: "Why it is deleted (kept on the audit trail).") var reason: String?
+
+        func run() throws {
+            let reason = try requireReason(reason)
+            do {
+                _ = try store.store().transition(
+                    id: id, to: .deleted, from: [.held, .refused, .released],
+                    audit: NewAuditEntry(actor: store.who, action: .delete, reason: reason))
+                print("#\(id) deleted")
+            } catch { error.exit() }
+        }
+    }
+
+    struct LegalHold: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "legal-hold", abstract: "Put a message under legal hold (never purged or deleted), or lift it with --lift.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The message's number.") var id: Int64
+        @Flag(help: "Lift the hold instead.") var lift = false
+        @Option(help: "Why (kept on the audit trail).") var reason: String?
+
+        func run() throws {
+            let reason = try requireReason(reason)
+            do {
+                try store.store().setLegalHold(
+                    id: id, !lift, audit: NewAuditEntry(actor: store.who, action: lift ? .legalHoldLifted : .legalHold, reason: reason))
+                print(lift ? "#\(id) legal hold lifted" : "#\(id) under legal hold")
+            } catch { error.exit() }
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove messages held longer than the retention period, except those under legal hold; each removal is audited.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Retention in days: messages held longer ago are removed.") var olderThan: Int
+        @Flag(help: "Only say what would be removed.") var dryRun = false
+
+        func run() throws {
+            guard olderThan >= 0 else { throw ValidationError("--older-than must not be negative") }
+            let cutoff = Date().addingTimeInterval(-Double(olderThan) * 86_400)
+            let quarantine = store.store()
+            do {
+                let old = try quarantine.list(QuarantineQuery(heldBefore: cutoff, limit: .max)).filter { !$0.legalHold }
+                if dryRun {
+                    for message in old { print("would remove #\(message.id) held \(message.heldAt.formatted(.iso8601))") }
+                    return
+                }
+                let removed = try quarantine.purge(
+                    ids: old.map(\.id),
+                    audit: NewAuditEntry(actor: store.who, action: .purge, reason: "retention of \(olderThan) days"))
+                print("removed \(removed.count) message(s)\(removed.isEmpty ? "" : ": " + removed.map { "#\($0)" }.joined(separator: ", "))")
+            } catch { error.exit() }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write messages as .eml files with a manifest (SHA-256, findings, audit entries) for evidence.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The messages' numbers.") var ids: [Int64]
+        @Option(help: "The directory to write into (created if missing).") var to: String
+        @Option(help: "Why they are exported (kept on the audit trail).") var reason: String?
+
+        struct Manifest: Encodable {
+            struct Item: Encodable {
+                var id: Int64
+                var file: String
+                var sha256: String
+                var size: Int
+                var held_at: String
+                var state: String
+                var sender: String
+                var recipients: [String]
+                var findings: [Finding]
+                var audit: [AuditLine]
+            }
+            struct AuditLine: Encodable {
+                var sequence: Int64
+                var at: String
+                var actor: String
+                var action: String
+                var reason: String?
+                var detail: String?
+                var hash: String
+            }
+            var exported_at: String
+            var exported_by: String
+            var reason: String
+            var messages: [Item]
         }
 
         func run() throws {
-            let held: [HeldMessage]
+            let reason = try requireReason(reason)
+            let quarantine = store.store()
+            let directory = URL(fileURLWithPath: to)
             do {
-                let settings = try StewardConfig.load(from: URL(fileURLWithPath: config))
-                held = try SQLiteQuarantineStore(path: settings.sqlitePath).list(limit: limit)
-            } catch let error as ConfigError {
-                Failure(description: error.description).exit()
-            } catch {
-                Failure(description: "\(error)").exit()
-            }
-            if held.isEmpty && format == .text { print("nothing held") }
-            for message in held {
-                let time = message.heldAt.formatted(.iso8601)
-                switch format {
-                case .json:
-                    print(VerdictOutput.json(JSONLine(
-                        id: message.id, held_at: time, queue_id: message.envelope.queueID,
-                        sender: message.envelope.sender, recipients: message.envelope.recipients,
-                        direction: message.verdict.direction.rawValue, branches: message.verdict.branches,
-                        action: message.verdict.action.rawValue, findings: message.verdict.findings,
-                        sha256: message.sha256, size: message.size, state: message.state.rawValue)))
-                case .text:
-                    print("#\(message.id) \(time) \(message.state.rawValue) from <\(message.envelope.sender)> to \(message.envelope.recipients.map { "<\($0)>" }.joined(separator: ", ")) (\(message.size) bytes)")
-                    for finding in message.verdict.findings {
-                        print("    \(finding.kind)/\(finding.rule), clause \(finding.clause), \(finding.branch): \(finding.detail)")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                var items: [Manifest.Item] = []
+                for id in ids {
+                    guard let message = try quarantine.message(id: id), let raw = try quarantine.raw(id: id) else {
+                        throw QuarantineError(code: .notFound, detail: "#\(id) (or its content was erased)")
                     }
+                    let name = "message-\(id).eml"
+                    try Data(raw).write(to: directory.appendingPathComponent(name))
+                    try quarantine.appendAudit(NewAuditEntry(actor: store.who, action: .export, messageID: id, reason: reason, detail: to))
+                    let trail = try quarantine.auditTrail(messageID: id).map {
+                        Manifest.AuditLine(
+                            sequence: $0.sequence, at: $0.entry.at.formatted(.iso8601), actor: $0.entry.actor,
+                            action: $0.entry.action.rawValue, reason: $0.entry.reason, detail: $0.entry.detail, hash: $0.hash)
+                    }
+                    items.append(Manifest.Item(
+                        id: id, file: name, sha256: message.sha256, size: message.size, held_at: message.heldAt.formatted(.iso8601),
+                        state: message.state.rawValue, sender: message.envelope.sender, recipients: message.envelope.recipients,
+                        findings: message.verdict.findings, audit: trail))
                 }
+                let manifest = Manifest(
+                    exported_at: Date().formatted(.iso8601), exported_by: store.who, reason: reason, messages: items)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try encoder.encode(manifest).write(to: directory.appendingPathComponent("manifest.json"))
+                print("exported \(items.count) message(s) to \(directory.path)")
+            } catch let error as QuarantineError {
+                error.exit()
+            } catch {
+                Failure(description: "cannot write to \(to): \(error.localizedDescription)").exit()
             }
         }
     }
 }
+
+/// One held message as `list` prints it.
+struct HeldLine: Encodable {
+    var id: Int64
+    var kind: String
+    var held_at: String
+    var queue_id: String?
+    var sender: String
+    var recipients: [String]
+    var subject: String
+    var direction: String
+    var branches: [String]
+    var action: String
+    var findings: [Finding]
+    var sha256: String
+    var size: Int
+    var state: String
+    var legal_hold: Bool
+
+    init(_ message: HeldMessage) {
+        id = message.id
+        kind = message.kind.rawValue
+        held_at = message.heldAt.formatted(.iso8601)
+        queue_id = message.envelope.queueID
+        sender = message.envelope.sender
+        recipients = message.envelope.recipients
+        subject = message.subject
+        direction = message.verdict.direction.rawValue
+        branches = message.verdict.branches
+        action = message.verdict.action.rawValue
+        findings = message.verdict.findings
+        sha256 = message.sha256
+        size = message.size
+        state = message.state.rawValue
+        legal_hold = message.legalHold
+    }
+
+    static func text(_ message: HeldMessage) -> String {
+        var lines = [
+            "#\(message.id) \(message.heldAt.formatted(.iso8601)) \(message.state.rawValue)\(message.kind == .report ? " (report)" : "")"
+                + " from <\(message.envelope.sender)> to \(message.envelope.recipients.map { "<\($0)>" }.joined(separator: ", "))"
+                + " (\(message.size) bytes)"
+        ]
+        for finding in message.verdict.findings {
+            lines.append("    \(finding.kind)/\(finding.rule), clause \(finding.clause), \(finding.branch): \(finding.detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Direction: ExpressibleByArgument {}
+extension HoldState: ExpressibleByArgument {}

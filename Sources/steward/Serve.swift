@@ -52,7 +52,13 @@ struct Serve: ParsableCommand {
             Failure(description: "cannot create spool directory \(settings.spoolDirectory.path): \(error.localizedDescription)").exit()
         }
 
-        let filter = MessageFilter(policy: policy, store: store, logger: logger)
+        let releaseToken: ReleaseToken
+        do {
+            releaseToken = try ReleaseToken.load(path: settings.releaseSecretPath)
+        } catch {
+            Failure(description: error.description).exit()
+        }
+        let filter = MessageFilter(policy: policy, store: store, releaseToken: releaseToken, logger: logger)
         let server = MilterServer(settings: MilterServer.Settings(config: settings), filter: filter, logger: logger)
         logger.notice("policy loaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
         do {
@@ -60,6 +66,7 @@ struct Serve: ParsableCommand {
                 do {
                     try policy.reload()
                     logger.notice("policy reloaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
+                    _ = try? store.appendAudit(NewAuditEntry(actor: "steward", action: .policyReload, detail: settings.policyDirectory.path))
                 } catch {
                     logger.error(
                         "policy reload refused; the last good policy stays in force",

@@ -1,0 +1,49 @@
+public import Foundation
+public import StewardQuarantine
+import StewardCore
+
+/// Releases a held message: the original bytes to the original envelope recipients, through the
+/// MTA, exactly once. The store moves the message to `released` (with the audit entry) before
+/// anything is sent, so a second release is refused; if the MTA refuses the message, it goes
+/// back to `held` with a `release-failed` entry and nothing is lost.
+public struct ReleaseService: Sendable {
+    public let store: any QuarantineStore
+    public let sendmail: Sendmail
+    public let token: ReleaseToken
+
+    public init(store: any QuarantineStore, sendmail: Sendmail, token: ReleaseToken) {
+        self.store = store
+        self.sendmail = sendmail
+        self.token = token
+    }
+
+    @discardableResult
+    public func release(id: Int64, actor: String, reason: String) throws(ReleaseError) -> HeldMessage {
+        let message: HeldMessage
+        do {
+            message = try store.transition(
+                id: id, to: .released, from: [.held, .refused],
+                audit: NewAuditEntry(actor: actor, action: .release, reason: reason))
+        } catch {
+            throw ReleaseError(message: error.description)
+        }
+        do {
+            guard let raw = try store.raw(id: id) else { throw ReleaseError(message: "message #\(id) has no bytes left to release") }
+            // The mark goes first, so the original bytes follow unchanged; the milter removes it.
+            let mark = Array("\(ReleaseToken.headerName): \(token.value(id: id, bodySHA256: ReleaseToken.bodySHA256(of: raw)))\r\n".utf8)
+            try sendmail.send(mark + raw, from: message.envelope.sender, to: message.envelope.recipients)
+            return message
+        } catch {
+            let reason = (error as? CustomStringConvertible)?.description ?? "\(error)"
+            _ = try? store.transition(
+                id: id, to: .held, from: [.released],
+                audit: NewAuditEntry(actor: actor, action: .releaseFailed, reason: reason))
+            throw ReleaseError(message: "message #\(id) could not be released and is held again: \(reason)")
+        }
+    }
+}
+
+public struct ReleaseError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
