@@ -1,0 +1,214 @@
+import Foundation
+import StewardCore
+import StewardQuarantine
+import Testing
+
+/// One suite every store backend must pass (clause 13: the quarantine is evidence).
+enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite
+
+    var description: String { rawValue }
+
+    func make() throws -> any QuarantineStore {
+        switch self {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory
+                .appendingPathComponent("steward-contract-\(UUID().uuidString)/quarantine.sqlite").path
+            return try SQLiteQuarantineStore(path: path)
+        }
+    }
+}
+
+@Suite struct QuarantineStoreContractTests {
+    static func finding(_ kind: String, _ rule: String, branch: String) -> Finding {
+        Finding(kind: kind, rule: rule, clause: "10(f)(viii)", detail: "\(rule) in part 2", branch: branch, action: .quarantine)
+    }
+
+    static func hold(
+        _ store: any QuarantineStore, sender: String = "a@example.org", recipients: [String] = ["b@london.union.example"],
+        branches: [String] = ["london"], direction: Direction = .incoming, kind: String = "unsafe-attachment",
+        subject: String = "Minutes", heldAt: Date = Date(), raw: [UInt8] = Array("Subject: x\r\n\r\nbody\r\n".utf8),
+        holdKind: HoldKind = .hold
+    ) throws -> Int64 {
+        let verdict = Verdict(
+            action: .quarantine, direction: direction, branches: branches,
+            findings: branches.map { finding(kind, "rule-\(kind)", branch: $0) })
+        return try store.hold(NewHold(
+            envelope: Envelope(sender: sender, recipients: recipients, clientAddress: "192.0.2.1", queueID: "Q\(Int.random(in: 1...99999))"),
+            verdict: verdict, raw: raw, heldAt: heldAt, kind: holdKind,
+            reporter: holdKind == .report ? "member@london.union.example" : nil, subject: subject))
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func heldMessagesKeepTheirBytesAndEnvelope(backend: StoreBackend) throws {
+        let store = try backend.make()
+        let raw: [UInt8] = Array("Received: from x\r\nSubject: test\r\n\r\n".utf8) + (0...255).map { UInt8($0) }
+        let id = try Self.hold(store, raw: raw)
+        let message = try #require(try store.message(id: id))
+        #expect(try store.raw(id: id) == raw)
+        #expect(message.size == raw.count)
+        #expect(message.state == .held)
+        #expect(message.envelope.clientAddress == "192.0.2.1")
+        #expect(message.verdict.branches == ["london"])
+        #expect(message.subject == "Minutes")
+        #expect(message.sha256.count == 64)
+        #expect(try store.message(id: id + 1000) == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func listFiltersNarrowTheQueue(backend: StoreBackend) throws {
+        let store = try backend.make()
+        let old = Date(timeIntervalSinceNow: -10 * 86_400)
+        let a = try Self.hold(store, branches: ["london"], kind: "unsafe-attachment", subject: "Invoice", heldAt: old)
+        let b = try Self.hold(store, sender: "x@union.example", recipients: ["y@partner.example"], branches: ["scotland"], direction: .outgoing, kind: "confidential", subject: "Budget")
+        let c = try Self.hold(store, branches: ["london", "scotland"], kind: "impersonation", holdKind: .report)
+        _ = try store.transition(id: b, to: .refused, from: [.held], audit: NewAuditEntry(actor: "morag", action: .refuse, reason: "no"))
+
+        func ids(_ query: QuarantineQuery) throws -> [Int64] { try store.list(query).map(\.id) }
+        #expect(try ids(QuarantineQuery()) == [c, b, a])
+        #expect(try ids(QuarantineQuery(branch: "london")) == [c, a])
+        #expect(try ids(QuarantineQuery(branch: "scotland")) == [c, b])
+        #expect(try ids(QuarantineQuery(findingKind: "confidential")) == [b])
+        #expect(try ids(QuarantineQuery(direction: .outgoing)) == [b])
+        #expect(try ids(QuarantineQuery(state: .held)) == [c, a])
+        #expect(try ids(QuarantineQuery(kind: .report)) == [c])
+        #expect(try ids(QuarantineQuery(heldBefore: Date(timeIntervalSinceNow: -86_400))) == [a])
+        #expect(try ids(QuarantineQuery(heldSince: Date(timeIntervalSinceNow: -86_400))) == [c, b])
+        #expect(try ids(QuarantineQuery(text: "BUDGET")) == [b])
+        #expect(try ids(QuarantineQuery(text: "partner.example")) == [b])
+        #expect(try ids(QuarantineQuery(limit: 2)) == [c, b])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aMessageIsReleasedOnceAndEveryChangeIsAudited(backend: StoreBackend) throws {
+        let store = try backend.make()
+        let id = try Self.hold(store)
+        let released = try store.transition(
+            id: id, to: .released, from: [.held], audit: NewAuditEntry(actor: "sam.okafor", action: .release, reason: "expected file"))
+        #expect(released.state == .released)
+        #expect(released.stateChangedBy == "sam.okafor")
+        #expect(released.stateReason == "expected file")
+        #expect(throws: QuarantineError.self) {
+            _ = try store.transition(id: id, to: .released, from: [.held], audit: NewAuditEntry(actor: "sam.okafor", action: .release))
+        }
+        #expect(try store.recordReleaseDelivery(id: id, queueID: "Q1"))
+        #expect(try store.recordReleaseDelivery(id: id, queueID: "Q2") == false, "one release lets one copy through")
+
+        let other = try Self.hold(store)
+        #expect(try store.recordReleaseDelivery(id: other, queueID: "Q3") == false, "a held message is not released")
+
+        let trail = try store.auditTrail(messageID: id).map(\.entry.action)
+        #expect(trail == [.hold, .release, .releaseDelivered])
+        #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func legalHoldBlocksDeletionAndPurge(backend: StoreBackend) throws {
+        let store = try backend.make()
+        let kept = try Self.hold(store)
+        let gone = try Self.hold(store)
+        try store.setLegalHold(id: kept, true, audit: NewAuditEntry(actor: "admin", action: .legalHold, reason: "tribunal case 123"))
+        #expect(try store.message(id: kept)?.legalHold == true)
+        #expect(throws: QuarantineError.self) {
+            _ = try store.transition(id: kept, to: .deleted, from: [.held], audit: NewAuditEntry(actor: "admin", action: .delete, reason: "tidy"))
+        }
+        let removed = try store.purge(ids: [kept, gone], audit: NewAuditEntry(actor: "admin", action: .purge, reason: "retention of 0 days"))
+        #expect(removed == [gone])
+        #expect(try store.message(id: gone) == nil)
+        #expect(try store.raw(id: kept) != nil)
+        let purgeEntry = try #require(try store.auditTrail(messageID: gone).last)
+        #expect(purgeEntry.entry.action == .purge)
+        #expect(purgeEntry.entry.detail?.contains("sha256 ") == true, "the trail records what was removed")
+
+        try store.setLegalHold(id: kept, false, audit: NewAuditEntry(actor: "admin", action: .legalHoldLifted, reason: "case closed"))
+        let deleted = try store.transition(id: kept, to: .deleted, from: [.held], audit: NewAuditEntry(actor: "admin", action: .delete, reason: "case closed"))
+        #expect(deleted.state == .deleted)
+        #expect(try store.raw(id: kept) == nil, "deleting erases the content")
+        #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentWritersKeepOneUnbrokenChain(backend: StoreBackend) throws {
+        let store = try backend.make()
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            _ = try? store.appendAudit(NewAuditEntry(actor: "worker\(index)", action: .view, reason: "check \(index)"))
+        }
+        let trail = try store.auditTrail(messageID: nil)
+        #expect(trail.count == 40)
+        #expect(AuditChain.verify(trail).isEmpty)
+    }
+}
+
+@Suite struct AuditChainTests {
+    private func chain(_ count: Int) -> [AuditEntry] {
+        var entries: [AuditEntry] = []
+        var previous = AuditChain.genesis
+        for sequence in 1...Int64(count) {
+            let entry = NewAuditEntry(at: Date(timeIntervalSince1970: Double(sequence)), actor: "a", action: .view, messageID: sequence, reason: "r\(sequence)")
+            let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: previous)
+            entries.append(AuditEntry(sequence: sequence, entry: entry, previousHash: previous, hash: hash))
+            previous = hash
+        }
+        return entries
+    }
+
+    @Test func anUntouchedChainVerifies() {
+        #expect(AuditChain.verify(chain(5)).isEmpty)
+        #expect(AuditChain.verify([]).isEmpty)
+    }
+
+    @Test func anEditedEntryIsFound() {
+        var entries = chain(5)
+        entries[2].entry.reason = "changed"
+        #expect(AuditChain.verify(entries).contains { $0.hasPrefix("entry 3:") && $0.contains("edited") })
+    }
+
+    @Test func aRemovedEntryIsFound() {
+        var entries = chain(5)
+        entries.remove(at: 1)
+        #expect(!AuditChain.verify(entries).isEmpty)
+    }
+
+    @Test func reorderedEntriesAreFound() {
+        var entries = chain(5)
+        entries.swapAt(1, 2)
+        #expect(!AuditChain.verify(entries).isEmpty)
+    }
+
+    @Test func fieldsCannotBorrowFromTheirNeighbours() {
+        let a = NewAuditEntry(at: Date(timeIntervalSince1970: 1), actor: "ab", action: .view, reason: "c")
+        let b = NewAuditEntry(at: Date(timeIntervalSince1970: 1), actor: "a", action: .view, reason: "bc")
+        #expect(AuditChain.hash(sequence: 1, entry: a, previousHash: AuditChain.genesis)
+            != AuditChain.hash(sequence: 1, entry: b, previousHash: AuditChain.genesis))
+    }
+}
+
+@Suite struct ReleaseTokenTests {
+    @Test func aMarkFitsOnlyItsMessageAndItsSecret() {
+        let token = ReleaseToken(secret: Array(repeating: 7, count: 32))
+        let body = ReleaseToken.bodySHA256(of: Array("Subject: x\r\n\r\nhello\r\n".utf8))
+        let mark = token.value(id: 42, bodySHA256: body)
+        #expect(token.verify(mark, bodySHA256: body) == 42)
+        #expect(token.verify(mark, bodySHA256: ReleaseToken.bodySHA256(of: Array("Subject: x\r\n\r\nother\r\n".utf8))) == nil)
+        #expect(ReleaseToken(secret: Array(repeating: 8, count: 32)).verify(mark, bodySHA256: body) == nil)
+        #expect(token.verify(mark.replacingOccurrences(of: "42 ", with: "43 "), bodySHA256: body) == nil)
+        #expect(token.verify("42", bodySHA256: body) == nil)
+        #expect(token.verify("", bodySHA256: body) == nil)
+    }
+
+    @Test func theBodyIsWhatFollowsTheFirstEmptyLine() {
+        let crlf = ReleaseToken.bodySHA256(of: Array("A: 1\r\nB: 2\r\n\r\nbody\r\n".utf8))
+        let moreHeaders = ReleaseToken.bodySHA256(of: Array("Received: y\r\nA: 1\r\nB: 2\r\n\r\nbody\r\n".utf8))
+        #expect(crlf == moreHeaders, "headers added in transit do not change the body digest")
+    }
+
+    @Test func theSecretIsCreatedOnceWithOwnerOnlyPermissions() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-key-\(UUID().uuidString)/release.key").path
+        let first = try ReleaseToken.load(path: path)
+        let second = try ReleaseToken.load(path: path)
+        let body = ReleaseToken.bodySHA256(of: Array("\r\n\r\nx".utf8))
+        #expect(second.verify(first.value(id: 1, bodySHA256: body), bodySHA256: body) == 1)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+}
