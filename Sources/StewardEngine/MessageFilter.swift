@@ -49,14 +49,19 @@ public final class MessageFilter: Sendable {
     private let policy: PolicyHolder
     private let store: (any QuarantineStore)?
     private let releaseToken: ReleaseToken?
+    private let notifyDeputies: Bool
     private let logger: Logger
 
     /// `store` nil means offline (`check`): holds are reported, not stored. `releaseToken` nil
     /// means no message is let through as released.
-    public init(policy: PolicyHolder, store: (any QuarantineStore)?, releaseToken: ReleaseToken? = nil, logger: Logger) {
+    public init(
+        policy: PolicyHolder, store: (any QuarantineStore)?, releaseToken: ReleaseToken? = nil, notifyDeputies: Bool = true,
+        logger: Logger
+    ) {
         self.policy = policy
         self.store = store
         self.releaseToken = releaseToken
+        self.notifyDeputies = notifyDeputies
         self.logger = logger
     }
 
@@ -73,6 +78,9 @@ public final class MessageFilter: Sendable {
                 return released
             }
             verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope)
+            if let report = reportCase(inspected, source: source, envelope: envelope, verdict: verdict, snapshot: snapshot) {
+                return report
+            }
         } catch {
             var decision = tempfail(envelope, reason: error.description)
             // Say where the message was going even though it could not be judged.
@@ -90,7 +98,10 @@ public final class MessageFilter: Sendable {
         case .quarantine:
             if let store {
                 do {
-                    decision.heldID = try store.hold(NewHold(envelope: envelope, verdict: verdict, raw: try source.readAll()))
+                    let planner = NoticePlanner(directory: snapshot.evaluator.policy.directory, includeDeputies: notifyDeputies)
+                    decision.heldID = try store.hold(NewHold(
+                        envelope: envelope, verdict: verdict, raw: try source.readAll(), subject: Self.subject(of: inspected),
+                        notices: planner.notices(forHold: verdict, envelope: envelope)))
                 } catch {
                     return tempfail(envelope, reason: "could not store the held message: \(error)")
                 }
@@ -109,6 +120,44 @@ public final class MessageFilter: Sendable {
         }
         log(decision, envelope: envelope)
         return decision
+    }
+
+    /// Clause 15: a message sent or forwarded to a branch's report address opens a report case:
+    /// kept as evidence with the reporter's identity, the branch's senior official told, the
+    /// reporter thanked, and nothing delivered or sent back to the original sender.
+    private func reportCase(
+        _ inspected: InspectedMessage, source: MessageSource, envelope: Envelope, verdict: Verdict,
+        snapshot: PolicyHolder.Snapshot
+    ) -> Decision? {
+        let directory = snapshot.evaluator.policy.directory
+        guard let branch = envelope.recipients.lazy.compactMap({ directory.branch(reportingTo: $0) }).first else { return nil }
+        var report = verdict
+        report.action = .quarantine
+        report.branches = [branch.id]
+        report.reply = nil
+        var decision = Decision(verdict: report, modifications: [], heldID: nil)
+        guard let store else {
+            log(decision, envelope: envelope)
+            return decision
+        }
+        // Who reported: the envelope sender, and the login when they authenticated.
+        let replyTo = envelope.sender.isEmpty ? (envelope.authUser.flatMap { directory.addresses(for: $0).first } ?? "") : envelope.sender
+        let reporter = replyTo + (envelope.authUser.map { " (login \($0))" } ?? "")
+        do {
+            let planner = NoticePlanner(directory: directory, includeDeputies: notifyDeputies)
+            decision.heldID = try store.hold(NewHold(
+                envelope: envelope, verdict: report, raw: try source.readAll(), kind: .report, reporter: reporter,
+                subject: Self.subject(of: inspected), notices: planner.notices(forReportTo: branch.id, reporter: replyTo)))
+        } catch {
+            return tempfail(envelope, reason: "could not store the report: \(error)")
+        }
+        log(decision, envelope: envelope)
+        return decision
+    }
+
+    /// The subject for lists and notices, unfolded (encoded words are shown as sent).
+    static func subject(of inspected: InspectedMessage) -> String {
+        String((inspected.headerValues("Subject").first ?? "").prefix(300))
     }
 
     /// A message coming back from a release carries a mark only this host can make, bound to

@@ -36,6 +36,8 @@ public struct StewardConfig: Sendable, Equatable {
     public var digestMinutes: Int
     /// Whether deputies are told as well as senior officials.
     public var notifyDeputies: Bool
+    /// Seconds between two looks at the notice queue.
+    public var noticeCheckSeconds: Double
 
     public init(
         milterSocket: String = "unix:/var/spool/postfix/steward/steward.sock",
@@ -54,7 +56,8 @@ public struct StewardConfig: Sendable, Equatable {
         reviewURL: String? = nil,
         notifyFrom: String = "steward@localhost",
         digestMinutes: Int = 15,
-        notifyDeputies: Bool = true
+        notifyDeputies: Bool = true,
+        noticeCheckSeconds: Double = 30
     ) {
         self.milterSocket = milterSocket
         self.milterSocketMode = milterSocketMode
@@ -73,6 +76,7 @@ public struct StewardConfig: Sendable, Equatable {
         self.notifyFrom = notifyFrom
         self.digestMinutes = digestMinutes
         self.notifyDeputies = notifyDeputies
+        self.noticeCheckSeconds = noticeCheckSeconds
     }
 
     /// Reads and validates a config file.
@@ -160,6 +164,10 @@ public struct StewardConfig: Sendable, Equatable {
                 config.digestMinutes = minutes
             }
             if let deputies = notify.deputies { config.notifyDeputies = deputies }
+            if let seconds = notify.check_seconds {
+                guard seconds > 0 else { throw ConfigError(file: file, message: "notify.check_seconds must be positive") }
+                config.noticeCheckSeconds = seconds
+            }
         }
         return config
     }
@@ -201,6 +209,7 @@ public struct StewardConfig: Sendable, Equatable {
             var from: String?
             var digest_minutes: Int?
             var deputies: Bool?
+            var check_seconds: Double?
         }
 
         struct Milter: Decodable {

@@ -8,11 +8,15 @@ public struct Branch: Sendable, Hashable {
     public var name: String
     /// Addresses (`a.member@union.example`) and domains (`london.union.example`, subdomains included).
     public var members: [String]
+    /// Where members report unacceptable mail (clause 15): a message sent or forwarded there
+    /// opens a report case for the branch's senior official instead of being delivered.
+    public var reportAddress: String?
 
-    public init(id: String, name: String, members: [String]) {
+    public init(id: String, name: String, members: [String], reportAddress: String? = nil) {
         self.id = id
         self.name = name
         self.members = members
+        self.reportAddress = reportAddress
     }
 }
 
@@ -133,6 +137,12 @@ public struct UnionDirectory: Sendable {
 
     /// The branch's senior officials (told about unacceptable mail, clause 15).
     public func seniorOfficials(of branch: String) -> [Official] { officials(of: branch).filter(\.senior) }
+
+    /// The branch whose report address this is (case-insensitive), if any.
+    public func branch(reportingTo address: String) -> Branch? {
+        let address = EmailAddress.normalize(address)
+        return branches.first { $0.reportAddress.map(EmailAddress.normalize) == address }
+    }
 
     /// The official with this address, if any.
     public func official(at address: String) -> Official? {

@@ -73,10 +73,13 @@ public struct NewHold: Sendable {
     public var kind: HoldKind
     public var reporter: String?
     public var subject: String
+    /// Notices to queue in the same transaction: nobody is told of a hold that was not stored,
+    /// and no stored hold goes untold.
+    public var notices: [NewNotice]
 
     public init(
         envelope: Envelope, verdict: Verdict, raw: [UInt8], heldAt: Date = Date(), kind: HoldKind = .hold,
-        reporter: String? = nil, subject: String = ""
+        reporter: String? = nil, subject: String = "", notices: [NewNotice] = []
     ) {
         self.envelope = envelope
         self.verdict = verdict
@@ -85,6 +88,38 @@ public struct NewHold: Sendable {
         self.kind = kind
         self.reporter = reporter
         self.subject = subject
+        self.notices = notices
+    }
+}
+
+/// A notice to send about a held message: to an official (what was held and why) or to a
+/// member (their message awaits an official; their report was received).
+public struct NewNotice: Sendable, Hashable {
+    public var recipient: String
+    /// Template name in `Policies/templates/` (`held`, `awaiting-approval`, `report`, `report-received`).
+    public var template: String
+    /// Branch whose templates and officials apply.
+    public var branch: String
+
+    public init(recipient: String, template: String, branch: String) {
+        self.recipient = recipient
+        self.template = template
+        self.branch = branch
+    }
+}
+
+/// A queued notice, waiting for its recipient's next digest.
+public struct Notice: Sendable, Hashable {
+    public var id: Int64
+    public var notice: NewNotice
+    public var messageID: Int64
+    public var createdAt: Date
+
+    public init(id: Int64, notice: NewNotice, messageID: Int64, createdAt: Date) {
+        self.id = id
+        self.notice = notice
+        self.messageID = messageID
+        self.createdAt = createdAt
     }
 }
 

@@ -26,6 +26,12 @@ public protocol QuarantineStore: Sendable {
     /// when the message is not released or its delivery was already recorded, so one release
     /// lets exactly one copy through.
     func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool
+    /// Notices not yet sent, oldest first.
+    func pendingNotices() throws(QuarantineError) -> [Notice]
+    /// When `recipient` was last sent a notice (for the digest interval).
+    func lastNoticeSent(to recipient: String) throws(QuarantineError) -> Date?
+    /// Marks notices sent, with one `notify` audit entry per message they concern.
+    func markNoticesSent(_ notices: [Notice], at: Date, actor: String) throws(QuarantineError)
     /// Appends an entry that concerns no change of a message (views, notices, exports, reloads).
     @discardableResult
     func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry

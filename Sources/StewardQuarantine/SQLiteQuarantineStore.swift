@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 import StewardCore
 
@@ -71,6 +71,18 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             }
             try db.create(index: "audit_entry_message", on: "audit_entry", columns: ["message_id"])
         }
+        migrator.registerMigration("v3-notices") { db in
+            try db.create(table: "notice") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("recipient", .text).notNull()
+                t.column("template", .text).notNull()
+                t.column("branch", .text).notNull()
+                t.column("message_id", .integer).notNull()
+                t.column("created_at_ms", .integer).notNull()
+                t.column("sent_at_ms", .integer)
+            }
+            try db.create(index: "notice_pending", on: "notice", columns: ["sent_at_ms", "recipient"])
+        }
         return migrator
     }
 
@@ -95,6 +107,11 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                     Data(message.raw), HoldState.held.rawValue, message.kind.rawValue, message.subject, message.reporter,
                 ])
             let id = db.lastInsertedRowID
+            for notice in message.notices {
+                try db.execute(
+                    sql: "INSERT INTO notice (recipient, template, branch, message_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [notice.recipient, notice.template, notice.branch, id, AuditChain.milliseconds(message.heldAt)])
+            }
             let what = message.kind == .report ? "reported by \(message.reporter ?? "?")" : verdict.findings.map(\.rule).joined(separator: ", ")
             try Self.append(
                 NewAuditEntry(
@@ -175,6 +192,37 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                 NewAuditEntry(actor: "steward", action: .releaseDelivered, messageID: id, detail: queueID.map { "queue id \($0)" }),
                 in: db)
             return true
+        }
+    }
+
+    public func pendingNotices() throws(QuarantineError) -> [Notice] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE sent_at_ms IS NULL ORDER BY id").map { row in
+                Notice(
+                    id: row["id"],
+                    notice: NewNotice(recipient: row["recipient"], template: row["template"], branch: row["branch"]),
+                    messageID: row["message_id"], createdAt: AuditChain.date(milliseconds: row["created_at_ms"]))
+            }
+        }
+    }
+
+    public func lastNoticeSent(to recipient: String) throws(QuarantineError) -> Date? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(sent_at_ms) FROM notice WHERE recipient = ?", arguments: [recipient])
+                .map { AuditChain.date(milliseconds: $0) }
+        }
+    }
+
+    public func markNoticesSent(_ notices: [Notice], at: Date, actor: String) throws(QuarantineError) {
+        try write { db in
+            for notice in notices {
+                try db.execute(
+                    sql: "UPDATE notice SET sent_at_ms = ? WHERE id = ?", arguments: [AuditChain.milliseconds(at), notice.id])
+            }
+            for (messageID, group) in Dictionary(grouping: notices, by: \.messageID).sorted(by: { $0.key < $1.key }) {
+                let told = group.map { "\($0.notice.template) to \($0.notice.recipient)" }.joined(separator: ", ")
+                try Self.append(NewAuditEntry(at: at, actor: actor, action: .notify, messageID: messageID, detail: told), in: db)
+            }
         }
     }
 

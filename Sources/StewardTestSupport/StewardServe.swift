@@ -48,6 +48,9 @@ public final class StewardServe: @unchecked Sendable {
             mta:
               sendmail: /usr/sbin/sendmail
               arguments: ["-C", "\(lab.configDirectory.path)"]
+            notify:
+              from: steward@union.example
+              check_seconds: 1
             """
         try self.init(
             policy: policy, directory: directory, socket: lab.milterSocket.path, socketSettings: nil,

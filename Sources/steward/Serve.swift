@@ -58,7 +58,16 @@ struct Serve: ParsableCommand {
         } catch {
             Failure(description: error.description).exit()
         }
-        let filter = MessageFilter(policy: policy, store: store, releaseToken: releaseToken, logger: logger)
+        let filter = MessageFilter(
+            policy: policy, store: store, releaseToken: releaseToken, notifyDeputies: settings.notifyDeputies, logger: logger)
+        NoticeLoop.start(
+            sender: NoticeSender(
+                store: store, sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
+                settings: NoticeSender.Settings(
+                    from: settings.notifyFrom, reviewURL: settings.reviewURL, digestInterval: Double(settings.digestMinutes) * 60,
+                    templates: settings.policyDirectory.appendingPathComponent("templates")),
+                logger: logger),
+            policy: policy, everySeconds: settings.noticeCheckSeconds)
         let server = MilterServer(settings: MilterServer.Settings(config: settings), filter: filter, logger: logger)
         logger.notice("policy loaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
         do {

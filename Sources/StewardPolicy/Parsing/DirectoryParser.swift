@@ -124,12 +124,18 @@ struct DirectoryParser {
         for item in file.sequence(node, what: "branches", log: &log) ?? [] {
             guard let mapping = file.mapping(item, what: "each branch", log: &log) else { continue }
             var id: String?, idLine = YAMLFile.line(item), name: String?, members: [(String, Int)] = []
-            for field in file.entries(mapping, allowed: ["id", "name", "members"], in: "a branch", log: &log) {
+            var reportAddress: String?
+            for field in file.entries(mapping, allowed: ["id", "name", "members", "report_address"], in: "a branch", log: &log) {
                 switch field.key {
                 case "id":
                     id = file.string(field.value, what: "branch id", log: &log)
                     idLine = YAMLFile.line(field.value)
                 case "name": name = file.string(field.value, what: "branch name", log: &log)
+                case "report_address":
+                    reportAddress = file.string(field.value, what: "report address", log: &log)
+                    if let address = reportAddress, !address.contains("@") {
+                        log.add(file.path, YAMLFile.line(field.value), "report_address '\(address)' is not an e-mail address")
+                    }
                 default: members = file.strings(field.value, what: "branch members", log: &log) ?? []
                 }
             }
@@ -145,7 +151,7 @@ struct DirectoryParser {
                 continue
             }
             lines[id] = idLine
-            branches.append(Branch(id: id, name: name ?? id, members: members.map(\.0)))
+            branches.append(Branch(id: id, name: name ?? id, members: members.map(\.0), reportAddress: reportAddress))
             memberEntries += members.map { (id, $0.0, $0.1) }
         }
         return (branches, lines, memberEntries)

@@ -1,0 +1,146 @@
+public import Foundation
+public import Logging
+import Mustache
+public import StewardPolicy
+public import StewardQuarantine
+import StewardCore
+
+/// Sends queued notices as digests: each recipient gets at most one mail per template and branch
+/// per digest interval, listing every hold since the last one, so a flood of holds never turns
+/// into a flood of mail. Runs in `steward serve` every few seconds; a failed send is retried.
+public struct NoticeSender: Sendable {
+    public struct Settings: Sendable {
+        public var from: String
+        public var reviewURL: String?
+        public var digestInterval: TimeInterval
+        public var templates: URL
+
+        public init(from: String, reviewURL: String?, digestInterval: TimeInterval, templates: URL) {
+            self.from = from
+            self.reviewURL = reviewURL
+            self.digestInterval = digestInterval
+            self.templates = templates
+        }
+    }
+
+    public let store: any QuarantineStore
+    public let sendmail: Sendmail
+    public let settings: Settings
+    public let logger: Logger
+
+    public init(store: any QuarantineStore, sendmail: Sendmail, settings: Settings, logger: Logger) {
+        self.store = store
+        self.sendmail = sendmail
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Sends what is due now; returns the number of mails sent.
+    @discardableResult
+    public func tick(directory: UnionDirectory, now: Date = Date()) -> Int {
+        let pending: [Notice]
+        do { pending = try store.pendingNotices() } catch {
+            logger.error("cannot read queued notices", metadata: ["error.reason": "\(error)"])
+            return 0
+        }
+        var sent = 0
+        for (recipient, notices) in Dictionary(grouping: pending, by: { $0.notice.recipient }).sorted(by: { $0.key < $1.key }) {
+            if let last = try? store.lastNoticeSent(to: recipient), now.timeIntervalSince(last) < settings.digestInterval { continue }
+            let groups = Dictionary(grouping: notices) { "\($0.notice.template)\u{0}\($0.notice.branch)" }
+            for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+                do {
+                    try send(group, to: recipient, directory: directory, now: now)
+                    try store.markNoticesSent(group, at: now, actor: "steward")
+                    sent += 1
+                } catch {
+                    logger.error(
+                        "notice not sent; will try again",
+                        metadata: ["notice.recipient": "\(recipient)", "notice.template": "\(group[0].notice.template)", "error.reason": "\(error)"])
+                }
+            }
+        }
+        return sent
+    }
+
+    private func send(_ group: [Notice], to recipient: String, directory: UnionDirectory, now: Date) throws {
+        let first = group[0].notice
+        let messages = group.compactMap { try? store.message(id: $0.messageID) }
+        let branchName = directory.branches.first { $0.id == first.branch }?.name ?? first.branch
+        let context: [String: Any] = [
+            "recipient_name": directory.official(at: recipient)?.name ?? recipient,
+            "branch_name": branchName,
+            "count": messages.count,
+            "review_url": settings.reviewURL ?? "",
+            "messages": messages.map(Self.context),
+        ]
+        let rendered = try render(template: first.template, branch: first.branch, context: context)
+        let mail = Self.compose(rendered, from: settings.from, to: recipient, now: now)
+        try sendmail.send(mail, from: settings.from, to: [recipient])
+        logger.info("notice sent", metadata: [
+            "notice.recipient": "\(recipient)", "notice.template": "\(first.template)", "notice.messages": "\(messages.count)",
+        ])
+    }
+
+    static func context(_ message: HeldMessage) -> [String: Any] {
+        [
+            "id": message.id,
+            "held_at": message.heldAt.formatted(.iso8601),
+            "sender": message.envelope.sender.isEmpty ? "<>" : message.envelope.sender,
+            "recipients": message.envelope.recipients.joined(separator: ", "),
+            "subject": message.subject.isEmpty ? "(no subject)" : message.subject,
+            "direction": message.verdict.direction.rawValue,
+            "reporter": message.reporter ?? "",
+            "review_command": "steward quarantine show \(message.id)",
+            "findings": message.verdict.findings.map {
+                ["rule": $0.rule, "kind": $0.kind, "clause": $0.clause, "detail": $0.detail] as [String: Any]
+            },
+        ]
+    }
+
+    /// The branch's own template if it has one, else the shared one.
+    private func render(template: String, branch: String, context: [String: Any]) throws -> String {
+        let own = settings.templates.appendingPathComponent(branch).appendingPathComponent("\(template).mustache")
+        let shared = settings.templates.appendingPathComponent("\(template).mustache")
+        let url = FileManager.default.fileExists(atPath: own.path) ? own : shared
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try MustacheTemplate(string: text).render(context)
+    }
+
+    /// Headers and body: the template's first line is `Subject: …`, then a blank line, then the text.
+    static func compose(_ rendered: String, from: String, to: String, now: Date) -> [UInt8] {
+        var lines = rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while let first = lines.first, first.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeFirst() }
+        var subject = "Steward notice"
+        if let first = lines.first, first.hasPrefix("Subject:") {
+            subject = first.dropFirst("Subject:".count).trimmingCharacters(in: .whitespaces)
+            lines.removeFirst()
+            if lines.first?.isEmpty == true { lines.removeFirst() }
+        }
+        let headers = [
+            "From: Steward <\(from)>",
+            "To: <\(to)>",
+            "Subject: \(encodedWord(subject))",
+            "Date: \(rfc5322Date(now))",
+            "Message-ID: <steward-\(UUID().uuidString.lowercased())@\(from.split(separator: "@").last ?? "localhost")>",
+            "Auto-Submitted: auto-generated",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+        ]
+        return Array((headers.joined(separator: "\r\n") + "\r\n\r\n" + lines.joined(separator: "\r\n")).utf8)
+    }
+
+    /// RFC 2047 for a subject that is not plain ASCII.
+    static func encodedWord(_ text: String) -> String {
+        guard !text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) else { return text }
+        return "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+}
