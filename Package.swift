@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian packages, each behind a tiny shim.
@@ -66,6 +67,7 @@ let package = Package(
                 "StewardCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -123,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardEngineTests",
-            dependencies: ["StewardCore", "StewardEngine", "StewardPolicy", "StewardQuarantine"],
+            dependencies: ["StewardCore", "StewardEngine", "StewardPolicy", "StewardQuarantine", "StewardTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

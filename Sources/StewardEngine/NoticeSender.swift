@@ -90,6 +90,7 @@ public struct NoticeSender: Sendable {
             "subject": message.subject.isEmpty ? "(no subject)" : message.subject,
             "direction": message.verdict.direction.rawValue,
             "reporter": message.reporter ?? "",
+            "state_reason": message.stateReason ?? "",
             "review_command": "steward quarantine show \(message.id)",
             "findings": message.verdict.findings.map {
                 ["rule": $0.rule, "kind": $0.kind, "clause": $0.clause, "detail": $0.detail] as [String: Any]

@@ -1,4 +1,5 @@
 public import Foundation
+public import StewardQuarantine
 import Yams
 
 /// `steward.yaml`: where the milter listens, where the policy and the store are.
@@ -38,6 +39,8 @@ public struct StewardConfig: Sendable, Equatable {
     public var notifyDeputies: Bool
     /// Seconds between two looks at the notice queue.
     public var noticeCheckSeconds: Double
+    /// When set, the quarantine is in PostgreSQL (several mail hosts sharing it), not SQLite.
+    public var postgres: PostgresQuarantineStore.Settings?
 
     public init(
         milterSocket: String = "unix:/var/spool/postfix/steward/steward.sock",
@@ -134,6 +137,17 @@ public struct StewardConfig: Sendable, Equatable {
         }
         if let policy = file_.policy { config.policyDirectory = resolve(policy) }
         if let sqlite = file_.store?.sqlite { config.sqlitePath = resolve(sqlite).path }
+        if let postgres = file_.store?.postgresql {
+            guard let user = postgres.user, let database = postgres.database else {
+                throw ConfigError(file: file, message: "store.postgresql needs a user and a database")
+            }
+            if file_.store?.sqlite != nil {
+                throw ConfigError(file: file, message: "store: give sqlite or postgresql, not both")
+            }
+            config.postgres = PostgresQuarantineStore.Settings(
+                socketPath: postgres.socket, host: postgres.host ?? "127.0.0.1", port: postgres.port ?? 5432, user: user,
+                password: postgres.password, database: database)
+        }
         if let spool = file_.spool {
             if let directory = spool.directory { config.spoolDirectory = resolve(directory) }
             if let threshold = spool.memory_threshold_bytes {
@@ -219,7 +233,18 @@ public struct StewardConfig: Sendable, Equatable {
             var timeout_seconds: Int?
             var drain_seconds: Int?
         }
-        struct Store: Decodable { var sqlite: String? }
+        struct Store: Decodable {
+            var sqlite: String?
+            var postgresql: Postgres?
+        }
+        struct Postgres: Decodable {
+            var socket: String?
+            var host: String?
+            var port: Int?
+            var user: String?
+            var password: String?
+            var database: String?
+        }
         struct Spool: Decodable {
             var directory: String?
             var memory_threshold_bytes: Int?

@@ -61,11 +61,14 @@ public struct BranchSettings: Sendable, Hashable {
     public var directions: Set<Direction>
     /// Rule id → setting, for every rule of every registered family.
     public var rules: [String: RuleSetting]
+    /// How long held mail is kept, and who is told of decisions (clauses 13 and 15).
+    public var quarantine: QuarantineSettings
 
-    public init(branch: String, directions: Set<Direction>, rules: [String: RuleSetting]) {
+    public init(branch: String, directions: Set<Direction>, rules: [String: RuleSetting], quarantine: QuarantineSettings = QuarantineSettings()) {
         self.branch = branch
         self.directions = directions
         self.rules = rules
+        self.quarantine = quarantine
     }
 
     /// The action for a rule's findings; nil when the rule is off or unknown.
@@ -74,4 +77,17 @@ public struct BranchSettings: Sendable, Hashable {
     public func isEnabled(_ rule: String) -> Bool { action(for: rule) != nil }
 
     public func option(_ name: String, of rule: String) -> RuleOptionValue? { rules[rule]?.options[name] }
+}
+
+/// A branch's quarantine settings (the `quarantine:` section of default.yaml and branch files).
+public struct QuarantineSettings: Sendable, Hashable {
+    /// Days a held message is kept before `steward quarantine purge` removes it (legal holds excepted).
+    public var retentionDays: Int
+    /// Whether the member whose outgoing message was refused is told so.
+    public var tellSenderOnRefusal: Bool
+
+    public init(retentionDays: Int = 365, tellSenderOnRefusal: Bool = true) {
+        self.retentionDays = retentionDays
+        self.tellSenderOnRefusal = tellSenderOnRefusal
+    }
 }

@@ -26,6 +26,8 @@ public protocol QuarantineStore: Sendable {
     /// when the message is not released or its delivery was already recorded, so one release
     /// lets exactly one copy through.
     func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool
+    /// Queues notices about a message after it was held (a refusal told to its sender).
+    func enqueueNotices(_ notices: [NewNotice], messageID: Int64) throws(QuarantineError)
     /// Notices not yet sent, oldest first.
     func pendingNotices() throws(QuarantineError) -> [Notice]
     /// When `recipient` was last sent a notice (for the digest interval).

@@ -195,6 +195,16 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
+    public func enqueueNotices(_ notices: [NewNotice], messageID: Int64) throws(QuarantineError) {
+        try write { db in
+            for notice in notices {
+                try db.execute(
+                    sql: "INSERT INTO notice (recipient, template, branch, message_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [notice.recipient, notice.template, notice.branch, messageID, AuditChain.milliseconds(Date())])
+            }
+        }
+    }
+
     public func pendingNotices() throws(QuarantineError) -> [Notice] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE sent_at_ms IS NULL ORDER BY id").map { row in

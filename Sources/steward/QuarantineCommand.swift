@@ -3,6 +3,7 @@ import Foundation
 import StewardCore
 import StewardEngine
 import StewardInspection
+import StewardPolicy
 import StewardQuarantine
 
 struct QuarantineCommand: ParsableCommand {
@@ -128,10 +129,23 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() throws {
             let reason = try requireReason(reason)
+            let quarantine = store.store()
+            let policy = store.policy()
             do {
-                _ = try store.store().transition(
+                let message = try quarantine.transition(
                     id: id, to: .refused, from: [.held], audit: NewAuditEntry(actor: store.who, action: .refuse, reason: reason))
-                print("#\(id) refused")
+                // The member whose own message was refused is told why, if their branch wants it.
+                let branch = policy.directory.branch(of: message.envelope.sender) ?? policy.directory.defaultBranch
+                if message.verdict.direction != .incoming, message.kind == .hold,
+                    policy.directory.isUnionAddress(message.envelope.sender),
+                    policy.settings(for: branch).quarantine.tellSenderOnRefusal
+                {
+                    try quarantine.enqueueNotices(
+                        [NewNotice(recipient: message.envelope.sender, template: "refused", branch: branch)], messageID: id)
+                    print("#\(id) refused; \(message.envelope.sender) will be told")
+                } else {
+                    print("#\(id) refused")
+                }
             } catch { error.exit() }
         }
     }
@@ -176,22 +190,32 @@ struct QuarantineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove messages held longer than the retention period, except those under legal hold; each removal is audited.")
         @OptionGroup var store: StoreOptions
-        @Option(help: "Retention in days: messages held longer ago are removed.") var olderThan: Int
+        @Option(help: "Retention in days for every branch (default: each branch's retention_days in the policy).")
+        var olderThan: Int?
         @Flag(help: "Only say what would be removed.") var dryRun = false
 
         func run() throws {
-            guard olderThan >= 0 else { throw ValidationError("--older-than must not be negative") }
-            let cutoff = Date().addingTimeInterval(-Double(olderThan) * 86_400)
+            if let olderThan, olderThan < 0 { throw ValidationError("--older-than must not be negative") }
+            let policy = olderThan == nil ? store.policy() : nil
+            let now = Date()
+            /// A message is kept as long as the longest retention of the branches it concerns.
+            func expired(_ message: HeldMessage) -> Bool {
+                let days = olderThan ?? (message.verdict.branches.isEmpty ? [policy!.directory.defaultBranch] : message.verdict.branches)
+                    .map { policy!.settings(for: $0).quarantine.retentionDays }.max() ?? 365
+                return message.heldAt < now.addingTimeInterval(-Double(days) * 86_400)
+            }
             let quarantine = store.store()
             do {
-                let old = try quarantine.list(QuarantineQuery(heldBefore: cutoff, limit: .max)).filter { !$0.legalHold }
+                let old = try quarantine.list(QuarantineQuery(limit: .max)).filter { !$0.legalHold && expired($0) }
                 if dryRun {
                     for message in old { print("would remove #\(message.id) held \(message.heldAt.formatted(.iso8601))") }
                     return
                 }
                 let removed = try quarantine.purge(
                     ids: old.map(\.id),
-                    audit: NewAuditEntry(actor: store.who, action: .purge, reason: "retention of \(olderThan) days"))
+                    audit: NewAuditEntry(
+                        actor: store.who, action: .purge,
+                        reason: olderThan.map { "retention of \($0) days" } ?? "retention per branch policy"))
                 print("removed \(removed.count) message(s)\(removed.isEmpty ? "" : ": " + removed.map { "#\($0)" }.joined(separator: ", "))")
             } catch { error.exit() }
         }

@@ -40,9 +40,9 @@ struct Serve: ParsableCommand {
         } catch {
             Failure(description: "the policy has problems; not starting:\n" + error.description).exit()
         }
-        let store: SQLiteQuarantineStore
+        let store: any QuarantineStore
         do {
-            store = try SQLiteQuarantineStore(path: settings.sqlitePath)
+            store = try settings.openStore()
         } catch {
             Failure(description: error.description).exit()
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardEngine
+import StewardPolicy
 import StewardQuarantine
 
 /// Options every quarantine and audit command takes: which config (hence which store), and who
@@ -26,9 +27,18 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    func store() -> SQLiteQuarantineStore {
+    /// The policy the config names (for retention and who is told).
+    func policy() -> Policy {
         do {
-            return try SQLiteQuarantineStore(path: settings().sqlitePath)
+            return try PolicyHolder(directory: settings().policyDirectory).snapshot.evaluator.policy
+        } catch {
+            Failure(description: "the policy has problems:\n\(error)").exit()
+        }
+    }
+
+    func store() -> any QuarantineStore {
+        do {
+            return try settings().openStore()
         } catch {
             Failure(description: error.description).exit()
         }

@@ -1,11 +1,14 @@
 import Foundation
 import StewardCore
 import StewardQuarantine
+import StewardTestSupport
 import Testing
 
 /// One suite every store backend must pass (clause 13: the quarantine is evidence).
 enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
+    /// A real PostgreSQL server (Debian's), private to this test run, one database per test.
+    case postgresql
 
     var description: String { rawValue }
 
@@ -15,6 +18,10 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
             let path = FileManager.default.temporaryDirectory
                 .appendingPathComponent("steward-contract-\(UUID().uuidString)/quarantine.sqlite").path
             return try SQLiteQuarantineStore(path: path)
+        case .postgresql:
+            let lab = try PostgresLab.shared.get()
+            return try PostgresQuarantineStore(settings: .init(
+                socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
         }
     }
 }

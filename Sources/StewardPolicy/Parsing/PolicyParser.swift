@@ -109,6 +109,8 @@ struct PolicyParser {
 
     static func apply(_ parsed: RuleSetParser.Result, to settings: inout BranchSettings) {
         if let directions = parsed.directions { settings.directions = directions }
+        if let days = parsed.retentionDays { settings.quarantine.retentionDays = days }
+        if let tell = parsed.tellSenderOnRefusal { settings.quarantine.tellSenderOnRefusal = tell }
         for (id, override) in parsed.rules {
             guard var rule = settings.rules[id] else { continue }
             if let action = override.action { rule.action = action }

@@ -14,6 +14,8 @@ struct RuleSetParser {
         var directions: Set<Direction>?
         var inspection: InspectionLimits?
         var rules: [String: RuleOverride] = [:]
+        var retentionDays: Int?
+        var tellSenderOnRefusal: Bool?
     }
 
     let file: YAMLFile
@@ -21,9 +23,28 @@ struct RuleSetParser {
     /// Every rule of every registered family, by id.
     let descriptors: [String: RuleDescriptor]
 
+    /// `quarantine: {retention_days: N, tell_sender_on_refusal: true|false}`.
+    private func parseQuarantine(_ node: Node, into result: inout Result, log: inout ProblemLog) {
+        guard let mapping = file.mapping(node, what: "quarantine", log: &log) else { return }
+        for item in file.entries(mapping, allowed: ["retention_days", "tell_sender_on_refusal"], in: "quarantine", log: &log) {
+            if item.key == "retention_days" {
+                if let days = file.int(item.value, what: "retention_days", log: &log) {
+                    if days < 1 {
+                        log.add(file.path, YAMLFile.line(item.value), "retention_days must be at least 1 (clause 13: held mail is evidence)")
+                    } else {
+                        result.retentionDays = days
+                    }
+                }
+            } else {
+                result.tellSenderOnRefusal = file.bool(item.value, what: "tell_sender_on_refusal", log: &log)
+            }
+        }
+    }
+
     func parse(log: inout ProblemLog) -> Result {
         var result = Result()
-        let allowed = isDefault ? ["directions", "inspection", "rules"] : ["branch", "directions", "rules", "inspection"]
+        let allowed = isDefault
+            ? ["directions", "inspection", "rules", "quarantine"] : ["branch", "directions", "rules", "inspection", "quarantine"]
         let what = isDefault ? "the default rule set" : "a branch file"
         guard let top = file.rootMapping(log: &log) else { return result }
         for entry in file.entries(top, allowed: allowed, in: what, log: &log) {
@@ -38,6 +59,8 @@ struct RuleSetParser {
                 result.inspection = parseInspection(entry.value, log: &log)
             case "inspection":
                 log.add(file.path, entry.keyLine, "inspection limits apply to every message, whatever its branch: set them in default.yaml, not in a branch file")
+            case "quarantine":
+                parseQuarantine(entry.value, into: &result, log: &log)
             default:
                 result.rules = parseRules(entry.value, log: &log)
             }

@@ -1,0 +1,409 @@
+public import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import StewardCore
+
+/// The store for several mail hosts sharing one quarantine: PostgreSQL through postgres-nio.
+///
+/// The `QuarantineStore` methods are synchronous (the milter calls them from libmilter's
+/// threads), so each waits on postgres-nio's EventLoopFuture API; that runs on NIO's own event
+/// loop, never on Swift's cooperative pool, so waiting cannot starve it. One connection, used by
+/// one caller at a time, is enough for the rate at which mail is held; it is reopened after a
+/// failure. Audit entries are appended under `LOCK TABLE audit_entry IN EXCLUSIVE MODE`, so
+/// hosts writing at once still make one chain.
+public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable {
+    public struct Settings: Sendable, Hashable {
+        /// The server's Unix socket file (e.g. `/var/run/postgresql/.s.PGSQL.5432`), or nil for TCP.
+        public var socketPath: String?
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String?
+        public var database: String
+
+        public init(socketPath: String? = nil, host: String = "127.0.0.1", port: Int = 5432, user: String, password: String? = nil, database: String) {
+            self.socketPath = socketPath
+            self.host = host
+            self.port = port
+            self.user = user
+            self.password = password
+            self.database = database
+        }
+    }
+
+    private let settings: Settings
+    private let lock = NIOLock()
+    private var connection: PostgresConnection?
+    private let logger = Logger(label: "steward.postgres")
+
+    /// Connects and creates or migrates the schema.
+    public init(settings: Settings) throws(QuarantineError) {
+        self.settings = settings
+        do {
+            try withConnection { connection in try Self.migrate(connection, logger: self.logger) }
+        } catch {
+            throw QuarantineError(code: .cannotOpen, detail: "PostgreSQL \(settings.database): \(error)")
+        }
+    }
+
+    deinit {
+        try? connection?.close().wait()
+    }
+
+    // MARK: Connection
+
+    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try lock.withLock {
+            let current: PostgresConnection
+            if let connection, !connection.isClosed {
+                current = connection
+            } else {
+                let configuration: PostgresConnection.Configuration
+                if let socket = settings.socketPath {
+                    configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
+                } else {
+                    configuration = .init(
+                        host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                        database: settings.database, tls: .disable)
+                }
+                current = try PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
+                ).wait()
+                connection = current
+            }
+            return try body(current)
+        }
+    }
+
+    /// Runs `body` in one transaction (committed, or rolled back on any error).
+    private func transaction<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
+        do {
+            return try withConnection { connection in
+                _ = try connection.query("BEGIN", logger: logger).wait()
+                do {
+                    let result = try body(connection)
+                    _ = try connection.query("COMMIT", logger: logger).wait()
+                    return result
+                } catch {
+                    _ = try? connection.query("ROLLBACK", logger: logger).wait()
+                    throw error
+                }
+            }
+        } catch let error as QuarantineError {
+            throw error
+        } catch {
+            throw QuarantineError(code: .writeFailed, detail: "\(error)")
+        }
+    }
+
+    private func read<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
+        do {
+            return try withConnection(body)
+        } catch let error as QuarantineError {
+            throw error
+        } catch {
+            throw QuarantineError(code: .readFailed, detail: "\(error)")
+        }
+    }
+
+    private static func migrate(_ connection: PostgresConnection, logger: Logger) throws {
+        let statements: [PostgresQuery] = [
+            """
+            CREATE TABLE IF NOT EXISTS held_message (
+              id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, queue_id TEXT, held_at_ms BIGINT NOT NULL,
+              sender TEXT NOT NULL, recipients TEXT NOT NULL, auth_user TEXT, client_address TEXT, client_name TEXT,
+              direction TEXT NOT NULL, branches TEXT NOT NULL, action TEXT NOT NULL, findings TEXT NOT NULL,
+              verdict TEXT NOT NULL, envelope TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL, raw BYTEA NOT NULL,
+              state TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '', reporter TEXT, state_reason TEXT,
+              state_changed_by TEXT, state_changed_at_ms BIGINT, legal_hold BOOLEAN NOT NULL DEFAULT FALSE)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS audit_entry (
+              sequence BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+              message_id BIGINT, reason TEXT, detail TEXT, previous_hash TEXT NOT NULL UNIQUE, hash TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS notice (
+              id BIGSERIAL PRIMARY KEY, recipient TEXT NOT NULL, template TEXT NOT NULL, branch TEXT NOT NULL,
+              message_id BIGINT NOT NULL, created_at_ms BIGINT NOT NULL, sent_at_ms BIGINT)
+            """,
+            "CREATE INDEX IF NOT EXISTS audit_entry_message ON audit_entry (message_id)",
+            "CREATE INDEX IF NOT EXISTS notice_pending ON notice (sent_at_ms, recipient)",
+        ]
+        for statement in statements { _ = try connection.query(statement, logger: logger).wait() }
+    }
+
+    // MARK: Writing
+
+    public func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64 {
+        let envelope = message.envelope
+        let verdict = message.verdict
+        let digest = SHA256Hex.digest(message.raw)
+        return try transaction { connection in
+            let recipients = try JSON.text(envelope.recipients)
+            let branches = try JSON.text(verdict.branches)
+            let findings = try JSON.text(verdict.findings)
+            let verdictText = try JSON.text(verdict)
+            let envelopeText = try JSON.text(envelope)
+            let insert: PostgresQuery = try """
+                INSERT INTO held_message (kind, queue_id, held_at_ms, sender, recipients, auth_user, client_address, client_name,
+                  direction, branches, action, findings, verdict, envelope, sha256, size, raw, state, subject, reporter)
+                VALUES (\(message.kind.rawValue), \(envelope.queueID), \(AuditChain.milliseconds(message.heldAt)), \(envelope.sender),
+                  \(recipients), \(envelope.authUser), \(envelope.clientAddress), \(envelope.clientName), \(verdict.direction.rawValue),
+                  \(branches), \(verdict.action.rawValue), \(findings), \(verdictText), \(envelopeText), \(digest),
+                  \(Int64(message.raw.count)), \(Data(message.raw)), \(HoldState.held.rawValue), \(message.subject), \(message.reporter))
+                RETURNING id
+                """
+            let rows = try connection.query(insert, logger: logger).wait()
+            guard let id = try rows.first?.decode(Int64.self) else { throw QuarantineError(code: .writeFailed, detail: "no id returned") }
+            for notice in message.notices {
+                _ = try connection.query(
+                    """
+                    INSERT INTO notice (recipient, template, branch, message_id, created_at_ms)
+                    VALUES (\(notice.recipient), \(notice.template), \(notice.branch), \(id), \(AuditChain.milliseconds(message.heldAt)))
+                    """, logger: logger
+                ).wait()
+            }
+            let what = message.kind == .report ? "reported by \(message.reporter ?? "?")" : verdict.findings.map(\.rule).joined(separator: ", ")
+            _ = try append(
+                NewAuditEntry(
+                    at: message.heldAt, actor: actor, action: message.kind == .report ? .report : .hold, messageID: id,
+                    detail: "sha256 \(digest); \(what)"),
+                on: connection)
+            return id
+        }
+    }
+
+    public func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage {
+        try transaction { connection in
+            guard let current = try fetchMessage(id: id, on: connection, forUpdate: true) else {
+                throw QuarantineError(code: .notFound, detail: "#\(id)")
+            }
+            guard from.contains(current.state) else {
+                throw QuarantineError(code: .notAllowed, detail: "message #\(id) is \(current.state.rawValue); it cannot be \(state.rawValue) now")
+            }
+            if state == .deleted && current.legalHold {
+                throw QuarantineError(code: .notAllowed, detail: "message #\(id) is under legal hold; lift the hold before deleting it")
+            }
+            let at = AuditChain.milliseconds(audit.at)
+            if state == .deleted {
+                _ = try connection.query(
+                    """
+                    UPDATE held_message SET state = \(state.rawValue), state_reason = \(audit.reason), state_changed_by = \(audit.actor),
+                      state_changed_at_ms = \(at), raw = ''::bytea WHERE id = \(id)
+                    """, logger: logger
+                ).wait()
+            } else {
+                _ = try connection.query(
+                    """
+                    UPDATE held_message SET state = \(state.rawValue), state_reason = \(audit.reason), state_changed_by = \(audit.actor),
+                      state_changed_at_ms = \(at) WHERE id = \(id)
+                    """, logger: logger
+                ).wait()
+            }
+            var entry = audit
+            entry.messageID = id
+            _ = try append(entry, on: connection)
+            guard let updated = try fetchMessage(id: id, on: connection, forUpdate: false) else {
+                throw QuarantineError(code: .notFound, detail: "#\(id)")
+            }
+            return updated
+        }
+    }
+
+    public func setLegalHold(id: Int64, _ on: Bool, audit: NewAuditEntry) throws(QuarantineError) {
+        try transaction { connection in
+            let result = try connection.query("UPDATE held_message SET legal_hold = \(on) WHERE id = \(id)", logger: logger).wait()
+            guard result.metadata.rows == 1 else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+            var entry = audit
+            entry.messageID = id
+            _ = try append(entry, on: connection)
+        }
+    }
+
+    public func purge(ids: [Int64], audit: NewAuditEntry) throws(QuarantineError) -> [Int64] {
+        try transaction { connection in
+            var removed: [Int64] = []
+            for id in ids {
+                let rows = try connection.query("SELECT sha256, legal_hold FROM held_message WHERE id = \(id) FOR UPDATE", logger: logger).wait()
+                guard let row = rows.first else { continue }
+                let (digest, legalHold) = try row.decode((String, Bool).self)
+                guard !legalHold else { continue }
+                _ = try connection.query("DELETE FROM held_message WHERE id = \(id)", logger: logger).wait()
+                var entry = audit
+                entry.messageID = id
+                entry.detail = [audit.detail, "sha256 \(digest)"].compactMap { $0 }.joined(separator: "; ")
+                _ = try append(entry, on: connection)
+                removed.append(id)
+            }
+            return removed
+        }
+    }
+
+    public func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool {
+        try transaction { connection in
+            let rows = try connection.query("SELECT state FROM held_message WHERE id = \(id) FOR UPDATE", logger: logger).wait()
+            guard let state = try rows.first?.decode(String.self), state == HoldState.released.rawValue else { return false }
+            let delivered = try connection.query(
+                "SELECT COUNT(*) FROM audit_entry WHERE message_id = \(id) AND action = \(AuditAction.releaseDelivered.rawValue)",
+                logger: logger
+            ).wait()
+            guard try delivered.first?.decode(Int64.self) == 0 else { return false }
+            _ = try append(
+                NewAuditEntry(actor: "steward", action: .releaseDelivered, messageID: id, detail: queueID.map { "queue id \($0)" }),
+                on: connection)
+            return true
+        }
+    }
+
+    public func enqueueNotices(_ notices: [NewNotice], messageID: Int64) throws(QuarantineError) {
+        try transaction { connection in
+            for notice in notices {
+                _ = try connection.query(
+                    """
+                    INSERT INTO notice (recipient, template, branch, message_id, created_at_ms)
+                    VALUES (\(notice.recipient), \(notice.template), \(notice.branch), \(messageID), \(AuditChain.milliseconds(Date())))
+                    """, logger: logger
+                ).wait()
+            }
+        }
+    }
+
+    public func pendingNotices() throws(QuarantineError) -> [Notice] {
+        try read { connection in
+            try connection.query(
+                "SELECT id, recipient, template, branch, message_id, created_at_ms FROM notice WHERE sent_at_ms IS NULL ORDER BY id",
+                logger: logger
+            ).wait().map { row in
+                let (id, recipient, template, branch, messageID, created) = try row.decode((Int64, String, String, String, Int64, Int64).self)
+                return Notice(
+                    id: id, notice: NewNotice(recipient: recipient, template: template, branch: branch), messageID: messageID,
+                    createdAt: AuditChain.date(milliseconds: created))
+            }
+        }
+    }
+
+    public func lastNoticeSent(to recipient: String) throws(QuarantineError) -> Date? {
+        try read { connection in
+            try connection.query("SELECT MAX(sent_at_ms) FROM notice WHERE recipient = \(recipient)", logger: logger).wait()
+                .first?.decode(Int64?.self).map { AuditChain.date(milliseconds: $0) }
+        }
+    }
+
+    public func markNoticesSent(_ notices: [Notice], at: Date, actor: String) throws(QuarantineError) {
+        try transaction { connection in
+            for notice in notices {
+                _ = try connection.query("UPDATE notice SET sent_at_ms = \(AuditChain.milliseconds(at)) WHERE id = \(notice.id)", logger: logger).wait()
+            }
+            for (messageID, group) in Dictionary(grouping: notices, by: \.messageID).sorted(by: { $0.key < $1.key }) {
+                let told = group.map { "\($0.notice.template) to \($0.notice.recipient)" }.joined(separator: ", ")
+                _ = try append(NewAuditEntry(at: at, actor: actor, action: .notify, messageID: messageID, detail: told), on: connection)
+            }
+        }
+    }
+
+    @discardableResult
+    public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
+        try transaction { connection in try append(entry, on: connection) }
+    }
+
+    /// Appends inside the caller's transaction; the table lock makes hosts take turns.
+    private func append(_ entry: NewAuditEntry, on connection: PostgresConnection) throws -> AuditEntry {
+        _ = try connection.query("LOCK TABLE audit_entry IN EXCLUSIVE MODE", logger: logger).wait()
+        let last = try connection.query("SELECT sequence, hash FROM audit_entry ORDER BY sequence DESC LIMIT 1", logger: logger).wait().first
+        let (lastSequence, lastHash) = try last?.decode((Int64, String).self) ?? (Int64(0), AuditChain.genesis)
+        let sequence = lastSequence + 1
+        let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: lastHash)
+        _ = try connection.query(
+            """
+            INSERT INTO audit_entry (sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash)
+            VALUES (\(sequence), \(AuditChain.milliseconds(entry.at)), \(entry.actor), \(entry.action.rawValue), \(entry.messageID),
+              \(entry.reason), \(entry.detail), \(lastHash), \(hash))
+            """, logger: logger
+        ).wait()
+        return AuditEntry(sequence: sequence, entry: entry, previousHash: lastHash, hash: hash)
+    }
+
+    // MARK: Reading
+
+    private static let metadataColumns = """
+        id, kind, held_at_ms, envelope, verdict, sha256, size, state, state_reason, state_changed_by, state_changed_at_ms,
+        legal_hold, reporter, subject
+        """
+
+    public func list(_ query: QuarantineQuery) throws(QuarantineError) -> [HeldMessage] {
+        try read { connection in
+            // Newest first, narrowed in Swift by the same `matches` every backend uses.
+            var result: [HeldMessage] = []
+            let rows = try connection.query(
+                PostgresQuery(unsafeSQL: "SELECT \(Self.metadataColumns) FROM held_message ORDER BY id DESC"), logger: logger
+            ).wait()
+            for row in rows {
+                let message = try Self.decode(row)
+                if query.matches(message) { result.append(message) }
+                if result.count >= query.limit { break }
+            }
+            return result
+        }
+    }
+
+    public func message(id: Int64) throws(QuarantineError) -> HeldMessage? {
+        try read { connection in try fetchMessage(id: id, on: connection, forUpdate: false) }
+    }
+
+    public func raw(id: Int64) throws(QuarantineError) -> [UInt8]? {
+        try read { connection in
+            guard let row = try connection.query("SELECT raw, state FROM held_message WHERE id = \(id)", logger: logger).wait().first
+            else { return nil }
+            let (raw, state) = try row.decode((Data, String).self)
+            return state == HoldState.deleted.rawValue ? nil : [UInt8](raw)
+        }
+    }
+
+    public func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry] {
+        try read { connection in
+            let columns = "sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash"
+            let rows: PostgresQueryResult
+            if let messageID {
+                var bindings = PostgresBindings()
+                bindings.append(messageID)
+                rows = try connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entry WHERE message_id = $1 ORDER BY sequence", binds: bindings),
+                    logger: logger
+                ).wait()
+            } else {
+                rows = try connection.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entry ORDER BY sequence"), logger: logger).wait()
+            }
+            return try rows.map { row in
+                let (sequence, at, actor, action, message, reason, detail, previous, hash) =
+                    try row.decode((Int64, Int64, String, String, Int64?, String?, String?, String, String).self)
+                return AuditEntry(
+                    sequence: sequence,
+                    entry: NewAuditEntry(
+                        at: AuditChain.date(milliseconds: at), actor: actor, action: AuditAction(rawValue: action) ?? .view,
+                        messageID: message, reason: reason, detail: detail),
+                    previousHash: previous, hash: hash)
+            }
+        }
+    }
+
+    private func fetchMessage(id: Int64, on connection: PostgresConnection, forUpdate: Bool) throws -> HeldMessage? {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        let sql = "SELECT \(Self.metadataColumns) FROM held_message WHERE id = $1" + (forUpdate ? " FOR UPDATE" : "")
+        return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait().first.map(Self.decode)
+    }
+
+    private static func decode(_ row: PostgresRow) throws -> HeldMessage {
+        let (id, kind, heldAt, envelope, verdict, sha256, size, state, reason, changedBy, changedAt, legalHold, reporter, subject) =
+            try row.decode((Int64, String, Int64, String, String, String, Int64, String, String?, String?, Int64?, Bool, String?, String).self)
+        return HeldMessage(
+            id: id, kind: HoldKind(rawValue: kind) ?? .hold, heldAt: AuditChain.date(milliseconds: heldAt),
+            envelope: try JSON.decode(Envelope.self, envelope), verdict: try JSON.decode(Verdict.self, verdict), sha256: sha256,
+            size: Int(size), state: HoldState(rawValue: state) ?? .held, stateReason: reason, stateChangedBy: changedBy,
+            stateChangedAt: changedAt.map(AuditChain.date(milliseconds:)), legalHold: legalHold, reporter: reporter, subject: subject)
+    }
+}
