@@ -236,6 +236,7 @@ public struct ImpersonationFamily: DetectionFamily {
         var seen: Set<String> = []
         var hits: [RuleHit] = []
         for (place, domain) in places where seen.insert(domain).inserted {
+            if context.directory.isUnionDomain(domain) { continue }  // the usual case: no ICU call
             if allowed.contains(where: { UnionDirectory.domain(domain, isWithin: $0) }) { continue }
             if let why = index.lookalikes.resemblance(of: domain, maxEditDistance: distance) {
                 hits.append(RuleHit(rule: rule.id, detail: "\(place): \(why)"))
@@ -247,7 +248,9 @@ public struct ImpersonationFamily: DetectionFamily {
     private func replyDivergence(_ view: SenderView, _ index: ImpersonationIndex, _ context: RuleContext) -> [RuleHit] {
         let rule = ImpersonationRules.replyDivergence
         // A member who logged in owns their From (the login rule checks it); replies may go anywhere.
-        guard context.isEnabled(rule.id), context.envelope.authUser?.isEmpty ?? true else { return [] }
+        guard context.isEnabled(rule.id), context.envelope.authUser?.isEmpty ?? true,
+              !view.replyTo.isEmpty || !view.returnPath.isEmpty
+        else { return [] }
         let directory = context.directory
         let claim: String? = view.from.lazy.compactMap { mailbox -> String? in
             if directory.isUnionAddress(mailbox.address) { return "the union address \(mailbox.address)" }

@@ -21,7 +21,9 @@ struct LookalikeDomains: Sendable {
     /// domains themselves and their subdomains never do).
     func resemblance(of candidate: String, maxEditDistance: Int) -> String? {
         let ascii = candidate.lowercased()
-        let decoded = Confusables.unicodeDomain(ascii)?.lowercased() ?? ascii
+        // Only xn-- labels and non-ASCII names need IDNA; other names are already what they say.
+        let needsIDNA = ascii.contains("xn--") || !ascii.utf8.allSatisfy { $0 < 0x80 }
+        let decoded = needsIDNA ? Confusables.unicodeDomain(ascii)?.lowercased() ?? ascii : ascii
         let shown = decoded == ascii ? "\(ascii)" : "\(ascii) (\(decoded))"
         let labels = decoded.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard labels.count >= 2 else { return nil }

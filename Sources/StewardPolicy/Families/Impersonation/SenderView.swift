@@ -12,17 +12,33 @@ struct SenderView {
     private var listPost: String?
 
     init(_ message: InspectedMessage) {
-        func mailboxes(_ name: String) -> [MailboxAddress] {
-            if let parsed = message.addresses[name] { return parsed }
-            // Messages not built by inspection (tests, tools): angle-bracket addresses only.
-            return message.headerValues(name).flatMap(Self.roughMailboxes)
+        // One pass over the headers: this runs for every message.
+        var rough: [String: [MailboxAddress]] = [:]
+        var returnPath: [String] = []
+        var listID: String?
+        var listPost: String?
+        for header in message.headers {
+            switch header.name.lowercased() {
+            case let name where name == "from" || name == "sender" || name == "reply-to":
+                // Messages not built by inspection (tests, tools): angle-bracket addresses only.
+                if message.addresses[name] == nil { rough[name, default: []] += Self.roughMailboxes(header.value) }
+            case "return-path":
+                let address = EmailAddress.normalize(header.value)
+                if address.contains("@") { returnPath.append(address) }
+            case "list-id":
+                if listID == nil { listID = header.value.lowercased() }
+            case "list-post":
+                if listPost == nil { listPost = header.value.lowercased() }
+            default:
+                break
+            }
         }
-        from = mailboxes("from")
-        sender = mailboxes("sender")
-        replyTo = mailboxes("reply-to")
-        returnPath = message.headerValues("Return-Path").map(EmailAddress.normalize).filter { $0.contains("@") }
-        listID = message.headerValues("List-Id").first?.lowercased()
-        listPost = message.headerValues("List-Post").first?.lowercased()
+        from = message.addresses["from"] ?? rough["from"] ?? []
+        sender = message.addresses["sender"] ?? rough["sender"] ?? []
+        replyTo = message.addresses["reply-to"] ?? rough["reply-to"] ?? []
+        self.returnPath = returnPath
+        self.listID = listID
+        self.listPost = listPost
     }
 
     /// Envelope sender, From and Sender addresses, each with where it was found, once each.
