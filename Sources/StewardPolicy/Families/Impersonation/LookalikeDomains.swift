@@ -1,6 +1,33 @@
+import Foundation
+
 /// Domains made to look like the union's: confusable characters (UTS #39 skeletons, IDN decoded),
 /// a letter or two changed, the union's domain used as a subdomain of another, another ending.
 struct LookalikeDomains: Sendable {
+    /// Answers already worked out, by domain: most mail comes from domains seen before, and an
+    /// answer costs ICU calls. Bounded; emptied when full.
+    final class Memo: @unchecked Sendable {
+        private let lock = NSLock()
+        private var answers: [String: String?] = [:]
+        static let capacity = 20_000
+
+        func answer(_ key: String, _ work: () -> String?) -> String? {
+            lock.lock()
+            if let known = answers[key] {
+                lock.unlock()
+                return known
+            }
+            lock.unlock()
+            let answer = work()
+            lock.lock()
+            if answers.count >= Self.capacity { answers.removeAll(keepingCapacity: true) }
+            answers[key] = .some(answer)
+            lock.unlock()
+            return answer
+        }
+    }
+
+    private let memo = Memo()
+
     struct UnionDomain: Sendable {
         var domain: String
         var labels: [String]
@@ -20,6 +47,10 @@ struct LookalikeDomains: Sendable {
     /// Why `candidate` looks like a union domain, in plain words; nil when it does not (union
     /// domains themselves and their subdomains never do).
     func resemblance(of candidate: String, maxEditDistance: Int) -> String? {
+        memo.answer("\(maxEditDistance) \(candidate)") { work(candidate, maxEditDistance: maxEditDistance) }
+    }
+
+    private func work(_ candidate: String, maxEditDistance: Int) -> String? {
         let ascii = candidate.lowercased()
         // Only xn-- labels and non-ASCII names need IDNA; other names are already what they say.
         let needsIDNA = ascii.contains("xn--") || !ascii.utf8.allSatisfy { $0 < 0x80 }
