@@ -242,6 +242,15 @@ import Testing
         #expect(Self.rules(legal, Envelope(sender: "legal@union.example", recipients: ["kim@north.union.example"], authUser: "legal", clientAddress: "192.0.2.9"), policy: policy).isEmpty)
     }
 
+    @Test func aPartnerWhosePeopleShareATitleCanBeAllowed() throws {
+        let partner = Self.message(from: [MailboxAddress(name: "Jo Bloggs, Branch Secretary", address: "jo@partner-union.example")])
+        let envelope = Self.incoming(from: "jo@partner-union.example")
+        #expect(Self.rules(partner, envelope) == ["impersonation-official-name"])
+        let policy = try Self.policy("  impersonation-official-name: {action: quarantine, allowed_domains: [partner-union.example]}")
+        let branchSecretary = Self.message(from: [MailboxAddress(name: "Jo Bloggs, Branch Secretary", address: "jo@partner-union.example")])
+        #expect(Self.rules(branchSecretary, envelope, policy: policy).isEmpty)
+    }
+
     @Test func aDisplayNameShowingAnotherAddressIsCaught() {
         let message = Self.message(from: [MailboxAddress(name: "general.secretary@union.example", address: "x@mail.example")])
         let found = Self.findings(message, Self.incoming(from: "x@mail.example"))
@@ -261,6 +270,7 @@ import Testing
         ("ceo@union.example.evil.example", "in front of another domain"),
         ("ceo@london.union.example.evil.example", "in front of another domain"),
         ("ceo@union.org", "with another ending"),
+        ("ceo@union.co.uk", "with another ending"),
         ("ceo@mail.uni0n.example", "look-alike characters"),
     ])
     func lookalikeSenderDomainsAreCaught(address: String, why: String) {
@@ -284,7 +294,7 @@ import Testing
     @Test func unionDomainsPartnersAndAllowedLookalikesAreNotCaught() throws {
         let ordinary = Self.message(
             from: [MailboxAddress(address: "kim@scotland.union.example")],
-            text: "See https://www.union.example/news and https://partner.example/ and mailto:info@onion-router.example")
+            text: "See https://www.union.example/news and https://partner.example/ and mailto:info@onion-router.example, https://union.partner.org/")
         #expect(Self.rules(ordinary, Self.submission(login: "kim", from: "kim@scotland.union.example")).isEmpty)
         let partner = Self.message(from: [MailboxAddress(address: "info@unison.example")])
         #expect(Self.rules(partner, Self.incoming(from: "info@unison.example")) == ["impersonation-lookalike-domain"])

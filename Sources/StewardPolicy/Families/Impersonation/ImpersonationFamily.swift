@@ -153,10 +153,12 @@ public struct ImpersonationFamily: DetectionFamily {
     private func officialName(_ view: SenderView, _ index: ImpersonationIndex, _ context: RuleContext) -> [RuleHit] {
         let rule = ImpersonationRules.officialName
         guard context.isEnabled(rule.id) else { return [] }
+        let allowed = context.list("allowed_domains", of: rule).map { $0.lowercased() }
         var hits: [RuleHit] = []
         for (field, mailboxes) in [("From", view.from), ("Sender", view.sender)] {
             for mailbox in mailboxes {
                 guard let name = mailbox.name, !view.isListRewrite(mailbox) else { continue }
+                if let domain = mailbox.domain, allowed.contains(where: { UnionDirectory.domain(domain, isWithin: $0) }) { continue }
                 for borrowed in borrowedNames(name, mailbox.address, index, context.directory) {
                     hits.append(RuleHit(
                         rule: rule.id,

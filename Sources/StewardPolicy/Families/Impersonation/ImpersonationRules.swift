@@ -51,6 +51,8 @@ public enum ImpersonationRules {
             "protect_officials": .flag(true),
             // Extra names and titles: "Name" (any union address may use it) or "Name <address>".
             "protected_names": .list([]),
+            // Partner organisations whose people may share a title ("Branch Secretary").
+            "allowed_domains": .list([]),
         ]
     )
 

@@ -80,6 +80,11 @@ struct LookalikeDomains: Sendable {
             if count >= 2, tail.dropLast() == union.labels.dropLast(), tail.last != union.labels.last {
                 return "\(shown) is the union's domain \(union.domain) with another ending"
             }
+            // union.co.uk: the union's name with a two-part country ending in place of its own.
+            if count >= 2, labels.count == count + 1, Array(labels.prefix(count - 1)) == Array(union.labels.dropLast()),
+               labels.suffix(2).allSatisfy({ $0.count <= 3 }) {
+                return "\(shown) is the union's domain \(union.domain) with another ending"
+            }
             let distance = Self.editDistance(Array(tailSkeleton.unicodeScalars), Array(union.skeleton.unicodeScalars), limit: maxEditDistance)
             if distance > 0, distance <= maxEditDistance, union.domain.count > 4 * maxEditDistance {
                 let letters = distance == 1 ? "one character" : "\(distance) characters"
