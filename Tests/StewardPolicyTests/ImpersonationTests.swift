@@ -67,6 +67,17 @@ import Testing
         #expect(reply.code == "550" && reply.status == "5.7.1")
         #expect(reply.text.contains("your login is not allowed to use"))
         #expect(reply.text.contains("clause 14"))
+        // Internal mail too (clause 11): to another member.
+        let internalMail = Evaluator(policy: Self.shipped).evaluate(
+            forged, envelope: Self.submission(login: "clee", from: "general.secretary@union.example", to: "bob@london.union.example"))
+        #expect(internalMail.direction == .internal)
+        #expect(internalMail.action == .reject)
+    }
+
+    @Test func namesQuotedInFindingsAreOneLine() {
+        let message = Self.message(from: [MailboxAddress(name: "Alex Morgan\r\nX-Evil: 1", address: "x@mail.example")])
+        let detail = Self.findings(message, Self.incoming(from: "x@mail.example")).first { $0.rule == "impersonation-official-name" }?.detail
+        #expect(detail?.contains("\"Alex Morgan  X-Evil: 1\"") == true, "\(detail ?? "none")")
     }
 
     @Test func theHeaderFromAndSenderAreCheckedNotOnlyTheEnvelope() {

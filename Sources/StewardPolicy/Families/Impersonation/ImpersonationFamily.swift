@@ -162,7 +162,7 @@ public struct ImpersonationFamily: DetectionFamily {
                 for borrowed in borrowedNames(name, mailbox.address, index, context.directory) {
                     hits.append(RuleHit(
                         rule: rule.id,
-                        detail: "\(field) shows the name \"\(name)\", matching \(borrowed.label), on \(mailbox.address), an address that is not theirs"))
+                        detail: "\(field) shows the name \"\(Self.printable(name))\", matching \(borrowed.label), on \(mailbox.address), an address that is not theirs"))
                 }
             }
         }
@@ -210,6 +210,14 @@ public struct ImpersonationFamily: DetectionFamily {
             }
         }
         return hits
+    }
+
+    /// A display name as findings quote it: control characters (a decoded RFC 2047 word may
+    /// hold line breaks) become spaces, and a long name is cut.
+    static func printable(_ name: String) -> String {
+        let scalars = name.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }
+        let text = String(String.UnicodeScalarView(scalars))
+        return text.count > 100 ? String(text.prefix(97)) + "..." : text
     }
 
     /// Words of a display name that are e-mail addresses (`"alex@union.example" <x@evil.example>`).
