@@ -45,6 +45,10 @@ let package = Package(
 
         // glibc's memmem for byte searches (a GNU extension Swift's Glibc module leaves out).
         .target(name: "CStewardBytes"),
+        // ICU (Debian libicu-dev): UTS #39 confusable skeletons and UTS #46 IDNA, for look-alike
+        // names and domains. A C target, not a system library: ICU's headers cannot be imported
+        // into Swift beside Foundation, whose bundled ICU defines the same enums differently.
+        .target(name: "CStewardICU", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
 
         // Values shared by every module: envelope, inspected message, findings, verdicts.
         .target(name: "StewardCore", dependencies: ["CStewardBytes"], swiftSettings: swiftSettings),
@@ -57,7 +61,7 @@ let package = Package(
         // The union's directory, rule sets per branch, the evaluator: pure, no I/O.
         .target(
             name: "StewardPolicy",
-            dependencies: ["StewardCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["StewardCore", "CStewardICU", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // Held messages and their evidence.

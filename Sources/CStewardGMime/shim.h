@@ -32,3 +32,11 @@ static inline GMimeStreamFilter *steward_as_stream_filter(GMimeStream *stream) {
 static inline void steward_unref(void *object) {
     if (object != NULL) g_object_unref(object);
 }
+
+static inline InternetAddressMailbox *steward_as_mailbox(InternetAddress *address) {
+    return (address != NULL && INTERNET_ADDRESS_IS_MAILBOX(address)) ? INTERNET_ADDRESS_MAILBOX(address) : NULL;
+}
+
+static inline InternetAddressGroup *steward_as_group(InternetAddress *address) {
+    return (address != NULL && INTERNET_ADDRESS_IS_GROUP(address)) ? INTERNET_ADDRESS_GROUP(address) : NULL;
+}

@@ -113,11 +113,22 @@ public struct InspectedMessage: Sendable {
     /// Size of the message in bytes.
     public var size: Int
 
-    public init(headers: [RawHeader], root: MessagePart, limitsReached: [LimitReached] = [], size: Int) {
+    /// Mailboxes of the address headers, decoded by the MIME parser, by lower-cased header name
+    /// (`from`, `sender`, `reply-to`). Empty when the message was not built by inspection.
+    public var addresses: [String: [MailboxAddress]]
+    /// Hosts of the links in the text parts (`LinkHosts`), lower-cased.
+    public var linkHosts: [String]
+
+    public init(
+        headers: [RawHeader], root: MessagePart, limitsReached: [LimitReached] = [], size: Int,
+        addresses: [String: [MailboxAddress]] = [:], linkHosts: [String]? = nil
+    ) {
         self.headers = headers
         self.root = root
         self.limitsReached = limitsReached
         self.size = size
+        self.addresses = addresses
+        self.linkHosts = linkHosts ?? LinkHosts.hosts(in: root)
     }
 
     /// Every part of the tree, depth first.

@@ -123,6 +123,37 @@ import Testing
         #expect(missing.error.contains("cannot read /nonexistent/x.eml"))
     }
 
+    @Test func impersonationVerdicts() throws {
+        let directory = try TemporaryDirectory("impersonation")
+        // A member (login clee) sending as the General Secretary: refused at submission.
+        let forged = try write(
+            SampleMessage.plain(from: "General Secretary <general.secretary@union.example>", to: "carol@partner.example",
+                                subject: "Invoice", text: "Please pay.\n").bytes, "forged.eml", in: directory)
+        let (_, refused) = try check([forged], ["--auth-user", "clee", "--from", "general.secretary@union.example", "--to", "carol@partner.example"])
+        #expect(refused.first?.action == "reject")
+        #expect(refused.first?.direction == "outgoing")
+        #expect(refused.first?.findings.map(\.rule) == ["impersonation-login-mismatch"])
+        #expect(refused.first?.reply?.hasPrefix("550 5.7.1 Your message was not sent because it is sent as a union address that your login is not allowed to use; clause 14") == true,
+                "\(refused.first?.reply ?? "no reply")")
+        // The same login with its own address passes.
+        let own = try write(
+            SampleMessage.plain(from: "Chris Lee <chris.lee@london.union.example>", to: "carol@partner.example",
+                                subject: "Minutes", text: "Attached below.\n").bytes, "own.eml", in: directory)
+        let (_, passed) = try check([own], ["--auth-user", "clee", "--to", "carol@partner.example"])
+        #expect(passed.first?.action == "accept", "\(passed)")
+        // From outside, an RFC 2047-encoded official's name with a Cyrillic А: held.
+        let lookalike = try write(
+            SampleMessage.plain(from: "=?UTF-8?B?0JBsZXggTW9yZ2Fu?= <alex.morgan@mail.example>", to: "bob@london.union.example",
+                                subject: "Urgent", text: "Buy gift cards.\n").bytes, "name.eml", in: directory)
+        let (_, held) = try check([lookalike], ["--client-ip", "198.51.100.7"])
+        #expect(held.first?.action == "quarantine")
+        let finding = try #require(held.first?.findings.first)
+        #expect(finding.kind == "impersonation")
+        #expect(finding.rule == "impersonation-official-name")
+        #expect(finding.clause == "14")
+        #expect(finding.detail.contains("Alex Morgan (General Secretary)"))
+    }
+
     @Test func theShippedPolicyLintsClean() throws {
         let lint = try Command.run(PackagePaths.stewardBinary.path, ["policy", "lint", PackagePaths.policies.path])
         #expect(lint.status == 0, "\(lint.output)")

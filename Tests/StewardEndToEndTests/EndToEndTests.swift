@@ -241,14 +241,10 @@ struct EndToEndTests {
             #expect(try steward.heldMessages().isEmpty)
         }
 
-        // Proves {auth_authen} reaches the policy through Postfix. Disabled until the impersonation
-        // check lands: on 2026-11-21 `steward check --auth-user clee` of this message still answered
-        // accept with no findings, so the test would fail for a reason outside the lab.
-        @Test(
-            "(e) the milter sees the SASL login: sending as another member's address is held as impersonation",
-            .disabled("enable when the policy flags a login sending as an address it does not own")
-        )
-        func authenticatedImpersonationIsHeld() throws {
+        // Proves {auth_authen} reaches the policy through Postfix, and that the member is told why
+        // at once: outgoing impersonation is refused at submission (issue 4), not held.
+        @Test("(e) the milter sees the SASL login: sending as another member's address is rejected with 5.7.1 at submission")
+        func authenticatedImpersonationIsRejected() throws {
             try requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
@@ -262,12 +258,23 @@ struct EndToEndTests {
                 message, from: forged, to: [Address.external],
                 auth: (Address.memberLogin, PostfixLab.saslPassword))
             #expect(submission.replyCodes.contains(235), "\(submission)")
+            #expect(!submission.accepted, "\(submission)\n\(steward.log)")
             #expect(!submission.tempFailed, "\(submission)\n\(steward.log)")
-            #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
+            #expect(submission.replyCodes.contains(550), "\(submission)")
+            #expect(submission.transcript.contains("5.7.1 Your message was not sent because it is sent as a union address that your login is not allowed to use; clause 14"),
+                    "\(submission)")
+            #expect(try lab.queue().isEmpty)
             #expect(try lab.sinkMessages().isEmpty, "the impersonating message was delivered")
-            let held = try steward.heldMessages()
-            try #require(held.count == 1, "\(steward.log)")
-            #expect(held[0].findings?.contains("impersonation") == true, "findings: \(held[0].findings ?? "nil")")
+            #expect(try steward.heldMessages().isEmpty, "a refused message is not held")
+
+            // The same login with its own address goes through.
+            let own = try lab.submit(
+                Samples.clean(id: "steward-own-address", from: Address.memberAddress, to: Address.external),
+                from: Address.memberAddress, to: [Address.external],
+                auth: (Address.memberLogin, PostfixLab.saslPassword))
+            #expect(own.accepted, "\(own)\n\(steward.log)")
+            #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
+            #expect(try lab.waitForSink(count: 1, timeout: 10), "\(lab.diagnostics())\n\(steward.log)")
         }
     }
 }

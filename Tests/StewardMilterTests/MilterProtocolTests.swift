@@ -56,6 +56,38 @@ import Testing
         #expect(serve.stop() == 0)
     }
 
+    /// `{auth_authen}` as Postfix sends it with MAIL FROM: a login sending as an address it does not
+    /// own is refused (clause 14); its own address passes; an outsider borrowing an official's
+    /// name (RFC 2047-encoded, a Cyrillic А) is held.
+    @Test func theSASLLoginDecidesWhoMaySendAsWhom() throws {
+        let serve = try StewardServe(policy: PackagePaths.policies, label: "impersonation")
+        var script = MiltertestScript(socket: serve.socketPath)
+        script.connect(clientName: "client.example.net", clientAddress: "192.0.2.10")
+
+        let forged = SampleMessage.plain(from: "general.secretary@union.example", to: Self.outsider, subject: "Pay", text: "Pay this.\n")
+        script.message(from: "general.secretary@union.example", to: [Self.outsider], headers: forged.headers, body: forged.body,
+                       authUser: "clee", queueID: "I1")
+        script.endOfMessage(expect: "SMFIR_REPLYCODE")
+
+        let own = SampleMessage.plain(from: "Chris Lee <chris.lee@london.union.example>", to: Self.outsider, subject: "Minutes", text: "Below.\n")
+        script.message(from: "chris.lee@london.union.example", to: [Self.outsider], headers: own.headers, body: own.body,
+                       authUser: "clee", queueID: "I2")
+        script.endOfMessage(expect: "SMFIR_CONTINUE")
+
+        let borrowed = SampleMessage.plain(
+            from: "=?UTF-8?B?0JBsZXggTW9yZ2Fu?= <alex.morgan@mail.example>", to: Self.london, subject: "Urgent", text: "Gift cards.\n")
+        script.message(from: "alex.morgan@mail.example", to: [Self.london], headers: borrowed.headers, body: borrowed.body, queueID: "I3")
+        script.endOfMessage(expect: "SMFIR_DISCARD")
+
+        let result = try script.run(in: serve.directory)
+        #expect(result.status == 0, "\(result.output)\(result.error)\n\(serve.log)")
+        let held = try SQLiteQuarantineStore(path: serve.storePath).list(limit: 10)
+        try #require(held.count == 1, "\(serve.log)")
+        #expect(held[0].envelope.queueID == "I3")
+        #expect(held[0].verdict.findings.map(\.rule) == ["impersonation-official-name"])
+        #expect(serve.stop() == 0)
+    }
+
     @Test func anAbortMidMessageDropsItAndTheConnectionGoesOn() throws {
         let serve = try StewardServe(policy: PackagePaths.policies, label: "abort")
         var script = MiltertestScript(socket: serve.socketPath)

@@ -82,9 +82,10 @@ import Testing
     @Test func directionsScopeExcludesABranch() throws {
         let policy = try Fixtures.policy(branches: ["south": "branch: south\ndirections: [incoming]\n"])
         let evaluator = Evaluator(policy: policy)
-        let outgoing = Envelope(sender: "lee@south.union.example", recipients: ["x@elsewhere.example"], authUser: "lee")
+        // ssec owns every south address in the fixture's login map (`@south.union.example ssec`).
+        let outgoing = Envelope(sender: "lee@south.union.example", recipients: ["x@elsewhere.example"], authUser: "ssec")
         #expect(evaluator.evaluate(eicarMessage, envelope: outgoing).action == .accept)
-        let internalMail = Envelope(sender: "lee@south.union.example", recipients: ["kim@north.union.example"], authUser: "lee")
+        let internalMail = Envelope(sender: "lee@south.union.example", recipients: ["kim@north.union.example"], authUser: "ssec")
         let verdict = evaluator.evaluate(eicarMessage, envelope: internalMail)
         #expect(verdict.direction == .internal)
         #expect(verdict.findings.map(\.branch) == ["north"], "south does not filter internal mail; north does")

@@ -1,0 +1,38 @@
+import StewardCore
+import CStewardGMime
+
+/// The mailboxes of From, Sender and Reply-To as GMime parses them: RFC 5322 address lists with
+/// groups, quoted and commented display names and RFC 2047 encoded words. A hand-rolled parser
+/// gets these wrong, and a wrong display name is exactly what an impersonator counts on.
+enum HeaderAddressReader {
+    static func addresses(of message: UnsafeMutablePointer<GMimeMessage>) -> [String: [MailboxAddress]] {
+        var result: [String: [MailboxAddress]] = [:]
+        let lists: [(String, UnsafeMutablePointer<InternetAddressList>?)] = [
+            ("from", g_mime_message_get_from(message)),
+            ("sender", g_mime_message_get_sender(message)),
+            ("reply-to", g_mime_message_get_reply_to(message)),
+        ]
+        for (name, list) in lists {
+            let mailboxes = Self.mailboxes(in: list, depth: 0)
+            if !mailboxes.isEmpty { result[name] = mailboxes }
+        }
+        return result
+    }
+
+    /// Mailboxes of a list, group members included (groups nest at most a few levels).
+    private static func mailboxes(in list: UnsafeMutablePointer<InternetAddressList>?, depth: Int) -> [MailboxAddress] {
+        guard let list, depth < 4 else { return [] }
+        var result: [MailboxAddress] = []
+        for index in 0..<internet_address_list_length(list) {
+            guard let address = internet_address_list_get_address(list, index) else { continue }
+            if let mailbox = steward_as_mailbox(address) {
+                let addr = GMimeBytes.string(internet_address_mailbox_get_addr(mailbox)) ?? ""
+                guard !addr.isEmpty else { continue }
+                result.append(MailboxAddress(name: GMimeBytes.string(internet_address_get_name(address)), address: addr))
+            } else if let group = steward_as_group(address) {
+                result += mailboxes(in: internet_address_group_get_members(group), depth: depth + 1)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Domains made to look like the union's: confusable characters (UTS #39 skeletons, IDN decoded),
+/// a letter or two changed, the union's domain used as a subdomain of another, another ending.
+struct LookalikeDomains: Sendable {
+    /// Answers already worked out, by domain: most mail comes from domains seen before, and an
+    /// answer costs ICU calls. Bounded; emptied when full.
+    final class Memo: @unchecked Sendable {
+        private let lock = NSLock()
+        private var answers: [String: String?] = [:]
+        static let capacity = 20_000
+
+        func answer(_ key: String, _ work: () -> String?) -> String? {
+            lock.lock()
+            if let known = answers[key] {
+                lock.unlock()
+                return known
+            }
+            lock.unlock()
+            let answer = work()
+            lock.lock()
+            if answers.count >= Self.capacity { answers.removeAll(keepingCapacity: true) }
+            answers[key] = .some(answer)
+            lock.unlock()
+            return answer
+        }
+    }
+
+    private let memo = Memo()
+
+    struct UnionDomain: Sendable {
+        var domain: String
+        var labels: [String]
+        var skeleton: String
+    }
+
+    let unionDomains: [UnionDomain]
+
+    init(domains: [String]) {
+        unionDomains = domains.map {
+            UnionDomain(domain: $0, labels: $0.split(separator: ".").map(String.init), skeleton: Self.skeleton($0))
+        }
+    }
+
+    static func skeleton(_ domain: String) -> String { Confusables.skeleton(domain).lowercased() }
+
+    /// Why `candidate` looks like a union domain, in plain words; nil when it does not (union
+    /// domains themselves and their subdomains never do).
+    func resemblance(of candidate: String, maxEditDistance: Int) -> String? {
+        memo.answer("\(maxEditDistance) \(candidate)") { work(candidate, maxEditDistance: maxEditDistance) }
+    }
+
+    private func work(_ candidate: String, maxEditDistance: Int) -> String? {
+        let ascii = candidate.lowercased()
+        // Only xn-- labels and non-ASCII names need IDNA; other names are already what they say.
+        let needsIDNA = ascii.contains("xn--") || !ascii.utf8.allSatisfy { $0 < 0x80 }
+        let decoded = needsIDNA ? Confusables.unicodeDomain(ascii)?.lowercased() ?? ascii : ascii
+        let shown = decoded == ascii ? "\(ascii)" : "\(ascii) (\(decoded))"
+        let labels = decoded.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard labels.count >= 2 else { return nil }
+        for union in unionDomains {
+            if labels.count >= union.labels.count {
+                let tail = labels.suffix(union.labels.count).joined(separator: ".")
+                if tail == union.domain { return nil }  // the union's own domain or a subdomain
+            }
+        }
+        for union in unionDomains {
+            let count = union.labels.count
+            // union.example.evil.example: the union's labels, then someone else's domain.
+            if let range = Self.find(union.labels, in: labels), range.upperBound < labels.count {
+                return "\(shown) puts the union's domain \(union.domain) in front of another domain"
+            }
+            guard labels.count >= count else { continue }
+            let tail = Array(labels.suffix(count))
+            let tailText = tail.joined(separator: ".")
+            let tailSkeleton = Self.skeleton(tailText)
+            if tailSkeleton == union.skeleton {
+                return "\(shown) looks like the union's domain \(union.domain) but is written with look-alike characters"
+            }
+            if count >= 2, tail.dropLast() == union.labels.dropLast(), tail.last != union.labels.last {
+                return "\(shown) is the union's domain \(union.domain) with another ending"
+            }
+            // union.co.uk: the union's name with a two-part country ending in place of its own.
+            if count >= 2, labels.count == count + 1, Array(labels.prefix(count - 1)) == Array(union.labels.dropLast()),
+               labels.suffix(2).allSatisfy({ $0.count <= 3 }) {
+                return "\(shown) is the union's domain \(union.domain) with another ending"
+            }
+            let distance = Self.editDistance(Array(tailSkeleton.unicodeScalars), Array(union.skeleton.unicodeScalars), limit: maxEditDistance)
+            if distance > 0, distance <= maxEditDistance, union.domain.count > 4 * maxEditDistance {
+                let letters = distance == 1 ? "one character" : "\(distance) characters"
+                return "\(shown) is \(letters) away from the union's domain \(union.domain)"
+            }
+        }
+        return nil
+    }
+
+    private static func find(_ needle: [String], in haystack: [String]) -> Range<Int>? {
+        guard needle.count <= haystack.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<(start + needle.count)]) == needle {
+            return start..<(start + needle.count)
+        }
+        return nil
+    }
+
+    /// Damerau-Levenshtein distance (optimal string alignment: a swap of neighbours is one edit),
+    /// giving up early above `limit` (then any value above it is returned).
+    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], limit: Int) -> Int {
+        if abs(a.count - b.count) > limit { return limit + 1 }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var before = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            var rowMinimum = current[0]
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { value = min(value, before[j - 2] + 1) }
+                current[j] = value
+                rowMinimum = min(rowMinimum, value)
+            }
+            if rowMinimum > limit { return limit + 1 }
+            (before, previous, current) = (previous, current, before)
+        }
+        return previous[b.count]
+    }
+}

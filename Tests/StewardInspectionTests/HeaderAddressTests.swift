@@ -1,0 +1,40 @@
+import StewardCore
+import StewardInspection
+import Testing
+
+@Suite("Inspection: decoded From, Sender and Reply-To")
+struct HeaderAddressTests {
+    let inspector = Inspector()
+
+    @Test func encodedWordsQuotingCommentsAndGroupsAreDecoded() throws {
+        let bytes = Fixture.crlf([
+            "From: =?UTF-8?B?0JBsZXggTW9yZ2Fu?= <Urgent@Mail.Example>",  // "Аlex Morgan", Cyrillic А
+            "Sender: \"Morgan, Alex\" <alex@mail.example> (the real one)",
+            "Reply-To: Team: a@one.example, \"B, Bee\" <b@two.example>;, =?iso-8859-1?q?J=F6rg?= <j@three.example>",
+            "To: bob@union.example",
+            "Subject: Payment",
+            "",
+            "Please pay.",
+            "",
+        ])
+        let message = try inspector.inspect(bytes: bytes)
+        #expect(message.addresses["from"] == [MailboxAddress(name: "\u{0410}lex Morgan", address: "urgent@mail.example")])
+        #expect(message.addresses["sender"] == [MailboxAddress(name: "Morgan, Alex", address: "alex@mail.example")])
+        #expect(message.addresses["reply-to"] == [
+            MailboxAddress(address: "a@one.example"), MailboxAddress(name: "B, Bee", address: "b@two.example"),
+            MailboxAddress(name: "Jörg", address: "j@three.example"),
+        ])
+        #expect(message.linkHosts.isEmpty)
+    }
+
+    @Test func linkHostsComeFromTextAndHTMLParts() throws {
+        let bytes = Fixture.crlf(Fixture.envelopeHeaders + [
+            "MIME-Version: 1.0",
+            "Content-Type: text/html; charset=utf-8",
+            "",
+            "<p><a href=\"https://union.example.evil.example/login\">union.example</a></p>",
+            "",
+        ])
+        #expect(try inspector.inspect(bytes: bytes).linkHosts == ["union.example.evil.example"])
+    }
+}
