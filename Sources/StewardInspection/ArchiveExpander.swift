@@ -72,7 +72,10 @@ struct ArchiveExpander {
                     : "password-protected \(kind.name) (\(reading.encryptedMembers.count) of \(reading.members.count) files encrypted)"
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .encrypted, detail: what))
             }
-            if reading.members.contains(where: { ($0.filename ?? "").lowercased().hasSuffix("vbaproject.bin") }) {
+            // OOXML macros live in a vbaProject.bin member; when that member is itself seen as
+            // a VBA project (OLE2), its own marker names it, and the document needs none.
+            if reading.members.contains(where: { ($0.filename ?? "").lowercased().hasSuffix("vbaproject.bin") }),
+               !reading.members.contains(where: { $0.markers.contains { $0.kind == .officeMacros } }) {
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (vbaProject.bin)"))
             }
             if let problem = reading.problem { reached.append(problem) }
