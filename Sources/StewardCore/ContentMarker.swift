@@ -7,6 +7,9 @@ public struct ContentMarker: Sendable, Hashable, Codable {
         case encrypted
         /// Office macros: an OLE2 `_VBA_PROJECT` storage or an OOXML `vbaProject.bin`.
         case officeMacros
+        /// An Office document carrying a program as an embedded object (OLE package), run by a
+        /// double click on its icon.
+        case officeEmbeddedProgram
         /// A PDF with `/JavaScript` or `/JS`.
         case pdfJavaScript
         /// A PDF with a `/Launch` action (runs a program).

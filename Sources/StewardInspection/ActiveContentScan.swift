@@ -48,6 +48,7 @@ enum OLEScan {
     static let signature: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
     private static let vbaProject = utf16("_VBA_PROJECT")
     private static let encryptedPackage = utf16("EncryptedPackage")
+    private static let oleNative = utf16("Ole10Native")
 
     static func isCompoundFile(_ content: [UInt8]) -> Bool { content.starts(with: signature) }
 
@@ -56,10 +57,34 @@ enum OLEScan {
         if ByteSearch.contains(vbaProject, in: content) {
             markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (VBA project)"))
         }
+        if ByteSearch.contains(oleNative, in: content), containsWindowsProgram(content) {
+            markers.append(ContentMarker(kind: .officeEmbeddedProgram, detail: "Office document with an embedded Windows program (OLE package)"))
+        }
         if ByteSearch.contains(encryptedPackage, in: content) || (description ?? "").contains("Encrypted") {
             markers.append(ContentMarker(kind: .encrypted, detail: "password-protected Office document"))
         }
         return markers
+    }
+
+    /// An `MZ` header whose `e_lfanew` points at a `PE\0\0` signature: a Windows program
+    /// stored whole inside the file.
+    static func containsWindowsProgram(_ content: [UInt8]) -> Bool {
+        for offset in ByteSearch.offsets(of: [0x4D, 0x5A], in: content, limit: 200) where offset + 0x40 <= content.count {
+            let lfanew = Int(content[offset + 0x3C]) | Int(content[offset + 0x3D]) << 8
+                | Int(content[offset + 0x3E]) << 16 | Int(content[offset + 0x3F]) << 24
+            let pe = offset + lfanew
+            if lfanew > 0, lfanew < 4096, pe + 4 <= content.count,
+               content[pe] == 0x50, content[pe + 1] == 0x45, content[pe + 2] == 0, content[pe + 3] == 0 {
+                return true
+            }
+            // Compound files store streams in 512-byte sectors that need not follow each other,
+            // so the PE header may sit elsewhere: a DOS header of the shape every Windows linker
+            // writes (4 header paragraphs, relocations at 0x40) is enough.
+            if content[offset + 0x08] == 4, content[offset + 0x09] == 0, content[offset + 0x18] == 0x40, content[offset + 0x19] == 0 {
+                return true
+            }
+        }
+        return false
     }
 
     private static func utf16(_ text: String) -> [UInt8] {

@@ -59,7 +59,9 @@ struct ArchiveExpander {
                 continue
             }
             let archive = nodes[archiveIndex]
-            let reading = archive.content.withUnsafeBytes { read($0, kind: kind, archive: archive, label: label) }
+            let reading = kind.tnef
+                ? readTNEF(archive, label: label)
+                : archive.content.withUnsafeBytes { read($0, kind: kind, archive: archive, label: label) }
             if reading.timedOut {
                 throw InspectionError(
                     code: .timeout,
@@ -167,17 +169,44 @@ struct ArchiveExpander {
                 }
             }
             expandedBytes += content.count
-            member.content = content
-            if !content.isEmpty {
-                let type = magic.identify(content)
-                member.trueType = type.mimeType
-                member.trueTypeDescription = type.description
-                ActiveContentScan.mark(&member)
-            }
-            reading.members.append(member)
+            reading.members.append(self.member(of: archive, name: name, content: content, position: member.path.last ?? 0))
             if failed && reading.problem != nil { break }
         }
         return reading
+    }
+
+    private mutating func readTNEF(_ archive: MessagePart, label: String) -> Reading {
+        var reading = Reading()
+        let budget = max(0, limits.maxExpandedBytes - expandedBytes)
+        let tnef = TNEFReader.read(archive.content, maxFiles: max(0, limits.maxArchiveMembers - members) + 1, maxBytes: budget + 1)
+        for file in tnef.files {
+            guard takeMember(label: label, reading: &reading) else { break }
+            if expandedBytes + file.data.count > limits.maxExpandedBytes {
+                reportBytes(label: label, reading: &reading)
+                break
+            }
+            expandedBytes += file.data.count
+            reading.members.append(member(of: archive, name: file.name ?? "(no name)", content: file.data, position: reading.members.count + 1))
+        }
+        if tnef.damaged, reading.problem == nil {
+            reading.problem = LimitReached(kind: .unreadable, detail: "\(label): the TNEF file (winmail.dat) is damaged or cut short")
+        }
+        return reading
+    }
+
+    /// A member part, typed by content.
+    private func member(of archive: MessagePart, name: String, content: [UInt8], position: Int) -> MessagePart {
+        var member = MessagePart(
+            path: archive.path + [position], contentType: "application/octet-stream",
+            filename: name, content: content, origin: .archiveMember
+        )
+        if !content.isEmpty {
+            let type = magic.identify(content)
+            member.trueType = type.mimeType
+            member.trueTypeDescription = type.description
+            ActiveContentScan.mark(&member)
+        }
+        return member
     }
 
     // MARK: Limits and problems

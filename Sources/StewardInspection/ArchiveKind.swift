@@ -7,6 +7,8 @@ struct ArchiveKind: Sendable, Hashable {
     /// A compressed single file (gzip, bzip2, xz…) rather than an archive of files: libarchive
     /// must be allowed its "raw" format to hand out the one file.
     var singleFile: Bool
+    /// Outlook's winmail.dat, read by `TNEFReader` rather than libarchive.
+    var tnef = false
 
     private static let byType: [String: ArchiveKind] = [
         "application/zip": .init(name: "zip archive", singleFile: false),
@@ -41,6 +43,7 @@ struct ArchiveKind: Sendable, Hashable {
     static func of(_ part: MessagePart) -> ArchiveKind? {
         guard !part.content.isEmpty, let type = part.trueType else { return nil }
         if let kind = byType[type] { return kind }
+        if type == "application/vnd.ms-tnef" { return ArchiveKind(name: "TNEF file (winmail.dat)", singleFile: false, tnef: true) }
         // Office Open XML and OpenDocument files are zip archives; macros hide inside them.
         if type.hasPrefix("application/vnd.openxmlformats-officedocument.")
             || type.hasPrefix("application/vnd.oasis.opendocument.")

@@ -49,9 +49,9 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
 
     public static let macroRule = RuleDescriptor(
         id: "office-macro", clause: "10(f)(viii)",
-        summary: "an Office document with macros (Word, Excel, PowerPoint; old and new formats)",
+        summary: "an Office document with macros (Word, Excel, PowerPoint; old and new formats) or an embedded program",
         defaultAction: .quarantine,
-        refusal: "it carries an Office document with macros",
+        refusal: "it carries an Office document with macros or an embedded program",
         clauseRequirement: "does not allow unsafe material"
     )
 
@@ -120,7 +120,7 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
                     rule: Self.encryptedRule.id,
                     detail: "\(label): \(marker.detail); it cannot be checked without the password, so a person should look at it (this alone does not mean it is harmful)"
                 ))
-            case .officeMacros where settings.macros:
+            case .officeMacros where settings.macros, .officeEmbeddedProgram where settings.macros:
                 hits.append(RuleHit(rule: Self.macroRule.id, detail: "\(label): \(marker.detail)"))
             case .pdfJavaScript, .pdfLaunch, .pdfEmbeddedProgram:
                 if settings.pdf { hits.append(RuleHit(rule: Self.pdfRule.id, detail: "\(label): \(marker.detail)")) }
