@@ -111,6 +111,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StewardAttachmentTests",
+            dependencies: ["StewardCore", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StewardPolicyTests", dependencies: ["StewardCore", "StewardPolicy"],
             swiftSettings: swiftSettings
         ),

@@ -66,8 +66,8 @@ enum OLEScan {
         return markers
     }
 
-    /// An `MZ` header whose `e_lfanew` points at a `PE\0\0` signature: a Windows program
-    /// stored whole inside the file.
+    /// A Windows program stored inside the file: an `MZ` header whose `e_lfanew` points at
+    /// `PE\0\0`, or a DOS header of the standard shape.
     static func containsWindowsProgram(_ content: [UInt8]) -> Bool {
         for offset in ByteSearch.offsets(of: [0x4D, 0x5A], in: content, limit: 200) where offset + 0x40 <= content.count {
             let lfanew = Int(content[offset + 0x3C]) | Int(content[offset + 0x3D]) << 8

@@ -24,7 +24,8 @@ enum ProgramTypes {
         if type == "application/x-ms-shortcut" || description.hasPrefix("MS Windows shortcut") { return "Windows shortcut (.lnk)" }
         if type == "application/vnd.ms-htmlhelp" || description.hasPrefix("MS Windows HtmlHelp") { return "Windows compiled help (CHM)" }
         if type == "text/x-msdos-batch" || description.hasPrefix("DOS batch file") { return "Windows batch script" }
-        if description.contains("script text executable") || description.contains("script executable") {
+        // A `#!` line: libmagic says "POSIX shell script, ASCII text executable" and the like.
+        if description.contains("script"), description.contains("text executable") {
             return "script (\(description.split(separator: ",").first.map(String.init) ?? description))"
         }
         return nil
