@@ -9,9 +9,12 @@ import StewardCore
 enum ActiveContentScan {
     static func mark(_ part: inout MessagePart) {
         guard !part.content.isEmpty else { return }
-        if part.trueType == "application/pdf" || PDFScan.looksLikePDF(part.content) {
+        // Parts `TextSniff` kept as text (description "text") cannot be PDF or OLE2 files:
+        // ordinary text parts cost one comparison here.
+        let sniffedAsText = part.trueTypeDescription == "text"
+        if !sniffedAsText, part.trueType == "application/pdf" || PDFScan.looksLikePDF(part.content) {
             part.markers.append(contentsOf: PDFScan.markers(part.content))
-        } else if OLEScan.isCompoundFile(part.content) {
+        } else if !sniffedAsText, OLEScan.isCompoundFile(part.content) {
             part.markers.append(contentsOf: OLEScan.markers(part.content, description: part.trueTypeDescription))
         } else if MarkupScan.isMarkupFile(part) {
             part.markers.append(contentsOf: MarkupScan.markers(part.content))

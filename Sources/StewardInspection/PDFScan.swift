@@ -8,8 +8,16 @@ import StewardCore
 /// data is skipped (from `stream` to `endstream`), so random bytes in compressed images
 /// cannot look like `/JS`. Not seen: names inside compressed object streams (PDF 1.5 `/ObjStm`).
 enum PDFScan {
+    /// `%PDF-` within the first 1024 bytes (readers accept junk before it; libmagic does not).
     static func looksLikePDF(_ content: [UInt8]) -> Bool {
-        ByteSearch.offsets(of: Array("%PDF-".utf8), in: Array(content.prefix(1024)), limit: 1).first != nil
+        let end = min(content.count, 1024) - 5
+        guard end >= 0 else { return false }
+        for index in 0...end where content[index] == 0x25 {
+            if content[index + 1] == 0x50, content[index + 2] == 0x44, content[index + 3] == 0x46, content[index + 4] == 0x2D {
+                return true
+            }
+        }
+        return false
     }
 
     private static let streamKeyword = Array("stream".utf8)
