@@ -35,6 +35,8 @@ struct ArchiveExpander {
         var encryptedArchive = false
         /// Why the archive could not be read to its end.
         var problem: LimitReached?
+        /// Reading stopped at a limit already reported for an earlier archive.
+        var stopped = false
         var timedOut = false
     }
 
@@ -90,7 +92,7 @@ struct ArchiveExpander {
                 }
             }
             // The members now stand for the archive; its packed bytes need not stay in memory.
-            if reading.problem == nil && !reading.encryptedArchive && reading.encryptedMembers.isEmpty {
+            if reading.problem == nil && !reading.stopped && !reading.encryptedArchive && reading.encryptedMembers.isEmpty {
                 nodes[archiveIndex].content = []
             }
         }
@@ -133,7 +135,7 @@ struct ArchiveExpander {
 
             var name = Self.entryName(entry)
             if kind.singleFile && (name == "data" || name.isEmpty) { name = Self.unpackedName(of: archive.filename) }
-            var member = MessagePart(
+            let member = MessagePart(
                 path: archive.path + [reading.members.count + 1], contentType: "application/octet-stream",
                 filename: name, origin: .archiveMember
             )
@@ -170,7 +172,7 @@ struct ArchiveExpander {
             }
             expandedBytes += content.count
             reading.members.append(self.member(of: archive, name: name, content: content, position: member.path.last ?? 0))
-            if failed && reading.problem != nil { break }
+            if failed && (reading.problem != nil || reading.stopped) { break }
         }
         return reading
     }
@@ -227,7 +229,12 @@ struct ArchiveExpander {
         return true
     }
 
+    /// Reports the expanded-bytes limit once per message; later archives just stop.
     private mutating func reportBytes(label: String, reading: inout Reading) {
+        guard !bytesReported else {
+            reading.stopped = true
+            return
+        }
         reading.problem = LimitReached(
             kind: .bytes,
             detail: "\(label): archives in the message unpack to more than \(limits.maxExpandedBytes) bytes "
