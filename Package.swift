@@ -119,6 +119,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StewardAttachmentTests",
+            dependencies: ["StewardCore", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StewardPolicyTests", dependencies: ["StewardCore", "StewardPolicy"],
             swiftSettings: swiftSettings
         ),

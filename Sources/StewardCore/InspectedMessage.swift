@@ -47,17 +47,24 @@ public struct MessagePart: Sendable, Hashable {
     /// How the part came to be: a MIME leaf, a multipart container, an attached message, or a
     /// uuencoded block found inside a text part.
     public var origin: Origin
-    /// Child parts (multipart members, the body of an attached message).
+    /// Child parts (multipart members, the body of an attached message, archive members).
     public var children: [MessagePart]
+    /// What inspection noticed in the content that a rule may care about (encryption, macros,
+    /// scripts), found once per message so families need not search bytes again per branch.
+    public var markers: [ContentMarker]
 
     public enum Origin: String, Sendable, Hashable, Codable {
         case leaf, multipart, message, uuencoded
+        /// A file inside an archive (zip, 7z, tar, …) that inspection opened; `filename` is
+        /// its name in the archive.
+        case archiveMember
     }
 
     public init(
         path: [Int], contentType: String, filename: String? = nil, disposition: String? = nil,
         charset: String? = nil, trueType: String? = nil, trueTypeDescription: String? = nil,
-        content: [UInt8] = [], text: String? = nil, origin: Origin = .leaf, children: [MessagePart] = []
+        content: [UInt8] = [], text: String? = nil, origin: Origin = .leaf, children: [MessagePart] = [],
+        markers: [ContentMarker] = []
     ) {
         self.path = path
         self.contentType = contentType
@@ -70,6 +77,7 @@ public struct MessagePart: Sendable, Hashable {
         self.text = text
         self.origin = origin
         self.children = children
+        self.markers = markers
     }
 
     /// This part and every part below it, depth first, in message order.
@@ -91,6 +99,8 @@ public struct MessagePart: Sendable, Hashable {
 public struct LimitReached: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case depth, parts, bytes
+        /// A container (archive) that is damaged or in a form that cannot be read.
+        case unreadable
     }
     public var kind: Kind
     /// Plain words: what was reached and where.

@@ -10,10 +10,22 @@ public struct InspectionLimits: Sendable, Hashable, Codable {
     /// Seconds inspection may take before the message is answered with a tempfail.
     public var timeoutSeconds: Double
 
-    public init(maxDepth: Int = 30, maxParts: Int = 1000, maxDecodedBytes: Int = 200 * 1024 * 1024, timeoutSeconds: Double = 60) {
+    /// Deepest nesting of archives inside archives (a zip in a zip is depth 2).
+    public var maxArchiveDepth: Int = 8
+    /// Most files taken out of archives in one message, all archives together.
+    public var maxArchiveMembers: Int = 2000
+    /// Most bytes taken out of archives in one message, all archives together (a zip bomb
+    /// reaches this and is held as "could not be inspected").
+    public var maxExpandedBytes: Int = 100 * 1024 * 1024
+
+    public init(maxDepth: Int = 30, maxParts: Int = 1000, maxDecodedBytes: Int = 200 * 1024 * 1024, timeoutSeconds: Double = 60,
+                maxArchiveDepth: Int = 8, maxArchiveMembers: Int = 2000, maxExpandedBytes: Int = 100 * 1024 * 1024) {
         self.maxDepth = maxDepth
         self.maxParts = maxParts
         self.maxDecodedBytes = maxDecodedBytes
         self.timeoutSeconds = timeoutSeconds
+        self.maxArchiveDepth = maxArchiveDepth
+        self.maxArchiveMembers = maxArchiveMembers
+        self.maxExpandedBytes = maxExpandedBytes
     }
 }

@@ -16,11 +16,13 @@ struct GMimeWalker {
     private var decodedBytes = 0
     private var partsLimitReported = false
     private var bytesLimitReported = false
+    private var archives: ArchiveExpander
 
     init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool) {
         self.limits = limits
         self.deadline = deadline
         self.magic = magic
+        self.archives = ArchiveExpander(limits: limits, deadline: deadline, magic: magic)
     }
 
     /// Something waiting to be turned into a node.
@@ -118,6 +120,7 @@ struct GMimeWalker {
                 fillTypeAndText(&node)
                 nodes.append(node)
                 parents.append(item.parent)
+                try archives.expandIfArchive(at: index, nodes: &nodes, parents: &parents, into: &limitsReached)
                 if node.contentType == "text/plain" {
                     try addUuencodedChildren(of: nodes[index], index: index, depth: item.depth, nodes: &nodes, parents: &parents)
                 }
@@ -230,6 +233,7 @@ struct GMimeWalker {
         if node.contentType == "text/plain" || node.contentType == "text/html" {
             node.text = CharsetText.utf8Text(node.content, declaredCharset: node.charset)
         }
+        ActiveContentScan.mark(&node)
     }
 
     /// Uuencoded files inside a text/plain part become its children (origin `.uuencoded`).
@@ -253,6 +257,7 @@ struct GMimeWalker {
             fillTypeAndText(&child)
             nodes.append(child)
             parents.append(index)
+            try archives.expandIfArchive(at: nodes.count - 1, nodes: &nodes, parents: &parents, into: &limitsReached)
         }
     }
 

@@ -3,7 +3,7 @@ import Testing
 @testable import StewardPolicy
 
 @Suite struct EvaluatorTests {
-    let eicarMessage = Fixtures.message(attachment: Array("junk ".utf8) + Fixtures.eicar + Array(" junk".utf8), filename: "eicar.com")
+    let eicarMessage = Fixtures.message(attachment: Array("junk ".utf8) + Fixtures.eicar + Array(" junk".utf8), filename: "eicar.txt")
 
     @Test func cleanMessageIsAccepted() throws {
         let verdict = Evaluator(policy: try Fixtures.policy()).evaluate(
@@ -18,7 +18,7 @@ import Testing
         #expect(verdict.reply == nil)
         #expect(verdict.findings == [Finding(
             kind: "unsafe-attachment", rule: "eicar-test-signature", clause: "10(f)(viii)",
-            detail: #"part 2 "eicar.com": the EICAR anti-virus test signature"#, branch: "south", action: .quarantine
+            detail: #"part 2 "eicar.txt": the EICAR anti-virus test signature"#, branch: "south", action: .quarantine
         )])
     }
 

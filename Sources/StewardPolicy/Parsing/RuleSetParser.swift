@@ -87,7 +87,10 @@ struct RuleSetParser {
     private func parseInspection(_ node: Node, log: inout ProblemLog) -> InspectionLimits? {
         guard let mapping = file.mapping(node, what: "inspection", log: &log) else { return nil }
         var limits = InspectionLimits()
-        let keys = ["max_depth", "max_parts", "max_decoded_bytes", "timeout_seconds"]
+        let keys = [
+            "max_depth", "max_parts", "max_decoded_bytes", "timeout_seconds",
+            "max_archive_depth", "max_archive_members", "max_expanded_bytes",
+        ]
         for item in file.entries(mapping, allowed: keys, in: "inspection", log: &log) {
             if item.key == "timeout_seconds" {
                 guard let value = file.number(item.value, what: item.key, log: &log) else { continue }
@@ -102,6 +105,9 @@ struct RuleSetParser {
             switch item.key {
             case "max_depth": limits.maxDepth = value
             case "max_parts": limits.maxParts = value
+            case "max_archive_depth": limits.maxArchiveDepth = value
+            case "max_archive_members": limits.maxArchiveMembers = value
+            case "max_expanded_bytes": limits.maxExpandedBytes = value
             default: limits.maxDecodedBytes = value
             }
         }

@@ -1,0 +1,277 @@
+import CStewardArchive
+import Foundation
+import StewardCore
+
+/// Opens archives among the parts with libarchive (zip, 7z, rar, tar, gzip/bzip2/xz, cab,
+/// cpio, ISO, ARJ, LHA…) and adds their files to the tree as children (origin
+/// `.archiveMember`), each typed by content; archives inside archives are opened in turn.
+///
+/// Bounded: members are read in chunks against the message's expanded-bytes budget, and the
+/// number of members and archive nesting are limited. An archive that reaches a limit, or that
+/// libarchive cannot read, is reported as a `LimitReached` (held as "could not be inspected").
+/// An encrypted archive is marked `.encrypted` on the archive's part, not reported as broken.
+struct ArchiveExpander {
+    let limits: InspectionLimits
+    let deadline: ContinuousClock.Instant
+    let magic: MagicPool
+
+    private var members = 0
+    private var expandedBytes = 0
+    private var membersReported = false
+    private var bytesReported = false
+
+    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool) {
+        self.limits = limits
+        self.deadline = deadline
+        self.magic = magic
+    }
+
+    /// What reading one archive gave.
+    private struct Reading {
+        var members: [MessagePart] = []
+        /// Names of members libarchive reports as encrypted.
+        var encryptedMembers: [String] = []
+        /// The whole archive (its index) is encrypted.
+        var encryptedArchive = false
+        /// Why the archive could not be read to its end.
+        var problem: LimitReached?
+        /// Reading stopped at a limit already reported for an earlier archive.
+        var stopped = false
+        var timedOut = false
+    }
+
+    /// When `nodes[index]` is an archive, opens it and every archive inside it (breadth first),
+    /// appending members to `nodes` with their parent index in `parents`.
+    mutating func expandIfArchive(
+        at index: Int, nodes: inout [MessagePart], parents: inout [Int], into reached: inout [LimitReached]
+    ) throws(InspectionError) {
+        guard ArchiveKind.of(nodes[index]) != nil else { return }
+        var work: [(index: Int, depth: Int, label: String)] = [(index, 1, nodes[index].displayPath)]
+        var next = 0
+        while next < work.count {
+            let (archiveIndex, depth, label) = work[next]
+            next += 1
+            guard let kind = ArchiveKind.of(nodes[archiveIndex]) else { continue }
+            if depth > limits.maxArchiveDepth {
+                reached.append(LimitReached(
+                    kind: .depth,
+                    detail: "\(label): archives nest deeper than \(limits.maxArchiveDepth) levels "
+                        + "(limit max_archive_depth); the files inside were not inspected"
+                ))
+                continue
+            }
+            let archive = nodes[archiveIndex]
+            let reading = kind.tnef
+                ? readTNEF(archive, label: label)
+                : archive.content.withUnsafeBytes { read($0, kind: kind, archive: archive, label: label) }
+            if reading.timedOut {
+                throw InspectionError(
+                    code: .timeout,
+                    detail: "inspection took longer than \(limits.timeoutSeconds) seconds (timeoutSeconds) opening \(label)"
+                )
+            }
+            if reading.encryptedArchive || !reading.encryptedMembers.isEmpty {
+                let what = reading.encryptedArchive
+                    ? "password-protected \(kind.name)"
+                    : "password-protected \(kind.name) (\(reading.encryptedMembers.count) of \(reading.members.count) files encrypted)"
+                nodes[archiveIndex].markers.append(ContentMarker(kind: .encrypted, detail: what))
+            }
+            // OOXML macros live in a vbaProject.bin member; when that member is itself seen as
+            // a VBA project (OLE2), its own marker names it, and the document needs none.
+            if reading.members.contains(where: { ($0.filename ?? "").lowercased().hasSuffix("vbaproject.bin") }),
+               !reading.members.contains(where: { $0.markers.contains { $0.kind == .officeMacros } }) {
+                nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (vbaProject.bin)"))
+            }
+            if let problem = reading.problem { reached.append(problem) }
+            for member in reading.members {
+                let memberIndex = nodes.count
+                nodes.append(member)
+                parents.append(archiveIndex)
+                if ArchiveKind.of(member) != nil {
+                    work.append((memberIndex, depth + 1, label + " > " + Self.quoted(member.filename ?? "")))
+                }
+            }
+            // The members now stand for the archive; its packed bytes need not stay in memory.
+            if reading.problem == nil && !reading.stopped && !reading.encryptedArchive && reading.encryptedMembers.isEmpty {
+                nodes[archiveIndex].content = []
+            }
+        }
+    }
+
+    private mutating func read(_ buffer: UnsafeRawBufferPointer, kind: ArchiveKind, archive: MessagePart, label: String) -> Reading {
+        var reading = Reading()
+        guard let handle = archive_read_new() else {
+            reading.problem = LimitReached(kind: .unreadable, detail: "\(label): libarchive could not start")
+            return reading
+        }
+        defer { archive_read_free(handle) }
+        archive_read_support_filter_all(handle)
+        archive_read_support_format_all(handle)
+        if kind.singleFile { archive_read_support_format_raw(handle) }
+        guard archive_read_open_memory(handle, buffer.baseAddress, buffer.count) == ARCHIVE_OK else {
+            reading.problem = unreadable(handle, label: label, kind: kind)
+            return reading
+        }
+
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var entry: OpaquePointer?
+        while true {
+            if ContinuousClock.now > deadline {
+                reading.timedOut = true
+                return reading
+            }
+            let status = archive_read_next_header(handle, &entry)
+            if status == ARCHIVE_EOF { break }
+            if status < ARCHIVE_WARN || entry == nil {
+                if Self.isEncryptionError(handle) {
+                    reading.encryptedArchive = true
+                } else {
+                    reading.problem = unreadable(handle, label: label, kind: kind)
+                }
+                break
+            }
+            guard let entry, steward_archive_entry_is_regular(entry) != 0 else { continue }
+            guard takeMember(label: label, reading: &reading) else { break }
+
+            var name = Self.entryName(entry)
+            if kind.singleFile && (name == "data" || name.isEmpty) { name = Self.unpackedName(of: archive.filename) }
+            let member = MessagePart(
+                path: archive.path + [reading.members.count + 1], contentType: "application/octet-stream",
+                filename: name, origin: .archiveMember
+            )
+            if archive_entry_is_encrypted(entry) != 0 {
+                reading.encryptedMembers.append(name)
+                reading.members.append(member)
+                continue
+            }
+
+            var content: [UInt8] = []
+            var failed = false
+            while true {
+                let got = chunk.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }
+                if got == 0 { break }
+                if got < 0 {
+                    if Self.isEncryptionError(handle) {
+                        reading.encryptedMembers.append(name)
+                    } else {
+                        reading.problem = unreadable(handle, label: label + " > " + Self.quoted(name), kind: kind)
+                    }
+                    failed = true
+                    break
+                }
+                if expandedBytes + content.count + got > limits.maxExpandedBytes {
+                    reportBytes(label: label, reading: &reading)
+                    failed = true
+                    break
+                }
+                content.append(contentsOf: chunk[0..<got])
+                if ContinuousClock.now > deadline {
+                    reading.timedOut = true
+                    return reading
+                }
+            }
+            expandedBytes += content.count
+            reading.members.append(self.member(of: archive, name: name, content: content, position: member.path.last ?? 0))
+            if failed && (reading.problem != nil || reading.stopped) { break }
+        }
+        return reading
+    }
+
+    private mutating func readTNEF(_ archive: MessagePart, label: String) -> Reading {
+        var reading = Reading()
+        let budget = max(0, limits.maxExpandedBytes - expandedBytes)
+        let tnef = TNEFReader.read(archive.content, maxFiles: max(0, limits.maxArchiveMembers - members) + 1, maxBytes: budget + 1)
+        for file in tnef.files {
+            guard takeMember(label: label, reading: &reading) else { break }
+            if expandedBytes + file.data.count > limits.maxExpandedBytes {
+                reportBytes(label: label, reading: &reading)
+                break
+            }
+            expandedBytes += file.data.count
+            reading.members.append(member(of: archive, name: file.name ?? "(no name)", content: file.data, position: reading.members.count + 1))
+        }
+        if tnef.damaged, reading.problem == nil {
+            reading.problem = LimitReached(kind: .unreadable, detail: "\(label): the TNEF file (winmail.dat) is damaged or cut short")
+        }
+        return reading
+    }
+
+    /// A member part, typed by content.
+    private func member(of archive: MessagePart, name: String, content: [UInt8], position: Int) -> MessagePart {
+        var member = MessagePart(
+            path: archive.path + [position], contentType: "application/octet-stream",
+            filename: name, content: content, origin: .archiveMember
+        )
+        if !content.isEmpty {
+            let type = magic.identify(content)
+            member.trueType = type.mimeType
+            member.trueTypeDescription = type.description
+            ActiveContentScan.mark(&member)
+        }
+        return member
+    }
+
+    // MARK: Limits and problems
+
+    private mutating func takeMember(label: String, reading: inout Reading) -> Bool {
+        guard members < limits.maxArchiveMembers else {
+            if !membersReported {
+                membersReported = true
+                reading.problem = LimitReached(
+                    kind: .parts,
+                    detail: "\(label): archives in the message hold more than \(limits.maxArchiveMembers) files "
+                        + "(limit max_archive_members); the rest were not inspected"
+                )
+            }
+            return false
+        }
+        members += 1
+        return true
+    }
+
+    /// Reports the expanded-bytes limit once per message; later archives just stop.
+    private mutating func reportBytes(label: String, reading: inout Reading) {
+        guard !bytesReported else {
+            reading.stopped = true
+            return
+        }
+        reading.problem = LimitReached(
+            kind: .bytes,
+            detail: "\(label): archives in the message unpack to more than \(limits.maxExpandedBytes) bytes "
+                + "(limit max_expanded_bytes); it may be an archive bomb"
+        )
+        bytesReported = true
+    }
+
+    private func unreadable(_ handle: OpaquePointer, label: String, kind: ArchiveKind) -> LimitReached {
+        let reason = archive_error_string(handle).map { String(cString: $0) } ?? "unknown error"
+        return LimitReached(kind: .unreadable, detail: "\(label): the \(kind.name) is damaged or cannot be read (\(reason))")
+    }
+
+    /// libarchive's ways of saying a password is needed.
+    private static func isEncryptionError(_ handle: OpaquePointer) -> Bool {
+        if archive_read_has_encrypted_entries(handle) > 0 { return true }
+        let reason = archive_error_string(handle).map { String(cString: $0).lowercased() } ?? ""
+        return reason.contains("encrypt") || reason.contains("passphrase") || reason.contains("password")
+    }
+
+    // MARK: Names
+
+    private static func entryName(_ entry: OpaquePointer) -> String {
+        if let utf8 = archive_entry_pathname_utf8(entry) { return String(cString: utf8) }
+        if let raw = archive_entry_pathname(entry) { return String(decoding: Data(bytes: raw, count: strlen(raw)), as: UTF8.self) }
+        return ""
+    }
+
+    /// `report.pdf.gz` → `report.pdf`: the name a compressed single file unpacks to.
+    static func unpackedName(of filename: String?) -> String {
+        guard let filename, let dot = filename.lastIndex(of: ".") else { return "(unpacked)" }
+        let ext = filename[filename.index(after: dot)...].lowercased()
+        if ["gz", "gzip", "bz2", "xz", "lzma", "zst", "lz", "z", "tgz"].contains(ext), dot > filename.startIndex {
+            return String(filename[..<dot]) + (ext == "tgz" ? ".tar" : "")
+        }
+        return "(unpacked)"
+    }
+
+    static func quoted(_ name: String) -> String { "\"\(name)\"" }
+}
