@@ -36,7 +36,7 @@ import Testing
             ["sh", "-c", "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=t -days 1 2>/dev/null && printf 'hello' > m && openssl smime -sign -binary -in m -signer c.pem -inkey k.pem -outform DER -out out"],
             output: "out")
         let text = [
-            "From: a@union.example", "To: bob@london.union.example", "Subject: signed", "MIME-Version: 1.0",
+            "From: carol@partner.example", "To: bob@london.union.example", "Subject: signed", "MIME-Version: 1.0",
             "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"s\"",
             "", "--s", "Content-Type: text/plain", "", "hello", "--s",
             "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"", "Content-Disposition: attachment; filename=\"smime.p7s\"",
@@ -49,7 +49,7 @@ import Testing
         let inner = String(decoding: Mail.attached("minutes.pdf", Files.pdf("")), as: UTF8.self)
         let html = "<html><body><img src=\"cid:logo\"><p>News from the branch</p><script>track()</script><form action=\"https://union.example/s\"></form></body></html>"
         let text = [
-            "From: news@union.example", "To: bob@london.union.example", "Subject: Fwd", "MIME-Version: 1.0",
+            "From: news@partner.example", "To: bob@london.union.example", "Subject: Fwd", "MIME-Version: 1.0",
             "Content-Type: multipart/mixed; boundary=\"o\"", "",
             "--o", "Content-Type: multipart/related; boundary=\"r\"", "",
             "--r", "Content-Type: text/html; charset=utf-8", "", html,
@@ -64,7 +64,7 @@ import Testing
     @Test func forwardedMessageIsOpenedAndJudged() throws {
         let inner = String(decoding: Mail.attached("update.pdf.exe", try Files.pe()), as: UTF8.self)
         let text = [
-            "From: a@union.example", "To: bob@london.union.example", "Subject: Fwd", "MIME-Version: 1.0",
+            "From: carol@partner.example", "To: bob@london.union.example", "Subject: Fwd", "MIME-Version: 1.0",
             "Content-Type: multipart/mixed; boundary=\"o\"", "", "--o", "Content-Type: text/plain", "", "fyi",
             "--o", "Content-Type: message/rfc822", "", inner, "--o--", "",
         ].joined(separator: "\r\n")
