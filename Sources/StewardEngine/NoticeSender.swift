@@ -35,6 +35,9 @@ public struct NoticeSender: Sendable {
         self.logger = logger
     }
 
+    /// Templates for officials, batched per digest interval.
+    static let digestTemplates: Set<String> = ["held", "report"]
+
     /// Sends what is due now; returns the number of mails sent.
     @discardableResult
     public func tick(directory: UnionDirectory, now: Date = Date()) -> Int {
@@ -44,8 +47,11 @@ public struct NoticeSender: Sendable {
             return 0
         }
         var sent = 0
-        for (recipient, notices) in Dictionary(grouping: pending, by: { $0.notice.recipient }).sorted(by: { $0.key < $1.key }) {
-            if let last = try? store.lastNoticeSent(to: recipient), now.timeIntervalSince(last) < settings.digestInterval { continue }
+        for (recipient, all) in Dictionary(grouping: pending, by: { $0.notice.recipient }).sorted(by: { $0.key < $1.key }) {
+            // Officials' notices wait for the digest interval; a member's notice about their own
+            // message goes at once.
+            let waiting = (try? store.lastNoticeSent(to: recipient)).flatMap { $0 }.map { now.timeIntervalSince($0) < settings.digestInterval } ?? false
+            let notices = waiting ? all.filter { !Self.digestTemplates.contains($0.notice.template) } : all
             let groups = Dictionary(grouping: notices) { "\($0.notice.template)\u{0}\($0.notice.branch)" }
             for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
                 do {

@@ -72,6 +72,9 @@ public final class StewardServe: @unchecked Sendable {
         logPath = directory.path("steward.log")
         let spool = directory.path("spool")
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        // A test that names its own store (PostgreSQL) replaces the SQLite one.
+        let ownStore = extraConfig.split(separator: "\n").contains { $0.hasPrefix("store:") }
+        let store = ownStore ? "" : "store:\n  sqlite: \(storePath)"
         let config = """
             # Written by StewardServe (StewardTestSupport).
             milter:
@@ -80,8 +83,7 @@ public final class StewardServe: @unchecked Sendable {
               timeout_seconds: 60
               drain_seconds: 10
             policy: \(policy.path)
-            store:
-              sqlite: \(storePath)
+            \(store)
             spool:
               directory: \(spool)
               memory_threshold_bytes: 65536
