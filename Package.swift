@@ -40,6 +40,16 @@ let package = Package(
             name: "CStewardArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        // PDF text for confidential markers (poppler, the extractor behind pdftotext).
+        .systemLibrary(
+            name: "CStewardPoppler", pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
+        // XML and HTML parsing (OOXML/OpenDocument parts, HTML bodies): libxml2.
+        .systemLibrary(
+            name: "CStewardXML", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
 
         // glibc's memmem for byte searches (a GNU extension Swift's Glibc module leaves out).
         .target(name: "CStewardBytes"),
@@ -49,7 +59,9 @@ let package = Package(
         // MIME walk (GMime), true types (libmagic), text for searching.
         .target(
             name: "StewardInspection",
-            dependencies: ["StewardCore", "CStewardGMime", "CStewardMagic", "CStewardArchive"],
+            dependencies: [
+                "StewardCore", "CStewardGMime", "CStewardMagic", "CStewardArchive", "CStewardPoppler", "CStewardXML",
+            ],
             swiftSettings: swiftSettings
         ),
         // The union's directory, rule sets per branch, the evaluator: pure, no I/O.

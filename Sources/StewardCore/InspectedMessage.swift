@@ -49,6 +49,12 @@ public struct MessagePart: Sendable, Hashable {
     public var origin: Origin
     /// Child parts (multipart members, the body of an attached message).
     public var children: [MessagePart]
+    /// Text a person would read in this part when it is a document or an HTML body (office
+    /// documents, OpenDocument, RTF, PDF, CSV and other text attachments; HTML with tags
+    /// stripped and entities decoded), in pieces that say where each piece stands (sheet and
+    /// cell, header, footer, document property). Nil for plain-text bodies (their `text` is
+    /// read as it is) and for parts that hold no readable text.
+    public var documentText: DocumentText?
 
     public enum Origin: String, Sendable, Hashable, Codable {
         case leaf, multipart, message, uuencoded
@@ -57,7 +63,8 @@ public struct MessagePart: Sendable, Hashable {
     public init(
         path: [Int], contentType: String, filename: String? = nil, disposition: String? = nil,
         charset: String? = nil, trueType: String? = nil, trueTypeDescription: String? = nil,
-        content: [UInt8] = [], text: String? = nil, origin: Origin = .leaf, children: [MessagePart] = []
+        content: [UInt8] = [], text: String? = nil, origin: Origin = .leaf, children: [MessagePart] = [],
+        documentText: DocumentText? = nil
     ) {
         self.path = path
         self.contentType = contentType
@@ -70,6 +77,7 @@ public struct MessagePart: Sendable, Hashable {
         self.text = text
         self.origin = origin
         self.children = children
+        self.documentText = documentText
     }
 
     /// This part and every part below it, depth first, in message order.
@@ -112,12 +120,15 @@ public struct InspectedMessage: Sendable {
     public var limitsReached: [LimitReached]
     /// Size of the message in bytes.
     public var size: Int
+    /// The Subject as a person reads it (RFC 2047 encoded words decoded); nil when there is none.
+    public var subject: String?
 
-    public init(headers: [RawHeader], root: MessagePart, limitsReached: [LimitReached] = [], size: Int) {
+    public init(headers: [RawHeader], root: MessagePart, limitsReached: [LimitReached] = [], size: Int, subject: String? = nil) {
         self.headers = headers
         self.root = root
         self.limitsReached = limitsReached
         self.size = size
+        self.subject = subject
     }
 
     /// Every part of the tree, depth first.

@@ -230,6 +230,8 @@ struct GMimeWalker {
         if node.contentType == "text/plain" || node.contentType == "text/html" {
             node.text = CharsetText.utf8Text(node.content, declaredCharset: node.charset)
         }
+        node.documentText = DocumentTextExtractor.text(  // issue 5: document text for marker searches
+            content: node.content, text: node.text, declaredType: node.contentType, trueType: node.trueType, filename: node.filename, disposition: node.disposition)
     }
 
     /// Uuencoded files inside a text/plain part become its children (origin `.uuencoded`).

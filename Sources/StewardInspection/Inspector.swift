@@ -81,7 +81,8 @@ public final class Inspector: Sendable {
         var walker = GMimeWalker(limits: limits, deadline: deadline, magic: magic)
         let headers = GMimeWalker.headers(of: message)
         let root = try walker.walk(top: g_mime_message_get_mime_part(message))
-        return InspectedMessage(headers: headers, root: root, limitsReached: walker.limitsReached, size: size)
+        let subject = GMimeBytes.string(g_mime_message_get_subject(message))  // decoded RFC 2047 words
+        return InspectedMessage(headers: headers, root: root, limitsReached: walker.limitsReached, size: size, subject: subject)
     }
 
     /// Parser options tolerant of broken input: loose RFC 2047 (encoded words inside words,

@@ -85,5 +85,6 @@ public enum DetectionFamilies {
     public static let standard: [any DetectionFamily] = [
         InspectionFamily(),
         UnsafeAttachmentFamily(),
+        ConfidentialFamily(),
     ]
 }
