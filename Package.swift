@@ -142,6 +142,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StewardConfidentialTests",
+            dependencies: ["StewardCore", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
+            exclude: ["make_documents.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StewardEndToEndTests",
             dependencies: ["StewardTestSupport"],
             swiftSettings: swiftSettings

@@ -19,7 +19,7 @@ enum HTMLText {
         if let root = tree.root {
             var sibling = root.pointer.pointee.next
             var rest: [(node: XMLTree.Node, leaving: Bool)] = []
-            while let node = sibling { rest.append((XMLTree.Node(pointer: node), false)); sibling = node.pointee.next }
+            while let node = sibling { rest.append((XMLTree.Node(tree: tree, pointer: node), false)); sibling = node.pointee.next }
             stack = rest.reversed() + stack
         }
         while let (node, leaving) = stack.popLast() {

@@ -41,10 +41,12 @@ final class XMLTree {
 
     deinit { xmlFreeDoc(doc) }
 
-    var root: Node? { xmlDocGetRootElement(doc).map(Node.init) }
+    var root: Node? { xmlDocGetRootElement(doc).map { Node(tree: self, pointer: $0) } }
 
-    /// An element or text node, borrowed from the tree (valid while the tree lives).
+    /// An element or text node; it keeps its tree alive, so a node outlives the expression
+    /// that parsed the document (`XMLTree(xml: bytes)?.root`).
     struct Node {
+        let tree: XMLTree
         let pointer: xmlNodePtr
 
         var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
@@ -57,7 +59,7 @@ final class XMLTree {
             var result: [Node] = []
             var child = pointer.pointee.children
             while let node = child {
-                result.append(Node(pointer: node))
+                result.append(Node(tree: tree, pointer: node))
                 child = node.pointee.next
             }
             return result
