@@ -240,7 +240,7 @@ xlsx("budget.xlsx", [("Summary", [["Budget"], ["Total", "1000"]]),
                      ("2027", [["Line", "CONFIDENTIAL — NOT FOR CIRCULATION"], ["Staff", "120000"]])])
 xlsx("clean.xlsx", [("2027", [["Line", "Amount"], ["Staff", "120000"]])])
 xlsx("members.xlsx", [("Members", members(60))])
-xlsx("few-members.xlsx", [("Members", members(5))])
+xlsx("few-members.xlsx", [("Members", members(4))])
 with open(os.path.join(out, "members.csv"), "w") as f:
     f.write("\n".join(",".join(row) for row in members(60)) + "\n")
 pptx("slides.pptx", ["Strategy 2027", "Our plans"], footer="Internal only")

@@ -55,7 +55,7 @@ public struct ConfidentialFamily: DetectionFamily {
         options: [
             "email_addresses": .integer(50),
             "phone_numbers": .integer(25),
-            "ni_numbers": .integer(3),
+            "ni_numbers": .integer(5),
             "postcodes": .integer(25),
             partnerOption: .list([]),
         ]

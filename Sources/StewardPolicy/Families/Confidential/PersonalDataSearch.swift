@@ -11,7 +11,7 @@ struct PersonalDataSearch {
         func value(_ name: String, _ fallback: Int) -> Int { max(1, context.option(name, of: rule)?.intValue ?? fallback) }
         thresholds = .init(
             emailAddresses: value("email_addresses", 50), phoneNumbers: value("phone_numbers", 25),
-            niNumbers: value("ni_numbers", 3), postcodes: value("postcodes", 25)
+            niNumbers: value("ni_numbers", 5), postcodes: value("postcodes", 25)
         )
     }
 
