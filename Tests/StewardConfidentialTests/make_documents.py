@@ -12,6 +12,7 @@ import zipfile
 import zlib
 
 out = sys.argv[1]
+bench = len(sys.argv) > 2 and sys.argv[2] == "--bench"  # also the large files scripts/bench-documents reads
 os.makedirs(out, exist_ok=True)
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -253,3 +254,10 @@ rtf("clean.rtf", ["Minutes of the meeting.", "Please treat this confidentially."
 pdf("marked.pdf", [["Annual report"], ["Negotiating position", "CONFIDENTIAL - NOT FOR PUBLICATION"]])
 pdf("clean.pdf", [["Annual report"], ["Everything here is public."]])
 pdf("twenty-pages.pdf", [[f"Page {p} line {l}: the branch report for the year, with figures and notes." for l in range(40)] for p in range(20)])
+
+if bench:
+    # About 5 MB of XLSX: random-looking cells compress poorly, as real figures and names do.
+    import random
+    rng = random.Random(5)
+    rows = [[f"{rng.getrandbits(48):012x}", f"{rng.random() * 1e6:.2f}", f"note {rng.getrandbits(32):08x}"] for _ in range(150000)]
+    xlsx("bench-5mb.xlsx", [("Data", rows)])
