@@ -60,9 +60,10 @@ public final class MessageFilter: Sendable {
         var verdict: Verdict
         do {
             let inspected: InspectedMessage
+            let documentText = ConfidentialFamily.needsDocumentText(envelope, directory: snapshot.evaluator.policy.directory)
             switch source {
-            case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes)
-            case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url)
+            case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes, documentText: documentText)
+            case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url, documentText: documentText)
             }
             verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope)
         } catch {

@@ -12,6 +12,8 @@ struct GMimeWalker {
     let magic: MagicPool
 
     private(set) var limitsReached: [LimitReached] = []
+    /// Whether leaves get `documentText` (issue 5: only mail leaving the union needs it).
+    var readDocumentText = true
     private var partCount = 0
     private var decodedBytes = 0
     private var partsLimitReported = false
@@ -230,8 +232,8 @@ struct GMimeWalker {
         if node.contentType == "text/plain" || node.contentType == "text/html" {
             node.text = CharsetText.utf8Text(node.content, declaredCharset: node.charset)
         }
-        node.documentText = DocumentTextExtractor.text(  // issue 5: document text for marker searches
-            content: node.content, text: node.text, declaredType: node.contentType, trueType: node.trueType, filename: node.filename, disposition: node.disposition)
+        if readDocumentText { node.documentText = DocumentTextExtractor.text(  // issue 5: document text for marker searches
+            content: node.content, text: node.text, declaredType: node.contentType, trueType: node.trueType, filename: node.filename, disposition: node.disposition) }
     }
 
     /// Uuencoded files inside a text/plain part become its children (origin `.uuencoded`).

@@ -1,6 +1,7 @@
 import Foundation
 import StewardCore
 import StewardInspection
+import StewardPolicy
 import StewardTestSupport
 import Testing
 
@@ -98,5 +99,15 @@ struct DocumentTextTests {
         #expect(text.contains("Dear Carol\u{00A0}& co"))
         #expect(!text.contains("p{}"))
     }
-}
 
+    @Test("mail that stays inside or arrives from outside skips document reading; mail leaving reads it")
+    func onlyForMailLeaving() throws {
+        let bytes = Mail.message(attachments: [("report.pdf", "application/pdf", try Docs.bytes("marked.pdf"))])
+        let skipped = try Inspector().inspect(bytes: bytes, documentText: false)
+        #expect(skipped.allParts.allSatisfy { $0.documentText == nil })
+        #expect(try Inspector().inspect(bytes: bytes).allParts.contains { $0.documentText != nil })
+        let directory = Mail.policy.directory
+        #expect(!ConfidentialFamily.needsDocumentText(Envelope(sender: Mail.outsider, recipients: [Mail.colleague]), directory: directory))
+        #expect(ConfidentialFamily.needsDocumentText(Envelope(sender: Mail.member, recipients: [Mail.colleague, Mail.outsider]), directory: directory))
+    }
+}

@@ -84,6 +84,13 @@ public struct ConfidentialFamily: DetectionFamily {
         return hits
     }
 
+    /// Whether inspection must read attachments' text for this envelope: only when some
+    /// recipient is outside the union (partner domains narrow that per branch later), so mail
+    /// arriving or staying inside never pays for PDF and office-document extraction.
+    public static func needsDocumentText(_ envelope: Envelope, directory: UnionDirectory) -> Bool {
+        envelope.recipients.contains { !directory.isUnionAddress($0) }
+    }
+
     /// Envelope recipients (Bcc included) outside the union's domains and the rule's partner domains.
     static func externalRecipients(context: RuleContext, rule: String) -> [String] {
         let partners = context.option(partnerOption, of: rule)?.listValue?.map { $0.lowercased() } ?? []
