@@ -1,4 +1,5 @@
 import CStewardXML
+import Glibc
 
 /// A small read-only view of an XML or HTML document parsed by libxml2: elements with their
 /// local names, attributes and text, enough to read OOXML, OpenDocument and HTML bodies.
@@ -90,12 +91,26 @@ final class XMLTree {
         }
 
         /// Every element below (and including) this node with a local name, in document order.
+        /// Walks libxml2's first-child/next/parent links and compares C strings, allocating
+        /// nothing per node: large spreadsheets have hundreds of thousands of cells.
         func descendants(named name: String) -> [Node] {
             var result: [Node] = []
-            var stack: [Node] = [self]
-            while let node = stack.popLast() {
-                if node.isElement, node.name == name { result.append(node) }
-                stack.append(contentsOf: node.children.reversed())
+            name.withCString { wanted in
+                var node = pointer
+                while true {
+                    let isElement = node.pointee.type == XML_ELEMENT_NODE
+                    if isElement, let own = node.pointee.name, strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), wanted) == 0 {
+                        result.append(Node(tree: tree, pointer: node))
+                    }
+                    if isElement, let child = node.pointee.children {
+                        node = child
+                        continue
+                    }
+                    while node != pointer, node.pointee.next == nil, let parent = node.pointee.parent { node = parent }
+                    if node == pointer { break }
+                    guard let next = node.pointee.next else { break }
+                    node = next
+                }
             }
             return result
         }

@@ -16,7 +16,7 @@ struct PersonalDataTests {
 
     @Test("UK phone numbers: 0 or +44, UK prefixes and lengths; other numbers are not phones")
     func phones() {
-        let text = "Call 07700 900123, +44 (0)20 7946 0958, 0161-496-0000 or +44 7700 900123. Ref 12345678901, US +1 212 555 0100."
+        let text = "Call 07700 900123, +44 (0)20 7946 0958, 0161-496-0000 or +44 7700 900123. Ref 12345678901, US +1 212 555 0100, hex 0712345678ab, 0771234567890."
         #expect(PersonalDataCount(text, thresholds: Self.low).phoneNumbers == ["07700900123", "02079460958", "01614960000"])
     }
 

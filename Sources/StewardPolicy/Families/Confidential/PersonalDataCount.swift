@@ -72,10 +72,11 @@ struct PersonalDataCount {
             }
             var digits: [UInt8] = []
             var end = index
+            var afterLastDigit = index
             if byte == UInt8(ascii: "+") { end += 1 }
             while end < bytes.count, digits.count <= 13 {
                 let b = bytes[end]
-                if Self.isDigit(b) { digits.append(b) } else if !(b == 0x20 || b == UInt8(ascii: "-") || b == UInt8(ascii: "(") || b == UInt8(ascii: ")")) { break }
+                if Self.isDigit(b) { digits.append(b); afterLastDigit = end + 1 } else if !(b == 0x20 || b == UInt8(ascii: "-") || b == UInt8(ascii: "(") || b == UInt8(ascii: ")")) { break }
                 if b == 0x20, end + 1 < bytes.count, bytes[end + 1] == 0x20 { break }
                 end += 1
             }
@@ -85,7 +86,9 @@ struct PersonalDataCount {
                 if digits.first == 0x30 { digits.removeFirst() }  // +44 (0)20 ...
                 digits.insert(0x30, at: 0)
             }
-            if (10...11).contains(digits.count), digits[0] == 0x30, [0x31, 0x32, 0x33, 0x37, 0x38].contains(digits[1]) {
+            // A number that runs on into letters or more digits (a reference, a hex string) is not a phone.
+            let runsOn = afterLastDigit < bytes.count && Self.isAlnum(bytes[afterLastDigit])
+            if !runsOn, (10...11).contains(digits.count), digits[0] == 0x30, [0x31, 0x32, 0x33, 0x37, 0x38].contains(digits[1]) {
                 phoneNumbers.insert(String(decoding: digits, as: UTF8.self))
             }
             index = max(end, index + 1)
