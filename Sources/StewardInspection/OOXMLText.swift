@@ -85,7 +85,7 @@ enum OOXMLText {
         var segments: [DocumentText.Segment] = []
         for sheet in sheets {
             guard let root = members[sheet.file].flatMap(XMLTree.init(xml:))?.root else { continue }
-            for cell in root.descendants(named: "c") {
+            for cell in (root.children.first { $0.isElement && $0.name == "sheetData" } ?? root).descendants(named: "c") {
                 let reference = cell.attribute("r") ?? "?"
                 let text: String
                 switch cell.attribute("t") {
@@ -101,8 +101,10 @@ enum OOXMLText {
                 guard !text.isEmpty else { continue }
                 segments.append(DocumentText.Segment(kind: .cell, location: "sheet \"\(sheet.name)\", cell \(reference)", text: text))
             }
-            for tag in ["oddHeader", "evenHeader", "firstHeader", "oddFooter", "evenFooter", "firstFooter"] {
-                for node in root.descendants(named: tag) {
+            // Print headers and footers sit in the worksheet's one headerFooter element.
+            for container in root.children where container.isElement && container.name == "headerFooter" {
+                for node in container.children where node.isElement && (node.name.hasSuffix("Header") || node.name.hasSuffix("Footer")) {
+                    let tag = node.name
                     segments.append(DocumentText.Segment(
                         kind: .headerFooter, location: "sheet \"\(sheet.name)\", page \(tag.hasSuffix("Header") ? "header" : "footer")",
                         text: stripHeaderCodes(node.allText)
@@ -117,15 +119,22 @@ enum OOXMLText {
     /// each becomes a line break or nothing, so the words read as they print.
     static func stripHeaderCodes(_ text: String) -> String {
         var result = ""
-        var iterator = text.makeIterator()
-        while let character = iterator.next() {
+        let characters = Array(text)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            index += 1
             guard character == "&" else { result.append(character); continue }
-            guard let code = iterator.next() else { break }
+            guard index < characters.count else { break }
+            let code = characters[index]
+            index += 1
             switch code {
             case "&": result.append("&")
             case "L", "C", "R": result.append("\n")
-            case "\"": while let c = iterator.next(), c != "\"" {}
-            default: continue  // &P page number, &D date, &B bold, digits for size...
+            case "\"": while index < characters.count, characters[index] != "\"" { index += 1 }; index += 1
+            case _ where code.isASCII && code.isNumber:
+                while index < characters.count, characters[index].isASCII, characters[index].isNumber { index += 1 }  // &12: font size
+            default: continue  // &P page number, &D date, &B bold...
             }
         }
         return result

@@ -150,7 +150,7 @@ struct ConfidentialFamilyTests {
         #expect(try Self.markerFindings(bytes).count == 1)
     }
 
-    @Test("the marker only in a document's page header or footer", arguments: ["header-only.docx", "footer-only.docx", "slides.pptx", "footer.odt", "header.rtf"])
+    @Test("the marker only in a document's page header or footer", arguments: ["header-only.docx", "footer-only.docx", "sheet-header.xlsx", "slides.pptx", "footer.odt", "header.rtf"])
     func documentHeaderFooter(name: String) throws {
         let finding = try #require(try Self.markerFindings(Mail.message(attachments: [(name, "application/octet-stream", try Docs.bytes(name))])).first)
         #expect(finding.detail.hasPrefix("attachment \"\(name)\""), "\(finding.detail)")

@@ -99,7 +99,7 @@ def col(i):
     return s
 
 
-def xlsx(name, sheets, props=()):
+def xlsx(name, sheets, props=(), header=None):
     """sheets: list of (sheet name, rows of cell strings). Strings go to the shared string table."""
     shared, index = [], {}
     sheet_xml = []
@@ -115,7 +115,9 @@ def xlsx(name, sheets, props=()):
             data += f'<row r="{r + 1}">{cells}</row>'
         sheet_xml.append('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet '
                          'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                         f'<sheetData>{data}</sheetData></worksheet>')
+                         f'<sheetData>{data}</sheetData>'
+                         + (f'<headerFooter><oddHeader>{esc(header)}</oddHeader></headerFooter>' if header else "")
+                         + '</worksheet>')
     sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            f'count="{len(shared)}" uniqueCount="{len(shared)}">' + "".join(f"<si><t>{esc(s)}</t></si>" for s in shared) + "</sst>")
     wb = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -239,6 +241,7 @@ docx("labelled.docx", ["Plans for 2027."], props=[
 docx("public-label.docx", ["Plans for 2027."], props=[("Classification", "Public")])
 xlsx("budget.xlsx", [("Summary", [["Budget"], ["Total", "1000"]]),
                      ("2027", [["Line", "CONFIDENTIAL — NOT FOR CIRCULATION"], ["Staff", "120000"]])])
+xlsx("sheet-header.xlsx", [("2027", [["Line", "Amount"], ["Staff", "120000"]])], header='&L&"Arial,Bold"&12INTERNAL ONLY&RPage &P')
 xlsx("clean.xlsx", [("2027", [["Line", "Amount"], ["Staff", "120000"]])])
 xlsx("members.xlsx", [("Members", members(60))])
 xlsx("few-members.xlsx", [("Members", members(4))])
