@@ -42,6 +42,16 @@ let package = Package(
             name: "CStewardArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        // PDF text for confidential markers (poppler, the extractor behind pdftotext).
+        .systemLibrary(
+            name: "CStewardPoppler", pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
+        // XML and HTML parsing (OOXML/OpenDocument parts, HTML bodies): libxml2.
+        .systemLibrary(
+            name: "CStewardXML", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
 
         // glibc's memmem for byte searches (a GNU extension Swift's Glibc module leaves out).
         .target(name: "CStewardBytes"),
@@ -55,7 +65,9 @@ let package = Package(
         // MIME walk (GMime), true types (libmagic), text for searching.
         .target(
             name: "StewardInspection",
-            dependencies: ["StewardCore", "CStewardGMime", "CStewardMagic", "CStewardArchive"],
+            dependencies: [
+                "StewardCore", "CStewardGMime", "CStewardMagic", "CStewardArchive", "CStewardPoppler", "CStewardXML",
+            ],
             swiftSettings: swiftSettings
         ),
         // The union's directory, rule sets per branch, the evaluator: pure, no I/O.
@@ -140,6 +152,12 @@ let package = Package(
         .testTarget(
             name: "StewardCLITests",
             dependencies: ["StewardTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StewardConfidentialTests",
+            dependencies: ["StewardCore", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
+            exclude: ["make_documents.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

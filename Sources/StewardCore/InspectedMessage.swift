@@ -52,6 +52,12 @@ public struct MessagePart: Sendable, Hashable {
     /// What inspection noticed in the content that a rule may care about (encryption, macros,
     /// scripts), found once per message so families need not search bytes again per branch.
     public var markers: [ContentMarker]
+    /// Text a person would read in this part when it is a document or an HTML body (office
+    /// documents, OpenDocument, RTF, PDF, CSV and other text attachments; HTML with tags
+    /// stripped and entities decoded), in pieces that say where each piece stands (sheet and
+    /// cell, header, footer, document property). Nil for plain-text bodies (their `text` is
+    /// read as it is) and for parts that hold no readable text.
+    public var documentText: DocumentText?
 
     public enum Origin: String, Sendable, Hashable, Codable {
         case leaf, multipart, message, uuencoded
@@ -64,7 +70,8 @@ public struct MessagePart: Sendable, Hashable {
         path: [Int], contentType: String, filename: String? = nil, disposition: String? = nil,
         charset: String? = nil, trueType: String? = nil, trueTypeDescription: String? = nil,
         content: [UInt8] = [], text: String? = nil, origin: Origin = .leaf, children: [MessagePart] = [],
-        markers: [ContentMarker] = []
+        markers: [ContentMarker] = [],
+        documentText: DocumentText? = nil
     ) {
         self.path = path
         self.contentType = contentType
@@ -78,6 +85,7 @@ public struct MessagePart: Sendable, Hashable {
         self.origin = origin
         self.children = children
         self.markers = markers
+        self.documentText = documentText
     }
 
     /// This part and every part below it, depth first, in message order.
@@ -122,6 +130,8 @@ public struct InspectedMessage: Sendable {
     public var limitsReached: [LimitReached]
     /// Size of the message in bytes.
     public var size: Int
+    /// The Subject as a person reads it (RFC 2047 encoded words decoded); nil when there is none.
+    public var subject: String?
 
     /// Mailboxes of the address headers, decoded by the MIME parser, by lower-cased header name
     /// (`from`, `sender`, `reply-to`). Empty when the message was not built by inspection.
@@ -131,7 +141,7 @@ public struct InspectedMessage: Sendable {
 
     public init(
         headers: [RawHeader], root: MessagePart, limitsReached: [LimitReached] = [], size: Int,
-        addresses: [String: [MailboxAddress]] = [:], linkHosts: [String]? = nil
+        addresses: [String: [MailboxAddress]] = [:], linkHosts: [String]? = nil, subject: String? = nil
     ) {
         self.headers = headers
         self.root = root
@@ -139,6 +149,7 @@ public struct InspectedMessage: Sendable {
         self.size = size
         self.addresses = addresses
         self.linkHosts = linkHosts ?? LinkHosts.hosts(in: root)
+        self.subject = subject
     }
 
     /// Every part of the tree, depth first.

@@ -70,9 +70,10 @@ public final class MessageFilter: Sendable {
         var verdict: Verdict
         let inspected: InspectedMessage
         do {
+            let documentText = ConfidentialFamily.needsDocumentText(envelope, directory: snapshot.evaluator.policy.directory)
             switch source {
-            case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes)
-            case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url)
+            case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes, documentText: documentText)
+            case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url, documentText: documentText)
             }
             if let released = releasedMessage(inspected, source: source, envelope: envelope) {
                 return released
@@ -155,9 +156,9 @@ public final class MessageFilter: Sendable {
         return decision
     }
 
-    /// The subject for lists and notices, unfolded (encoded words are shown as sent).
+    /// The subject for lists and notices: decoded by inspection, else as sent.
     static func subject(of inspected: InspectedMessage) -> String {
-        String((inspected.headerValues("Subject").first ?? "").prefix(300))
+        String((inspected.subject ?? inspected.headerValues("Subject").first ?? "").prefix(300))
     }
 
     /// A message coming back from a release carries a mark only this host can make, bound to

@@ -11,6 +11,8 @@ import StewardCore
 /// libarchive cannot read, is reported as a `LimitReached` (held as "could not be inspected").
 /// An encrypted archive is marked `.encrypted` on the archive's part, not reported as broken.
 struct ArchiveExpander {
+    /// Whether members get their document text (only for mail leaving the union; see issue 5).
+    var readDocumentText = true
     let limits: InspectionLimits
     let deadline: ContinuousClock.Instant
     let magic: MagicPool
@@ -207,6 +209,13 @@ struct ArchiveExpander {
             member.trueType = type.mimeType
             member.trueTypeDescription = type.description
             ActiveContentScan.mark(&member)
+            // The parts of a document that was itself read as one (a .docx's XML) are not
+            // documents a person reads: only files in real archives get their own text.
+            if readDocumentText && archive.documentText == nil {
+                member.documentText = DocumentTextExtractor.text(
+                    content: content, text: nil, declaredType: member.contentType, trueType: member.trueType,
+                    filename: name, disposition: "attachment")
+            }
         }
         return member
     }

@@ -12,6 +12,10 @@ struct GMimeWalker {
     let magic: MagicPool
 
     private(set) var limitsReached: [LimitReached] = []
+    /// Whether leaves get `documentText` (issue 5: only mail leaving the union needs it).
+    var readDocumentText = true {
+        didSet { archives.readDocumentText = readDocumentText }
+    }
     private var partCount = 0
     private var decodedBytes = 0
     private var partsLimitReported = false
@@ -234,6 +238,8 @@ struct GMimeWalker {
             node.text = CharsetText.utf8Text(node.content, declaredCharset: node.charset)
         }
         ActiveContentScan.mark(&node)
+        if readDocumentText { node.documentText = DocumentTextExtractor.text(  // issue 5: document text for marker searches
+            content: node.content, text: node.text, declaredType: node.contentType, trueType: node.trueType, filename: node.filename, disposition: node.disposition) }
     }
 
     /// Uuencoded files inside a text/plain part become its children (origin `.uuencoded`).

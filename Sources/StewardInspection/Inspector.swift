@@ -18,7 +18,10 @@ public final class Inspector: Sendable {
     }
 
     /// Inspects a message held in memory (the raw RFC 5322 bytes, CRLF or LF line ends).
-    public func inspect(bytes: [UInt8]) throws(InspectionError) -> InspectedMessage {
+    /// `documentText` false skips reading attachments' text (`MessagePart.documentText`), for
+    /// mail that no rule reading it can concern (confidential markers look only at mail leaving
+    /// the union).
+    public func inspect(bytes: [UInt8], documentText: Bool = true) throws(InspectionError) -> InspectedMessage {
         let start = ContinuousClock.now
         let stream = bytes.withUnsafeBufferPointer { buffer -> UnsafeMutablePointer<GMimeStream>? in
             guard let base = buffer.baseAddress, !buffer.isEmpty else { return g_mime_stream_mem_new() }
@@ -30,12 +33,12 @@ public final class Inspector: Sendable {
             throw InspectionError(code: .parserFailure, detail: "GMime could not allocate a memory stream")
         }
         defer { steward_unref(stream) }
-        return try inspect(stream: stream, size: bytes.count, start: start)
+        return try inspect(stream: stream, size: bytes.count, start: start, documentText: documentText)
     }
 
     /// Inspects a message stored in a file (a spooled large message), without reading it all
     /// into memory first: GMime reads the file through a stream and keeps only offsets into it.
-    public func inspect(fileAt url: URL) throws(InspectionError) -> InspectedMessage {
+    public func inspect(fileAt url: URL, documentText: Bool = true) throws(InspectionError) -> InspectedMessage {
         let start = ContinuousClock.now
         let path = url.path
         let size: Int
@@ -52,11 +55,11 @@ public final class Inspector: Sendable {
             throw InspectionError(code: .unreadable, detail: "cannot open \(path): \(reason)")
         }
         defer { steward_unref(stream) }
-        return try inspect(stream: stream, size: size, start: start)
+        return try inspect(stream: stream, size: size, start: start, documentText: documentText)
     }
 
     private func inspect(
-        stream: UnsafeMutablePointer<GMimeStream>, size: Int, start: ContinuousClock.Instant
+        stream: UnsafeMutablePointer<GMimeStream>, size: Int, start: ContinuousClock.Instant, documentText: Bool
     ) throws(InspectionError) -> InspectedMessage {
         let deadline = start + .milliseconds(Int64(max(0, limits.timeoutSeconds) * 1000))
 
@@ -79,11 +82,13 @@ public final class Inspector: Sendable {
         defer { steward_unref(message) }
 
         var walker = GMimeWalker(limits: limits, deadline: deadline, magic: magic)
+        walker.readDocumentText = documentText
         let headers = GMimeWalker.headers(of: message)
         let root = try walker.walk(top: g_mime_message_get_mime_part(message))
+        let subject = GMimeBytes.string(g_mime_message_get_subject(message))  // decoded RFC 2047 words
         return InspectedMessage(
             headers: headers, root: root, limitsReached: walker.limitsReached, size: size,
-            addresses: HeaderAddressReader.addresses(of: message)
+            addresses: HeaderAddressReader.addresses(of: message), subject: subject
         )
     }
 

@@ -86,5 +86,6 @@ public enum DetectionFamilies {
         InspectionFamily(),
         UnsafeAttachmentFamily(),
         ImpersonationFamily(),
+        ConfidentialFamily(),
     ]
 }

@@ -1,0 +1,47 @@
+/// The readable text of a document, in pieces that each say where in the document they stand,
+/// so a finding can tell an official "sheet "2027", cell B1" or "the header" rather than just
+/// "somewhere in budget.xlsx".
+public struct DocumentText: Sendable, Hashable {
+    /// The pieces in document order.
+    public var segments: [Segment]
+
+    public init(segments: [Segment] = []) {
+        self.segments = segments
+    }
+
+    /// One piece of text and its place.
+    public struct Segment: Sendable, Hashable {
+        /// What kind of place the text comes from; markers in headers, footers and labels are
+        /// markings by their position alone.
+        public var kind: Kind
+        /// Where, in plain words (`sheet "2027", cell B1`, `page 3`, `property "Classification"`);
+        /// empty for the running text of a document.
+        public var location: String
+        public var text: String
+
+        public init(kind: Kind, location: String = "", text: String) {
+            self.kind = kind
+            self.location = location
+            self.text = text
+        }
+    }
+
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Running text (paragraphs, slides, pages, an HTML body).
+        case body
+        /// A spreadsheet cell (its text stands on its own, like a line).
+        case cell
+        /// A page header or footer.
+        case headerFooter
+        /// A document property (title, subject, keywords, description, custom properties).
+        case property
+        /// A classification or sensitivity label (a custom property such as `Classification`,
+        /// or a Microsoft sensitivity label's name).
+        case label
+    }
+
+    /// All the text, pieces separated by line ends.
+    public var joined: String { segments.map(\.text).joined(separator: "\n") }
+
+    public var isEmpty: Bool { segments.allSatisfy { $0.text.isEmpty } }
+}

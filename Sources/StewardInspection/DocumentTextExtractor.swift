@@ -1,0 +1,59 @@
+import StewardCore
+
+/// Chooses how to read a part's text for marker searches, from its bytes and types alone, so
+/// it serves MIME leaves, uuencoded files and archive members alike.
+///
+/// Only parts that need it pay: a plain-text body returns nil at once (policy reads its `text`);
+/// the expensive readers (poppler, libxml2, libarchive) run only for parts whose signature and
+/// type say they are PDF, office, OpenDocument or RTF files, or HTML.
+enum DocumentTextExtractor {
+    static func text(
+        content: [UInt8], text: String? = nil, declaredType: String, trueType: String?, filename: String?, disposition: String?
+    ) -> DocumentText? {
+        guard !content.isEmpty else { return nil }
+        let type = trueType ?? declaredType
+        let name = filename?.lowercased() ?? ""
+        let ext = name.split(separator: ".").last.map(String.init) ?? ""
+
+        if content.starts(with: Self.pdf) { return PDFText.extract(content) }
+        if content.starts(with: Self.rtf) { return RTFText.extract(content) }
+        if content.starts(with: Self.zip) {
+            if ooxmlExtensions.contains(ext) || type.contains("openxmlformats") || type.contains("ms-excel")
+                || type.contains("ms-word") || type.contains("ms-powerpoint") {
+                return OOXMLText.extract(content)
+            }
+            if odfExtensions.contains(ext) || type.contains("opendocument") {
+                return OpenDocumentText.extract(content)
+            }
+            return nil  // other zips: members are the archive reader's business
+        }
+        if declaredType == "text/html" || type == "text/html" { return HTMLText.extract(text.map { Array($0.utf8) } ?? content) }
+        // A plain-text body is read from `text` as it is; only text files attached (CSV, a
+        // .txt attachment, text/* of other kinds) become documents, one line per piece.
+        let isBody = declaredType == "text/plain" && disposition != "attachment" && filename == nil
+        if !isBody, type.hasPrefix("text/") || declaredType.hasPrefix("text/") || textExtensions.contains(ext) {
+            return lines(CharsetText.bestEffort(content), csv: ext == "csv" || type == "text/csv" || declaredType == "text/csv")
+        }
+        return nil
+    }
+
+    private static let pdf = Array("%PDF".utf8)
+    private static let rtf = Array("{\\rtf".utf8)
+    private static let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+    private static let ooxmlExtensions: Set<String> = ["docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx", "pptm", "potx", "ppsx"]
+    private static let odfExtensions: Set<String> = ["odt", "ods", "odp", "odg", "ott", "ots", "otp"]
+    private static let textExtensions: Set<String> = ["txt", "csv", "tsv", "md", "log"]
+
+    /// A text file in pieces of one line each (`line 3`), so a banner or a CSV row is located.
+    static func lines(_ text: String, csv: Bool) -> DocumentText {
+        var segments: [DocumentText.Segment] = []
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line[...]
+            guard !trimmed.isEmpty else { continue }
+            segments.append(DocumentText.Segment(kind: csv ? .cell : .body, location: "line \(number)", text: String(trimmed)))
+        }
+        return DocumentText(segments: segments)
+    }
+}

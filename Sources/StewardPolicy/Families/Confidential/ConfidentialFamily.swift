@@ -1,0 +1,149 @@
+public import StewardCore
+
+/// Clause 10(b): confidential union information, members' personal data and internal plans do
+/// not leave the union unseen. Marked or classified content and bulk personal data addressed to
+/// anyone outside the union (and outside the branch's partner domains) is held for an official;
+/// the same mail between union addresses passes.
+public struct ConfidentialFamily: DetectionFamily {
+    public static let defaultMarkers = [
+        "CONFIDENTIAL", "STRICTLY CONFIDENTIAL", "PRIVATE AND CONFIDENTIAL", "PRIVATE & CONFIDENTIAL",
+        "COMMERCIAL IN CONFIDENCE", "IN CONFIDENCE", "INTERNAL ONLY", "FOR INTERNAL USE ONLY", "INTERNAL USE ONLY",
+        "NOT FOR CIRCULATION", "NOT FOR PUBLICATION", "NOT FOR DISTRIBUTION", "DO NOT FORWARD", "EMBARGOED",
+        "RESTRICTED", "MEMBERS ONLY", "OFFICIAL-SENSITIVE", "OFFICIAL SENSITIVE",
+    ]
+
+    /// Options every rule of the family takes: domains outside the union that may receive the
+    /// branch's confidential mail (a solicitor, an auditor) without it being held.
+    static let partnerOption = "partner_domains"
+
+    public static let markerRule = RuleDescriptor(
+        id: "confidential-marker", clause: "10(b)",
+        summary: "a confidentiality marking (CONFIDENTIAL, INTERNAL ONLY, NOT FOR CIRCULATION…) in the subject, body or an attachment of mail leaving the union",
+        defaultAction: .quarantine,
+        refusal: "it is marked confidential and is addressed outside the union",
+        clauseRequirement: "does not allow confidential union information to be revealed",
+        options: [
+            "markers": .list(defaultMarkers),
+            "extra_markers": .list([]),
+            "ignore_markers": .list([]),
+            "patterns": .list([]),
+            "strictness": .text("markings"),
+            partnerOption: .list([]),
+        ]
+    )
+
+    public static let labelRule = RuleDescriptor(
+        id: "classification-label", clause: "10(b)",
+        summary: "a classification header or sensitivity label (X-Classification, Sensitivity, Microsoft msip_labels, document labels) on mail leaving the union",
+        defaultAction: .quarantine,
+        refusal: "it carries a confidential classification label and is addressed outside the union",
+        clauseRequirement: "does not allow confidential union information to be revealed",
+        options: [
+            "label_names": .list(["Confidential", "Highly Confidential", "Strictly Confidential", "Internal", "Internal Only", "Restricted", "Secret", "Members Only", "Official-Sensitive"]),
+            "classification_headers": .list(["X-Classification", "X-Classification-Label", "X-Protective-Marking", "X-Security-Classification", "X-Titus-Classification", "X-Titus-Label", "X-Sensitivity-Label"]),
+            "sensitivity_values": .list(["company-confidential"]),
+            partnerOption: .list([]),
+        ]
+    )
+
+    public static let personalDataRule = RuleDescriptor(
+        id: "bulk-personal-data", clause: "10(b)",
+        summary: "many people's personal data (e-mail addresses, UK phone numbers, National Insurance numbers, postcodes) in one part of mail leaving the union",
+        defaultAction: .quarantine,
+        refusal: "it holds the personal data of many people and is addressed outside the union",
+        clauseRequirement: "does not allow confidential information about members or staff to be revealed",
+        options: [
+            "email_addresses": .integer(50),
+            "phone_numbers": .integer(25),
+            "ni_numbers": .integer(5),
+            "postcodes": .integer(25),
+            partnerOption: .list([]),
+        ]
+    )
+
+    public init() {}
+
+    public var kind: String { "confidential" }
+    public var rules: [RuleDescriptor] { [Self.markerRule, Self.labelRule, Self.personalDataRule] }
+
+    public func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit] {
+        var hits: [RuleHit] = []
+        for rule in rules where context.isEnabled(rule.id) {
+            // Only mail that leaves: cheap, and decided before any text is read.
+            let external = Self.externalRecipients(context: context, rule: rule.id)
+            guard !external.isEmpty else { continue }
+            let to = "; external recipients: " + external.joined(separator: ", ")
+            let found: [String]
+            switch rule.id {
+            case Self.markerRule.id: found = MarkerSearch(context: context).findings(in: message)
+            case Self.labelRule.id: found = LabelSearch(context: context).findings(in: message)
+            default: found = PersonalDataSearch(context: context).findings(in: message)
+            }
+            hits += found.map { RuleHit(rule: rule.id, detail: $0 + to) }
+        }
+        return hits
+    }
+
+    /// Whether inspection must read attachments' text for this envelope: only when some
+    /// recipient is outside the union (partner domains narrow that per branch later), so mail
+    /// arriving or staying inside never pays for PDF and office-document extraction.
+    public static func needsDocumentText(_ envelope: Envelope, directory: UnionDirectory) -> Bool {
+        envelope.recipients.contains { !directory.isUnionAddress($0) }
+    }
+
+    /// Envelope recipients (Bcc included) outside the union's domains and the rule's partner domains.
+    static func externalRecipients(context: RuleContext, rule: String) -> [String] {
+        let partners = context.option(partnerOption, of: rule)?.listValue?.map { $0.lowercased() } ?? []
+        return context.envelope.recipients.filter { recipient in
+            if context.directory.isUnionAddress(recipient) { return false }
+            guard let domain = EmailAddress.domain(of: recipient)?.lowercased() else { return true }
+            return !partners.contains { domain == $0 || domain.hasSuffix("." + $0) }
+        }
+    }
+
+    /// Where a piece of text stands, in words an official follows.
+    static func place(of part: MessagePart) -> String {
+        if let filename = part.filename { return "attachment \"\(filename)\"" }
+        if part.path.isEmpty { return part.contentType == "text/html" ? "the HTML body" : "the message body" }
+        if part.contentType == "text/html" { return "the HTML body (\(part.displayPath))" }
+        if part.contentType == "text/plain", part.disposition != "attachment" { return "the message body (\(part.displayPath))" }
+        return part.displayPath
+    }
+
+    /// The pieces of readable text of every part: its document text, or a plain body's text.
+    static func pieces(of message: InspectedMessage) -> [(place: String, segment: DocumentText.Segment)] {
+        var result: [(String, DocumentText.Segment)] = []
+        for part in message.allParts {
+            let place = place(of: part)
+            if let document = part.documentText {
+                for segment in document.segments where !segment.text.isEmpty {
+                    result.append((segment.location.isEmpty ? place : place + ", " + segment.location, segment))
+                }
+            } else if let text = part.text, !text.isEmpty {
+                result.append((place, DocumentText.Segment(kind: .body, text: text)))
+            }
+        }
+        return result
+    }
+
+    /// A quotation for a detail: at most 100 characters.
+    static func quote(_ text: String) -> String {
+        let trimmed = text.confidentialTrimmed
+        return "\"" + (trimmed.count > 100 ? String(trimmed.prefix(97)) + "…" : trimmed) + "\""
+    }
+}
+
+extension RuleOptionValue {
+    var listValue: [String]? { if case .list(let values) = self { values } else { nil } }
+    var intValue: Int? { if case .integer(let value) = self { value } else { nil } }
+    var textValue: String? { if case .text(let value) = self { value } else { nil } }
+}
+
+extension String {
+    var confidentialTrimmed: String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...end])
+    }
+}

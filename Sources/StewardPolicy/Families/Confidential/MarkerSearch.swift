@@ -1,0 +1,110 @@
+import StewardCore
+
+/// Finds confidentiality markings in the subject, bodies and document text.
+///
+/// Markers are markings, not words. With strictness `markings` (the default) a marker counts
+/// when it is (1) in a page header or footer or a document label, (2) written in capitals,
+/// (3) alone on its line, spreadsheet cell or property (only other markers, digits and
+/// punctuation beside it), or (4) set apart as a tag: in brackets, or at the start of the line
+/// or subject followed by `:`, `-`, `–`, `—` or `|`, or at its end preceded by one of them.
+/// "Your feedback is treated confidentially" is never a marking (not the whole word), nor is
+/// "we keep this confidential" (a word in a sentence). With strictness `mentions` every
+/// whole-word mention counts. Regular expressions in `patterns` count wherever they match.
+struct MarkerSearch {
+    let phrases: [[UInt8]]
+    let patterns: [Regex<AnyRegexOutput>]
+    let strict: Bool
+
+    init(context: RuleContext) {
+        let rule = ConfidentialFamily.markerRule.id
+        let ignore = Set((context.option("ignore_markers", of: rule)?.listValue ?? []).map(Self.key))
+        let all = (context.option("markers", of: rule)?.listValue ?? ConfidentialFamily.defaultMarkers)
+            + (context.option("extra_markers", of: rule)?.listValue ?? [])
+        var seen: Set<[UInt8]> = []
+        phrases = all.map(Self.key).filter { !$0.isEmpty && !ignore.contains($0) && seen.insert($0).inserted }
+            .sorted { $0.count > $1.count }  // longest first, so a detail names the fullest marking
+        patterns = (context.option("patterns", of: rule)?.listValue ?? []).compactMap { try? Regex($0).ignoresCase() }
+        strict = context.option("strictness", of: rule)?.textValue?.lowercased() == "mentions"
+    }
+
+    /// A phrase as searched: upper-case ASCII, white space collapsed to single spaces.
+    static func key(_ phrase: String) -> [UInt8] { MarkerText(Substring(phrase)).upper }
+
+    func findings(in message: InspectedMessage) -> [String] {
+        var found: [String] = []
+        if let subject = message.subject, let line = MarkerText.lines(of: subject).first(where: { marking(in: $0, kind: .body) }) {
+            found.append("the subject: " + ConfidentialFamily.quote(line.string))
+        }
+        // One finding per place (part), naming the first marking and how many more there are.
+        var byPlace: [(place: String, first: String, count: Int)] = []
+        var partOf: [String: Int] = [:]
+        for (place, segment) in ConfidentialFamily.pieces(of: message) {
+            for line in MarkerText.lines(of: segment.text) where marking(in: line, kind: segment.kind) {
+                let root = place.components(separatedByFirst: ", ")
+                if let index = partOf[root] {
+                    byPlace[index].count += 1
+                } else {
+                    partOf[root] = byPlace.count
+                    byPlace.append((place, ConfidentialFamily.quote(line.string), 1))
+                }
+            }
+        }
+        for entry in byPlace {
+            found.append("\(entry.place): \(entry.first)" + (entry.count > 1 ? " (and \(entry.count - 1) more marked places)" : ""))
+        }
+        return found
+    }
+
+    /// Whether the line carries a marking, by the rule above.
+    func marking(in line: MarkerText, kind: DocumentText.Kind) -> Bool {
+        if !patterns.isEmpty {
+            let text = line.string
+            if patterns.contains(where: { text.contains($0) }) { return true }
+        }
+        var matches: [Range<Int>] = []
+        for phrase in phrases { matches += line.wholeWordRanges(of: phrase) }
+        guard !matches.isEmpty else { return false }
+        if strict || kind == .headerFooter || kind == .label { return true }
+        // (3) alone: no letters outside the markers.
+        var covered = [Bool](repeating: false, count: line.bytes.count)
+        for range in matches { for i in range { covered[i] = true } }
+        let letterOutside = line.upper.indices.contains { !covered[$0] && ((0x41...0x5A).contains(line.upper[$0]) || line.upper[$0] >= 0xC0) }
+        if !letterOutside { return true }
+        for range in matches {
+            // (2) capitals, as written.
+            if line.bytes[range].allSatisfy({ !(0x61...0x7A).contains($0) }) { return true }
+            // (4) a tag: bracketed, or at an end of the line with a separator.
+            let before = line.bytes[..<range.lowerBound].trimmingTrailingSpaces
+            let after = line.bytes[range.upperBound...].trimmingLeadingSpaces
+            if let open = before.last, let close = after.first,
+               (open == UInt8(ascii: "[") && close == UInt8(ascii: "]")) || (open == UInt8(ascii: "(") && close == UInt8(ascii: ")")) {
+                return true
+            }
+            if before.isEmpty || before.allSatisfy(Self.isPunctuation), let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
+            if after.isEmpty || after.allSatisfy(Self.isPunctuation), Self.separatorEnd(before) { return true }
+        }
+        return false
+    }
+
+    private static let separators: [[UInt8]] = [":", "-", "|", "–", "—", "*"].map { Array($0.utf8) }
+    static func separatorStart(_ bytes: ArraySlice<UInt8>) -> Bool { separators.contains { bytes.starts(with: $0) } }
+    static func separatorEnd(_ bytes: ArraySlice<UInt8>) -> Bool { separators.contains { bytes.reversed().starts(with: $0.reversed()) } }
+    static func isPunctuation(_ byte: UInt8) -> Bool { !MarkerText.isWordByte(byte) || (0x30...0x39).contains(byte) }
+}
+
+extension ArraySlice where Element == UInt8 {
+    var trimmingTrailingSpaces: ArraySlice<UInt8> {
+        var slice = self
+        while slice.last == 0x20 { slice = slice.dropLast() }
+        return slice
+    }
+    var trimmingLeadingSpaces: ArraySlice<UInt8> { drop { $0 == 0x20 } }
+}
+
+extension String {
+    /// The text before the first `separator`, or all of it.
+    func components(separatedByFirst separator: String) -> String {
+        guard let range = firstRange(of: separator) else { return self }
+        return String(self[..<range.lowerBound])
+    }
+}

@@ -1,0 +1,36 @@
+import StewardCore
+
+/// Finds bulk personal data: in any one part (a body, a CSV or spreadsheet of members), at least
+/// the branch's threshold of distinct e-mail addresses, UK phone numbers, National Insurance
+/// numbers or postcodes.
+struct PersonalDataSearch {
+    let thresholds: PersonalDataCount.Thresholds
+
+    init(context: RuleContext) {
+        let rule = ConfidentialFamily.personalDataRule.id
+        func value(_ name: String, _ fallback: Int) -> Int { max(1, context.option(name, of: rule)?.intValue ?? fallback) }
+        thresholds = .init(
+            emailAddresses: value("email_addresses", 50), phoneNumbers: value("phone_numbers", 25),
+            niNumbers: value("ni_numbers", 5), postcodes: value("postcodes", 25)
+        )
+    }
+
+    func findings(in message: InspectedMessage) -> [String] {
+        var texts: [(place: String, text: String)] = []
+        for part in message.allParts {
+            if let document = part.documentText { texts.append((ConfidentialFamily.place(of: part), document.joined)) }
+            else if let text = part.text { texts.append((ConfidentialFamily.place(of: part), text)) }
+        }
+        var found: [String] = []
+        for (place, text) in texts where !text.isEmpty {
+            let count = PersonalDataCount(text, thresholds: thresholds)
+            var items: [String] = []
+            if count.emailAddresses.count >= thresholds.emailAddresses { items.append("\(count.emailAddresses.count) distinct e-mail addresses") }
+            if count.phoneNumbers.count >= thresholds.phoneNumbers { items.append("\(count.phoneNumbers.count) UK phone numbers") }
+            if count.niNumbers.count >= thresholds.niNumbers { items.append("\(count.niNumbers.count) National Insurance numbers") }
+            if count.postcodes.count >= thresholds.postcodes { items.append("\(count.postcodes.count) postcodes") }
+            if !items.isEmpty { found.append("\(place): personal data of many people (\(items.joined(separator: ", ")))") }
+        }
+        return found
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import StewardCore
+import StewardInspection
+import StewardPolicy
+import StewardTestSupport
+import Testing
+
+/// Inspection reads the text of real documents, each piece with its place.
+@Suite("Document text of attachments")
+struct DocumentTextTests {
+    static func documentText(_ name: String, type: String = "application/octet-stream") throws -> DocumentText {
+        let message = try Mail.inspect(Mail.message(attachments: [(name, type, try Docs.bytes(name))]))
+        let part = try #require(message.allParts.first { $0.filename == name })
+        return try #require(part.documentText, "no document text for \(name) (true type \(part.trueType ?? "nil"))")
+    }
+
+    static func segments(_ text: DocumentText, containing needle: String) -> [DocumentText.Segment] {
+        text.segments.filter { $0.text.contains(needle) }
+    }
+
+    @Test("a plain-text body gets no document text: it costs nothing beyond its text")
+    func plainBodyHasNoDocumentText() throws {
+        let message = try Mail.inspect(Mail.message(body: "CONFIDENTIAL\r\nHello"))
+        #expect(message.root.documentText == nil)
+        #expect(message.root.text?.contains("CONFIDENTIAL") == true)
+    }
+
+    @Test("docx: body paragraphs (runs joined), page header and footer, title")
+    func docx() throws {
+        let header = try Self.documentText("header-only.docx")
+        #expect(Self.segments(header, containing: "CONFIDENTIAL").map(\.kind) == [.headerFooter])
+        #expect(Self.segments(header, containing: "Minutes of the branch committee.").map(\.kind) == [.body])
+        let footer = try Self.documentText("footer-only.docx")
+        #expect(Self.segments(footer, containing: "Private and Confidential").first?.location == "page footer")
+    }
+
+    @Test("xlsx: each cell with its sheet and reference, shared strings resolved")
+    func xlsx() throws {
+        let text = try Self.documentText("budget.xlsx")
+        let cell = try #require(Self.segments(text, containing: "NOT FOR CIRCULATION").first)
+        #expect(cell.kind == .cell)
+        #expect(cell.location == "sheet \"2027\", cell B1")
+        #expect(cell.text == "CONFIDENTIAL — NOT FOR CIRCULATION")
+        #expect(Self.segments(text, containing: "1000").first?.location == "sheet \"Summary\", cell B2")
+    }
+
+    @Test("pptx: slide text and the footer placeholder")
+    func pptx() throws {
+        let text = try Self.documentText("slides.pptx")
+        #expect(Self.segments(text, containing: "Strategy 2027").first?.location == "slide 1")
+        #expect(Self.segments(text, containing: "Internal only").first?.kind == .headerFooter)
+    }
+
+    @Test("OpenDocument: paragraphs, page footer from the styles, a Classification property as a label")
+    func odt() throws {
+        let footer = try Self.documentText("footer.odt")
+        #expect(Self.segments(footer, containing: "NOT FOR CIRCULATION").map(\.kind) == [.headerFooter])
+        #expect(Self.segments(footer, containing: "Notes of the meeting.").map(\.kind) == [.body])
+        let classified = try Self.documentText("classified.odt")
+        let label = try #require(classified.segments.first { $0.kind == .label })
+        #expect(label.text == "Confidential")
+        #expect(label.location == "property \"Classification\"")
+    }
+
+    @Test("RTF: body, page header and the info title; font tables are not text")
+    func rtf() throws {
+        let text = try Self.documentText("header.rtf", type: "application/rtf")
+        #expect(Self.segments(text, containing: "STRICTLY CONFIDENTIAL").map(\.kind) == [.headerFooter])
+        #expect(Self.segments(text, containing: "All present.").map(\.kind) == [.body])
+        #expect(Self.segments(text, containing: "Minutes").contains { $0.location == "property \"title\"" })
+        #expect(Self.segments(text, containing: "Times New Roman").isEmpty)
+    }
+
+    @Test("PDF: poppler reads compressed page text that a byte search cannot see, page by page")
+    func pdf() throws {
+        let raw = try Docs.bytes("marked.pdf")
+        #expect(!ByteSearch.contains(Array("CONFIDENTIAL".utf8), in: raw), "the test PDF should hide its text from byte searches")
+        // The same text pdftotext (poppler-utils) reads, where it is installed.
+        if Command.exists("pdftotext") {
+            let check = try Command.run("pdftotext", [try Docs.path("marked.pdf"), "-"])
+            #expect(check.output.contains("CONFIDENTIAL - NOT FOR PUBLICATION"))
+        }
+        let text = try Self.documentText("marked.pdf", type: "application/pdf")
+        let page = try #require(Self.segments(text, containing: "CONFIDENTIAL - NOT FOR PUBLICATION").first)
+        #expect(page.location == "page 2")
+        #expect(try Self.documentText("twenty-pages.pdf", type: "application/pdf").segments.filter { $0.location.hasPrefix("page ") }.count == 20)
+    }
+
+    @Test("CSV and HTML: lines of a text attachment; HTML with tags stripped and entities decoded")
+    func csvAndHTML() throws {
+        let csv = try Self.documentText("members.csv", type: "text/csv")
+        #expect(csv.segments.first?.location == "line 1")
+        #expect(csv.segments.count == 61)
+        let html = try Mail.inspect(Mail.message(
+            bodyHeaders: ["Content-Type: text/html; charset=utf-8"],
+            body: "<html><head><style>p{}</style></head><body><p>CONFID&#69;NTIAL</p><p>Dear <b>Carol</b>&nbsp;&amp; co</p></body></html>"))
+        let text = try #require(html.root.documentText).joined
+        #expect(text.contains("CONFIDENTIAL"))
+        #expect(text.contains("Dear Carol\u{00A0}& co"))
+        #expect(!text.contains("p{}"))
+    }
+
+    @Test("mail that stays inside or arrives from outside skips document reading; mail leaving reads it")
+    func onlyForMailLeaving() throws {
+        let bytes = Mail.message(attachments: [("report.pdf", "application/pdf", try Docs.bytes("marked.pdf"))])
+        let skipped = try Inspector().inspect(bytes: bytes, documentText: false)
+        #expect(skipped.allParts.allSatisfy { $0.documentText == nil })
+        #expect(try Inspector().inspect(bytes: bytes).allParts.contains { $0.documentText != nil })
+        let directory = Mail.policy.directory
+        #expect(!ConfidentialFamily.needsDocumentText(Envelope(sender: Mail.outsider, recipients: [Mail.colleague]), directory: directory))
+        #expect(ConfidentialFamily.needsDocumentText(Envelope(sender: Mail.member, recipients: [Mail.colleague, Mail.outsider]), directory: directory))
+    }
+}

@@ -1,0 +1,30 @@
+@testable import StewardPolicy
+import Testing
+
+@Suite("Personal data counting")
+struct PersonalDataTests {
+    static let low = PersonalDataCount.Thresholds(emailAddresses: 1, phoneNumbers: 1, niNumbers: 1, postcodes: 1)
+
+    @Test("National Insurance numbers follow HMRC's format rules")
+    func niNumbers() {
+        let valid = "AB 12 34 56 C, ce123456a, JK 65 43 21 D"
+        #expect(PersonalDataCount(valid, thresholds: Self.low).niNumbers == ["AB123456C", "CE123456A", "JK654321D"])
+        // D/F/I/Q/U/V first, O second, never-issued pairs, a suffix past D, too few digits.
+        let invalid = "DA123456A QQ123456C AO123456B GB123456A ZZ123456B AB123456E AB12345C"
+        #expect(PersonalDataCount(invalid, thresholds: Self.low).niNumbers.isEmpty)
+    }
+
+    @Test("UK phone numbers: 0 or +44, UK prefixes and lengths; other numbers are not phones")
+    func phones() {
+        let text = "Call 07700 900123, +44 (0)20 7946 0958, 0161-496-0000 or +44 7700 900123. Ref 12345678901, US +1 212 555 0100, hex 0712345678ab, 0771234567890."
+        #expect(PersonalDataCount(text, thresholds: Self.low).phoneNumbers == ["07700900123", "02079460958", "01614960000"])
+    }
+
+    @Test("UK postcodes and e-mail addresses, distinct")
+    func postcodesAndEmails() {
+        let text = "SW1A 1AA, M1 1AE, B33 8TH, SW1A 1AA again; a@x.example, A@X.example, b@y.example. Not: ABC 123, 12 3AB"
+        let count = PersonalDataCount(text, thresholds: Self.low)
+        #expect(count.postcodes == ["SW1A 1AA", "M1 1AE", "B33 8TH"])
+        #expect(count.emailAddresses == ["a@x.example", "b@y.example"])
+    }
+}
