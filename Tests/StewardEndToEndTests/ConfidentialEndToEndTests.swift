@@ -14,29 +14,10 @@ extension EndToEndTests {
             let built = try Command.run("python3", [script, directory.path], timeout: 120, combineOutput: true)
             try #require(built.succeeded, "\(built.output)")
             let docx = try Data(contentsOf: URL(fileURLWithPath: directory.path("header-only.docx")))
-            let boundary = "=_steward_\(id)"
-            let lines = [
-                "From: Chris Lee <\(Address.memberAddress)>",
-                "To: <\(to)>",
-                "Subject: Minutes (\(id))",
-                "Date: Sat, 21 Nov 2026 10:00:00 +0000",
-                "Message-ID: <\(id).\(UUID().uuidString)@london.union.example>",
-                "MIME-Version: 1.0",
-                "Content-Type: multipart/mixed; boundary=\"\(boundary)\"",
-                "",
-                "--\(boundary)",
-                "Content-Type: text/plain; charset=us-ascii",
-                "",
-                "The minutes are attached.",
-                "--\(boundary)",
-                "Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name=\"minutes.docx\"",
-                "Content-Disposition: attachment; filename=\"minutes.docx\"",
-                "Content-Transfer-Encoding: base64",
-                "",
-                docx.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]),
-                "--\(boundary)--",
-            ]
-            return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+            return Samples.withAttachment(
+                id: id, from: "Chris Lee <\(Address.memberAddress)>", to: "<\(to)>", subject: "Minutes (\(id))",
+                text: "The minutes are attached.", filename: "minutes.docx",
+                contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", bytes: docx)
         }
 
         @Test("a CONFIDENTIAL-marked attachment to an outside recipient is held; the same to a union recipient is delivered")

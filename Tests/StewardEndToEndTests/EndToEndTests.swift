@@ -319,12 +319,35 @@ enum Samples {
     }
 
     static func eicarAttachment(id: String) -> Data {
+        withAttachment(
+            id: id, subject: "The file you asked for (\(id))", text: "Please find the file attached.",
+            filename: "invoice.com", contentType: "application/octet-stream", bytes: Data(eicar.utf8))
+    }
+
+    /// A text part and a PDF-looking attachment of `bytes` deterministic pseudo-random bytes, base64.
+    static func largeAttachment(id: String, bytes: Int) -> Data {
+        var generator = SplitMix64(seed: 0x5EED)
+        var payload = Data("%PDF-1.4\n% lab sample\n".utf8)
+        while payload.count < bytes {
+            withUnsafeBytes(of: generator.next()) { payload.append(contentsOf: $0) }
+        }
+        return withAttachment(
+            id: id, subject: "Annual accounts (\(id))", text: "The accounts are attached.", filename: "accounts.pdf",
+            contentType: "application/pdf", bytes: payload)
+    }
+
+    /// A message as a mail client writes it: a short text part and one base64 attachment.
+    static func withAttachment(
+        id: String, from: String = "Lab Sender <\(EndToEndTests.Address.external)>",
+        to: String = "Lab Recipient <\(EndToEndTests.Address.member)>", subject: String, text: String,
+        filename: String, contentType: String, bytes: Data
+    ) -> Data {
         let boundary = "=_steward_lab_\(id)"
-        let encoded = Data(eicar.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = bytes.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         let lines = [
-            "From: Lab Sender <\(EndToEndTests.Address.external)>",
-            "To: Lab Recipient <\(EndToEndTests.Address.member)>",
-            "Subject: The file you asked for (\(id))",
+            "From: \(from)",
+            "To: \(to)",
+            "Subject: \(subject)",
             "Date: \(date)",
             "Message-ID: <\(id).\(UUID().uuidString)@lab.example>",
             "MIME-Version: 1.0",
@@ -336,45 +359,11 @@ enum Samples {
             "Content-Type: text/plain; charset=us-ascii",
             "Content-Transfer-Encoding: 7bit",
             "",
-            "Please find the file attached.",
+            text,
             "",
             "--\(boundary)",
-            "Content-Type: application/octet-stream; name=\"invoice.com\"",
-            "Content-Disposition: attachment; filename=\"invoice.com\"",
-            "Content-Transfer-Encoding: base64",
-            "",
-            encoded,
-            "--\(boundary)--",
-        ]
-        return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
-    }
-
-    /// A text part and a PDF-looking attachment of `bytes` deterministic pseudo-random bytes, base64.
-    static func largeAttachment(id: String, bytes: Int) -> Data {
-        var generator = SplitMix64(seed: 0x5EED)
-        var payload = Data("%PDF-1.4\n% lab sample\n".utf8)
-        while payload.count < bytes {
-            withUnsafeBytes(of: generator.next()) { payload.append(contentsOf: $0) }
-        }
-        let boundary = "=_steward_lab_\(id)"
-        let encoded = payload.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        let lines = [
-            "From: Lab Sender <\(EndToEndTests.Address.external)>",
-            "To: Lab Recipient <\(EndToEndTests.Address.member)>",
-            "Subject: Annual accounts (\(id))",
-            "Date: \(date)",
-            "Message-ID: <\(id).\(UUID().uuidString)@lab.example>",
-            "MIME-Version: 1.0",
-            "Content-Type: multipart/mixed; boundary=\"\(boundary)\"",
-            "",
-            "--\(boundary)",
-            "Content-Type: text/plain; charset=us-ascii",
-            "",
-            "The accounts are attached.",
-            "",
-            "--\(boundary)",
-            "Content-Type: application/pdf; name=\"accounts.pdf\"",
-            "Content-Disposition: attachment; filename=\"accounts.pdf\"",
+            "Content-Type: \(contentType); name=\"\(filename)\"",
+            "Content-Disposition: attachment; filename=\"\(filename)\"",
             "Content-Transfer-Encoding: base64",
             "",
             encoded,

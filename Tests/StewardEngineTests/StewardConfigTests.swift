@@ -1,5 +1,7 @@
 import Foundation
 import StewardEngine
+import StewardQuarantine
+import StewardTestSupport
 import Testing
 
 @Suite struct StewardConfigTests {
@@ -48,6 +50,33 @@ import Testing
         } throws: { error in
             let description = "\(error)"
             return description.hasPrefix("steward.yaml: ") && description.contains(expected)
+        }
+    }
+}
+
+@Suite struct ShippedConfigTests {
+    @Test func theExampleConfigInDeployIsValid() throws {
+        let config = try StewardConfig.load(from: PackagePaths.root.appendingPathComponent("deploy/steward.yaml"))
+        #expect(config.milterSocket == "unix:/var/spool/postfix/steward/steward.sock")
+        #expect(config.sqlitePath == "/var/lib/steward/quarantine.sqlite")
+        #expect(config.postgres == nil)
+        #expect(config.sendmailPath == "/usr/sbin/sendmail")
+        #expect(config.digestMinutes == 15)
+        #expect(config.reviewURL == nil)
+    }
+
+    @Test func aPostgreSQLStoreNeedsUserAndDatabaseAndExcludesSQLite() throws {
+        let base = URL(fileURLWithPath: "/etc/steward")
+        let config = try StewardConfig.parse(
+            "store:\n  postgresql:\n    socket: /run/pg/.s.PGSQL.5432\n    user: steward\n    database: steward\n",
+            file: "s.yaml", base: base)
+        #expect(config.postgres?.socketPath == "/run/pg/.s.PGSQL.5432")
+        #expect(throws: ConfigError.self) {
+            _ = try StewardConfig.parse("store:\n  postgresql:\n    user: steward\n", file: "s.yaml", base: base)
+        }
+        #expect(throws: ConfigError.self) {
+            _ = try StewardConfig.parse(
+                "store:\n  sqlite: q.sqlite\n  postgresql:\n    user: a\n    database: b\n", file: "s.yaml", base: base)
         }
     }
 }
