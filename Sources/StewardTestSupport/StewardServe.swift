@@ -34,7 +34,8 @@ public final class StewardServe: @unchecked Sendable {
         try self.init(
             policy: policy, directory: directory, socket: directory.path("milter.sock"),
             socketSettings: "socket_mode: \"0666\"\n  socket_group: \"\(socketGroup)\"",
-            extraConfig: extraConfig, startupTimeout: startupTimeout)
+            // No MTA here: notices must never reach the machine's own Postfix (they stay queued).
+            extraConfig: "mta:\n  sendmail: /bin/false\n" + extraConfig, startupTimeout: startupTimeout)
     }
 
     /// In `lab`: listens on `lab.milterSocket`, keeps its state in `<lab>/steward`.

@@ -292,6 +292,15 @@ store:
 spool:
   directory: $state/spool
   memory_threshold_bytes: 1048576
+release:
+  secret_file: $state/release.key
+# Releases and notices go back in through this lab's own Postfix, never the system's.
+mta:
+  sendmail: /usr/sbin/sendmail
+  arguments: ["-C", "$dir/etc"]
+notify:
+  from: steward@union.example
+  check_seconds: 1
 EOF2
     (umask 007; exec "$bin" serve --config "$state/steward.yaml") </dev/null >>"$state/steward.log" 2>&1 &
     echo $! >"$state/steward.pid"
