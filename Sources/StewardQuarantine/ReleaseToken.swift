@@ -57,7 +57,7 @@ public struct ReleaseToken: Sendable {
 
     private func mac(id: Int64, bodySHA256: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Array("steward-release:\(id):\(bodySHA256)".utf8), using: SymmetricKey(data: secret))
-        return code.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        return SHA256Hex.hex(code)
     }
 
     /// SHA-256 of a message's body: the bytes after the first empty line.

@@ -91,6 +91,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
     public func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64 {
         let envelope = message.envelope
         let verdict = message.verdict
+        // Once: a held message can be 50 MB.
+        let digest = SHA256Hex.digest(message.raw)
         return try write { db in
             try db.execute(
                 sql: """
@@ -103,7 +105,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                     envelope.queueID, ISO8601.string(message.heldAt), envelope.sender, try JSON.text(envelope.recipients),
                     envelope.authUser, envelope.clientAddress, envelope.clientName, verdict.direction.rawValue,
                     try JSON.text(verdict.branches), verdict.action.rawValue, try JSON.text(verdict.findings),
-                    try JSON.text(verdict), try JSON.text(envelope), SHA256Hex.digest(message.raw), message.raw.count,
+                    try JSON.text(verdict), try JSON.text(envelope), digest, message.raw.count,
                     Data(message.raw), HoldState.held.rawValue, message.kind.rawValue, message.subject, message.reporter,
                 ])
             let id = db.lastInsertedRowID
@@ -116,7 +118,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             try Self.append(
                 NewAuditEntry(
                     at: message.heldAt, actor: actor, action: message.kind == .report ? .report : .hold, messageID: id,
-                    detail: "sha256 \(SHA256Hex.digest(message.raw)); \(what)"),
+                    detail: "sha256 \(digest); \(what)"),
                 in: db)
             return id
         }
