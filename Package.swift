@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C libraries from Debian packages, each behind a tiny shim.
@@ -107,10 +109,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The review app officials use in a browser (Hummingbird, server-rendered Mustache pages).
+        .target(
+            name: "StewardReview",
+            dependencies: [
+                "StewardCore", "StewardEngine", "StewardInspection", "StewardPolicy", "StewardQuarantine", "CStewardXML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "steward",
             dependencies: [
                 "StewardCore", "StewardEngine", "StewardInspection", "StewardMilter", "StewardPolicy", "StewardQuarantine",
+                "StewardReview",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -158,6 +174,15 @@ let package = Package(
             name: "StewardConfidentialTests",
             dependencies: ["StewardCore", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
             exclude: ["make_documents.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StewardReviewTests",
+            dependencies: [
+                "StewardCore", "StewardEngine", "StewardPolicy", "StewardQuarantine", "StewardReview", "StewardTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
