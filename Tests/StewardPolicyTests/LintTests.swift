@@ -177,3 +177,73 @@ import Testing
         #expect(problems.first?.message.contains("'eicar-test-signature' appears more than once") == true)
     }
 }
+
+/// List options are checked entry by entry: a typo that would silently weaken a rule is named
+/// with its line, and the policy is refused (a reload keeps the last good one).
+@Suite struct OptionEntryLintTests {
+    func problems(_ rules: String) -> [PolicyProblem] {
+        Policy.lint(Fixtures.files(branches: ["north": "branch: north\nrules:\n" + rules]))
+    }
+
+    @Test func badEntriesAreNamedWithTheirLine() {
+        let rules = """
+              impersonation-unauthenticated-inside:
+                trusted_relays:
+                  - 192.0.2.0/24
+                  - 10.0.0.0/33
+              confidential-marker:
+                patterns:
+                  - "PROJECT-[0-9]+"
+                  - "PROJECT-[0-9"
+                partner_domains:
+                  - solicitor.example
+                  - "@auditor.example"
+              executable-attachment:
+                allowed-types:
+                  - application/x-msi
+                  - msi
+              risky-file-name:
+                allowed-extensions:
+                  - .iso
+                  - "*.img"
+              impersonation-spoofed-union-domain:
+                allowed_senders:
+                  - "@union.example 192.0.2.7"
+                  - "payroll.example"
+
+            """
+        let found = problems(rules)
+        let expected: [(Int, String)] = [
+            (6, "'10.0.0.0/33' is not a network"),
+            (10, "'PROJECT-[0-9' is not a valid pattern"),
+            (13, "'@auditor.example' is not a domain"),
+            (17, "'msi' is not a file type"),
+            (21, "'*.img' is not a file extension"),
+            (25, "should be two words"),
+        ]
+        for (line, words) in expected {
+            #expect(found.contains { $0.file == "P/branches/north.yaml" && $0.line == line && $0.message.contains(words) },
+                    "expected line \(line): \(words) in \(found)")
+        }
+        #expect(found.count == expected.count, "\(found)")
+        #expect(throws: PolicyError.self) { try Policy.parse(Fixtures.files(branches: ["north": "branch: north\nrules:\n" + rules])) }
+    }
+
+    @Test func goodEntriesPass() {
+        let rules = """
+              impersonation-unauthenticated-inside:
+                trusted_relays: ["192.0.2.0/24", "2001:db8::/32", "::1", "127.0.0.1"]
+              confidential-marker:
+                patterns: ["(?i)project\\\\s+falcon"]
+                partner_domains: [solicitor.example]
+              risky-file-name:
+                allowed-extensions: [.iso, img]
+              impersonation-spoofed-union-domain:
+                allowed_senders: ["@union.example 192.0.2.0/24", "payroll@union.example mail.payroll.example"]
+              impersonation-official-name:
+                protected_names: ["Branch Secretary", "Pat Doe <pat.doe@union.example>"]
+
+            """
+        #expect(problems(rules) == [])
+    }
+}

@@ -148,7 +148,15 @@ struct RuleSetParser {
         case .integer: file.int(node, what: name, log: &log).map(RuleOptionValue.integer)
         case .number: file.number(node, what: name, log: &log).map(RuleOptionValue.number)
         case .text: file.string(node, what: name, log: &log).map(RuleOptionValue.text)
-        case .list: file.strings(node, what: name, log: &log).map { .list($0.map(\.0)) }
+        case .list:
+            file.strings(node, what: name, log: &log).map { entries in
+                if let check = OptionEntryCheck.forOption(name) {
+                    for (entry, line) in entries {
+                        if let problem = check.problem(with: entry) { log.add(file.path, line, "\(name): \(problem)") }
+                    }
+                }
+                return .list(entries.map(\.0))
+            }
         case .flag: file.bool(node, what: name, log: &log).map(RuleOptionValue.flag)
         }
     }
