@@ -9,8 +9,9 @@ import StewardCore
 /// cannot look like `/JS`. Not seen: names inside compressed object streams (PDF 1.5 `/ObjStm`).
 enum PDFScan {
     /// `%PDF-` within the first 1024 bytes (readers accept junk before it; libmagic does not).
-    static func looksLikePDF(_ content: [UInt8]) -> Bool {
-        let end = min(content.count, 1024) - 5
+    static func looksLikePDF(_ head: ArraySlice<UInt8>) -> Bool {
+        let content = Array(head.prefix(1024))
+        let end = content.count - 5
         guard end >= 0 else { return false }
         for index in 0...end where content[index] == 0x25 {
             if content[index + 1] == 0x50, content[index + 2] == 0x44, content[index + 3] == 0x46, content[index + 4] == 0x2D {
@@ -23,15 +24,40 @@ enum PDFScan {
     private static let streamKeyword = Array("stream".utf8)
     private static let endstreamKeyword = Array("endstream".utf8)
 
-    static func markers(_ content: [UInt8]) -> [ContentMarker] {
-        var javaScript = false, launch = false, encrypted = false, embedded = false
-        var embeddedNames: [String] = []
-        var fileNames: [String] = []
-        content.withUnsafeBufferPointer { bytes in
+    static func markers(_ content: PartContent) -> [ContentMarker] {
+        var scanner = Scanner()
+        content.scan(lookahead: Scanner.lookahead) { window, isLast in scanner.consume(window, isLast: isLast) }
+        return scanner.markers
+    }
+
+    /// The token scan, fed a window at a time (a spooled PDF is read from its file in pieces).
+    /// A token starting in a window is read only when `lookahead` bytes follow it there (or the
+    /// window ends the file), so the longest token (a 512-byte name literal with escapes) is
+    /// always seen whole; what is left starts the next window.
+    struct Scanner {
+        static let lookahead = 2048
+        private var javaScript = false, launch = false, encrypted = false, embedded = false
+        private var fileNames: [String] = []
+        private var lastName: [UInt8] = []
+        /// Between `stream` and `endstream` when the last window ended.
+        private var inStream = false
+        /// The byte before the current window (nil at the start of the file).
+        private var previous: UInt8?
+
+        /// Reads tokens from `bytes`; returns how many bytes it is done with.
+        mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, isLast: Bool) -> Int {
             let count = bytes.count
+            let safeEnd = isLast ? count : max(0, count - Self.lookahead)
             var index = 0
-            var lastName: [UInt8] = []
+            if inStream {
+                guard let end = PDFScan.find(endstreamKeyword, in: bytes, from: 0) else {
+                    return finish(bytes, at: isLast ? count : max(0, count - endstreamKeyword.count + 1))
+                }
+                inStream = false
+                index = end + endstreamKeyword.count
+            }
             while index < count {
+                if index >= safeEnd { return finish(bytes, at: index) }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "/") {
                     var name: [UInt8] = []
@@ -81,29 +107,48 @@ enum PDFScan {
                 // Skip stream data: "stream" then a line end, up to "endstream".
                 if byte == UInt8(ascii: "s"), index + 6 < count, matches(bytes, at: index, streamKeyword),
                    bytes[index + 6] == 0x0D || bytes[index + 6] == 0x0A,
-                   index == 0 || !isRegular(bytes[index - 1]) {
-                    var cursor = index + 7
-                    while cursor + 9 <= count, !matches(bytes, at: cursor, endstreamKeyword) { cursor += 1 }
-                    index = cursor + 9
+                   !isRegular(index > 0 ? bytes[index - 1] : previous ?? 0x20) {
                     lastName = []
+                    guard let end = PDFScan.find(endstreamKeyword, in: bytes, from: index + 7) else {
+                        inStream = !isLast
+                        return finish(bytes, at: isLast ? count : max(index + 7, count - endstreamKeyword.count + 1))
+                    }
+                    index = end + endstreamKeyword.count
                     continue
                 }
                 if !isWhitespace(byte) { lastName = [] }
                 index += 1
             }
+            return finish(bytes, at: count)
         }
-        if embedded { embeddedNames = fileNames.filter(ActiveContentScan.hasProgramExtension) }
-        var markers: [ContentMarker] = []
-        if javaScript { markers.append(ContentMarker(kind: .pdfJavaScript, detail: "PDF with JavaScript")) }
-        if launch {
-            let target = fileNames.first.map { " (\($0))" } ?? ""
-            markers.append(ContentMarker(kind: .pdfLaunch, detail: "PDF with a Launch action that starts a program\(target)"))
+
+        /// Remembers the last byte consumed (for the next window's first token) and returns `index`.
+        private mutating func finish(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+            let index = min(index, bytes.count)
+            if index > 0 { previous = bytes[index - 1] }
+            return index
         }
-        for name in embeddedNames {
-            markers.append(ContentMarker(kind: .pdfEmbeddedProgram, detail: "PDF carrying the embedded program \"\(name)\""))
+
+        var markers: [ContentMarker] {
+            let embeddedNames = embedded ? fileNames.filter(ActiveContentScan.hasProgramExtension) : []
+            var markers: [ContentMarker] = []
+            if javaScript { markers.append(ContentMarker(kind: .pdfJavaScript, detail: "PDF with JavaScript")) }
+            if launch {
+                let target = fileNames.first.map { " (\($0))" } ?? ""
+                markers.append(ContentMarker(kind: .pdfLaunch, detail: "PDF with a Launch action that starts a program\(target)"))
+            }
+            for name in embeddedNames {
+                markers.append(ContentMarker(kind: .pdfEmbeddedProgram, detail: "PDF carrying the embedded program \"\(name)\""))
+            }
+            if encrypted { markers.append(ContentMarker(kind: .encrypted, detail: "encrypted PDF")) }
+            return markers
         }
-        if encrypted { markers.append(ContentMarker(kind: .encrypted, detail: "encrypted PDF")) }
-        return markers
+    }
+
+    /// Offset of the first `word` in `bytes` at or after `start`.
+    private static func find(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        return ByteSearch.offsets(of: word, in: UnsafeBufferPointer(rebasing: bytes[start...]), limit: 1).first.map { $0 + start }
     }
 
     private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: [UInt8]) -> Bool {
