@@ -68,7 +68,7 @@ struct Check: ParsableCommand {
             // milter does with a spooled message, so a large message is never held whole.
             guard let head = FileHandle(forReadingAtPath: file).flatMap({ handle in
                 defer { try? handle.close() }
-                return try? handle.read(upToCount: HeaderAddresses.headerLimit)
+                return try? handle.read(upToCount: HeaderAddresses.headerLimit) ?? Data()  // nil: an empty file
             }) else {
                 printError("steward: cannot read \(file)")
                 failed = true
