@@ -6,7 +6,9 @@ import StewardCore
 /// A small token scan instead of a PDF library: the question is only which names occur, and
 /// PDF names may hide behind `#xx` escapes (`/J#61vaScript`), which the scan decodes. Stream
 /// data is skipped (from `stream` to `endstream`), so random bytes in compressed images
-/// cannot look like `/JS`. Not seen: names inside compressed object streams (PDF 1.5 `/ObjStm`).
+/// cannot look like `/JS` — except for object streams (PDF 1.5 `/Type /ObjStm`), which hold
+/// ordinary objects, compressed: they are inflated (zlib, `FlateDecode`) and scanned too, so
+/// JavaScript, Launch actions and embedded files hidden in them are seen.
 enum PDFScan {
     /// `%PDF-` within the first 1024 bytes (readers accept junk before it; libmagic does not).
     static func looksLikePDF(_ head: ArraySlice<UInt8>) -> Bool {
@@ -36,6 +38,12 @@ enum PDFScan {
     /// always seen whole; what is left starts the next window.
     struct Scanner {
         static let lookahead = 2048
+        /// Bounds on one object stream: its packed bytes kept, and what it may inflate to.
+        static let maxObjectStreamBytes = 8 * 1024 * 1024
+        static let maxInflatedBytes = 32 * 1024 * 1024
+
+        /// 0 for the file, 1 inside an object stream (which may not hold streams itself).
+        private let depth: Int
         private var javaScript = false, launch = false, encrypted = false, embedded = false
         private var fileNames: [String] = []
         private var lastName: [UInt8] = []
@@ -43,6 +51,14 @@ enum PDFScan {
         private var inStream = false
         /// The byte before the current window (nil at the start of the file).
         private var previous: UInt8?
+        /// `/ObjStm` seen since the last stream: the next stream's data is an object stream.
+        private var objectStreamNext = false
+        /// The data of the object stream being read (nil when the stream is not one).
+        private var objectStream: [UInt8]?
+
+        init(depth: Int = 0) {
+            self.depth = depth
+        }
 
         /// Reads tokens from `bytes`; returns how many bytes it is done with.
         mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, isLast: Bool) -> Int {
@@ -51,8 +67,13 @@ enum PDFScan {
             var index = 0
             if inStream {
                 guard let end = PDFScan.find(endstreamKeyword, in: bytes, from: 0) else {
-                    return finish(bytes, at: isLast ? count : max(0, count - endstreamKeyword.count + 1))
+                    let stop = isLast ? count : max(0, count - endstreamKeyword.count + 1)
+                    keep(bytes, 0, stop)
+                    if isLast { scanObjectStream() }
+                    return finish(bytes, at: stop)
                 }
+                keep(bytes, 0, end)
+                scanObjectStream()
                 inStream = false
                 index = end + endstreamKeyword.count
             }
@@ -77,6 +98,7 @@ enum PDFScan {
                     case "Launch": launch = true
                     case "Encrypt": encrypted = true
                     case "EmbeddedFile", "EmbeddedFiles": embedded = true
+                    case "ObjStm": objectStreamNext = depth == 0
                     default: break
                     }
                     lastName = name
@@ -109,10 +131,19 @@ enum PDFScan {
                    bytes[index + 6] == 0x0D || bytes[index + 6] == 0x0A,
                    !isRegular(index > 0 ? bytes[index - 1] : previous ?? 0x20) {
                     lastName = []
+                    // The data starts after the line end (CR LF or LF) that follows `stream`.
+                    let dataStart = index + 7 + (bytes[index + 6] == 0x0D && index + 7 < count && bytes[index + 7] == 0x0A ? 1 : 0)
+                    objectStream = objectStreamNext ? [] : nil
+                    objectStreamNext = false
                     guard let end = PDFScan.find(endstreamKeyword, in: bytes, from: index + 7) else {
                         inStream = !isLast
-                        return finish(bytes, at: isLast ? count : max(index + 7, count - endstreamKeyword.count + 1))
+                        let stop = isLast ? count : max(index + 7, count - endstreamKeyword.count + 1)
+                        keep(bytes, dataStart, stop)
+                        if isLast { scanObjectStream() }
+                        return finish(bytes, at: stop)
                     }
+                    keep(bytes, dataStart, end)
+                    scanObjectStream()
                     index = end + endstreamKeyword.count
                     continue
                 }
@@ -120,6 +151,31 @@ enum PDFScan {
                 index += 1
             }
             return finish(bytes, at: count)
+        }
+
+        /// Keeps `bytes[from..<to]` when reading an object stream's data (within its bound).
+        private mutating func keep(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) {
+            guard objectStream != nil, from < to else { return }
+            if objectStream!.count + (to - from) > Self.maxObjectStreamBytes {
+                objectStream = nil  // larger than any real one; its packed bytes are passed over
+                return
+            }
+            objectStream!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<to]))
+        }
+
+        /// Inflates the object stream just read (as it is, when it is not zlib data) and scans
+        /// its objects as part of the file.
+        private mutating func scanObjectStream() {
+            guard let data = objectStream else { return }
+            objectStream = nil
+            let objects = Inflate.inflate(data, maxOutput: Self.maxInflatedBytes) ?? data
+            var inner = Scanner(depth: depth + 1)
+            _ = objects.withUnsafeBufferPointer { inner.consume($0, isLast: true) }
+            javaScript = javaScript || inner.javaScript
+            launch = launch || inner.launch
+            encrypted = encrypted || inner.encrypted
+            embedded = embedded || inner.embedded
+            fileNames += inner.fileNames
         }
 
         /// Remembers the last byte consumed (for the next window's first token) and returns `index`.
