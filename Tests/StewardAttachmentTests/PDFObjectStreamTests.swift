@@ -48,7 +48,7 @@ import Testing
     ])
     func activeContentInsideACompressedObjectStreamIsFound(_ object: String, _ detail: String) throws {
         let bytes = try Self.pdf(objects: [object, "<< /Length 0 >>"])
-        #expect(!ByteSearch.contains(Array("Action".utf8), in: bytes), "the action must be hidden by the compression")
+        #expect(!ByteSearch.contains(Array("/S /".utf8), in: bytes), "the action must be hidden by the compression")
         #expect(try judge.findings(Mail.attached("notice.pdf", bytes, type: "application/pdf")) == ["pdf-active-content: part 2 \"notice.pdf\": \(detail)"])
     }
 
