@@ -64,14 +64,19 @@ public struct PartContent: Sendable, Hashable {
     }
 
     /// The first `length` bytes (fewer when the content is shorter).
-    public func prefix(_ length: Int) -> [UInt8] {
+    public func prefix(_ length: Int) -> [UInt8] { bytes(at: 0, count: length) }
+
+    /// Up to `length` bytes from `offset` (fewer at the end; none past it): for readers that
+    /// follow offsets inside a file (a compound file's sectors).
+    public func bytes(at offset: Int, count length: Int) -> [UInt8] {
+        guard offset >= 0, length > 0, offset < count else { return [] }
+        let length = min(length, count - offset)
         switch storage {
         case .memory(let bytes):
-            return Array(bytes.prefix(length))
-        case .file(let file, let count, _):
-            let length = min(length, count)
+            return Array(bytes[offset..<(offset + length)])
+        case .file(let file, _, _):
             return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialised in
-                initialised = file.read(into: UnsafeMutableRawBufferPointer(buffer), at: 0)
+                initialised = file.read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
             }
         }
     }

@@ -69,10 +69,43 @@ enum OLEScan {
         if content.contains(oleNative), containsWindowsProgram(content) {
             markers.append(ContentMarker(kind: .officeEmbeddedProgram, detail: "Office document with an embedded Windows program (OLE package)"))
         }
-        if content.contains(encryptedPackage) || (description ?? "").contains("Encrypted") {
+        if let file = CompoundFile(content), let what = legacyEncryption(file) {
+            markers.append(ContentMarker(kind: .encrypted, detail: what))
+        } else if content.contains(encryptedPackage) || (description ?? "").contains("Encrypted") {
             markers.append(ContentMarker(kind: .encrypted, detail: "password-protected Office document"))
         }
         return markers
+    }
+
+    /// Office 97–2003 files encrypted the old way keep their streams' names and say so inside
+    /// them: Word in the FIB's flags (`fEncrypted`, with `fObfuscated` for XOR), Excel with a
+    /// FILEPASS record among the workbook's first records, PowerPoint with an
+    /// `EncryptedSummary` stream. No `EncryptedPackage` stream, so the name search misses them.
+    static func legacyEncryption(_ file: CompoundFile) -> String? {
+        if let fib = file.stream(named: "WordDocument", maxBytes: 0x0C), fib.count == 0x0C, CompoundFile.u16(fib, 0) == 0xA5EC {
+            let flags = CompoundFile.u16(fib, 0x0A)
+            if flags & 0x0100 != 0 {
+                return "password-protected Word document (" + (flags & 0x8000 != 0 ? "legacy XOR obfuscation)" : "legacy RC4 encryption)")
+            }
+        }
+        if let book = file.stream(named: "Workbook", maxBytes: 16 * 1024) ?? file.stream(named: "Book", maxBytes: 16 * 1024) {
+            // BIFF records: type and length (16 bits each), then the data. FILEPASS follows
+            // the first BOF; stop at the globals' EOF.
+            var offset = 0
+            for _ in 0..<64 where offset + 4 <= book.count {
+                let type = CompoundFile.u16(book, offset)
+                if type == 0x002F {
+                    let xor = CompoundFile.u16(book, offset + 4) == 0
+                    return "password-protected Excel workbook (" + (xor ? "legacy XOR obfuscation)" : "legacy RC4 encryption)")
+                }
+                if type == 0x000A { break }
+                offset += 4 + Int(CompoundFile.u16(book, offset + 2))
+            }
+        }
+        if file.entries.contains(where: { $0.type == 2 && $0.name == "EncryptedSummary" }) {
+            return "password-protected PowerPoint presentation (legacy RC4 encryption)"
+        }
+        return nil
     }
 
     /// A Windows program stored inside the file: an `MZ` header whose `e_lfanew` points at
