@@ -91,6 +91,25 @@ import Testing
         }
     }
 
+    @Test func aPartTooLargeToReadWholeIsALimitNotAPass() throws {
+        var limits = InspectionLimits()
+        limits.maxWholePartBytes = 200 * 1024
+        let csv = Array(String(repeating: "name,branch,role\n", count: 20_000).utf8)  // 340 KB
+        let spool = try TemporaryDirectory("spool")
+        let message = try Inspector(limits: limits).inspect(
+            bytes: Mail.attached("members.csv", csv, type: "text/plain"), spool: ContentSpool(directory: spool.url, threshold: 64 * 1024))
+        let part = message.root.children[1]
+        #expect(part.text == nil)
+        #expect(part.documentText == nil)
+        #expect(message.limitsReached.map(\.kind) == [.bytes, .bytes])
+        #expect(message.limitsReached.first?.detail.hasPrefix(#"part 2 "members.csv" holds 340000 bytes, more than can be read whole"#) == true,
+                "\(message.limitsReached)")
+        // Under the bound the same file is read as before.
+        let small = try Inspector().inspect(bytes: Mail.attached("members.csv", csv, type: "text/plain"))
+        #expect(small.limitsReached.isEmpty)
+        #expect(small.root.children[1].text?.count == csv.count)
+    }
+
     /// Peak resident memory of `steward check` on one message, from the kernel's accounting.
     static func peakMemory(checking file: String) throws -> (status: Int32, output: String, peakBytes: Int) {
         let scratch = try TemporaryDirectory("peak")
