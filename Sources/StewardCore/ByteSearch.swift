@@ -5,20 +5,23 @@ import CStewardBytes
 public enum ByteSearch {
     /// Offsets of every occurrence of `needle` in `haystack` (non-overlapping), up to `limit`.
     public static func offsets(of needle: [UInt8], in haystack: [UInt8], limit: Int = .max) -> [Int] {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return [] }
-        return haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pin in
-                var found: [Int] = []
-                var start = 0
-                while found.count < limit, start + pin.count <= hay.count,
-                    let match = steward_memmem(hay.baseAddress! + start, hay.count - start, pin.baseAddress!, pin.count)
-                {
-                    let offset = hay.baseAddress!.distance(to: UnsafeRawPointer(match))
-                    found.append(offset)
-                    start = offset + pin.count
-                }
-                return found
+        haystack.withUnsafeBufferPointer { offsets(of: needle, in: $0, limit: limit) }
+    }
+
+    /// Offsets of every occurrence of `needle` in `haystack` (non-overlapping), up to `limit`.
+    public static func offsets(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> [Int] {
+        guard !needle.isEmpty, haystack.count >= needle.count, let base = haystack.baseAddress else { return [] }
+        return needle.withUnsafeBytes { pin in
+            var found: [Int] = []
+            var start = 0
+            while found.count < limit, start + pin.count <= haystack.count,
+                let match = steward_memmem(base + start, haystack.count - start, pin.baseAddress!, pin.count)
+            {
+                let offset = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(match))
+                found.append(offset)
+                start = offset + pin.count
             }
+            return found
         }
     }
 
@@ -26,13 +29,12 @@ public enum ByteSearch {
         !offsets(of: needle, in: haystack, limit: 1).isEmpty
     }
 
+    public static func contains(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        !offsets(of: needle, in: haystack, limit: 1).isEmpty
+    }
+
     public static func contains(_ needle: [UInt8], in text: String) -> Bool {
         var text = text
-        return text.withUTF8 { utf8 in
-            guard !needle.isEmpty, utf8.count >= needle.count else { return false }
-            return needle.withUnsafeBytes { pin in
-                steward_memmem(utf8.baseAddress!, utf8.count, pin.baseAddress!, pin.count) != nil
-            }
-        }
+        return text.withUTF8 { contains(needle, in: $0) }
     }
 }

@@ -18,9 +18,17 @@ public struct ContentMarker: Sendable, Hashable, Codable {
         case pdfEmbeddedProgram
         /// An HTML or SVG file with script (`<script>`, `on…=` handlers, `javascript:` links).
         case markupScript
+        /// The EICAR anti-virus test signature somewhere in the bytes (searched here, in
+        /// windows, so that rules need not read a spooled part's file).
+        case eicar
         /// An HTML or SVG file with a form that sends what is typed into it to another site.
         case markupExternalForm
     }
+
+    /// The standard EICAR test file, 68 bytes.
+    public static let eicarSignature: [UInt8] = Array(
+        #"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#.utf8
+    )
 
     public var kind: Kind
     /// Plain words: what exactly was seen (`zip archive`, `form posting to https://…`).

@@ -40,8 +40,9 @@ public struct MessagePart: Sendable, Hashable {
     public var trueType: String?
     /// libmagic's description (`PE32 executable (GUI) Intel 80386, for MS Windows`).
     public var trueTypeDescription: String?
-    /// Decoded bytes of a leaf part (transfer encoding removed). Empty for containers.
-    public var content: [UInt8]
+    /// Decoded bytes of a leaf part (transfer encoding removed), in memory or, when larger than
+    /// the in-memory threshold, in a spool file. Empty for containers.
+    public var content: PartContent
     /// Text for searching: text/plain and text/html converted to UTF-8 from the declared charset.
     public var text: String?
     /// How the part came to be: a MIME leaf, a multipart container, an attached message, or a
@@ -80,7 +81,7 @@ public struct MessagePart: Sendable, Hashable {
         self.charset = charset
         self.trueType = trueType
         self.trueTypeDescription = trueTypeDescription
-        self.content = content
+        self.content = PartContent(content)
         self.text = text
         self.origin = origin
         self.children = children

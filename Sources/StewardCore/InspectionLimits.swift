@@ -18,6 +18,13 @@ public struct InspectionLimits: Sendable, Hashable, Codable {
     /// reaches this and is held as "could not be inspected").
     public var maxExpandedBytes: Int = 100 * 1024 * 1024
 
+    /// Largest part read whole into memory where a reader needs it whole: the text of a text
+    /// part, a document's text (PDF, Office, OpenDocument, RTF), a TNEF file, uuencoded blocks.
+    /// A larger part that needs such reading is a finding (it could not be fully inspected);
+    /// everything else about it (true type, archives, signatures, active content) is read
+    /// from its spool file in windows, whatever its size.
+    public var maxWholePartBytes: Int = 32 * 1024 * 1024
+
     public init(maxDepth: Int = 30, maxParts: Int = 1000, maxDecodedBytes: Int = 200 * 1024 * 1024, timeoutSeconds: Double = 60,
                 maxArchiveDepth: Int = 8, maxArchiveMembers: Int = 2000, maxExpandedBytes: Int = 100 * 1024 * 1024) {
         self.maxDepth = maxDepth

@@ -50,14 +50,17 @@ public final class MessageFilter: Sendable {
     private let store: (any QuarantineStore)?
     private let releaseToken: ReleaseToken?
     private let notifyDeputies: Bool
+    private let spool: ContentSpool
     private let logger: Logger
 
     /// `store` nil means offline (`check`): holds are reported, not stored. `releaseToken` nil
-    /// means no message is let through as released.
+    /// means no message is let through as released. Parts larger than `spool.threshold` are
+    /// inspected from files in `spool.directory` (the config's `spool` settings).
     public init(
         policy: PolicyHolder, store: (any QuarantineStore)?, releaseToken: ReleaseToken? = nil, notifyDeputies: Bool = true,
-        logger: Logger
+        spool: ContentSpool = .temporary, logger: Logger
     ) {
+        self.spool = spool
         self.policy = policy
         self.store = store
         self.releaseToken = releaseToken
@@ -72,8 +75,8 @@ public final class MessageFilter: Sendable {
         do {
             let documentText = ConfidentialFamily.needsDocumentText(envelope, directory: snapshot.evaluator.policy.directory)
             switch source {
-            case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes, documentText: documentText)
-            case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url, documentText: documentText)
+            case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes, documentText: documentText, spool: spool)
+            case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url, documentText: documentText, spool: spool)
             }
             if let released = releasedMessage(inspected, source: source, envelope: envelope) {
                 return released

@@ -1,4 +1,5 @@
 public import Foundation
+public import StewardCore
 public import StewardQuarantine
 import Yams
 
@@ -21,6 +22,9 @@ public struct StewardConfig: Sendable, Equatable {
     public var spoolDirectory: URL
     /// Messages larger than this are spooled to a file instead of kept in memory.
     public var memoryThresholdBytes: Int
+
+    /// Where inspection keeps parts larger than the threshold.
+    public var contentSpool: ContentSpool { ContentSpool(directory: spoolDirectory, threshold: memoryThresholdBytes) }
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
     /// The MTA's sendmail command, for releases and notices (Postfix's or Sendmail's).

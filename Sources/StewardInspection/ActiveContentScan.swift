@@ -6,15 +6,21 @@ import StewardCore
 /// Cheap for ordinary mail: a part is looked at only when its first bytes or true type say
 /// PDF or OLE2, or when it is an HTML/SVG file sent as a file (a name, an attachment
 /// disposition, or a member of an archive). The HTML body of a newsletter is never scanned.
+///
+/// Every scan reads the content in windows (`PartContent.scan`), so a spooled part is read from
+/// its file piece by piece, never whole.
 enum ActiveContentScan {
     static func mark(_ part: inout MessagePart) {
         guard !part.content.isEmpty else { return }
+        if part.content.contains(ContentMarker.eicarSignature) {
+            part.markers.append(ContentMarker(kind: .eicar, detail: "the EICAR anti-virus test signature"))
+        }
         // Parts `TextSniff` kept as text (description "text") cannot be PDF or OLE2 files:
         // ordinary text parts cost one comparison here.
         let sniffedAsText = part.trueTypeDescription == "text"
-        if !sniffedAsText, part.trueType == "application/pdf" || PDFScan.looksLikePDF(part.content) {
+        if !sniffedAsText, part.trueType == "application/pdf" || PDFScan.looksLikePDF(part.content.head) {
             part.markers.append(contentsOf: PDFScan.markers(part.content))
-        } else if !sniffedAsText, OLEScan.isCompoundFile(part.content) {
+        } else if !sniffedAsText, OLEScan.isCompoundFile(part.content.head) {
             part.markers.append(contentsOf: OLEScan.markers(part.content, description: part.trueTypeDescription))
         } else if MarkupScan.isMarkupFile(part) {
             part.markers.append(contentsOf: MarkupScan.markers(part.content))
@@ -39,58 +45,5 @@ extension String {
         var result = self
         while let last = result.last, predicate(last) { result.removeLast() }
         return result
-    }
-}
-
-/// OLE2 compound files (doc, xls, ppt, msg): VBA macros and encryption.
-///
-/// No full compound-file reader: the question is only whether a storage or stream of a given
-/// name exists, and the directory stores every entry name as plain UTF-16LE, so a byte search
-/// for the name answers it without a parser that hostile files could confuse.
-enum OLEScan {
-    static let signature: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
-    private static let vbaProject = utf16("_VBA_PROJECT")
-    private static let encryptedPackage = utf16("EncryptedPackage")
-    private static let oleNative = utf16("Ole10Native")
-
-    static func isCompoundFile(_ content: [UInt8]) -> Bool { content.starts(with: signature) }
-
-    static func markers(_ content: [UInt8], description: String?) -> [ContentMarker] {
-        var markers: [ContentMarker] = []
-        if ByteSearch.contains(vbaProject, in: content) {
-            markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (VBA project)"))
-        }
-        if ByteSearch.contains(oleNative, in: content), containsWindowsProgram(content) {
-            markers.append(ContentMarker(kind: .officeEmbeddedProgram, detail: "Office document with an embedded Windows program (OLE package)"))
-        }
-        if ByteSearch.contains(encryptedPackage, in: content) || (description ?? "").contains("Encrypted") {
-            markers.append(ContentMarker(kind: .encrypted, detail: "password-protected Office document"))
-        }
-        return markers
-    }
-
-    /// A Windows program stored inside the file: an `MZ` header whose `e_lfanew` points at
-    /// `PE\0\0`, or a DOS header of the standard shape.
-    static func containsWindowsProgram(_ content: [UInt8]) -> Bool {
-        for offset in ByteSearch.offsets(of: [0x4D, 0x5A], in: content, limit: 200) where offset + 0x40 <= content.count {
-            let lfanew = Int(content[offset + 0x3C]) | Int(content[offset + 0x3D]) << 8
-                | Int(content[offset + 0x3E]) << 16 | Int(content[offset + 0x3F]) << 24
-            let pe = offset + lfanew
-            if lfanew > 0, lfanew < 4096, pe + 4 <= content.count,
-               content[pe] == 0x50, content[pe + 1] == 0x45, content[pe + 2] == 0, content[pe + 3] == 0 {
-                return true
-            }
-            // Compound files store streams in 512-byte sectors that need not follow each other,
-            // so the PE header may sit elsewhere: a DOS header of the shape every Windows linker
-            // writes (4 header paragraphs, relocations at 0x40) is enough.
-            if content[offset + 0x08] == 4, content[offset + 0x09] == 0, content[offset + 0x18] == 0x40, content[offset + 0x19] == 0 {
-                return true
-            }
-        }
-        return false
-    }
-
-    private static func utf16(_ text: String) -> [UInt8] {
-        text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
     }
 }

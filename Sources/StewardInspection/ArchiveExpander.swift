@@ -6,6 +6,10 @@ import StewardCore
 /// cpio, ISO, ARJ, LHA…) and adds their files to the tree as children (origin
 /// `.archiveMember`), each typed by content; archives inside archives are opened in turn.
 ///
+/// Members larger than the spool threshold are written to spool files as they are read, and a
+/// spooled archive is read by libarchive from its file, so opening a large archive needs no
+/// more memory than a small one.
+///
 /// Bounded: members are read in chunks against the message's expanded-bytes budget, and the
 /// number of members and archive nesting are limited. An archive that reaches a limit, or that
 /// libarchive cannot read, is reported as a `LimitReached` (held as "could not be inspected").
@@ -16,16 +20,18 @@ struct ArchiveExpander {
     let limits: InspectionLimits
     let deadline: ContinuousClock.Instant
     let magic: MagicPool
+    let spool: ContentSpool
 
     private var members = 0
     private var expandedBytes = 0
     private var membersReported = false
     private var bytesReported = false
 
-    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool) {
+    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool, spool: ContentSpool) {
         self.limits = limits
         self.deadline = deadline
         self.magic = magic
+        self.spool = spool
     }
 
     /// What reading one archive gave.
@@ -37,6 +43,8 @@ struct ArchiveExpander {
         var encryptedArchive = false
         /// Why the archive could not be read to its end.
         var problem: LimitReached?
+        /// Members not fully read (too large to read their text whole); the archive was read.
+        var memberLimits: [LimitReached] = []
         /// Reading stopped at a limit already reported for an earlier archive.
         var stopped = false
         var timedOut = false
@@ -63,9 +71,7 @@ struct ArchiveExpander {
                 continue
             }
             let archive = nodes[archiveIndex]
-            let reading = kind.tnef
-                ? readTNEF(archive, label: label)
-                : archive.content.withUnsafeBytes { read($0, kind: kind, archive: archive, label: label) }
+            let reading = kind.tnef ? readTNEF(archive, label: label) : try read(kind: kind, archive: archive, label: label)
             if reading.timedOut {
                 throw InspectionError(
                     code: .timeout,
@@ -85,6 +91,7 @@ struct ArchiveExpander {
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (vbaProject.bin)"))
             }
             if let problem = reading.problem { reached.append(problem) }
+            reached.append(contentsOf: reading.memberLimits)
             for member in reading.members {
                 let memberIndex = nodes.count
                 nodes.append(member)
@@ -93,16 +100,19 @@ struct ArchiveExpander {
                     work.append((memberIndex, depth + 1, label + " > " + Self.quoted(member.filename ?? "")))
                 }
             }
-            // The members now stand for the archive; its packed bytes need not stay in memory.
+            // The members now stand for the archive; its packed bytes need not be kept (nor a
+            // signature seen in them: the member that holds it is marked itself).
             if reading.problem == nil && !reading.stopped && !reading.encryptedArchive && reading.encryptedMembers.isEmpty {
-                nodes[archiveIndex].content = []
+                nodes[archiveIndex].content = PartContent()
+                nodes[archiveIndex].markers.removeAll { $0.kind == .eicar }
             }
         }
     }
 
-    private mutating func read(_ buffer: UnsafeRawBufferPointer, kind: ArchiveKind, archive: MessagePart, label: String) -> Reading {
-        var reading = Reading()
+    /// Reads an archive from memory, or from its spool file when it is large.
+    private mutating func read(kind: ArchiveKind, archive: MessagePart, label: String) throws(InspectionError) -> Reading {
         guard let handle = archive_read_new() else {
+            var reading = Reading()
             reading.problem = LimitReached(kind: .unreadable, detail: "\(label): libarchive could not start")
             return reading
         }
@@ -110,7 +120,26 @@ struct ArchiveExpander {
         archive_read_support_filter_all(handle)
         archive_read_support_format_all(handle)
         if kind.singleFile { archive_read_support_format_raw(handle) }
-        guard archive_read_open_memory(handle, buffer.baseAddress, buffer.count) == ARCHIVE_OK else {
+        // Result, not `try`, inside the closures: `withUnsafeBytes` would widen the error type.
+        switch archive.content.storage {
+        case .memory(let bytes):
+            return try bytes.withUnsafeBytes { buffer in
+                let opened = archive_read_open_memory(handle, buffer.baseAddress, buffer.count)
+                return Result { () throws(InspectionError) in try read(handle, opened: opened, kind: kind, archive: archive, label: label) }
+            }.get()
+        case .file(let file, _, _):
+            return try file.readSequentially { descriptor in
+                let opened = archive_read_open_fd(handle, descriptor, 64 * 1024)
+                return Result { () throws(InspectionError) in try read(handle, opened: opened, kind: kind, archive: archive, label: label) }
+            }.get()
+        }
+    }
+
+    private mutating func read(
+        _ handle: OpaquePointer, opened: Int32, kind: ArchiveKind, archive: MessagePart, label: String
+    ) throws(InspectionError) -> Reading {
+        var reading = Reading()
+        guard opened == ARCHIVE_OK else {
             reading.problem = unreadable(handle, label: label, kind: kind)
             return reading
         }
@@ -147,7 +176,7 @@ struct ArchiveExpander {
                 continue
             }
 
-            var content: [UInt8] = []
+            var content = ContentSink(spool: spool)
             var failed = false
             while true {
                 let got = chunk.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }
@@ -166,14 +195,15 @@ struct ArchiveExpander {
                     failed = true
                     break
                 }
-                content.append(contentsOf: chunk[0..<got])
+                try content.append(chunk[0..<got])
                 if ContinuousClock.now > deadline {
                     reading.timedOut = true
                     return reading
                 }
             }
             expandedBytes += content.count
-            reading.members.append(self.member(of: archive, name: name, content: content, position: member.path.last ?? 0))
+            reading.members.append(self.member(
+                of: archive, name: name, content: content.finish(), position: member.path.last ?? 0, reading: &reading))
             if failed && (reading.problem != nil || reading.stopped) { break }
         }
         return reading
@@ -181,8 +211,13 @@ struct ArchiveExpander {
 
     private mutating func readTNEF(_ archive: MessagePart, label: String) -> Reading {
         var reading = Reading()
+        // The TNEF reader walks records in memory; winmail.dat files are seldom large.
+        guard let content = archive.content.bytes(upTo: limits.maxWholePartBytes) else {
+            reading.problem = WholePartTooLarge(what: "the TNEF file (winmail.dat)").limit(at: archive, limits: limits)
+            return reading
+        }
         let budget = max(0, limits.maxExpandedBytes - expandedBytes)
-        let tnef = TNEFReader.read(archive.content, maxFiles: max(0, limits.maxArchiveMembers - members) + 1, maxBytes: budget + 1)
+        let tnef = TNEFReader.read(content, maxFiles: max(0, limits.maxArchiveMembers - members) + 1, maxBytes: budget + 1)
         for file in tnef.files {
             guard takeMember(label: label, reading: &reading) else { break }
             if expandedBytes + file.data.count > limits.maxExpandedBytes {
@@ -190,7 +225,9 @@ struct ArchiveExpander {
                 break
             }
             expandedBytes += file.data.count
-            reading.members.append(member(of: archive, name: file.name ?? "(no name)", content: file.data, position: reading.members.count + 1))
+            reading.members.append(member(
+                of: archive, name: file.name ?? "(no name)", content: PartContent(file.data), position: reading.members.count + 1,
+                reading: &reading))
         }
         if tnef.damaged, reading.problem == nil {
             reading.problem = LimitReached(kind: .unreadable, detail: "\(label): the TNEF file (winmail.dat) is damaged or cut short")
@@ -199,11 +236,13 @@ struct ArchiveExpander {
     }
 
     /// A member part, typed by content.
-    private func member(of archive: MessagePart, name: String, content: [UInt8], position: Int) -> MessagePart {
+    private func member(
+        of archive: MessagePart, name: String, content: PartContent, position: Int, reading: inout Reading
+    ) -> MessagePart {
         var member = MessagePart(
-            path: archive.path + [position], contentType: "application/octet-stream",
-            filename: name, content: content, origin: .archiveMember
+            path: archive.path + [position], contentType: "application/octet-stream", filename: name, origin: .archiveMember
         )
+        member.content = content
         if !content.isEmpty {
             let type = magic.identify(content)
             member.trueType = type.mimeType
@@ -212,9 +251,13 @@ struct ArchiveExpander {
             // The parts of a document that was itself read as one (a .docx's XML) are not
             // documents a person reads: only files in real archives get their own text.
             if readDocumentText && archive.documentText == nil {
-                member.documentText = DocumentTextExtractor.text(
-                    content: content, text: nil, declaredType: member.contentType, trueType: member.trueType,
-                    filename: name, disposition: "attachment")
+                do {
+                    member.documentText = try DocumentTextExtractor.text(
+                        content: content, text: nil, declaredType: member.contentType, trueType: member.trueType,
+                        filename: name, disposition: "attachment", maxBytes: limits.maxWholePartBytes)
+                } catch {
+                    reading.memberLimits.append(error.limit(at: member, limits: limits))
+                }
             }
         }
         return member

@@ -6,33 +6,45 @@ import StewardCore
 /// Only parts that need it pay: a plain-text body returns nil at once (policy reads its `text`);
 /// the expensive readers (poppler, libxml2, libarchive) run only for parts whose signature and
 /// type say they are PDF, office, OpenDocument or RTF files, or HTML.
+///
+/// These readers need the whole document in memory, so a document is read only up to
+/// `maxBytes`; a larger one throws (the caller reports it), never passes unread.
 enum DocumentTextExtractor {
     static func text(
-        content: [UInt8], text: String? = nil, declaredType: String, trueType: String?, filename: String?, disposition: String?
-    ) -> DocumentText? {
+        content: PartContent, text: String? = nil, declaredType: String, trueType: String?, filename: String?, disposition: String?,
+        maxBytes: Int
+    ) throws(WholePartTooLarge) -> DocumentText? {
         guard !content.isEmpty else { return nil }
         let type = trueType ?? declaredType
         let name = filename?.lowercased() ?? ""
         let ext = name.split(separator: ".").last.map(String.init) ?? ""
+        let head = content.head
+        func whole(_ what: String) throws(WholePartTooLarge) -> [UInt8] {
+            guard let bytes = content.bytes(upTo: maxBytes) else { throw WholePartTooLarge(what: "its text as \(what)") }
+            return bytes
+        }
 
-        if content.starts(with: Self.pdf) { return PDFText.extract(content) }
-        if content.starts(with: Self.rtf) { return RTFText.extract(content) }
-        if content.starts(with: Self.zip) {
+        if head.starts(with: Self.pdf) { return PDFText.extract(try whole("a PDF")) }
+        if head.starts(with: Self.rtf) { return RTFText.extract(try whole("an RTF document")) }
+        if head.starts(with: Self.zip) {
             if ooxmlExtensions.contains(ext) || type.contains("openxmlformats") || type.contains("ms-excel")
                 || type.contains("ms-word") || type.contains("ms-powerpoint") {
-                return OOXMLText.extract(content)
+                return OOXMLText.extract(try whole("an Office document"))
             }
             if odfExtensions.contains(ext) || type.contains("opendocument") {
-                return OpenDocumentText.extract(content)
+                return OpenDocumentText.extract(try whole("an OpenDocument file"))
             }
             return nil  // other zips: members are the archive reader's business
         }
-        if declaredType == "text/html" || type == "text/html" { return HTMLText.extract(text.map { Array($0.utf8) } ?? content) }
+        if declaredType == "text/html" || type == "text/html" {
+            if let text { return HTMLText.extract(Array(text.utf8)) }
+            return HTMLText.extract(try whole("HTML"))
+        }
         // A plain-text body is read from `text` as it is; only text files attached (CSV, a
         // .txt attachment, text/* of other kinds) become documents, one line per piece.
         let isBody = declaredType == "text/plain" && disposition != "attachment" && filename == nil
         if !isBody, type.hasPrefix("text/") || declaredType.hasPrefix("text/") || textExtensions.contains(ext) {
-            return lines(CharsetText.bestEffort(content), csv: ext == "csv" || type == "text/csv" || declaredType == "text/csv")
+            return lines(CharsetText.bestEffort(try whole("a text file")), csv: ext == "csv" || type == "text/csv" || declaredType == "text/csv")
         }
         return nil
     }

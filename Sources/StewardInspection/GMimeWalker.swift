@@ -10,6 +10,7 @@ struct GMimeWalker {
     let limits: InspectionLimits
     let deadline: ContinuousClock.Instant
     let magic: MagicPool
+    let spool: ContentSpool
 
     private(set) var limitsReached: [LimitReached] = []
     /// Whether leaves get `documentText` (issue 5: only mail leaving the union needs it).
@@ -22,11 +23,12 @@ struct GMimeWalker {
     private var bytesLimitReported = false
     private var archives: ArchiveExpander
 
-    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool) {
+    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool, spool: ContentSpool) {
         self.limits = limits
         self.deadline = deadline
         self.magic = magic
-        self.archives = ArchiveExpander(limits: limits, deadline: deadline, magic: magic)
+        self.spool = spool
+        self.archives = ArchiveExpander(limits: limits, deadline: deadline, magic: magic, spool: spool)
     }
 
     /// Something waiting to be turned into a node.
@@ -179,14 +181,14 @@ struct GMimeWalker {
     }
 
     /// The part's bytes with the transfer encoding removed, read in chunks and cut at the
-    /// decoded-bytes budget.
+    /// decoded-bytes budget; past the spool threshold they go to a spool file.
     private mutating func decodedContent(
         of part: UnsafeMutablePointer<GMimePart>, at node: MessagePart
-    ) throws(InspectionError) -> [UInt8] {
+    ) throws(InspectionError) -> PartContent {
         guard let wrapper = g_mime_part_get_content(part),
               let source = g_mime_data_wrapper_get_stream(wrapper),
               let filtered = g_mime_stream_filter_new(source)
-        else { return [] }
+        else { return PartContent() }
         defer { steward_unref(filtered) }
         _ = g_mime_stream_reset(source)
 
@@ -201,7 +203,7 @@ struct GMimeWalker {
             break  // 7bit, 8bit, binary, or unknown: the bytes are the content
         }
 
-        var content: [UInt8] = []
+        var content = ContentSink(spool: spool)
         let chunkSize = 64 * 1024
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
@@ -214,18 +216,18 @@ struct GMimeWalker {
             }
             if got <= 0 { break }
             if got > budget {
-                content.append(contentsOf: chunk[0..<budget])
+                try content.append(chunk[0..<budget])
                 reportBytesLimit(at: node)
                 break
             }
-            content.append(contentsOf: chunk[0..<got])
+            try content.append(chunk[0..<got])
         }
         decodedBytes += content.count
-        return content
+        return content.finish()
     }
 
     /// True type for leaves with content; text for text/plain and text/html.
-    private func fillTypeAndText(_ node: inout MessagePart) {
+    private mutating func fillTypeAndText(_ node: inout MessagePart) {
         if let textType = TextSniff.textType(declared: node.contentType, content: node.content) {
             node.trueType = textType
             node.trueTypeDescription = "text"
@@ -235,20 +237,31 @@ struct GMimeWalker {
             node.trueTypeDescription = type.description
         }
         if node.contentType == "text/plain" || node.contentType == "text/html" {
-            node.text = CharsetText.utf8Text(node.content, declaredCharset: node.charset)
+            if let bytes = node.content.bytes(upTo: limits.maxWholePartBytes) {
+                node.text = CharsetText.utf8Text(bytes, declaredCharset: node.charset)
+            } else {
+                limitsReached.append(WholePartTooLarge(what: "its text").limit(at: node, limits: limits))
+            }
         }
         ActiveContentScan.mark(&node)
-        if readDocumentText { node.documentText = DocumentTextExtractor.text(  // issue 5: document text for marker searches
-            content: node.content, text: node.text, declaredType: node.contentType, trueType: node.trueType, filename: node.filename, disposition: node.disposition) }
+        guard readDocumentText else { return }  // issue 5: document text for marker searches
+        do {
+            node.documentText = try DocumentTextExtractor.text(
+                content: node.content, text: node.text, declaredType: node.contentType, trueType: node.trueType,
+                filename: node.filename, disposition: node.disposition, maxBytes: limits.maxWholePartBytes)
+        } catch {
+            limitsReached.append(error.limit(at: node, limits: limits))
+        }
     }
 
     /// Uuencoded files inside a text/plain part become its children (origin `.uuencoded`).
     private mutating func addUuencodedChildren(
         of leaf: MessagePart, index: Int, depth: Int, nodes: inout [MessagePart], parents: inout [Int]
     ) throws(InspectionError) {
-        guard Self.mayHoldUuencode(leaf.content) else { return }
+        // A text part too large to read whole was reported when its text was not read.
+        guard let content = leaf.content.bytes(upTo: limits.maxWholePartBytes), Self.mayHoldUuencode(content) else { return }
         let budget = limits.maxDecodedBytes - decodedBytes
-        let blocks = Uudecode.blocks(in: leaf.content, byteBudget: budget, maxBlocks: max(0, limits.maxParts - partCount) + 1)
+        let blocks = Uudecode.blocks(in: content, byteBudget: budget, maxBlocks: max(0, limits.maxParts - partCount) + 1)
         guard !blocks.isEmpty, allowDescent(below: leaf, depth: depth) else { return }
         for (offset, block) in blocks.enumerated() {
             try checkDeadline()

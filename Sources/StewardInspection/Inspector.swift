@@ -20,8 +20,10 @@ public final class Inspector: Sendable {
     /// Inspects a message held in memory (the raw RFC 5322 bytes, CRLF or LF line ends).
     /// `documentText` false skips reading attachments' text (`MessagePart.documentText`), for
     /// mail that no rule reading it can concern (confidential markers look only at mail leaving
-    /// the union).
-    public func inspect(bytes: [UInt8], documentText: Bool = true) throws(InspectionError) -> InspectedMessage {
+    /// the union). Parts larger than `spool.threshold` are decoded into spool files there.
+    public func inspect(
+        bytes: [UInt8], documentText: Bool = true, spool: ContentSpool = .temporary
+    ) throws(InspectionError) -> InspectedMessage {
         let start = ContinuousClock.now
         let stream = bytes.withUnsafeBufferPointer { buffer -> UnsafeMutablePointer<GMimeStream>? in
             guard let base = buffer.baseAddress, !buffer.isEmpty else { return g_mime_stream_mem_new() }
@@ -33,12 +35,16 @@ public final class Inspector: Sendable {
             throw InspectionError(code: .parserFailure, detail: "GMime could not allocate a memory stream")
         }
         defer { steward_unref(stream) }
-        return try inspect(stream: stream, size: bytes.count, start: start, documentText: documentText)
+        return try inspect(stream: stream, size: bytes.count, start: start, documentText: documentText, spool: spool)
     }
 
     /// Inspects a message stored in a file (a spooled large message), without reading it all
-    /// into memory first: GMime reads the file through a stream and keeps only offsets into it.
-    public func inspect(fileAt url: URL, documentText: Bool = true) throws(InspectionError) -> InspectedMessage {
+    /// into memory first: GMime reads the file through a stream and keeps only offsets into it,
+    /// and parts larger than `spool.threshold` are decoded into spool files, so memory stays
+    /// flat whatever the size of the message.
+    public func inspect(
+        fileAt url: URL, documentText: Bool = true, spool: ContentSpool = .temporary
+    ) throws(InspectionError) -> InspectedMessage {
         let start = ContinuousClock.now
         let path = url.path
         let size: Int
@@ -55,11 +61,12 @@ public final class Inspector: Sendable {
             throw InspectionError(code: .unreadable, detail: "cannot open \(path): \(reason)")
         }
         defer { steward_unref(stream) }
-        return try inspect(stream: stream, size: size, start: start, documentText: documentText)
+        return try inspect(stream: stream, size: size, start: start, documentText: documentText, spool: spool)
     }
 
     private func inspect(
-        stream: UnsafeMutablePointer<GMimeStream>, size: Int, start: ContinuousClock.Instant, documentText: Bool
+        stream: UnsafeMutablePointer<GMimeStream>, size: Int, start: ContinuousClock.Instant, documentText: Bool,
+        spool: ContentSpool
     ) throws(InspectionError) -> InspectedMessage {
         let deadline = start + .milliseconds(Int64(max(0, limits.timeoutSeconds) * 1000))
 
@@ -81,7 +88,7 @@ public final class Inspector: Sendable {
         }
         defer { steward_unref(message) }
 
-        var walker = GMimeWalker(limits: limits, deadline: deadline, magic: magic)
+        var walker = GMimeWalker(limits: limits, deadline: deadline, magic: magic, spool: spool)
         walker.readDocumentText = documentText
         let headers = GMimeWalker.headers(of: message)
         let root = try walker.walk(top: g_mime_message_get_mime_part(message))

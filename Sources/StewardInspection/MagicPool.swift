@@ -1,5 +1,6 @@
 import CStewardMagic
 import Foundation
+import StewardCore
 
 /// What libmagic says about some bytes.
 struct TrueType: Sendable, Hashable {
@@ -35,6 +36,13 @@ final class MagicPool: @unchecked Sendable {
             }
             self.mimeType = mime
             self.description = desc
+        }
+
+        /// How many first bytes libmagic looks at (`MAGIC_PARAM_BYTES_MAX`).
+        var bytesMax: Int {
+            var value = 0
+            guard magic_getparam(mimeType, MAGIC_PARAM_BYTES_MAX, &value) == 0, value > 0 else { return 7 * 1024 * 1024 }
+            return value
         }
 
         deinit {
@@ -95,6 +103,20 @@ final class MagicPool: @unchecked Sendable {
         withHandles { handles in
             bytes.withUnsafeBytes { handles.identify($0) }
         } ?? TrueType()
+    }
+
+    /// True type of a part's content. libmagic never looks past its `bytes_max` (7 MB in
+    /// file 5.44), so a spooled part is identified from that many first bytes, read for the
+    /// call and dropped: the same answer as from the whole part in memory.
+    func identify(_ content: PartContent) -> TrueType {
+        switch content.storage {
+        case .memory(let bytes):
+            return identify(bytes)
+        case .file:
+            return withHandles { handles in
+                content.prefix(handles.bytesMax).withUnsafeBytes { handles.identify($0) }
+            } ?? TrueType()
+        }
     }
 
     /// Number of handle pairs waiting in the pool (for tests).

@@ -6,11 +6,14 @@ import StewardCore
 /// A small token scan instead of a PDF library: the question is only which names occur, and
 /// PDF names may hide behind `#xx` escapes (`/J#61vaScript`), which the scan decodes. Stream
 /// data is skipped (from `stream` to `endstream`), so random bytes in compressed images
-/// cannot look like `/JS`. Not seen: names inside compressed object streams (PDF 1.5 `/ObjStm`).
+/// cannot look like `/JS` — except for object streams (PDF 1.5 `/Type /ObjStm`), which hold
+/// ordinary objects, compressed: they are inflated (zlib, `FlateDecode`) and scanned too, so
+/// JavaScript, Launch actions and embedded files hidden in them are seen.
 enum PDFScan {
     /// `%PDF-` within the first 1024 bytes (readers accept junk before it; libmagic does not).
-    static func looksLikePDF(_ content: [UInt8]) -> Bool {
-        let end = min(content.count, 1024) - 5
+    static func looksLikePDF(_ head: ArraySlice<UInt8>) -> Bool {
+        let content = Array(head.prefix(1024))
+        let end = content.count - 5
         guard end >= 0 else { return false }
         for index in 0...end where content[index] == 0x25 {
             if content[index + 1] == 0x50, content[index + 2] == 0x44, content[index + 3] == 0x46, content[index + 4] == 0x2D {
@@ -23,15 +26,59 @@ enum PDFScan {
     private static let streamKeyword = Array("stream".utf8)
     private static let endstreamKeyword = Array("endstream".utf8)
 
-    static func markers(_ content: [UInt8]) -> [ContentMarker] {
-        var javaScript = false, launch = false, encrypted = false, embedded = false
-        var embeddedNames: [String] = []
-        var fileNames: [String] = []
-        content.withUnsafeBufferPointer { bytes in
+    static func markers(_ content: PartContent) -> [ContentMarker] {
+        var scanner = Scanner()
+        content.scan(lookahead: Scanner.lookahead) { window, isLast in scanner.consume(window, isLast: isLast) }
+        return scanner.markers
+    }
+
+    /// The token scan, fed a window at a time (a spooled PDF is read from its file in pieces).
+    /// A token starting in a window is read only when `lookahead` bytes follow it there (or the
+    /// window ends the file), so the longest token (a 512-byte name literal with escapes) is
+    /// always seen whole; what is left starts the next window.
+    struct Scanner {
+        static let lookahead = 2048
+        /// Bounds on one object stream: its packed bytes kept, and what it may inflate to.
+        static let maxObjectStreamBytes = 8 * 1024 * 1024
+        static let maxInflatedBytes = 32 * 1024 * 1024
+
+        /// 0 for the file, 1 inside an object stream (which may not hold streams itself).
+        private let depth: Int
+        private var javaScript = false, launch = false, encrypted = false, embedded = false
+        private var fileNames: [String] = []
+        private var lastName: [UInt8] = []
+        /// Between `stream` and `endstream` when the last window ended.
+        private var inStream = false
+        /// The byte before the current window (nil at the start of the file).
+        private var previous: UInt8?
+        /// `/ObjStm` seen since the last stream: the next stream's data is an object stream.
+        private var objectStreamNext = false
+        /// The data of the object stream being read (nil when the stream is not one).
+        private var objectStream: [UInt8]?
+
+        init(depth: Int = 0) {
+            self.depth = depth
+        }
+
+        /// Reads tokens from `bytes`; returns how many bytes it is done with.
+        mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, isLast: Bool) -> Int {
             let count = bytes.count
+            let safeEnd = isLast ? count : max(0, count - Self.lookahead)
             var index = 0
-            var lastName: [UInt8] = []
+            if inStream {
+                guard let end = PDFScan.find(endstreamKeyword, in: bytes, from: 0) else {
+                    let stop = isLast ? count : max(0, count - endstreamKeyword.count + 1)
+                    keep(bytes, 0, stop)
+                    if isLast { scanObjectStream() }
+                    return finish(bytes, at: stop)
+                }
+                keep(bytes, 0, end)
+                scanObjectStream()
+                inStream = false
+                index = end + endstreamKeyword.count
+            }
             while index < count {
+                if index >= safeEnd { return finish(bytes, at: index) }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "/") {
                     var name: [UInt8] = []
@@ -51,6 +98,7 @@ enum PDFScan {
                     case "Launch": launch = true
                     case "Encrypt": encrypted = true
                     case "EmbeddedFile", "EmbeddedFiles": embedded = true
+                    case "ObjStm": objectStreamNext = depth == 0
                     default: break
                     }
                     lastName = name
@@ -81,29 +129,82 @@ enum PDFScan {
                 // Skip stream data: "stream" then a line end, up to "endstream".
                 if byte == UInt8(ascii: "s"), index + 6 < count, matches(bytes, at: index, streamKeyword),
                    bytes[index + 6] == 0x0D || bytes[index + 6] == 0x0A,
-                   index == 0 || !isRegular(bytes[index - 1]) {
-                    var cursor = index + 7
-                    while cursor + 9 <= count, !matches(bytes, at: cursor, endstreamKeyword) { cursor += 1 }
-                    index = cursor + 9
+                   !isRegular(index > 0 ? bytes[index - 1] : previous ?? 0x20) {
                     lastName = []
+                    // The data starts after the line end (CR LF or LF) that follows `stream`.
+                    let dataStart = index + 7 + (bytes[index + 6] == 0x0D && index + 7 < count && bytes[index + 7] == 0x0A ? 1 : 0)
+                    objectStream = objectStreamNext ? [] : nil
+                    objectStreamNext = false
+                    guard let end = PDFScan.find(endstreamKeyword, in: bytes, from: index + 7) else {
+                        inStream = !isLast
+                        let stop = isLast ? count : max(index + 7, count - endstreamKeyword.count + 1)
+                        keep(bytes, dataStart, stop)
+                        if isLast { scanObjectStream() }
+                        return finish(bytes, at: stop)
+                    }
+                    keep(bytes, dataStart, end)
+                    scanObjectStream()
+                    index = end + endstreamKeyword.count
                     continue
                 }
                 if !isWhitespace(byte) { lastName = [] }
                 index += 1
             }
+            return finish(bytes, at: count)
         }
-        if embedded { embeddedNames = fileNames.filter(ActiveContentScan.hasProgramExtension) }
-        var markers: [ContentMarker] = []
-        if javaScript { markers.append(ContentMarker(kind: .pdfJavaScript, detail: "PDF with JavaScript")) }
-        if launch {
-            let target = fileNames.first.map { " (\($0))" } ?? ""
-            markers.append(ContentMarker(kind: .pdfLaunch, detail: "PDF with a Launch action that starts a program\(target)"))
+
+        /// Keeps `bytes[from..<to]` when reading an object stream's data (within its bound).
+        private mutating func keep(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) {
+            guard objectStream != nil, from < to else { return }
+            if objectStream!.count + (to - from) > Self.maxObjectStreamBytes {
+                objectStream = nil  // larger than any real one; its packed bytes are passed over
+                return
+            }
+            objectStream!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<to]))
         }
-        for name in embeddedNames {
-            markers.append(ContentMarker(kind: .pdfEmbeddedProgram, detail: "PDF carrying the embedded program \"\(name)\""))
+
+        /// Inflates the object stream just read (as it is, when it is not zlib data) and scans
+        /// its objects as part of the file.
+        private mutating func scanObjectStream() {
+            guard let data = objectStream else { return }
+            objectStream = nil
+            let objects = Inflate.inflate(data, maxOutput: Self.maxInflatedBytes) ?? data
+            var inner = Scanner(depth: depth + 1)
+            _ = objects.withUnsafeBufferPointer { inner.consume($0, isLast: true) }
+            javaScript = javaScript || inner.javaScript
+            launch = launch || inner.launch
+            encrypted = encrypted || inner.encrypted
+            embedded = embedded || inner.embedded
+            fileNames += inner.fileNames
         }
-        if encrypted { markers.append(ContentMarker(kind: .encrypted, detail: "encrypted PDF")) }
-        return markers
+
+        /// Remembers the last byte consumed (for the next window's first token) and returns `index`.
+        private mutating func finish(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+            let index = min(index, bytes.count)
+            if index > 0 { previous = bytes[index - 1] }
+            return index
+        }
+
+        var markers: [ContentMarker] {
+            let embeddedNames = embedded ? fileNames.filter(ActiveContentScan.hasProgramExtension) : []
+            var markers: [ContentMarker] = []
+            if javaScript { markers.append(ContentMarker(kind: .pdfJavaScript, detail: "PDF with JavaScript")) }
+            if launch {
+                let target = fileNames.first.map { " (\($0))" } ?? ""
+                markers.append(ContentMarker(kind: .pdfLaunch, detail: "PDF with a Launch action that starts a program\(target)"))
+            }
+            for name in embeddedNames {
+                markers.append(ContentMarker(kind: .pdfEmbeddedProgram, detail: "PDF carrying the embedded program \"\(name)\""))
+            }
+            if encrypted { markers.append(ContentMarker(kind: .encrypted, detail: "encrypted PDF")) }
+            return markers
+        }
+    }
+
+    /// Offset of the first `word` in `bytes` at or after `start`.
+    private static func find(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        return ByteSearch.offsets(of: word, in: UnsafeBufferPointer(rebasing: bytes[start...]), limit: 1).first.map { $0 + start }
     }
 
     private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: [UInt8]) -> Bool {

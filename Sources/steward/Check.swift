@@ -51,7 +51,7 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let directory = try policyDirectory()
+        let (directory, spool) = try settings()
         let holder: PolicyHolder
         do {
             holder = try PolicyHolder(directory: directory)
@@ -60,39 +60,46 @@ struct Check: ParsableCommand {
         }
         var logger = Logger(label: "steward.check")
         logger.logLevel = .critical  // offline: the verdict printed is the output, not a log line
-        let filter = MessageFilter(policy: holder, store: nil, logger: logger)
+        let filter = MessageFilter(policy: holder, store: nil, spool: spool, logger: logger)
 
         var failed = false
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            // Only the header block is read here; inspection reads the file itself, as the
+            // milter does with a spooled message, so a large message is never held whole.
+            guard let head = FileHandle(forReadingAtPath: file).flatMap({ handle in
+                defer { try? handle.close() }
+                return try? handle.read(upToCount: HeaderAddresses.headerLimit) ?? Data()  // nil: an empty file
+            }) else {
                 printError("steward: cannot read \(file)")
                 failed = true
                 continue
             }
-            let bytes = [UInt8](data)
-            let addresses = HeaderAddresses(message: bytes)
+            let addresses = HeaderAddresses(message: [UInt8](head))
             let envelope = Envelope(
                 sender: from.map(EmailAddress.normalize) ?? addresses.from ?? "",
                 recipients: to.isEmpty ? addresses.recipients : to.map(EmailAddress.normalize),
                 authUser: authUser, clientAddress: clientIP, queueID: nil)
-            let decision = filter.decide(.bytes(bytes), envelope: envelope)
+            let decision = filter.decide(.file(URL(fileURLWithPath: file)), envelope: envelope)
             if decision.verdict.action == .tempfail { failed = true }
             print(VerdictOutput.render(decision.verdict, file: file, format: format))
         }
         if failed { throw ExitCode(1) }
     }
 
-    private func policyDirectory() throws -> URL {
-        if let policy { return URL(fileURLWithPath: policy) }
+    /// The policy directory, and where large parts are spooled: the config's spool settings,
+    /// else the system's temporary directory with the default threshold.
+    private func settings() throws -> (URL, ContentSpool) {
+        if let policy { return (URL(fileURLWithPath: policy), .temporary) }
         if let config {
             do {
-                return try StewardConfig.load(from: URL(fileURLWithPath: config)).policyDirectory
+                let loaded = try StewardConfig.load(from: URL(fileURLWithPath: config))
+                return (loaded.policyDirectory, loaded.contentSpool)
             } catch {
                 Failure(description: error.description).exit()
             }
         }
         for candidate in ["/etc/steward/Policies", "Policies"] where FileManager.default.fileExists(atPath: candidate) {
-            return URL(fileURLWithPath: candidate)
+            return (URL(fileURLWithPath: candidate), .temporary)
         }
         throw ValidationError("no policy found: give --policy DIR or --config FILE")
     }

@@ -6,6 +6,8 @@ import StewardCore
 struct HeaderAddresses {
     var from: String?
     var recipients: [String] = []
+    /// The most of a message's start read for its header block.
+    static let headerLimit = 256 * 1024
 
     init(message: [UInt8]) {
         for (name, value) in Self.headers(message) {
@@ -36,7 +38,7 @@ struct HeaderAddresses {
 
     /// The bytes up to the first empty line (at most 256 KB).
     private static func headerBlock(_ message: [UInt8]) -> ArraySlice<UInt8> {
-        let limit = min(message.count, 256 * 1024)
+        let limit = min(message.count, headerLimit)
         var index = 0
         while index + 1 < limit {
             if message[index] == 0x0A && (message[index + 1] == 0x0A || (message[index + 1] == 0x0D && index + 2 < limit && message[index + 2] == 0x0A)) {

@@ -59,7 +59,8 @@ struct Serve: ParsableCommand {
             Failure(description: error.description).exit()
         }
         let filter = MessageFilter(
-            policy: policy, store: store, releaseToken: releaseToken, notifyDeputies: settings.notifyDeputies, logger: logger)
+            policy: policy, store: store, releaseToken: releaseToken, notifyDeputies: settings.notifyDeputies,
+            spool: settings.contentSpool, logger: logger)
         NoticeLoop.start(
             sender: NoticeSender(
                 store: store, sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),

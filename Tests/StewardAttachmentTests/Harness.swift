@@ -165,6 +165,62 @@ enum Files {
         return bytes
     }
 
+    /// A real OLE2 compound file ([MS-CFB] version 3: 512-byte sectors, FAT, directory, and
+    /// streams under 4096 bytes in the mini stream, as Office writes them) holding `streams`.
+    static func compoundFile(_ streams: [(String, [UInt8])]) throws -> [UInt8] {
+        var inputs: [String: [UInt8]] = [:]
+        for (index, stream) in streams.enumerated() { inputs["in\(index)"] = stream.1 }
+        let list = streams.enumerated().map { "(\(pythonString($0.element.0)), \"in\($0.offset)\")" }.joined(separator: ", ")
+        return try python("""
+            import struct
+            streams = [(name, open(path, "rb").read()) for name, path in [\(list)]]
+            SS, CUTOFF, END, FREE = 512, 4096, 0xFFFFFFFE, 0xFFFFFFFF
+            sectors, fat = [], []
+            def alloc(data):
+                if not data: return END
+                count = (len(data) + SS - 1) // SS
+                data += b"\\0" * (count * SS - len(data))
+                start = len(sectors)
+                for i in range(count):
+                    sectors.append(data[i * SS:(i + 1) * SS])
+                    fat.append(start + i + 1 if i < count - 1 else END)
+                return start
+            mini, minifat, starts = b"", [], {}
+            for name, data in streams:
+                if len(data) < CUTOFF:
+                    count = (len(data) + 63) // 64
+                    starts[name] = len(mini) // 64 if count else END
+                    minifat += [len(mini) // 64 + i + 1 if i < count - 1 else END for i in range(count)]
+                    mini += data + b"\\0" * (count * 64 - len(data))
+            for name, data in streams:
+                if len(data) >= CUTOFF: starts[name] = alloc(data)
+            mini_start = alloc(mini)
+            minifat_bytes = b"".join(struct.pack("<I", x) for x in minifat)
+            minifat_start = alloc(minifat_bytes)
+            entries = [("Root Entry", 5, mini_start, len(mini))] + [(n, 2, starts[n], len(d)) for n, d in streams]
+            def entry(i, name, kind, start, size):
+                encoded = name.encode("utf-16-le") + b"\\0\\0"
+                right = i + 1 if 1 <= i < len(entries) - 1 else FREE
+                child = 1 if i == 0 and len(entries) > 1 else FREE
+                return (encoded + b"\\0" * (64 - len(encoded)) + struct.pack("<HBB", len(encoded), kind, 1)
+                        + struct.pack("<III", FREE, right, child) + b"\\0" * 36 + struct.pack("<IQ", start, size))
+            directory_start = alloc(b"".join(entry(i, *e) for i, e in enumerate(entries)))
+            nfat = 1
+            while len(sectors) + nfat > nfat * SS // 4: nfat += 1
+            fat_start = len(sectors)
+            fat += [0xFFFFFFFD] * nfat
+            table = b"".join(struct.pack("<I", x) for x in fat)
+            table += b"\\xff" * (nfat * SS - len(table))
+            sectors += [table[i * SS:(i + 1) * SS] for i in range(nfat)]
+            difat = [fat_start + i for i in range(nfat)] + [FREE] * (109 - nfat)
+            header = (b"\\xD0\\xCF\\x11\\xE0\\xA1\\xB1\\x1A\\xE1" + b"\\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+                      + b"\\0" * 6 + struct.pack("<IIIIIIIII", 0, nfat, directory_start, 0, CUTOFF,
+                      minifat_start, (len(minifat_bytes) + SS - 1) // SS, END, 0)
+                      + b"".join(struct.pack("<I", x) for x in difat))
+            open("out", "wb").write(header + b"".join(sectors))
+            """, inputs: inputs)
+    }
+
     static func pdf(_ body: String) -> [UInt8] {
         Array("""
             %PDF-1.4

@@ -3,7 +3,8 @@ import Testing
 @testable import StewardPolicy
 
 @Suite struct EvaluatorTests {
-    let eicarMessage = Fixtures.message(attachment: Array("junk ".utf8) + Fixtures.eicar + Array(" junk".utf8), filename: "eicar.txt")
+    let eicarMessage = Fixtures.message(attachment: Array("junk ".utf8) + Fixtures.eicar + Array(" junk".utf8), filename: "eicar.txt",
+                                        markers: [Fixtures.eicarMarker])
 
     @Test func cleanMessageIsAccepted() throws {
         let verdict = Evaluator(policy: try Fixtures.policy()).evaluate(
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func eicarInTheRootBodyOrTextIsFound() throws {
-        let root = MessagePart(path: [], contentType: "text/plain", content: Fixtures.eicar)
+        let root = MessagePart(path: [], contentType: "text/plain", content: Fixtures.eicar, markers: [Fixtures.eicarMarker])
         let message = InspectedMessage(headers: [], root: root, size: 68)
         let verdict = Evaluator(policy: try Fixtures.policy()).evaluate(message, envelope: Fixtures.incoming(to: ["a@union.example"]))
         #expect(verdict.findings.map(\.detail) == ["message body: the EICAR anti-virus test signature"])

@@ -82,11 +82,14 @@ enum Fixtures {
     static let eicar = Array(#"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#.utf8)
 
     /// A two-part message: a text body and one attachment.
+    /// What inspection leaves on a part holding the EICAR signature (it searches the bytes).
+    static let eicarMarker = ContentMarker(kind: .eicar, detail: "EICAR test signature")
+
     static func message(attachment: [UInt8] = Array("hello".utf8), filename: String = "notes.txt",
-                        limits: [LimitReached] = []) -> InspectedMessage {
+                        markers: [ContentMarker] = [], limits: [LimitReached] = []) -> InspectedMessage {
         let body = MessagePart(path: [1], contentType: "text/plain", content: Array("Dear member".utf8), text: "Dear member")
         let file = MessagePart(path: [2], contentType: "application/octet-stream", filename: filename,
-                               disposition: "attachment", content: attachment)
+                               disposition: "attachment", content: attachment, markers: markers)
         let root = MessagePart(path: [], contentType: "multipart/mixed", origin: .multipart, children: [body, file])
         return InspectedMessage(headers: [RawHeader(name: "Subject", rawValue: Array(" test".utf8))],
                                 root: root, limitsReached: limits, size: 100)

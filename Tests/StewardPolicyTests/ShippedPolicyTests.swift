@@ -41,7 +41,7 @@ import Testing
     @Test func shippedScotlandRejectsEICARWithAClearReply() throws {
         let policy = try Policy.parse(try PolicyDirectoryReader.read(Fixtures.shippedPolicies))
         let verdict = Evaluator(policy: policy).evaluate(
-            Fixtures.message(attachment: Fixtures.eicar, filename: "eicar.com"),
+            Fixtures.message(attachment: Fixtures.eicar, filename: "eicar.com", markers: [Fixtures.eicarMarker]),
             envelope: Fixtures.incoming(to: ["member@scotland.union.example"])
         )
         #expect(verdict.action == .reject)

@@ -71,11 +71,6 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
         clauseRequirement: "does not allow unsafe material"
     )
 
-    /// The standard EICAR test file, 68 bytes.
-    static let eicar: [UInt8] = Array(
-        #"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#.utf8
-    )
-
     public init() {}
 
     public var kind: String { "unsafe-attachment" }
@@ -95,7 +90,10 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
 
     private func judge(_ part: MessagePart, label: String, settings: AttachmentSettings) -> [RuleHit] {
         var hits: [RuleHit] = []
-        if settings.eicar, ByteSearch.contains(Self.eicar, in: part.content) || (part.text.map { ByteSearch.contains(Self.eicar, in: $0) } ?? false) {
+        // Inspection searched the bytes (spooled parts too) and left a marker; the text is
+        // searched here as well, for a signature that only appears once the charset is decoded.
+        if settings.eicar, part.markers.contains(where: { $0.kind == .eicar })
+            || (part.text.map { ByteSearch.contains(ContentMarker.eicarSignature, in: $0) } ?? false) {
             hits.append(RuleHit(rule: Self.eicarRule.id, detail: "\(label): the EICAR anti-virus test signature"))
         }
         let name = part.filename.map(FileName.init)

@@ -1,0 +1,72 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A temporary file holding one large part's bytes (a decoded attachment, an archive member),
+/// so that its size costs disk, not memory.
+///
+/// The file is unlinked the moment it is created: only the open descriptor keeps it, so it
+/// disappears from the spool directory at once and its space is freed when the last part
+/// holding it goes — after the message is judged, on an error, and even when the process
+/// dies, with nothing left behind to clean up.
+public final class SpoolFile: Sendable {
+    /// Open for reading and writing; reads use `pread`, so they never move the file offset and
+    /// may run while another reader (libarchive through `readSequentially`) holds it.
+    private let descriptor: Int32
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    /// Creates an owner-only (0600, it is members' mail) file in `directory`, already unlinked.
+    public static func create(in directory: URL) throws(SpoolFileError) -> SpoolFile {
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("part-\(UUID().uuidString)").path
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SpoolFileError(path: path, reason: String(cString: strerror(errno))) }
+        unlink(path)
+        return SpoolFile(descriptor: fd)
+    }
+
+    /// Appends bytes at the end of the file.
+    public func append(_ bytes: UnsafeRawBufferPointer) throws(SpoolFileError) {
+        var done = 0
+        while done < bytes.count {
+            let wrote = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                throw SpoolFileError(path: "(spooled part)", reason: String(cString: strerror(errno)))
+            }
+            done += wrote
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`; the count read (0 at the end or on error).
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let got = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if got < 0, errno == EINTR { continue }
+            if got <= 0 { break }
+            done += got
+        }
+        return done
+    }
+
+    /// Runs `body` with the descriptor positioned at the start of the file, for a reader that
+    /// wants a plain file descriptor (libarchive). The offset is the only state it changes.
+    public func readSequentially<R>(_ body: (Int32) throws -> R) rethrows -> R {
+        lseek(descriptor, 0, SEEK_SET)
+        return try body(descriptor)
+    }
+}
+
+/// A spool file could not be made or written (full disk, missing directory, permissions).
+public struct SpoolFileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot write spool file \(path): \(reason) (check spool.directory and its free space)" }
+}
