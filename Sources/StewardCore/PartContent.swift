@@ -7,7 +7,8 @@
 public struct PartContent: Sendable, Hashable {
     public enum Storage: Sendable {
         case memory([UInt8])
-        case file(SpoolFile, count: Int, head: [UInt8])
+        /// `count` bytes of `file` from `offset`.
+        case file(SpoolFile, offset: Int, count: Int, head: [UInt8])
     }
 
     public let storage: Storage
@@ -21,15 +22,15 @@ public struct PartContent: Sendable, Hashable {
         storage = .memory(bytes)
     }
 
-    /// Content written to `file`; `head` is its first bytes (at most `headLength`).
-    public init(file: SpoolFile, count: Int, head: [UInt8]) {
-        storage = .file(file, count: count, head: Array(head.prefix(Self.headLength)))
+    /// Content written to `file` at `offset`; `head` is its first bytes (at most `headLength`).
+    public init(file: SpoolFile, offset: Int, count: Int, head: [UInt8]) {
+        storage = .file(file, offset: offset, count: count, head: Array(head.prefix(Self.headLength)))
     }
 
     public var count: Int {
         switch storage {
         case .memory(let bytes): bytes.count
-        case .file(_, let count, _): count
+        case .file(_, _, let count, _): count
         }
     }
 
@@ -45,7 +46,7 @@ public struct PartContent: Sendable, Hashable {
     public var head: ArraySlice<UInt8> {
         switch storage {
         case .memory(let bytes): bytes.prefix(Self.headLength)
-        case .file(_, _, let head): head[...]
+        case .file(_, _, _, let head): head[...]
         }
     }
 
@@ -55,10 +56,10 @@ public struct PartContent: Sendable, Hashable {
         switch storage {
         case .memory(let bytes):
             return bytes.count <= limit ? bytes : nil
-        case .file(let file, let count, _):
+        case .file(let file, let start, let count, _):
             guard count <= limit else { return nil }
             return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
-                initialised = file.read(into: UnsafeMutableRawBufferPointer(buffer), at: 0)
+                initialised = file.read(into: UnsafeMutableRawBufferPointer(buffer), at: start)
             }
         }
     }
@@ -74,9 +75,9 @@ public struct PartContent: Sendable, Hashable {
         switch storage {
         case .memory(let bytes):
             return Array(bytes[offset..<(offset + length)])
-        case .file(let file, _, _):
+        case .file(let file, let start, _, _):
             return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialised in
-                initialised = file.read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+                initialised = file.read(into: UnsafeMutableRawBufferPointer(buffer), at: start + offset)
             }
         }
     }
@@ -89,14 +90,17 @@ public struct PartContent: Sendable, Hashable {
         switch storage {
         case .memory(let bytes):
             _ = bytes.withUnsafeBufferPointer { body($0, true) }
-        case .file(let file, let count, _):
+        case .file(let file, let start, let count, _):
             let capacity = Self.windowLength + lookahead
             let window = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: capacity)
             defer { window.deallocate() }
             var filled = 0
             var offset = 0
             while true {
-                let got = file.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: window[filled...])), at: offset)
+                let room = min(capacity - filled, count - offset)
+                let got = room <= 0 ? 0 : file.read(
+                    into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: window[filled..<(filled + room)])),
+                    at: start + offset)
                 offset += got
                 filled += got
                 let isLast = got == 0 || offset >= count
@@ -125,11 +129,12 @@ public struct PartContent: Sendable, Hashable {
     }
 
     /// Compares bytes for memory content; spooled content is equal only to itself (the same
-    /// file), since comparing would mean reading both.
+    /// range of the same file), since comparing would mean reading both.
     public static func == (lhs: PartContent, rhs: PartContent) -> Bool {
         switch (lhs.storage, rhs.storage) {
         case (.memory(let a), .memory(let b)): a == b
-        case (.file(let a, _, _), .file(let b, _, _)): a === b
+        case (.file(let a, let aStart, let aCount, _), .file(let b, let bStart, let bCount, _)):
+            a === b && aStart == bStart && aCount == bCount
         default: false
         }
     }
@@ -137,7 +142,9 @@ public struct PartContent: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         switch storage {
         case .memory(let bytes): hasher.combine(bytes)
-        case .file(let file, _, _): hasher.combine(ObjectIdentifier(file))
+        case .file(let file, let start, _, _):
+            hasher.combine(ObjectIdentifier(file))
+            hasher.combine(start)
         }
     }
 }

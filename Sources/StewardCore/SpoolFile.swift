@@ -1,19 +1,24 @@
 public import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A temporary file holding one large part's bytes (a decoded attachment, an archive member),
-/// so that its size costs disk, not memory.
+/// A temporary file holding the large parts of one message (decoded attachments, archive
+/// members), one after another, so that their size costs disk, not memory. Each part is a
+/// range of it (`PartContent`), so a message costs one file descriptor however many large
+/// parts it has.
 ///
 /// The file is unlinked the moment it is created: only the open descriptor keeps it, so it
 /// disappears from the spool directory at once and its space is freed when the last part
 /// holding it goes — after the message is judged, on an error, and even when the process
 /// dies, with nothing left behind to clean up.
 public final class SpoolFile: Sendable {
-    /// Open for reading and writing; reads use `pread`, so they never move the file offset and
-    /// may run while another reader (libarchive through `readSequentially`) holds it.
+    /// Open for reading and writing; reads and writes use `pread` and `pwrite` at explicit
+    /// offsets, so readers never disturb one another or the writer.
     private let descriptor: Int32
+    /// Where the next append goes: the file's length.
+    private let end = Mutex(0)
 
     private init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -31,11 +36,17 @@ public final class SpoolFile: Sendable {
         return SpoolFile(descriptor: fd)
     }
 
-    /// Appends bytes at the end of the file.
+    /// The file's length: where the next append goes.
+    public var length: Int { end.withLock { $0 } }
+
+    /// Appends bytes at the end of the file. One part is written at a time (inspection decodes
+    /// and unpacks parts one after another), so each part's bytes form one range.
     public func append(_ bytes: UnsafeRawBufferPointer) throws(SpoolFileError) {
+        let start = length
         var done = 0
+        defer { end.withLock { $0 = start + done } }
         while done < bytes.count {
-            let wrote = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            let wrote = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(start + done))
             if wrote < 0 {
                 if errno == EINTR { continue }
                 throw SpoolFileError(path: "(spooled part)", reason: String(cString: strerror(errno)))
@@ -54,13 +65,6 @@ public final class SpoolFile: Sendable {
             done += got
         }
         return done
-    }
-
-    /// Runs `body` with the descriptor positioned at the start of the file, for a reader that
-    /// wants a plain file descriptor (libarchive). The offset is the only state it changes.
-    public func readSequentially<R>(_ body: (Int32) throws -> R) rethrows -> R {
-        lseek(descriptor, 0, SEEK_SET)
-        return try body(descriptor)
     }
 }
 

@@ -20,14 +20,14 @@ struct ArchiveExpander {
     let limits: InspectionLimits
     let deadline: ContinuousClock.Instant
     let magic: MagicPool
-    let spool: ContentSpool
+    let spool: MessageSpoolFile
 
     private var members = 0
     private var expandedBytes = 0
     private var membersReported = false
     private var bytesReported = false
 
-    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool, spool: ContentSpool) {
+    init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool, spool: MessageSpoolFile) {
         self.limits = limits
         self.deadline = deadline
         self.magic = magic
@@ -127,11 +127,11 @@ struct ArchiveExpander {
                 let opened = archive_read_open_memory(handle, buffer.baseAddress, buffer.count)
                 return Result { () throws(InspectionError) in try read(handle, opened: opened, kind: kind, archive: archive, label: label) }
             }.get()
-        case .file(let file, _, _):
-            return try file.readSequentially { descriptor in
-                let opened = archive_read_open_fd(handle, descriptor, 64 * 1024)
-                return Result { () throws(InspectionError) in try read(handle, opened: opened, kind: kind, archive: archive, label: label) }
-            }.get()
+        case .file(let file, let start, let count, _):
+            let range = SpoolRange(file: file, start: start, count: count)
+            let opened = range.open(handle)
+            defer { withExtendedLifetime(range) {} }
+            return try read(handle, opened: opened, kind: kind, archive: archive, label: label)
         }
     }
 
@@ -176,7 +176,7 @@ struct ArchiveExpander {
                 continue
             }
 
-            var content = ContentSink(spool: spool)
+            var content = ContentSink(spool)
             var failed = false
             while true {
                 let got = chunk.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }

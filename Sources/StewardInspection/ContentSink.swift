@@ -1,16 +1,38 @@
 import StewardCore
 
-/// Collects one part's bytes as a decoder or an archive reader hands them out: in memory up to
-/// the spool threshold, then in a `SpoolFile`, so a part never needs memory beyond the threshold.
-struct ContentSink {
+/// The one spool file of one inspection, made when the first large part needs it: every large
+/// part of the message is a range of it, so a message holds one file descriptor, not one per
+/// part (a message of hundreds of large parts cannot run the process out of descriptors).
+final class MessageSpoolFile {
     let spool: ContentSpool
-    private var memory: [UInt8] = []
-    private var file: SpoolFile?
-    private var head: [UInt8] = []
-    private(set) var count = 0
+    private(set) var file: SpoolFile?
 
     init(spool: ContentSpool) {
         self.spool = spool
+    }
+
+    func open() throws(SpoolFileError) -> SpoolFile {
+        if let file { return file }
+        let made = try SpoolFile.create(in: spool.directory)
+        file = made
+        return made
+    }
+}
+
+/// Collects one part's bytes as a decoder or an archive reader hands them out: in memory up to
+/// the spool threshold, then appended to the message's spool file, so a part never needs
+/// memory beyond the threshold. One sink writes at a time (parts are decoded one after
+/// another), so each spooled part is one range of the file.
+struct ContentSink {
+    let target: MessageSpoolFile
+    private var memory: [UInt8] = []
+    private var file: SpoolFile?
+    private var start = 0
+    private var head: [UInt8] = []
+    private(set) var count = 0
+
+    init(_ target: MessageSpoolFile) {
+        self.target = target
     }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) throws(InspectionError) {
@@ -22,8 +44,9 @@ struct ContentSink {
                 return
             }
             memory.append(contentsOf: bytes)
-            if memory.count > spool.threshold {
-                let file = try SpoolFile.create(in: spool.directory)
+            if memory.count > target.spool.threshold {
+                let file = try target.open()
+                start = file.length
                 try memory.withUnsafeBytes { raw in Result { () throws(SpoolFileError) in try file.append(raw) } }.get()
                 head = Array(memory.prefix(PartContent.headLength))
                 memory = []
@@ -40,8 +63,8 @@ struct ContentSink {
 
     /// The content collected; the sink is left empty.
     mutating func finish() -> PartContent {
-        defer { self = ContentSink(spool: spool) }
-        if let file { return PartContent(file: file, count: count, head: head) }
+        defer { self = ContentSink(target) }
+        if let file { return PartContent(file: file, offset: start, count: count, head: head) }
         return PartContent(memory)
     }
 }

@@ -10,7 +10,7 @@ struct GMimeWalker {
     let limits: InspectionLimits
     let deadline: ContinuousClock.Instant
     let magic: MagicPool
-    let spool: ContentSpool
+    let spool: MessageSpoolFile
 
     private(set) var limitsReached: [LimitReached] = []
     /// Whether leaves get `documentText` (issue 5: only mail leaving the union needs it).
@@ -27,8 +27,9 @@ struct GMimeWalker {
         self.limits = limits
         self.deadline = deadline
         self.magic = magic
-        self.spool = spool
-        self.archives = ArchiveExpander(limits: limits, deadline: deadline, magic: magic, spool: spool)
+        let file = MessageSpoolFile(spool: spool)
+        self.spool = file
+        self.archives = ArchiveExpander(limits: limits, deadline: deadline, magic: magic, spool: file)
     }
 
     /// Something waiting to be turned into a node.
@@ -203,7 +204,7 @@ struct GMimeWalker {
             break  // 7bit, 8bit, binary, or unknown: the bytes are the content
         }
 
-        var content = ContentSink(spool: spool)
+        var content = ContentSink(spool)
         let chunkSize = 64 * 1024
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {

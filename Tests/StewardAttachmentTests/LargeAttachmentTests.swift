@@ -43,6 +43,29 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path) == [])
     }
 
+    @Test func allLargePartsOfAMessageShareOneSpoolFileEachInItsOwnRange() throws {
+        let spool = try TemporaryDirectory("spool")
+        let payloads = (0..<40).map { Self.filler(100_000 + $0, seed: UInt64($0) + 10) }
+        let zip = try Files.zip([("a.bin", Self.filler(200_000, seed: 90)), ("b.bin", Self.filler(300_000, seed: 91))])
+        let message = try Inspector().inspect(
+            bytes: Mail.message(payloads.enumerated().map { .init(filename: "part\($0.offset).bin", bytes: $0.element) }
+                + [.init(filename: "pair.zip", bytes: zip)]),
+            spool: ContentSpool(directory: spool.url, threshold: 16 * 1024))
+        let parts = message.allParts.filter { $0.content.isSpooled }
+        #expect(parts.count == 42)
+        var files = Set<ObjectIdentifier>()
+        for part in parts {
+            if case .file(let file, _, _, _) = part.content.storage { files.insert(ObjectIdentifier(file)) }
+        }
+        #expect(files.count == 1, "one descriptor per message, not one per part")
+        for (index, payload) in payloads.enumerated() {
+            #expect(message.root.children[index + 1].content.bytes(upTo: .max) == payload)
+        }
+        let members = message.root.children[41].children
+        #expect(members.map(\.filename) == ["a.bin", "b.bin"])
+        #expect(members[1].content.bytes(upTo: .max) == Self.filler(300_000, seed: 91))
+    }
+
     @Test func aSpooledZipIsReadFromItsFileAndItsLargeMembersAreSpooledToo() throws {
         let spool = try TemporaryDirectory("spool")
         let zip = try Files.zip([("photos.raw", Self.filler(2 << 20, seed: 2)), ("agenda.pdf.exe", try Files.pe())])
