@@ -56,3 +56,23 @@ import Testing
         }
     }
 }
+
+@Suite struct ShippedInspectionLimitsTests {
+    /// The shipped default.yaml spells out every limit, with the built-in values (so an
+    /// official reading the file sees what is in force).
+    @Test func everyLimitIsReadFromTheShippedFile() throws {
+        let files = try PolicyDirectoryReader.read(Fixtures.shippedPolicies)
+        let text = try #require(files.first { $0.path.hasSuffix("default.yaml") }?.text)
+        for key in ["max_depth", "max_parts", "max_decoded_bytes", "max_archive_depth", "max_archive_members",
+                    "max_expanded_bytes", "max_whole_part_bytes"] {
+            #expect(text.contains("\n  \(key):"), "default.yaml names \(key)")
+        }
+        var changed = text.replacingOccurrences(of: "max_whole_part_bytes: 33554432", with: "max_whole_part_bytes: 1048576")
+        #expect(changed != text)
+        changed = changed.replacingOccurrences(of: "max_expanded_bytes: 104857600", with: "max_expanded_bytes: 2097152")
+        let policy = try Policy.parse(files.map { $0.path.hasSuffix("default.yaml") ? PolicyFile(path: $0.path, text: changed) : $0 })
+        #expect(policy.inspectionLimits.maxWholePartBytes == 1_048_576)
+        #expect(policy.inspectionLimits.maxExpandedBytes == 2_097_152)
+        #expect(try Policy.parse(files).inspectionLimits == InspectionLimits())
+    }
+}

@@ -89,7 +89,7 @@ struct RuleSetParser {
         var limits = InspectionLimits()
         let keys = [
             "max_depth", "max_parts", "max_decoded_bytes", "timeout_seconds",
-            "max_archive_depth", "max_archive_members", "max_expanded_bytes",
+            "max_archive_depth", "max_archive_members", "max_expanded_bytes", "max_whole_part_bytes",
         ]
         for item in file.entries(mapping, allowed: keys, in: "inspection", log: &log) {
             if item.key == "timeout_seconds" {
@@ -108,6 +108,7 @@ struct RuleSetParser {
             case "max_archive_depth": limits.maxArchiveDepth = value
             case "max_archive_members": limits.maxArchiveMembers = value
             case "max_expanded_bytes": limits.maxExpandedBytes = value
+            case "max_whole_part_bytes": limits.maxWholePartBytes = value
             default: limits.maxDecodedBytes = value
             }
         }
