@@ -13,7 +13,7 @@ extension EndToEndTests {
         static let londonDeputy = "chris.lee@london.union.example"
 
         static func delivered(to recipient: String, in lab: PostfixLab) throws -> [PostfixLab.SinkMessage] {
-            try lab.sinkMessages().filter { message in
+            try lab.sinkMessages(includingNotices: true).filter { message in
                 message.envelope.contains { $0.hasPrefix("X-Rcpt-Args:") && $0.contains(recipient) }
             }
         }

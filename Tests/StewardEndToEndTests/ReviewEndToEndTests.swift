@@ -8,7 +8,7 @@ extension EndToEndTests {
     struct Review {
         typealias Address = EndToEndTests.Address
         static func delivered(to recipient: String, in lab: PostfixLab) throws -> [String] {
-            try lab.sinkMessages().filter { message in
+            try lab.sinkMessages(includingNotices: true).filter { message in
                 message.envelope.contains { $0.hasPrefix("X-Rcpt-Args:") && $0.contains(recipient) }
             }.map { String(decoding: $0.message, as: UTF8.self) }
         }
