@@ -130,6 +130,10 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
               id BIGSERIAL PRIMARY KEY, recipient TEXT NOT NULL, template TEXT NOT NULL, branch TEXT NOT NULL,
               message_id BIGINT NOT NULL, created_at_ms BIGINT NOT NULL, sent_at_ms BIGINT)
             """,
+            """
+            CREATE TABLE IF NOT EXISTS review_account (
+              login TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at_ms BIGINT NOT NULL)
+            """,
             "CREATE INDEX IF NOT EXISTS audit_entry_message ON audit_entry (message_id)",
             "CREATE INDEX IF NOT EXISTS notice_pending ON notice (sent_at_ms, recipient)",
         ]
@@ -308,6 +312,25 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
     @discardableResult
     public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
         try transaction { connection in try append(entry, on: connection) }
+    }
+
+    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError) {
+        try transaction { connection in
+            _ = try connection.query(
+                """
+                INSERT INTO review_account (login, password_hash, updated_at_ms) VALUES (\(login), \(hash), \(AuditChain.milliseconds(audit.at)))
+                ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, updated_at_ms = excluded.updated_at_ms
+                """, logger: logger
+            ).wait()
+            _ = try append(audit, on: connection)
+        }
+    }
+
+    public func passwordHash(login: String) throws(QuarantineError) -> String? {
+        try read { connection in
+            try connection.query("SELECT password_hash FROM review_account WHERE login = \(login)", logger: logger).wait()
+                .first?.decode(String.self)
+        }
     }
 
     /// Appends inside the caller's transaction; the table lock makes hosts take turns.

@@ -83,6 +83,13 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             }
             try db.create(index: "notice_pending", on: "notice", columns: ["sent_at_ms", "recipient"])
         }
+        migrator.registerMigration("v4-review-accounts") { db in
+            try db.create(table: "review_account") { t in
+                t.primaryKey("login", .text)
+                t.column("password_hash", .text).notNull()
+                t.column("updated_at_ms", .integer).notNull()
+            }
+        }
         return migrator
     }
 
@@ -241,6 +248,24 @@ public final class SQLiteQuarantineStore: QuarantineStore {
     @discardableResult
     public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
         try write { db in try Self.append(entry, in: db) }
+    }
+
+    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError) {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO review_account (login, password_hash, updated_at_ms) VALUES (?, ?, ?)
+                    ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, updated_at_ms = excluded.updated_at_ms
+                    """,
+                arguments: [login, hash, AuditChain.milliseconds(audit.at)])
+            try Self.append(audit, in: db)
+        }
+    }
+
+    public func passwordHash(login: String) throws(QuarantineError) -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT password_hash FROM review_account WHERE login = ?", arguments: [login])
+        }
     }
 
     /// Appends inside the caller's transaction: the next sequence number and the chain link.

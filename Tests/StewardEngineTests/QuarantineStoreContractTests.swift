@@ -144,6 +144,27 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         #expect(trail.count == 40)
         #expect(AuditChain.verify(trail).isEmpty)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func reviewPasswordsAreKeptPerLoginAndEveryChangeIsAudited(backend: StoreBackend) throws {
+        let store = try backend.make()
+        #expect(try store.passwordHash(login: "sam.okafor@union.example") == nil)
+        try store.setPasswordHash(
+            "$2b$04$first", login: "sam.okafor@union.example",
+            audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
+        try store.setPasswordHash(
+            "$2b$04$other", login: "morag.campbell@scotland.union.example",
+            audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "morag.campbell@scotland.union.example"))
+        try store.setPasswordHash(
+            "$2b$04$second", login: "sam.okafor@union.example",
+            audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
+        #expect(try store.passwordHash(login: "sam.okafor@union.example") == "$2b$04$second", "a new password replaces the old")
+        #expect(try store.passwordHash(login: "morag.campbell@scotland.union.example") == "$2b$04$other")
+        let trail = try store.auditTrail(messageID: nil)
+        #expect(trail.map(\.entry.action) == [.passwordSet, .passwordSet, .passwordSet])
+        #expect(!trail.contains { ($0.entry.detail ?? "").contains("$2b$") || ($0.entry.reason ?? "").contains("$2b$") })
+        #expect(AuditChain.verify(trail).isEmpty)
+    }
 }
 
 @Suite struct AuditChainTests {

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StewardEngine
+import StewardQuarantine
+import StewardReview
+import Testing
+
+/// Clause 14: a London official cannot list, open, read, release, refuse or hold a Scotland
+/// message by any URL, nor see Scotland's trail or figures; an admin sees every branch.
+@Suite struct AuthorizationTests {
+    @Test func aLondonOfficialCannotReachAScotlandMessageByAnyRoute() async throws {
+        let harness = try await ReviewHarness()
+        let scotland = harness.scotlandMessage
+        try await harness.test { client in
+            let browser = Browser(client)
+            try await browser.signIn(ReviewHarness.london)
+            let queue = try await browser.get("/")
+            #expect(queue.text.contains("data-id=\"\(harness.londonMessage)\""))
+            #expect(!queue.text.contains("data-id=\"\(scotland)\""))
+            #expect(!queue.text.contains("Scotland invoice"))
+            let filtered = try await browser.get("/?branch=scotland")
+            #expect(!filtered.text.contains("data-id=\"\(scotland)\""), "asking for Scotland's queue shows nothing")
+            #expect(!filtered.text.contains("data-id=\"\(harness.londonMessage)\""))
+            let searched = try await browser.get("/?q=Scotland")
+            #expect(!searched.text.contains("data-id=\"\(scotland)\""))
+
+            for path in ["/messages/\(scotland)", "/messages/\(scotland)/trail", "/messages/\(scotland)/content/0"] {
+                #expect(try await browser.get(path).status == .notFound, "GET \(path)")
+            }
+            for action in ["release", "refuse", "legal-hold", "content"] {
+                let answer = try await browser.post("/messages/\(scotland)/\(action)", ["reason": "curious", "confirm": "yes"])
+                #expect(answer.status == .notFound, "POST \(action)")
+            }
+            #expect(try await browser.get("/messages/999999").status == .notFound, "a missing id answers the same")
+            // The trail and figures pages (the kit helper's) are checked once they exist.
+        }
+        let message = try #require(try harness.store.message(id: scotland))
+        #expect(message.state == .held)
+        #expect(!message.legalHold)
+        #expect(try harness.store.auditTrail(messageID: scotland).map(\.entry.action) == [.hold], "nothing was viewed or done")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: harness.deliveries.path).isEmpty, "nothing was delivered")
+    }
+
+    @Test func anAdminSeesEveryBranch() async throws {
+        let harness = try await ReviewHarness()
+        try await harness.test { client in
+            let browser = Browser(client)
+            try await browser.signIn(ReviewHarness.admin)
+            let queue = try await browser.get("/")
+            #expect(queue.text.contains("data-id=\"\(harness.londonMessage)\""))
+            #expect(queue.text.contains("data-id=\"\(harness.scotlandMessage)\""))
+            #expect(queue.text.contains("mail administrator"))
+            let scotland = try await browser.get("/?branch=scotland")
+            #expect(scotland.text.contains("data-id=\"\(harness.scotlandMessage)\""))
+            #expect(!scotland.text.contains("data-id=\"\(harness.londonMessage)\""))
+            #expect(try await browser.get("/messages/\(harness.scotlandMessage)").status == .ok)
+        }
+    }
+
+    @Test func someoneNotInTheDirectoryCannotSignInEvenWithAStoredHash() async throws {
+        let harness = try await ReviewHarness()
+        try harness.store.setPasswordHash(
+            Bcrypt4.hash(ReviewHarness.password), login: "former.official@union.example",
+            audit: NewAuditEntry(actor: "test", action: .passwordSet))
+        try await harness.test { client in
+            let browser = Browser(client)
+            let answer = try await browser.signIn("former.official@union.example")
+            #expect(answer.status == .unauthorized)
+            #expect(try await browser.get("/").location == "/login")
+        }
+    }
+}
