@@ -388,7 +388,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
 
     public func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry] {
         try read { connection in
-            let columns = "sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash"
+            let columns = Self.auditColumns
             let rows: PostgresQueryResult
             if let messageID {
                 var bindings = PostgresBindings()
@@ -400,17 +400,35 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             } else {
                 rows = try connection.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entry ORDER BY sequence"), logger: logger).wait()
             }
-            return try rows.map { row in
-                let (sequence, at, actor, action, message, reason, detail, previous, hash) =
-                    try row.decode((Int64, Int64, String, String, Int64?, String?, String?, String, String).self)
-                return AuditEntry(
-                    sequence: sequence,
-                    entry: NewAuditEntry(
-                        at: AuditChain.date(milliseconds: at), actor: actor, action: AuditAction(rawValue: action) ?? .view,
-                        messageID: message, reason: reason, detail: detail),
-                    previousHash: previous, hash: hash)
-            }
+            return try rows.map(Self.auditEntry)
         }
+    }
+
+    public func auditTrail(messageIDs: [Int64]) throws(QuarantineError) -> [AuditEntry] {
+        guard !messageIDs.isEmpty else { return [] }
+        return try read { connection in
+            var bindings = PostgresBindings()
+            bindings.append(messageIDs)
+            let rows = try connection.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT \(Self.auditColumns) FROM audit_entry WHERE message_id = ANY($1) ORDER BY sequence", binds: bindings),
+                logger: logger
+            ).wait()
+            return try rows.map(Self.auditEntry)
+        }
+    }
+
+    private static let auditColumns = "sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash"
+
+    private static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {
+        let (sequence, at, actor, action, message, reason, detail, previous, hash) =
+            try row.decode((Int64, Int64, String, String, Int64?, String?, String?, String, String).self)
+        return AuditEntry(
+            sequence: sequence,
+            entry: NewAuditEntry(
+                at: AuditChain.date(milliseconds: at), actor: actor, action: AuditAction(rawValue: action) ?? .view,
+                messageID: message, reason: reason, detail: detail),
+            previousHash: previous, hash: hash)
     }
 
     private func fetchMessage(id: Int64, on connection: PostgresConnection, forUpdate: Bool) throws -> HeldMessage? {

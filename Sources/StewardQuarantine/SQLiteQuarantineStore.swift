@@ -360,16 +360,33 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_entry ORDER BY sequence")
             }
-            return rows.map { row in
-                AuditEntry(
-                    sequence: row["sequence"],
-                    entry: NewAuditEntry(
-                        at: AuditChain.date(milliseconds: row["at_ms"]), actor: row["actor"],
-                        action: AuditAction(rawValue: row["action"]) ?? .view, messageID: row["message_id"],
-                        reason: row["reason"], detail: row["detail"]),
-                    previousHash: row["previous_hash"], hash: row["hash"])
-            }
+            return rows.map(Self.auditEntry)
         }
+    }
+
+    public func auditTrail(messageIDs: [Int64]) throws(QuarantineError) -> [AuditEntry] {
+        try read { db in
+            var entries: [AuditEntry] = []
+            // In slices: SQLite caps the number of bound parameters in one statement.
+            for start in stride(from: 0, to: messageIDs.count, by: 500) {
+                let slice = Array(messageIDs[start..<min(start + 500, messageIDs.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_entry WHERE message_id IN (\(marks))", arguments: StatementArguments(slice))
+                entries += rows.map(Self.auditEntry)
+            }
+            return entries.sorted { $0.sequence < $1.sequence }
+        }
+    }
+
+    private static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            sequence: row["sequence"],
+            entry: NewAuditEntry(
+                at: AuditChain.date(milliseconds: row["at_ms"]), actor: row["actor"],
+                action: AuditAction(rawValue: row["action"]) ?? .view, messageID: row["message_id"],
+                reason: row["reason"], detail: row["detail"]),
+            previousHash: row["previous_hash"], hash: row["hash"])
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
