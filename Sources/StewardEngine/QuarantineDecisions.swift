@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import StewardPolicy
 public import StewardQuarantine
 import StewardCore

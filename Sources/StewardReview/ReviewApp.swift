@@ -4,7 +4,7 @@ import HummingbirdAuth
 import HummingbirdBcrypt
 public import Logging
 public import StewardEngine
-public import StewardPolicy
+import StewardPolicy
 public import StewardQuarantine
 import HTTPTypes
 import StewardCore
@@ -72,6 +72,7 @@ public struct ReviewApp: Sendable {
         LoginRoutes(app: self).add(to: router)
         QueueRoutes(app: self).add(to: router)
         MessageRoutes(app: self).add(to: router)
+        ContentRoutes(app: self).add(to: router)
         return router
     }
 

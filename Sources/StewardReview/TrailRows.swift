@@ -42,6 +42,7 @@ struct TrailRow: Sendable, Hashable {
         case .purge: "Removed at the end of retention"
         case .export: "Exported"
         case .policyReload: "Policy reloaded"
+        case .passwordSet: "Review password set"
         }
     }
 
