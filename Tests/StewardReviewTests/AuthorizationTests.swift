@@ -32,7 +32,10 @@ import Testing
                 let answer = try await browser.post("/messages/\(scotland)/\(action)", ["reason": "curious", "confirm": "yes"])
                 #expect(answer.status == .notFound, "POST \(action)")
             }
-            #expect(try await browser.get("/messages/999999").status == .notFound, "a missing id answers the same")
+            let missing = try await browser.get("/messages/999999")
+            #expect(missing.status == .notFound, "a missing id answers the same")
+            #expect(missing.text.contains("id=\"error-message\">There is no such message, or it is not for your branches."))
+            #expect(missing.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true, "error pages are pages too")
             // The trail and figures pages (the kit helper's) are checked once they exist.
         }
         let message = try #require(try harness.store.message(id: scotland))
