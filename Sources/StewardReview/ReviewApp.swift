@@ -74,6 +74,8 @@ public struct ReviewApp: Sendable {
         QueueRoutes(app: self).add(to: router)
         MessageRoutes(app: self).add(to: router)
         ContentRoutes(app: self).add(to: router)
+        TrailRoutes(app: self).add(to: router)
+        FiguresRoutes(app: self).add(to: router)
         return router
     }
 
