@@ -36,7 +36,11 @@ import Testing
             #expect(missing.status == .notFound, "a missing id answers the same")
             #expect(missing.text.contains("id=\"error-message\">There is no such message, or it is not for your branches."))
             #expect(missing.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true, "error pages are pages too")
-            // The trail and figures pages (the kit helper's) are checked once they exist.
+            for path in ["/branches/scotland/trail", "/branches/scotland/figures"] {
+                #expect(try await browser.get(path).status == .forbidden, "GET \(path)")
+            }
+            #expect(try await browser.get("/branches/london/trail").status == .ok, "their own branch's trail")
+            #expect(try await browser.get("/branches/london/figures").status == .ok)
         }
         let message = try #require(try harness.store.message(id: scotland))
         #expect(message.state == .held)
