@@ -39,6 +39,10 @@ import Testing
             for path in ["/branches/scotland/trail", "/branches/scotland/figures"] {
                 #expect(try await browser.get(path).status == .forbidden, "GET \(path)")
             }
+            let branches = try await browser.get("/branches")
+            #expect(branches.text.contains("London Branch"))
+            #expect(branches.text.contains("href=\"/branches/london/trail\""))
+            #expect(!branches.text.contains("scotland"), "only their own branches are offered")
             #expect(try await browser.get("/branches/london/trail").status == .ok, "their own branch's trail")
             #expect(try await browser.get("/branches/london/figures").status == .ok)
         }
@@ -62,6 +66,8 @@ import Testing
             #expect(scotland.text.contains("data-id=\"\(harness.scotlandMessage)\""))
             #expect(!scotland.text.contains("data-id=\"\(harness.londonMessage)\""))
             #expect(try await browser.get("/messages/\(harness.scotlandMessage)").status == .ok)
+            let branches = try await browser.get("/branches")
+            #expect(branches.text.contains("Scotland Branch") && branches.text.contains("London Branch") && branches.text.contains("Head Office"))
         }
     }
 
