@@ -67,6 +67,12 @@ import Testing
         }
         try await Self.expectSignInPage(port: port, log: log)
         #expect(try String(contentsOfFile: log, encoding: .utf8).contains("review app listening"))
+        kill(pid, SIGHUP)
+        let reloaded = TestSupport.waitUntil(timeout: 10) {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("policy reloaded")
+        }
+        #expect(reloaded, "SIGHUP reloads the policy")
+        #expect(Command.reap(pid) == nil, "and the app keeps running")
     }
 
     @Test func serveRunsTheReviewAppBesideTheMilter() async throws {
