@@ -246,6 +246,11 @@ def run(args, driver, result):
     result["figures_label"] = driver.attribute(chart, "aria-label")
     result["chart_bars"] = len(driver.find_all("#figures-chart rect title"))
     driver.screenshot(os.path.join(args.output, "branch-figures.png"))
+    driver.resize(390, 844)
+    result["figures_phone_overflow_px"] = driver.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+    driver.screenshot(os.path.join(args.output, "branch-figures-phone.png"))
+    driver.resize(1280, 1000)
 
     log = driver.browser_log()
     result["browser_log"] = log
@@ -256,8 +261,9 @@ def run(args, driver, result):
 
     if result["state_after"] != "released":
         raise Failure(f"#state says {result['state_after']!r} after the release, not 'released'")
-    if result["phone_overflow_px"] and result["phone_overflow_px"] > 0:
-        raise Failure(f"the message page scrolls sideways on a phone by {result['phone_overflow_px']} px")
+    for page, key in (("message", "phone_overflow_px"), ("figures", "figures_phone_overflow_px")):
+        if result[key] and result[key] > 0:
+            raise Failure(f"the {page} page scrolls sideways on a phone by {result[key]} px")
 
 
 def main():
