@@ -42,8 +42,6 @@ public struct Frame: Sendable {
     public var name: String?
     public var login: String?
     public var isAdmin: Bool
-    /// Their branches, for the header's links to trail and figures pages.
-    public var branches: [String]
     public var csrf: String
     /// One message shown once after an action ("Message 12 released.").
     public var flash: String?
@@ -53,7 +51,6 @@ public struct Frame: Sendable {
         name = reviewer?.name
         login = reviewer?.login
         isAdmin = reviewer?.isAdmin ?? false
-        branches = reviewer?.branches ?? []
         self.csrf = csrf
         self.flash = flash
     }

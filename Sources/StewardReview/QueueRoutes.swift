@@ -52,6 +52,16 @@ struct QueueRoutes {
         var limited: Bool
     }
 
+    struct BranchLink {
+        var id: String
+        var name: String
+    }
+
+    struct BranchesPage {
+        var frame: Frame
+        var branches: [BranchLink]
+    }
+
     static let limit = 500
 
     func add(to router: Router<ReviewContext>) {
@@ -87,6 +97,16 @@ struct QueueRoutes {
                 since: value("since") ?? "", until: value("until") ?? "", q: value("q") ?? "",
                 limited: messages.count >= Self.limit)
             return app.pages.render("queue", page)
+        }
+        // The way to each of the reviewer's branches' trail and figures pages.
+        router.get("/branches") { _, context in
+            let reviewer = try context.requireIdentity()
+            let directory = app.directory
+            return app.pages.render(
+                "branches",
+                BranchesPage(
+                    frame: app.frame(title: "Trails and figures", context: context),
+                    branches: reviewer.branches.map { BranchLink(id: $0, name: directory.branch(id: $0)?.name ?? $0) }))
         }
     }
 

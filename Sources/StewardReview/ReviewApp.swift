@@ -65,6 +65,7 @@ public struct ReviewApp: Sendable {
     public func router() -> Router<ReviewContext> {
         let router = Router(context: ReviewContext.self)
         router.add(middleware: SecurityHeaders())
+        router.add(middleware: ErrorPages(pages: pages))
         router.add(middleware: SessionMiddleware(sessionStorage: sessionStorage, defaultSessionExpiration: .seconds(idleLimit)))
         router.add(middleware: CSRFCheck())
         router.add(middleware: SessionGate(app: self))

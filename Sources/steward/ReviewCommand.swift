@@ -15,7 +15,8 @@ struct ReviewCommand: ParsableCommand {
         discussion: """
             Listens on review.listen (default 127.0.0.1:8470) until SIGTERM or SIGINT. `steward serve`
             runs the same app beside the milter unless review.enabled is false; run this instead on a
-            host that only reviews. Sessions are kept in memory: a restart signs everyone out.
+            host that only reviews. SIGHUP reloads the policy (who may sign in follows the directory).
+            Sessions are kept in memory: a restart signs everyone out.
             """)
 
     @Option(name: .long, help: "The config file (steward.yaml).")
@@ -23,6 +24,19 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let startup = Startup(config: config)
+        // SIGHUP reloads the policy (the directory decides who may sign in), as `serve` does.
+        signal(SIGHUP, SIG_IGN)
+        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        reload.setEventHandler {
+            do {
+                try startup.policy.reload()
+                startup.logger.notice("policy reloaded", metadata: ["policy.directory": "\(startup.settings.policyDirectory.path)"])
+            } catch {
+                startup.logger.error("policy reload refused; the last good policy stays in force", metadata: ["policy.problems": "\(error)"])
+            }
+        }
+        reload.resume()
+        defer { reload.cancel() }
         let failure = ReviewRunner.runBlocking(
             settings: startup.settings, policy: startup.policy, store: startup.store, logger: startup.logger, signals: true)
         if let failure { Failure(description: failure).exit() }

@@ -65,6 +65,26 @@ import Testing
             kill(pid, SIGTERM)
             _ = TestSupport.waitUntil(timeout: 10) { Command.reap(pid) != nil }
         }
+        try await Self.expectSignInPage(port: port, log: log)
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("review app listening"))
+        kill(pid, SIGHUP)
+        let reloaded = TestSupport.waitUntil(timeout: 10) {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("policy reloaded")
+        }
+        #expect(reloaded, "SIGHUP reloads the policy")
+        #expect(Command.reap(pid) == nil, "and the app keeps running")
+    }
+
+    @Test func serveRunsTheReviewAppBesideTheMilter() async throws {
+        let port = try TestSupport.freeLoopbackPort()
+        let steward = try StewardServe(label: "serve-review", extraConfig: "review:\n  listen: 127.0.0.1:\(port)\n")
+        try await Self.expectSignInPage(port: port, log: steward.logPath)
+        #expect(steward.isRunning)
+    }
+
+    /// Waits (at most 10 s) for the app on `port`, then checks the sign-in page and that the
+    /// queue needs a session.
+    static func expectSignInPage(port: Int, log: String) async throws {
         let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
         func fetch(_ path: String) async -> (Int, String)? {
             guard let (data, response) = try? await session.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!) else { return nil }
@@ -75,11 +95,10 @@ import Testing
             login = await fetch("/login")
             if login == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
-        let page = try #require(login, "steward review did not answer: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let page = try #require(login, "the review app did not answer: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         #expect(page.0 == 200)
         #expect(page.1.contains("id=\"login-form\""))
         #expect(await fetch("/")?.0 == 303, "the queue needs a session")
-        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("review app listening"))
     }
 }
 

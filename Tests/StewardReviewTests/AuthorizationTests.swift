@@ -32,8 +32,19 @@ import Testing
                 let answer = try await browser.post("/messages/\(scotland)/\(action)", ["reason": "curious", "confirm": "yes"])
                 #expect(answer.status == .notFound, "POST \(action)")
             }
-            #expect(try await browser.get("/messages/999999").status == .notFound, "a missing id answers the same")
-            // The trail and figures pages (the kit helper's) are checked once they exist.
+            let missing = try await browser.get("/messages/999999")
+            #expect(missing.status == .notFound, "a missing id answers the same")
+            #expect(missing.text.contains("id=\"error-message\">There is no such message, or it is not for your branches."))
+            #expect(missing.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true, "error pages are pages too")
+            for path in ["/branches/scotland/trail", "/branches/scotland/figures"] {
+                #expect(try await browser.get(path).status == .forbidden, "GET \(path)")
+            }
+            let branches = try await browser.get("/branches")
+            #expect(branches.text.contains("London Branch"))
+            #expect(branches.text.contains("href=\"/branches/london/trail\""))
+            #expect(!branches.text.contains("scotland"), "only their own branches are offered")
+            #expect(try await browser.get("/branches/london/trail").status == .ok, "their own branch's trail")
+            #expect(try await browser.get("/branches/london/figures").status == .ok)
         }
         let message = try #require(try harness.store.message(id: scotland))
         #expect(message.state == .held)
@@ -55,6 +66,8 @@ import Testing
             #expect(scotland.text.contains("data-id=\"\(harness.scotlandMessage)\""))
             #expect(!scotland.text.contains("data-id=\"\(harness.londonMessage)\""))
             #expect(try await browser.get("/messages/\(harness.scotlandMessage)").status == .ok)
+            let branches = try await browser.get("/branches")
+            #expect(branches.text.contains("Scotland Branch") && branches.text.contains("London Branch") && branches.text.contains("Head Office"))
         }
     }
 

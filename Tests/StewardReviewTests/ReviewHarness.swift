@@ -75,8 +75,10 @@ final class ReviewHarness: Sendable {
             raw: raw ?? message.bytes, subject: subject))
     }
 
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await Application(router: app.router()).test(.router, body)
+    /// Runs `body` against the app: through the router alone, or `.live` on a loopback port
+    /// (when the TCP peer address matters).
+    func test(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await Application(router: app.router()).test(setup, body)
     }
 }
 

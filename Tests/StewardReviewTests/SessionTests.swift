@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import StewardEngine
@@ -129,6 +130,32 @@ import Testing
             slow.recordFailure(["login:slow@union.example"], now: now.addingTimeInterval(Double(index) * 4 * 60))
         }
         #expect(!slow.isLocked(["login:slow@union.example"], now: now.addingTimeInterval(36 * 60 + 1)))
+    }
+
+    @Test func behindATrustedProxyFailuresCountAgainstTheForwardedAddress() async throws {
+        let forwarded = HTTPField.Name("X-Forwarded-For")!
+        let proxied = try await ReviewHarness(settings: ReviewSettings(trustedProxies: [try #require(NetworkRange("127.0.0.1/32"))]))
+        try await proxied.test(.live) { client in
+            let browser = Browser(client)
+            for index in 0..<5 {
+                let failed = try await browser.signIn("nobody\(index)@union.example", password: "guess", headers: [forwarded: "198.51.100.1"])
+                #expect(failed.status == .unauthorized)
+            }
+            let locked = try await browser.signIn(ReviewHarness.london, headers: [forwarded: "198.51.100.1"])
+            #expect(locked.status == .tooManyRequests, "that browser's address is locked out")
+            let other = try await browser.signIn(ReviewHarness.london, headers: [forwarded: "198.51.100.2"])
+            #expect(other.status == .seeOther, "another address behind the same proxy is not")
+        }
+        // Without a trusted proxy the header is the client's own word and changes nothing.
+        let direct = try await ReviewHarness()
+        try await direct.test(.live) { client in
+            let browser = Browser(client)
+            for index in 0..<5 {
+                try await browser.signIn("nobody\(index)@union.example", password: "guess", headers: [forwarded: "198.51.100.\(index)"])
+            }
+            let spoofed = try await browser.signIn(ReviewHarness.london, headers: [forwarded: "203.0.113.99"])
+            #expect(spoofed.status == .tooManyRequests, "a made-up X-Forwarded-For does not dodge the lockout")
+        }
     }
 
     @Test func onlyATrustedProxyIsBelievedAboutTheClientAddress() throws {
