@@ -11,17 +11,23 @@ public enum FiguresChart {
         ("Refusals", "refusal", "#5b2a86", { $0.refusals }),
     ]
 
-    // Layout in viewBox units; the SVG scales to the width of the page.
+    // Layout in viewBox units. The plot is as wide for 4 weeks as for 52, so text and bars
+    // keep one size on the page whatever the period; the SVG scales to the page's width.
     static let plotLeft = 40.0
     static let plotTop = 30.0
+    static let plotWidth = 560.0
     static let plotHeight = 160.0
-    static let groupWidth = 36.0
-    static let barWidth = 9.0
+    /// At most this many week labels, so they never overlap.
+    static let maximumLabels = 13
 
     public static func svg(_ figures: BranchFigures) -> String {
         let maximum = max(1, figures.perWeek.map { max($0.holds, $0.releases, $0.refusals) }.max() ?? 0)
         let scaleTop = niceCeiling(maximum)
-        let width = plotLeft + groupWidth * Double(figures.weeks.count) + 10
+        let width = plotLeft + plotWidth + 10
+        let groupWidth = plotWidth / Double(max(1, figures.weeks.count))
+        // Three bars and a gap of one bar per week, never wider than 24 units each.
+        let barWidth = min(groupWidth / 4, 24)
+        let labelEvery = (figures.weeks.count + maximumLabels - 1) / maximumLabels
         let height = plotTop + plotHeight + 40
         let label = summary(figures)
         var out = ##"<svg id="figures-chart" role="img" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(format(width)) \##(format(height))" aria-label="\##(HTMLEscape.attribute(label))">"##
@@ -31,7 +37,7 @@ public enum FiguresChart {
         for (index, entry) in series.enumerated() {
             let x = plotLeft + Double(index) * 90
             out += ##"<rect x="\##(format(x))" y="6" width="10" height="10" fill="\##(entry.colour)"/>"##
-            out += ##"<text x="\##(format(x + 14))" y="15" font-size="11" fill="#222">\##(entry.name)</text>"##
+            out += ##"<text x="\##(format(x + 14))" y="15" font-size="13" fill="#222">\##(entry.name)</text>"##
         }
 
         // Axis with a gridline at zero, half and the top of the scale.
@@ -39,25 +45,27 @@ public enum FiguresChart {
         for step in Set([0, scaleTop / 2, scaleTop]).sorted() {
             let y = bottom - plotHeight * Double(step) / Double(scaleTop)
             out += ##"<line x1="\##(format(plotLeft))" y1="\##(format(y))" x2="\##(format(width - 10))" y2="\##(format(y))" stroke="#bbb" stroke-width="0.5"/>"##
-            out += ##"<text x="\##(format(plotLeft - 4))" y="\##(format(y + 4))" font-size="10" text-anchor="end" fill="#222">\##(step)</text>"##
+            out += ##"<text x="\##(format(plotLeft - 4))" y="\##(format(y + 4))" font-size="12" text-anchor="end" fill="#222">\##(step)</text>"##
         }
 
         // One group of three bars per week, labelled with its week number.
         for (column, week) in figures.weeks.enumerated() {
             let counts = figures.perWeek[column]
-            let groupX = plotLeft + groupWidth * Double(column) + 4
+            let groupX = plotLeft + groupWidth * Double(column) + (groupWidth - 3 * barWidth) / 2
             for (index, entry) in series.enumerated() {
                 let value = entry.value(counts)
                 guard value > 0 else { continue }
                 let barHeight = plotHeight * Double(value) / Double(scaleTop)
                 let x = groupX + barWidth * Double(index)
-                out += ##"<rect x="\##(format(x))" y="\##(format(bottom - barHeight))" width="\##(format(barWidth - 1))" height="\##(format(barHeight))" fill="\##(entry.colour)">"##
+                out += ##"<rect x="\##(format(x))" y="\##(format(bottom - barHeight))" width="\##(format(barWidth * 0.9))" height="\##(format(barHeight))" fill="\##(entry.colour)">"##
                 out += "<title>\(HTMLEscape.text("\(week): \(value) " + (value == 1 ? entry.one : entry.name.lowercased())))</title></rect>"
             }
+            // The latest week is always labelled; the others every `labelEvery` back from it.
+            guard (figures.weeks.count - 1 - column) % labelEvery == 0 else { continue }
             let labelX = groupX + barWidth * 1.5
-            out += ##"<text x="\##(format(labelX))" y="\##(format(bottom + 14))" font-size="10" text-anchor="middle" fill="#222">W\##(week.week)</text>"##
+            out += ##"<text x="\##(format(labelX))" y="\##(format(bottom + 14))" font-size="12" text-anchor="middle" fill="#222">W\##(week.week)</text>"##
         }
-        out += ##"<text x="\##(format(plotLeft))" y="\##(format(bottom + 32))" font-size="10" fill="#222">\##(HTMLEscape.text(axisCaption(figures)))</text>"##
+        out += ##"<text x="\##(format(plotLeft))" y="\##(format(bottom + 32))" font-size="12" fill="#222">\##(HTMLEscape.text(axisCaption(figures)))</text>"##
         out += "</svg>"
         return out
     }

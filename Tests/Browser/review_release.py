@@ -4,9 +4,9 @@
 Run by Tests/StewardReviewTests/BrowserTests.swift; Python 3 standard library only. It starts
 chromedriver on a free loopback port (and stops it), logs in, opens the held message from the
 queue, releases it with a reason, checks the state, the message's audit trail and the branch's
-figures, checks that the page fits a phone's width and that the browser reported no
-Content-Security-Policy violation, and saves screenshots. It prints one JSON object with what it
-saw; exit status 0 only if every check held.
+figures, checks that the pages fit a phone's width and that the browser reported no
+Content-Security-Policy violation or other error, and saves screenshots. It prints one JSON
+object with what it saw; exit status 0 only if every check held.
 
 The browser is kept on loopback: every host name resolves to nothing but 127.0.0.1, every other
 connection goes to a dead proxy, and Chromium's background services are off.
@@ -246,18 +246,25 @@ def run(args, driver, result):
     result["figures_label"] = driver.attribute(chart, "aria-label")
     result["chart_bars"] = len(driver.find_all("#figures-chart rect title"))
     driver.screenshot(os.path.join(args.output, "branch-figures.png"))
+    driver.resize(390, 844)
+    result["figures_phone_overflow_px"] = driver.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+    driver.screenshot(os.path.join(args.output, "branch-figures-phone.png"))
+    driver.resize(1280, 1000)
 
     log = driver.browser_log()
     result["browser_log"] = log
     if log is not None:
-        violations = [e for e in log if "Content Security Policy" in e.get("message", "")]
-        if violations:
-            raise Failure(f"the browser reported CSP violations: {violations}")
+        # A CSP violation, a missing asset or any other error the browser saw on these pages.
+        problems = [e for e in log if "Content Security Policy" in e.get("message", "") or e.get("level") == "SEVERE"]
+        if problems:
+            raise Failure(f"the browser reported problems: {problems}")
 
     if result["state_after"] != "released":
         raise Failure(f"#state says {result['state_after']!r} after the release, not 'released'")
-    if result["phone_overflow_px"] and result["phone_overflow_px"] > 0:
-        raise Failure(f"the message page scrolls sideways on a phone by {result['phone_overflow_px']} px")
+    for page, key in (("message", "phone_overflow_px"), ("figures", "figures_phone_overflow_px")):
+        if result[key] and result[key] > 0:
+            raise Failure(f"the {page} page scrolls sideways on a phone by {result[key]} px")
 
 
 def main():

@@ -157,6 +157,21 @@ import Testing
         #expect(svg.contains(#"aria-label="Branch &lt;script&gt;x&lt;/script&gt;&quot;&amp;: no messages held week 2026-W47.""#))
     }
 
+    @Test func aYearOfWeeksKeepsTheChartsSizeAndThinsTheLabels() {
+        let messages = [Self.message(1, at: "2026-11-16T09:00:00Z", [Self.finding("exe")])]
+        let year = FiguresChart.svg(BranchFigures(branch: "london", messages: messages, audit: [], weeks: 52, now: Self.now, calendar: Self.utc))
+        let month = FiguresChart.svg(BranchFigures(branch: "london", messages: messages, audit: [], weeks: 4, now: Self.now, calendar: Self.utc))
+        let viewBox = #"viewBox="0 0 610 230""#
+        #expect(year.contains(viewBox) && month.contains(viewBox))
+        let labels = year.components(separatedBy: ">W").count - 1
+        #expect(labels == 13, "52 weeks labelled every 4th: \(labels)")
+        #expect(year.contains(">W47</text>"), "the current week is labelled")
+        #expect(!year.contains(">W46</text>"))
+        #expect(month.components(separatedBy: ">W").count - 1 == 4)
+        // Bars never wider than 24 units, however few the weeks.
+        #expect(month.contains(#"width="21.6" height="160""#))
+    }
+
     @Test func emptyChartStillHasAScaleAndNoBars() {
         let figures = BranchFigures(branch: "london", messages: [], audit: [], weeks: 12, now: Self.now, calendar: Self.utc)
         let svg = FiguresChart.svg(figures)

@@ -103,9 +103,10 @@ struct BrowserTests {
         let trail = result["trail_rows"] as? [String] ?? []
         #expect(trail.contains { $0.contains("release") && $0.contains(Self.login) && $0.contains(Self.reason) }, "trail: \(trail)")
         #expect(result["phone_overflow_px"] as? Int == 0)
+        #expect(result["figures_phone_overflow_px"] as? Int == 0)
         #expect((result["figures_label"] as? String ?? "").contains(": 1 held, 1 released, 0 refused"), "\(result["figures_label"] ?? "")")
         #expect(result["chart_bars"] as? Int == 2, "one bar for the hold, one for the release")
-        for shot in ["message-released.png", "message-released-phone.png", "message-trail.png", "branch-figures.png"] {
+        for shot in ["message-released.png", "message-released-phone.png", "message-trail.png", "branch-figures.png", "branch-figures-phone.png"] {
             let bytes = FileManager.default.contents(atPath: output + "/" + shot) ?? Data()
             #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 5_000, "\(shot): \(bytes.count) bytes")
         }
