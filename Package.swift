@@ -120,6 +120,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // Page templates and the one stylesheet, loaded at start-up from the module's bundle.
+            resources: [.copy("Templates"), .copy("Assets")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

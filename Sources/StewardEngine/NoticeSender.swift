@@ -77,7 +77,7 @@ public struct NoticeSender: Sendable {
             "branch_name": branchName,
             "count": messages.count,
             "review_url": settings.reviewURL ?? "",
-            "messages": messages.map(Self.context),
+            "messages": messages.map { Self.context($0, reviewURL: settings.reviewURL) },
         ]
         let rendered = try render(template: first.template, branch: first.branch, context: context)
         let mail = Self.compose(rendered, from: settings.from, to: recipient, now: now)
@@ -87,8 +87,11 @@ public struct NoticeSender: Sendable {
         ])
     }
 
-    static func context(_ message: HeldMessage) -> [String: Any] {
-        [
+    static func context(_ message: HeldMessage, reviewURL: String?) -> [String: Any] {
+        // The message's own page in the review app, when the app's address is configured.
+        let base = reviewURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? ""
+        return [
+            "review_link": base.isEmpty ? "" : "\(base)/messages/\(message.id)",
             "id": message.id,
             "held_at": message.heldAt.formatted(.iso8601),
             "sender": message.envelope.sender.isEmpty ? "<>" : message.envelope.sender,

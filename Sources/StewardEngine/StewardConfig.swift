@@ -45,6 +45,8 @@ public struct StewardConfig: Sendable, Equatable {
     public var noticeCheckSeconds: Double
     /// When set, the quarantine is in PostgreSQL (several mail hosts sharing it), not SQLite.
     public var postgres: PostgresQuarantineStore.Settings?
+    /// The review app officials use in a browser (`review:` section).
+    public var review: ReviewSettings = ReviewSettings()
 
     public init(
         milterSocket: String = "unix:/var/spool/postfix/steward/steward.sock",
@@ -171,7 +173,10 @@ public struct StewardConfig: Sendable, Equatable {
             if let arguments = mta.arguments { config.sendmailArguments = arguments }
         }
         if let secret = file_.release?.secret_file { config.releaseSecretPath = resolve(secret).path }
-        if let url = file_.review?.url { config.reviewURL = url.isEmpty ? nil : url }
+        if let review = file_.review {
+            if let url = review.url { config.reviewURL = url.isEmpty ? nil : url }
+            config.review = try ReviewSettings.parse(review, file: file)
+        }
         if let notify = file_.notify {
             if let from = notify.from {
                 guard from.contains("@") else { throw ConfigError(file: file, message: "notify.from must be an e-mail address (got \"\(from)\")") }
@@ -206,7 +211,7 @@ public struct StewardConfig: Sendable, Equatable {
     }
 
     // The file's shape. Unknown keys are refused, so a typo is not silently ignored.
-    private struct File: Decodable {
+    struct File: Decodable {
         var milter: Milter?
         var policy: String?
         var store: Store?
@@ -222,7 +227,37 @@ public struct StewardConfig: Sendable, Equatable {
             var arguments: [String]?
         }
         struct Release: Decodable { var secret_file: String? }
-        struct Review: Decodable { var url: String? }
+        struct Review: Decodable {
+            var url: String?
+            var enabled: Bool?
+            var listen: String?
+            var session_minutes: Int?
+            var secure_cookies: Bool?
+            var trusted_proxies: [String]?
+            var base_url: String?
+
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case url, enabled, listen, session_minutes, secure_cookies, trusted_proxies, base_url
+            }
+
+            // Unknown keys are refused here too: a mistyped `secure_cookie` must not pass quietly.
+            init(from decoder: any Decoder) throws {
+                let known = Set(CodingKeys.allCases.map(\.rawValue))
+                let all = try decoder.container(keyedBy: AnyKey.self)
+                if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
+                    throw DecodingError.dataCorrupted(
+                        .init(codingPath: [unknown], debugDescription: "unknown key \"review.\(unknown.stringValue)\" (known: \(known.sorted().joined(separator: ", ")))"))
+                }
+                let keyed = try decoder.container(keyedBy: CodingKeys.self)
+                url = try keyed.decodeIfPresent(String.self, forKey: .url)
+                enabled = try keyed.decodeIfPresent(Bool.self, forKey: .enabled)
+                listen = try keyed.decodeIfPresent(String.self, forKey: .listen)
+                session_minutes = try keyed.decodeIfPresent(Int.self, forKey: .session_minutes)
+                secure_cookies = try keyed.decodeIfPresent(Bool.self, forKey: .secure_cookies)
+                trusted_proxies = try keyed.decodeIfPresent([String].self, forKey: .trusted_proxies)
+                base_url = try keyed.decodeIfPresent(String.self, forKey: .base_url)
+            }
+        }
         struct Notify: Decodable {
             var from: String?
             var digest_minutes: Int?
@@ -277,7 +312,7 @@ public struct StewardConfig: Sendable, Equatable {
         }
     }
 
-    private struct AnyKey: CodingKey {
+    struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }

@@ -57,10 +57,13 @@ public struct UnionDirectory: Sendable {
     public var officials: [Official]
     /// Sender address (or `@domain`) → logins allowed to send as it (Postfix `smtpd_sender_login_maps`).
     public var senderLogins: [String: Set<String>]
+    /// Mail administrators who may sign in to the review app and see every branch (lower-cased).
+    public var reviewAdmins: [String]
 
     public init(
         unionName: String, domains: [String], networks: [NetworkRange] = [], defaultBranch: String,
-        branches: [Branch], officials: [Official] = [], senderLogins: [String: Set<String>] = [:]
+        branches: [Branch], officials: [Official] = [], senderLogins: [String: Set<String>] = [:],
+        reviewAdmins: [String] = []
     ) {
         self.unionName = unionName
         self.domains = domains.map { $0.lowercased() }
@@ -69,6 +72,7 @@ public struct UnionDirectory: Sendable {
         self.branches = branches
         self.officials = officials
         self.senderLogins = senderLogins
+        self.reviewAdmins = reviewAdmins.map(EmailAddress.normalize)
         var exact: [String: String] = [:]
         var byDomain: [String: String] = [:]
         for branch in branches {
@@ -142,6 +146,17 @@ public struct UnionDirectory: Sendable {
     public func branch(reportingTo address: String) -> Branch? {
         let address = EmailAddress.normalize(address)
         return branches.first { $0.reportAddress.map(EmailAddress.normalize) == address }
+    }
+
+    /// The branches an official at this address serves (several when listed in several), sorted.
+    public func branchesServed(by address: String) -> [String] {
+        let normalized = EmailAddress.normalize(address)
+        return Set(officials.filter { EmailAddress.normalize($0.address) == normalized }.map(\.branch)).sorted()
+    }
+
+    /// Whether this address is listed under `review_admins:` (sees every branch in the review app).
+    public func isReviewAdmin(_ address: String) -> Bool {
+        reviewAdmins.contains(EmailAddress.normalize(address))
     }
 
     /// The official with this address, if any.

@@ -5,6 +5,8 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case hold, report, notify, view, release, releaseDelivered = "release-delivered", releaseFailed = "release-failed"
     case refuse, delete, legalHold = "legal-hold", legalHoldLifted = "legal-hold-lifted", purge, export
     case policyReload = "policy-reload"
+    /// A review app password was set or changed (the hash is never on the trail).
+    case passwordSet = "password-set"
 }
 
 /// An entry about to be appended.

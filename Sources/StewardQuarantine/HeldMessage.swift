@@ -126,6 +126,8 @@ public struct Notice: Sendable, Hashable {
 /// Which held messages to list. Every field narrows; nil means any.
 public struct QuarantineQuery: Sendable, Hashable {
     public var branch: String?
+    /// Only messages concerning at least one of these branches (what a reviewer may see).
+    public var anyOfBranches: [String]?
     /// Detection family of any finding (`unsafe-attachment`, `impersonation`, …).
     public var findingKind: String?
     public var direction: Direction?
@@ -156,6 +158,7 @@ public struct QuarantineQuery: Sendable, Hashable {
     /// so that both give the same answers.
     public func matches(_ message: HeldMessage) -> Bool {
         if let branch, !message.verdict.branches.contains(branch) { return false }
+        if let anyOfBranches, !message.verdict.branches.contains(where: anyOfBranches.contains) { return false }
         if let findingKind, !message.verdict.findings.contains(where: { $0.kind == findingKind }) { return false }
         if let direction, message.verdict.direction != direction { return false }
         if let state, message.state != state { return false }

@@ -130,6 +130,10 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
               id BIGSERIAL PRIMARY KEY, recipient TEXT NOT NULL, template TEXT NOT NULL, branch TEXT NOT NULL,
               message_id BIGINT NOT NULL, created_at_ms BIGINT NOT NULL, sent_at_ms BIGINT)
             """,
+            """
+            CREATE TABLE IF NOT EXISTS review_account (
+              login TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at_ms BIGINT NOT NULL)
+            """,
             "CREATE INDEX IF NOT EXISTS audit_entry_message ON audit_entry (message_id)",
             "CREATE INDEX IF NOT EXISTS notice_pending ON notice (sent_at_ms, recipient)",
         ]
@@ -310,6 +314,25 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         try transaction { connection in try append(entry, on: connection) }
     }
 
+    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError) {
+        try transaction { connection in
+            _ = try connection.query(
+                """
+                INSERT INTO review_account (login, password_hash, updated_at_ms) VALUES (\(login), \(hash), \(AuditChain.milliseconds(audit.at)))
+                ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, updated_at_ms = excluded.updated_at_ms
+                """, logger: logger
+            ).wait()
+            _ = try append(audit, on: connection)
+        }
+    }
+
+    public func passwordHash(login: String) throws(QuarantineError) -> String? {
+        try read { connection in
+            try connection.query("SELECT password_hash FROM review_account WHERE login = \(login)", logger: logger).wait()
+                .first?.decode(String.self)
+        }
+    }
+
     /// Appends inside the caller's transaction; the table lock makes hosts take turns.
     private func append(_ entry: NewAuditEntry, on connection: PostgresConnection) throws -> AuditEntry {
         _ = try connection.query("LOCK TABLE audit_entry IN EXCLUSIVE MODE", logger: logger).wait()
@@ -365,7 +388,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
 
     public func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry] {
         try read { connection in
-            let columns = "sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash"
+            let columns = Self.auditColumns
             let rows: PostgresQueryResult
             if let messageID {
                 var bindings = PostgresBindings()
@@ -377,17 +400,35 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             } else {
                 rows = try connection.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entry ORDER BY sequence"), logger: logger).wait()
             }
-            return try rows.map { row in
-                let (sequence, at, actor, action, message, reason, detail, previous, hash) =
-                    try row.decode((Int64, Int64, String, String, Int64?, String?, String?, String, String).self)
-                return AuditEntry(
-                    sequence: sequence,
-                    entry: NewAuditEntry(
-                        at: AuditChain.date(milliseconds: at), actor: actor, action: AuditAction(rawValue: action) ?? .view,
-                        messageID: message, reason: reason, detail: detail),
-                    previousHash: previous, hash: hash)
-            }
+            return try rows.map(Self.auditEntry)
         }
+    }
+
+    public func auditTrail(messageIDs: [Int64]) throws(QuarantineError) -> [AuditEntry] {
+        guard !messageIDs.isEmpty else { return [] }
+        return try read { connection in
+            var bindings = PostgresBindings()
+            bindings.append(messageIDs)
+            let rows = try connection.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT \(Self.auditColumns) FROM audit_entry WHERE message_id = ANY($1) ORDER BY sequence", binds: bindings),
+                logger: logger
+            ).wait()
+            return try rows.map(Self.auditEntry)
+        }
+    }
+
+    private static let auditColumns = "sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash"
+
+    private static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {
+        let (sequence, at, actor, action, message, reason, detail, previous, hash) =
+            try row.decode((Int64, Int64, String, String, Int64?, String?, String?, String, String).self)
+        return AuditEntry(
+            sequence: sequence,
+            entry: NewAuditEntry(
+                at: AuditChain.date(milliseconds: at), actor: actor, action: AuditAction(rawValue: action) ?? .view,
+                messageID: message, reason: reason, detail: detail),
+            previousHash: previous, hash: hash)
     }
 
     private func fetchMessage(id: Int64, on connection: PostgresConnection, forUpdate: Bool) throws -> HeldMessage? {

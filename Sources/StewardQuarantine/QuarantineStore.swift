@@ -39,6 +39,14 @@ public protocol QuarantineStore: Sendable {
     func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry
     /// The audit trail in order; only the entries about one message when `messageID` is given.
     func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry]
+    /// The entries about any of `messageIDs`, in order (a branch's trail: the entries about
+    /// its messages).
+    func auditTrail(messageIDs: [Int64]) throws(QuarantineError) -> [AuditEntry]
+    /// Sets or replaces the review app password (a Bcrypt hash, never the password) of `login`,
+    /// with its audit entry (`password-set`).
+    func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError)
+    /// The review app password hash of `login` (lower-cased address), nil when none was set.
+    func passwordHash(login: String) throws(QuarantineError) -> String?
 }
 
 extension QuarantineStore {

@@ -83,6 +83,13 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             }
             try db.create(index: "notice_pending", on: "notice", columns: ["sent_at_ms", "recipient"])
         }
+        migrator.registerMigration("v4-review-accounts") { db in
+            try db.create(table: "review_account") { t in
+                t.primaryKey("login", .text)
+                t.column("password_hash", .text).notNull()
+                t.column("updated_at_ms", .integer).notNull()
+            }
+        }
         return migrator
     }
 
@@ -243,6 +250,24 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         try write { db in try Self.append(entry, in: db) }
     }
 
+    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError) {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO review_account (login, password_hash, updated_at_ms) VALUES (?, ?, ?)
+                    ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, updated_at_ms = excluded.updated_at_ms
+                    """,
+                arguments: [login, hash, AuditChain.milliseconds(audit.at)])
+            try Self.append(audit, in: db)
+        }
+    }
+
+    public func passwordHash(login: String) throws(QuarantineError) -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT password_hash FROM review_account WHERE login = ?", arguments: [login])
+        }
+    }
+
     /// Appends inside the caller's transaction: the next sequence number and the chain link.
     private static func append(_ entry: NewAuditEntry, in db: Database) throws -> AuditEntry {
         let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_entry ORDER BY sequence DESC LIMIT 1")
@@ -335,16 +360,33 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_entry ORDER BY sequence")
             }
-            return rows.map { row in
-                AuditEntry(
-                    sequence: row["sequence"],
-                    entry: NewAuditEntry(
-                        at: AuditChain.date(milliseconds: row["at_ms"]), actor: row["actor"],
-                        action: AuditAction(rawValue: row["action"]) ?? .view, messageID: row["message_id"],
-                        reason: row["reason"], detail: row["detail"]),
-                    previousHash: row["previous_hash"], hash: row["hash"])
-            }
+            return rows.map(Self.auditEntry)
         }
+    }
+
+    public func auditTrail(messageIDs: [Int64]) throws(QuarantineError) -> [AuditEntry] {
+        try read { db in
+            var entries: [AuditEntry] = []
+            // In slices: SQLite caps the number of bound parameters in one statement.
+            for start in stride(from: 0, to: messageIDs.count, by: 500) {
+                let slice = Array(messageIDs[start..<min(start + 500, messageIDs.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_entry WHERE message_id IN (\(marks))", arguments: StatementArguments(slice))
+                entries += rows.map(Self.auditEntry)
+            }
+            return entries.sorted { $0.sequence < $1.sequence }
+        }
+    }
+
+    private static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            sequence: row["sequence"],
+            entry: NewAuditEntry(
+                at: AuditChain.date(milliseconds: row["at_ms"]), actor: row["actor"],
+                action: AuditAction(rawValue: row["action"]) ?? .view, messageID: row["message_id"],
+                reason: row["reason"], detail: row["detail"]),
+            previousHash: row["previous_hash"], hash: row["hash"])
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {

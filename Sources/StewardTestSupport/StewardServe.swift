@@ -76,6 +76,10 @@ public final class StewardServe: @unchecked Sendable {
         // A test that names its own store (PostgreSQL) replaces the SQLite one.
         let ownStore = extraConfig.split(separator: "\n").contains { $0.hasPrefix("store:") }
         let store = ownStore ? "" : "store:\n  sqlite: \(storePath)"
+        // The review app stays off (many serves run at once; it would want one port) unless
+        // the test gives its own `review:` section.
+        let ownReview = extraConfig.split(separator: "\n").contains { $0.hasPrefix("review:") }
+        let review = ownReview ? "" : "review:\n  enabled: false"
         let config = """
             # Written by StewardServe (StewardTestSupport).
             milter:
@@ -90,6 +94,7 @@ public final class StewardServe: @unchecked Sendable {
               memory_threshold_bytes: 65536
             release:
               secret_file: \(directory.path("release.key"))
+            \(review)
             \(extraConfig)
 
             """

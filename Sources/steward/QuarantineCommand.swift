@@ -86,9 +86,10 @@ struct QuarantineCommand: ParsableCommand {
                     print("  \(part.displayPath): declared \(part.contentType), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
                 }
                 if let reason {
-                    try quarantine.appendAudit(NewAuditEntry(actor: store.who, action: .view, messageID: id, reason: reason))
+                    let content = try QuarantineDecisions(store: quarantine, policy: store.policy())
+                        .openContent(id: id, actor: store.who, reason: reason)
                     print("content:")
-                    FileHandle.standardOutput.write(Data(raw))
+                    FileHandle.standardOutput.write(Data(content))
                 }
             } catch let error as QuarantineError {
                 error.exit()
@@ -129,23 +130,11 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() throws {
             let reason = try requireReason(reason)
-            let quarantine = store.store()
-            let policy = store.policy()
+            let decisions = QuarantineDecisions(store: store.store(), policy: store.policy())
             do {
-                let message = try quarantine.transition(
-                    id: id, to: .refused, from: [.held], audit: NewAuditEntry(actor: store.who, action: .refuse, reason: reason))
+                let (_, told) = try decisions.refuse(id: id, actor: store.who, reason: reason)
                 // The member whose own message was refused is told why, if their branch wants it.
-                let branch = policy.directory.branch(of: message.envelope.sender) ?? policy.directory.defaultBranch
-                if message.verdict.direction != .incoming, message.kind == .hold,
-                    policy.directory.isUnionAddress(message.envelope.sender),
-                    policy.settings(for: branch).quarantine.tellSenderOnRefusal
-                {
-                    try quarantine.enqueueNotices(
-                        [NewNotice(recipient: message.envelope.sender, template: "refused", branch: branch)], messageID: id)
-                    print("#\(id) refused; \(message.envelope.sender) will be told")
-                } else {
-                    print("#\(id) refused")
-                }
+                print(told.map { "#\(id) refused; \($0) will be told" } ?? "#\(id) refused")
             } catch { error.exit() }
         }
     }
@@ -179,8 +168,8 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let reason = try requireReason(reason)
             do {
-                try store.store().setLegalHold(
-                    id: id, !lift, audit: NewAuditEntry(actor: store.who, action: lift ? .legalHoldLifted : .legalHold, reason: reason))
+                try QuarantineDecisions(store: store.store(), policy: store.policy())
+                    .setLegalHold(id: id, on: !lift, actor: store.who, reason: reason)
                 print(lift ? "#\(id) legal hold lifted" : "#\(id) under legal hold")
             } catch { error.exit() }
         }

@@ -8,7 +8,7 @@ import StewardQuarantine
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the milter.",
+        abstract: "Run the milter (and the review app, unless review.enabled is false).",
         discussion: """
             Listens on the socket in the config file until SIGTERM (finishes the messages in flight,
             then exits) or SIGINT. SIGHUP reloads the policy; a policy with an error is refused and
@@ -26,26 +26,8 @@ struct Serve: ParsableCommand {
         // every line. Naming the file once keeps local time and drops a syscall per message.
         if FileManager.default.fileExists(atPath: "/etc/localtime") { setenv("TZ", ":/etc/localtime", 0) }
 
-        let settings: StewardConfig
-        do {
-            settings = try StewardConfig.load(from: URL(fileURLWithPath: config))
-        } catch {
-            Failure(description: error.description).exit()
-        }
-        let logger = LogSetup.bootstrap(level: settings.logLevel)
-
-        let policy: PolicyHolder
-        do {
-            policy = try PolicyHolder(directory: settings.policyDirectory)
-        } catch {
-            Failure(description: "the policy has problems; not starting:\n" + error.description).exit()
-        }
-        let store: any QuarantineStore
-        do {
-            store = try settings.openStore()
-        } catch {
-            Failure(description: error.description).exit()
-        }
+        let startup = Startup(config: config)
+        let (settings, logger, policy, store) = (startup.settings, startup.logger, startup.policy, startup.store)
         do {
             try FileManager.default.createDirectory(at: settings.spoolDirectory, withIntermediateDirectories: true)
         } catch {
@@ -65,10 +47,14 @@ struct Serve: ParsableCommand {
             sender: NoticeSender(
                 store: store, sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                 settings: NoticeSender.Settings(
-                    from: settings.notifyFrom, reviewURL: settings.reviewURL, digestInterval: Double(settings.digestMinutes) * 60,
+                    from: settings.notifyFrom, reviewURL: settings.review.baseURL ?? settings.reviewURL, digestInterval: Double(settings.digestMinutes) * 60,
                     templates: settings.policyDirectory.appendingPathComponent("templates")),
                 logger: logger),
             policy: policy, everySeconds: settings.noticeCheckSeconds)
+        // The review app beside the milter, on loopback unless review.listen says otherwise.
+        if settings.review.enabled {
+            ReviewRunner.startInBackground(settings: settings, policy: policy, store: store, logger: logger)
+        }
         let server = MilterServer(settings: MilterServer.Settings(config: settings), filter: filter, logger: logger)
         logger.notice("policy loaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
         do {

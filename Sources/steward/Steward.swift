@@ -7,6 +7,8 @@ struct Steward: ParsableCommand {
         discussion: """
             Exit codes: 0 success, 1 a message or file could not be processed, 2 usage error.
             """,
-        subcommands: [Serve.self, Check.self, PolicyCommand.self, QuarantineCommand.self, AuditCommand.self]
+        subcommands: [
+            Serve.self, Check.self, PolicyCommand.self, QuarantineCommand.self, AuditCommand.self, UserCommand.self, ReviewCommand.self,
+        ]
     )
 }

@@ -23,7 +23,8 @@ extension EndToEndTests {
             try EndToEndTests.requireLab()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardServe(lab: lab)
+            let steward = try StewardServe(
+                lab: lab, extraConfig: "review:\n  enabled: false\n  base_url: https://review.union.example/\n")
             defer { steward.stop() }
 
             for index in 1...4 {
@@ -45,6 +46,7 @@ extension EndToEndTests {
             #expect(text.contains("eicar-test-signature"))
             #expect(text.contains("clause 10(f)(viii)"))
             #expect(text.contains("steward quarantine show "))
+            #expect(text.contains("Or open it in the review app: https://review.union.example/messages/"), "each message's page")
             #expect(text.contains(Address.external))
             #expect(!text.contains("WDVPIVAlQEFQ"), "the notice carried the attachment")
             #expect(!text.contains("EICAR-STANDARD"), "the notice carried the attachment")

@@ -110,6 +110,27 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aTrailForSeveralMessagesHoldsOnlyTheirEntriesInOrder(backend: StoreBackend) throws {
+        let store = try backend.make()
+        let london = try Self.hold(store)
+        let scotland = try Self.hold(store, branches: ["scotland"])
+        let other = try Self.hold(store)
+        try store.appendAudit(NewAuditEntry(actor: "sam.okafor", action: .view, messageID: london, reason: "check"))
+        try store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
+        _ = try store.transition(id: other, to: .refused, from: [.held], audit: NewAuditEntry(actor: "sam.okafor", action: .refuse))
+        _ = try store.transition(id: scotland, to: .released, from: [.held], audit: NewAuditEntry(actor: "ann", action: .release))
+
+        let trail = try store.auditTrail(messageIDs: [other, london])
+        #expect(trail.map(\.entry.messageID) == [london, other, london, other])
+        #expect(trail.map(\.entry.action) == [.hold, .hold, .view, .refuse])
+        #expect(trail.map(\.sequence) == trail.map(\.sequence).sorted())
+        #expect(try store.auditTrail(messageIDs: []).isEmpty)
+        // More ids than one SQL statement binds.
+        let many = Array(Int64(10_000)..<Int64(11_200)) + [scotland]
+        #expect(try store.auditTrail(messageIDs: many).map(\.entry.action) == [.hold, .release])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func legalHoldBlocksDeletionAndPurge(backend: StoreBackend) throws {
         let store = try backend.make()
         let kept = try Self.hold(store)
@@ -142,6 +163,27 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         }
         let trail = try store.auditTrail(messageID: nil)
         #expect(trail.count == 40)
+        #expect(AuditChain.verify(trail).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func reviewPasswordsAreKeptPerLoginAndEveryChangeIsAudited(backend: StoreBackend) throws {
+        let store = try backend.make()
+        #expect(try store.passwordHash(login: "sam.okafor@union.example") == nil)
+        try store.setPasswordHash(
+            "$2b$04$first", login: "sam.okafor@union.example",
+            audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
+        try store.setPasswordHash(
+            "$2b$04$other", login: "morag.campbell@scotland.union.example",
+            audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "morag.campbell@scotland.union.example"))
+        try store.setPasswordHash(
+            "$2b$04$second", login: "sam.okafor@union.example",
+            audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
+        #expect(try store.passwordHash(login: "sam.okafor@union.example") == "$2b$04$second", "a new password replaces the old")
+        #expect(try store.passwordHash(login: "morag.campbell@scotland.union.example") == "$2b$04$other")
+        let trail = try store.auditTrail(messageID: nil)
+        #expect(trail.map(\.entry.action) == [.passwordSet, .passwordSet, .passwordSet])
+        #expect(!trail.contains { ($0.entry.detail ?? "").contains("$2b$") || ($0.entry.reason ?? "").contains("$2b$") })
         #expect(AuditChain.verify(trail).isEmpty)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StewardEngine
+import StewardPolicy
 import StewardQuarantine
 import StewardTestSupport
 import Testing
@@ -63,6 +64,42 @@ import Testing
         #expect(config.sendmailPath == "/usr/sbin/sendmail")
         #expect(config.digestMinutes == 15)
         #expect(config.reviewURL == nil)
+        #expect(config.review == ReviewSettings(), "the review section's example values are the defaults")
+    }
+
+    @Test func theReviewSectionHasSafeDefaultsAndChecksItsValues() throws {
+        let base = URL(fileURLWithPath: "/etc/steward")
+        let defaults = try StewardConfig.parse("", file: "s.yaml", base: base).review
+        #expect(defaults.enabled)
+        #expect(defaults.listen == "127.0.0.1:8470", "loopback unless told otherwise")
+        #expect(defaults.sessionMinutes == 30)
+        #expect(!defaults.secureCookies)
+        #expect(defaults.trustedProxies.isEmpty)
+        let config = try StewardConfig.parse(
+            """
+            review:
+              url: https://old.union.example/review
+              enabled: false
+              listen: "[::1]:9000"
+              session_minutes: 10
+              secure_cookies: true
+              trusted_proxies: [127.0.0.1/32, "::1/128"]
+              base_url: https://review.union.example
+            """, file: "s.yaml", base: base)
+        #expect(!config.review.enabled)
+        #expect(config.review.host == "::1")
+        #expect(config.review.port == 9000)
+        #expect(config.review.listen == "[::1]:9000")
+        #expect(config.review.sessionMinutes == 10)
+        #expect(config.review.secureCookies)
+        #expect(config.review.trustedProxies == [try #require(NetworkRange("127.0.0.1/32")), try #require(NetworkRange("::1/128"))])
+        #expect(config.review.baseURL == "https://review.union.example")
+        #expect(config.reviewURL == "https://old.union.example/review")
+        for bad in ["listen: 8470", "listen: \"example.org:80\"", "session_minutes: 0", "trusted_proxies: [proxy]", "base_url: review.union.example", "colour: red"] {
+            #expect(throws: ConfigError.self, "\(bad)") {
+                try StewardConfig.parse("review:\n  \(bad)\n", file: "s.yaml", base: base)
+            }
+        }
     }
 
     @Test func aPostgreSQLStoreNeedsUserAndDatabaseAndExcludesSQLite() throws {

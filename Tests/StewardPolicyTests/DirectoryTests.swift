@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 import Testing
 @testable import StewardPolicy
@@ -33,6 +34,22 @@ import Testing
     @Test func officials() {
         #expect(policy.directory.seniorOfficials(of: "north").map(\.name) == ["North Sec"])
         #expect(policy.directory.official(at: "GS@union.example")?.role == "General Secretary")
+    }
+
+    @Test func reviewAdminsAndTheBranchesOfficialsServe() throws {
+        let text = Fixtures.directory.replacingOccurrences(
+            of: "\nlogins:",
+            with: "\n  - {name: Gen Sec, address: gs@union.example, role: North Adviser, branch: north}\nreview_admins: [Postmaster@Union.Example]\nlogins:")
+        let directory = try Policy.parse(Fixtures.files(directory: text)).directory
+        #expect(directory.isReviewAdmin("postmaster@union.example"))
+        #expect(!directory.isReviewAdmin("gs@union.example"))
+        #expect(directory.branchesServed(by: "GS@union.example") == ["hq", "north"], "an official listed twice serves both branches")
+        #expect(directory.branchesServed(by: "sec@south.union.example") == ["south"])
+        #expect(directory.branchesServed(by: "member@south.union.example").isEmpty)
+
+        let bad = Fixtures.directory.replacingOccurrences(of: "\nlogins:", with: "\nreview_admins: [postmaster]\nlogins:")
+        let problems = Policy.lint(Fixtures.files(directory: bad))
+        #expect(problems.contains { $0.message.contains("review admin 'postmaster' is not an e-mail address") })
     }
 
     @Test func loginMapFileAndLoginsCombine() {

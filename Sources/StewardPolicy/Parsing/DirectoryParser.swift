@@ -15,7 +15,7 @@ struct DirectoryParser {
 
     let file: YAMLFile
 
-    static let topKeys = ["union", "networks", "default_branch", "branches", "officials", "logins", "login_maps"]
+    static let topKeys = ["union", "networks", "default_branch", "branches", "officials", "logins", "login_maps", "review_admins"]
 
     func parse(log: inout ProblemLog) -> Result {
         let path = file.path
@@ -25,6 +25,7 @@ struct DirectoryParser {
         var officials: [(Official, branchLine: Int)] = []
         var senderLogins: [String: Set<String>] = [:], loginLines: [String: Int] = [:]
         var loginMaps: (String, Int)?
+        var reviewAdmins: [String] = []
         var sawUnion = false
 
         let top = file.rootMapping(log: &log).map { file.entries($0, allowed: Self.topKeys, in: "directory.yaml", log: &log) } ?? []
@@ -82,6 +83,14 @@ struct DirectoryParser {
                         loginLines[key] = loginLines[key] ?? line
                     }
                 }
+            case "review_admins":
+                for (address, line) in file.strings(entry.value, what: "review_admins", log: &log) ?? [] {
+                    if address.contains("@") {
+                        reviewAdmins.append(EmailAddress.normalize(address))
+                    } else {
+                        log.add(path, line, "review admin '\(address)' is not an e-mail address (admins sign in to the review app with their address)")
+                    }
+                }
             case "login_maps":
                 if let name = file.string(entry.value, what: "login_maps", log: &log) {
                     loginMaps = (name, YAMLFile.line(entry.value))
@@ -111,7 +120,7 @@ struct DirectoryParser {
         let directory = UnionDirectory(
             unionName: unionName, domains: domains, networks: networks,
             defaultBranch: defaultBranch?.id ?? branches.first?.id ?? "",
-            branches: branches, officials: officials.map(\.0), senderLogins: senderLogins
+            branches: branches, officials: officials.map(\.0), senderLogins: senderLogins, reviewAdmins: reviewAdmins
         )
         return Result(directory: directory, loginMaps: loginMaps, branchLines: branchLines, loginLines: loginLines)
     }

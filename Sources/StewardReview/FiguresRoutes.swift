@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import StewardQuarantine
+
+/// `GET /branches/{branch}/figures?weeks=N`: per rule and per ISO week, how many messages the
+/// branch's rules held, and how many officials released (likely false positives) or refused,
+/// with the chart drawn on the server. 403 for a branch the reviewer does not serve.
+struct FiguresRoutes {
+    let app: ReviewApp
+
+    static let defaultWeeks = 12
+    static let maximumWeeks = 53
+
+    struct RuleRow {
+        var family: String
+        var rule: String
+        var clause: String
+        var holds: Int
+        var releases: Int
+        var refusals: Int
+        var releaseShare: String
+    }
+
+    struct WeekRow {
+        var week: String
+        var rule: String?
+        var holds: Int
+        var releases: Int
+        var refusals: Int
+        var releaseShare: String
+    }
+
+    struct WeekChoice {
+        var value: Int
+        var selected: Bool
+    }
+
+    struct FiguresPage {
+        var frame: Frame
+        var branch: String
+        var period: String
+        var chart: String
+        var rules: [RuleRow]
+        var weeks: [WeekRow]
+        var ruleWeeks: [WeekRow]
+        var empty: Bool
+        var weekChoices: [WeekChoice]
+    }
+
+    func add(to router: Router<ReviewContext>) {
+        router.get("/branches/:branch/figures") { request, context in
+            let branch = try app.servedBranch(context)
+            let asked = request.uri.queryParameters.get("weeks").flatMap { Int($0) } ?? Self.defaultWeeks
+            let weeks = min(max(asked, 1), Self.maximumWeeks)
+            let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
+            let now = app.now()
+            let window = BranchFigures.window(weeks: weeks, now: now, calendar: calendar)
+            let messages = try app.store.list(QuarantineQuery(branch: branch, kind: .hold, heldSince: window.start, limit: .max))
+            let audit = try app.store.auditTrail(messageIDs: messages.map(\.id))
+            let figures = BranchFigures(branch: branch, messages: messages, audit: audit, weeks: weeks, now: now, calendar: calendar)
+            let page = FiguresPage(
+                frame: app.frame(title: "Figures for \(branch)", context: context),
+                branch: branch, period: FiguresChart.axisCaption(figures), chart: FiguresChart.svg(figures),
+                rules: figures.rules.map(Self.ruleRow), weeks: zip(figures.weeks, figures.perWeek).map { Self.weekRow($0, nil, $1) },
+                ruleWeeks: figures.rules.flatMap { rule in
+                    zip(figures.weeks, rule.perWeek).filter { $0.1.holds > 0 }.map { Self.weekRow($0, "\(rule.family) / \(rule.rule)", $1) }
+                },
+                empty: figures.total.holds == 0,
+                weekChoices: [4, 12, 26, 52].map { WeekChoice(value: $0, selected: $0 == weeks) })
+            return app.pages.render("figures", page)
+        }
+    }
+
+    static func ruleRow(_ rule: RuleFigures) -> RuleRow {
+        let total = rule.total
+        return RuleRow(
+            family: rule.family, rule: rule.rule, clause: rule.clause, holds: total.holds, releases: total.releases,
+            refusals: total.refusals, releaseShare: share(total))
+    }
+
+    static func weekRow(_ week: ISOWeek, _ rule: String?, _ counts: DecisionCounts) -> WeekRow {
+        WeekRow(week: week.description, rule: rule, holds: counts.holds, releases: counts.releases, refusals: counts.refusals, releaseShare: share(counts))
+    }
+
+    static func share(_ counts: DecisionCounts) -> String {
+        counts.releasePercent.map { "\($0)%" } ?? "–"
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import NIOPosix
+import StewardCore
+import StewardEngine
+import StewardPolicy
+import StewardQuarantine
+import Logging
+import HTTPTypes
+import StewardInspection
+
+/// `GET /messages/{id}` and the decisions posted from it: release, refuse, legal hold. Each
+/// decision needs a reason and a ticked confirmation, goes through the same engine code as the
+/// command line (same audit entries), and answers 303 back to the page with a flash line.
+/// A message outside the reviewer's branches is "not found" (404), so ids do not leak.
+struct MessageRoutes {
+    let app: ReviewApp
+
+    struct DecisionForm: Decodable {
+        var reason: String?
+        var confirm: String?
+        var lift: String?
+    }
+
+    func add(to router: Router<ReviewContext>) {
+        router.get("/messages/:id") { _, context in
+            let message = try app.visibleMessage(context)
+            let snapshot = app.policy.snapshot
+            let page = MessagePage(
+                message: message, raw: try app.store.raw(id: message.id), policy: snapshot.evaluator.policy,
+                inspector: snapshot.inspector, frame: app.frame(title: "Message #\(message.id)", context: context),
+                releaseConfigured: app.release != nil)
+            return app.pages.render("message", page)
+        }
+        router.post("/messages/:id/release") { request, context in
+            try await decide(request, context) { message, reviewer, form, reason in
+                guard let release = app.release else { return "Releasing is not set up on this server (no MTA is configured)." }
+                // sendmail runs as a child process: off the event loop.
+                _ = try await NIOThreadPool.singleton.runIfActive {
+                    try release.release(id: message.id, actor: reviewer.login, reason: reason)
+                }
+                return "Message #\(message.id) released to \(message.envelope.recipients.joined(separator: ", "))."
+            }
+        }
+        router.post("/messages/:id/refuse") { request, context in
+            try await decide(request, context) { message, reviewer, _, reason in
+                let (_, told) = try app.decisions.refuse(id: message.id, actor: reviewer.login, reason: reason)
+                return "Message #\(message.id) refused." + (told.map { " \($0) will be told why." } ?? "")
+            }
+        }
+        router.post("/messages/:id/legal-hold") { request, context in
+            try await decide(request, context) { message, reviewer, form, reason in
+                let lift = form.lift == "yes"
+                try app.decisions.setLegalHold(id: message.id, on: !lift, actor: reviewer.login, reason: reason)
+                return lift ? "The legal hold on message #\(message.id) was lifted." : "Message #\(message.id) is now under legal hold."
+            }
+        }
+    }
+
+    /// The shared part of every decision: the reviewer may see the message (else 404), a reason
+    /// and the confirmation are given (else nothing happens and the page says what is missing),
+    /// and any refusal by the store (already released, under legal hold) is shown, not hidden.
+    private func decide(
+        _ request: Request, _ context: ReviewContext,
+        _ action: (HeldMessage, Reviewer, DecisionForm, String) async throws -> String
+    ) async throws -> Response {
+        let reviewer = try context.requireIdentity()
+        let message = try app.visibleMessage(context)
+        let form = try await app.form(DecisionForm.self, request)
+        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let flash: String
+        if reason.isEmpty || form.confirm != "yes" {
+            flash = "Nothing was done: give a reason and tick the box to confirm."
+        } else {
+            do {
+                flash = try await action(message, reviewer, form, reason)
+                context.logger.notice(
+                    "review decision", metadata: ["message": "\(message.id)", "login": "\(reviewer.login)", "path": "\(request.uri.path)"])
+            } catch let error as QuarantineError {
+                flash = "Nothing was done: \(error.description)"
+            } catch let error as ReleaseError {
+                flash = error.description
+            }
+        }
+        context.sessions.withLockedSession { $0?.flash = flash }
+        return .seeOther("/messages/\(message.id)")
+    }
+}
+
+extension ReviewApp {
+    var decisions: QuarantineDecisions { QuarantineDecisions(store: store, policy: policy.snapshot.evaluator.policy) }
+
+    /// The `:branch` path parameter, if the reviewer serves that branch; 403 otherwise (the
+    /// trail and figures pages of a branch).
+    func servedBranch(_ context: ReviewContext) throws -> String {
+        let reviewer = try context.requireIdentity()
+        guard let branch = context.parameters.get("branch"), reviewer.serves(branch: branch) else {
+            throw HTTPError(.forbidden, message: "That branch is not one of yours.")
+        }
+        return branch
+    }
+
+    /// The message named by the `:id` path parameter, if it exists and concerns one of the
+    /// reviewer's branches; 404 otherwise (the same answer either way).
+    func visibleMessage(_ context: ReviewContext) throws -> HeldMessage {
+        let reviewer = try context.requireIdentity()
+        guard let id = context.parameters.get("id", as: Int64.self), let message = try store.message(id: id),
+            reviewer.mayOpen(message)
+        else { throw HTTPError(.notFound, message: "There is no such message, or it is not for your branches.") }
+        return message
+    }
+}

@@ -1,0 +1,64 @@
+public import Foundation
+public import Hummingbird
+import Mustache
+import HTTPTypes
+
+/// The Mustache templates (Templates/*.mustache, shipped as the module's resources) and the one
+/// way pages are answered: HTML, escaped by Mustache (`{{…}}` escapes; the templates never use
+/// triple braces except for SafeHTML's sanitized output), never cached by the browser.
+public struct Pages: Sendable {
+    let library: MustacheLibrary
+
+    /// Loads every template once at start-up, so a broken template stops the app from starting.
+    public init(directory: URL = Pages.templatesDirectory) async throws {
+        library = try await MustacheLibrary(directory: directory.path)
+    }
+
+    public static var templatesDirectory: URL {
+        Bundle.module.resourceURL!.appendingPathComponent("Templates")
+    }
+
+    public static var assetsDirectory: URL {
+        Bundle.module.resourceURL!.appendingPathComponent("Assets")
+    }
+
+    /// The page `template` filled from `model`.
+    public func render(_ template: String, _ model: Any, status: HTTPResponse.Status = .ok) -> Response {
+        guard let html = library.render(model, withTemplate: template) else {
+            return Response(
+                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "page template \(template) is missing")))
+        }
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// What every page's header and footer show (templates: `{{#frame}}…{{/frame}}`).
+public struct Frame: Sendable {
+    public var title: String
+    /// The signed-in reviewer's name and login; nil on the sign-in pages.
+    public var name: String?
+    public var login: String?
+    public var isAdmin: Bool
+    public var csrf: String
+    /// One message shown once after an action ("Message 12 released.").
+    public var flash: String?
+
+    public init(title: String, reviewer: Reviewer?, csrf: String, flash: String? = nil) {
+        self.title = title
+        name = reviewer?.name
+        login = reviewer?.login
+        isAdmin = reviewer?.isAdmin ?? false
+        self.csrf = csrf
+        self.flash = flash
+    }
+}
+
+extension Response {
+    /// 303 See Other: after a form, the browser GETs the next page.
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import StewardEngine
+import StewardPolicy
+import StewardQuarantine
+
+/// What `serve` and `review` both need before they start: the config, logging, the policy and
+/// the store. Any problem ends the process with a message saying what to fix.
+struct Startup {
+    let settings: StewardConfig
+    let logger: Logger
+    let policy: PolicyHolder
+    let store: any QuarantineStore
+
+    init(config: String) {
+        do {
+            settings = try StewardConfig.load(from: URL(fileURLWithPath: config))
+        } catch {
+            Failure(description: error.description).exit()
+        }
+        logger = LogSetup.bootstrap(level: settings.logLevel)
+        do {
+            policy = try PolicyHolder(directory: settings.policyDirectory)
+        } catch {
+            Failure(description: "the policy has problems; not starting:\n" + error.description).exit()
+        }
+        do {
+            store = try settings.openStore()
+        } catch {
+            Failure(description: error.description).exit()
+        }
+    }
+}
