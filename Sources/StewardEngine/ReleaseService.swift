@@ -34,7 +34,7 @@ public struct ReleaseService: Sendable {
             try sendmail.send(mark + raw, from: message.envelope.sender, to: message.envelope.recipients)
             return message
         } catch {
-            let reason = (error as? CustomStringConvertible)?.description ?? "\(error)"
+            let reason = (error as? any CustomStringConvertible)?.description ?? "\(error)"
             _ = try? store.transition(
                 id: id, to: .held, from: [.released],
                 audit: NewAuditEntry(actor: actor, action: .releaseFailed, reason: reason))

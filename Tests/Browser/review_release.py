@@ -87,6 +87,23 @@ class WebDriver:
     def text(self, element):
         return self.s("GET", f"/element/{element}/text")
 
+    def text_of(self, css, timeout=15):
+        """The text of the element `css` selects, found afresh until it reads: a click that
+        navigates returns before the new page has replaced the old one, so an element found
+        in between can go stale (seen under load)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.loaded()
+                return self.text(self.find(css))
+            except Failure as error:
+                if "stale element" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def loaded(self):
+        wait_until(lambda: self.script("return document.readyState;") == "complete", 30, "the page to load")
+
     def attribute(self, element, name):
         return self.s("GET", f"/element/{element}/attribute/{name}")
 
@@ -206,8 +223,8 @@ def run(args, driver, result):
     result["queue_link"] = driver.attribute(link, "href")
     driver.click(link)
     wait_until(lambda: driver.url().rstrip("/").endswith(f"/messages/{args.message}"), 15, "the message page")
-    result["state_before"] = driver.text(driver.find("#state")).strip()
-    result["findings"] = driver.text(driver.find("#findings")).strip()
+    result["state_before"] = driver.text_of("#state").strip()
+    result["findings"] = driver.text_of("#findings").strip()
 
     # Release with a reason and the confirmation ticked.
     driver.type(driver.find("#release-reason"), args.reason)
@@ -217,11 +234,11 @@ def run(args, driver, result):
         raise Failure("the release confirmation did not tick")
     release_form = driver.find("#release-form")
     driver.click(driver.find_in(release_form, "button[type=submit], input[type=submit]"))
-    wait_until(lambda: driver.text(driver.find("#state")).strip() != result["state_before"], 20,
+    wait_until(lambda: driver.text_of("#state").strip() != result["state_before"], 20,
                "the state to change after the release")
     result["url_after_release"] = driver.url()
-    result["state_after"] = driver.text(driver.find("#state")).strip()
-    result["flash"] = driver.text(driver.find("#flash")).strip()
+    result["state_after"] = driver.text_of("#state").strip()
+    result["flash"] = driver.text_of("#flash").strip()
     driver.screenshot(os.path.join(args.output, "message-released.png"))
 
     # On a phone's width the page does not scroll sideways.
@@ -233,6 +250,7 @@ def run(args, driver, result):
 
     # The message's audit trail names the release, the official and the reason.
     driver.go(base + f"/messages/{args.message}/trail")
+    driver.loaded()
     driver.find("#trail")
     rows = [driver.text(r) for r in driver.find_all("#trail tr")]
     result["trail_rows"] = rows
@@ -242,6 +260,7 @@ def run(args, driver, result):
 
     # The branch's figures count the hold and the release, in the chart drawn on the server.
     driver.go(base + f"/branches/{args.branch}/figures")
+    driver.loaded()
     chart = driver.find("#figures-chart")
     result["figures_label"] = driver.attribute(chart, "aria-label")
     result["chart_bars"] = len(driver.find_all("#figures-chart rect title"))

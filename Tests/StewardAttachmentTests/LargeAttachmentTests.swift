@@ -142,7 +142,10 @@ import Testing
         var status: Int32 = 0
         var usage = rusage()
         let deadline = Date().addingTimeInterval(120)
-        while wait4(pid, &status, WNOHANG, &usage) == 0 {
+        var reaped: pid_t = 0
+        while true {
+            reaped = wait4(pid, &status, WNOHANG, &usage)
+            if reaped != 0 { break }
             if Date() > deadline {
                 kill(pid, SIGKILL)
                 _ = wait4(pid, &status, 0, &usage)
@@ -150,6 +153,8 @@ import Testing
             }
             usleep(20_000)
         }
+        // Without this, an error would read as a peak of 0 bytes.
+        guard reaped == pid else { throw TestFailure("wait4 on steward check failed: errno \(errno)") }
         let output = (try? String(contentsOfFile: scratch.path("out"), encoding: .utf8)) ?? ""
         return (status, output, usage.ru_maxrss * 1024)
     }
