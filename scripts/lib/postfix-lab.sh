@@ -279,9 +279,12 @@ lab_sink_count() { find "$1/sink" -type f | wc -l; }
 # root:postfix run directory makes the socket writable by Postfix.
 # lab_steward_start DIR BINARY POLICY_DIR
 lab_steward_start() {
-    local dir="$1" bin="$2" policy="$3" i
+    local dir="$1" bin="$2" policy="$3" i review_port
     local state="$dir/steward" sock="$dir/run/steward.sock"
     mkdir -p "$state/spool" && chmod 700 "$state"
+    # The review app on a port of its own, so labs side by side do not collide.
+    review_port="$(lab_free_port)" || return 1
+    echo "REVIEW_PORT=$review_port" >>"$dir/lab.env"
     cat >"$state/steward.yaml" <<EOF2
 milter:
   socket: unix:$sock
@@ -301,6 +304,9 @@ mta:
 notify:
   from: steward@union.example
   check_seconds: 1
+review:
+  listen: 127.0.0.1:$review_port
+  base_url: http://127.0.0.1:$review_port
 EOF2
     (umask 007; exec "$bin" serve --config "$state/steward.yaml") </dev/null >>"$state/steward.log" 2>&1 &
     echo $! >"$state/steward.pid"
