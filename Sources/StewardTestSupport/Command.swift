@@ -235,3 +235,45 @@ extension Data {
         self.init(bytes)
     }
 }
+
+extension Command {
+    /// Runs `argv` (output to a file) and returns its exit status, output and peak resident
+    /// memory, as GNU time reports it for that one process.
+    ///
+    /// Not from this process's own wait4: posix_spawn shares the test process's memory until
+    /// exec, and Linux carries that high-water mark into the child's `ru_maxrss`, so a child of
+    /// a big test runner would read as big as the runner. GNU time forks its child from a
+    /// small process.
+    public static func runMeasuringPeakMemory(_ argv: [String], timeout: TimeInterval = 120) throws
+        -> (status: Int32, output: String, peakBytes: Int)
+    {
+        let time = "/usr/bin/time"
+        guard FileManager.default.isExecutableFile(atPath: time) else {
+            throw TestFailure("GNU time is missing at \(time) (Debian package `time`; scripts/install-deps installs it)")
+        }
+        let scratch = try TemporaryDirectory("peak")
+        let pid = try spawn([time, "-f", "%M", "-o", scratch.path("peak")] + argv, output: scratch.path("out"))
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        var reaped: pid_t = 0
+        while true {
+            reaped = waitpid(pid, &status, WNOHANG)
+            if reaped != 0 { break }
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                throw TestFailure("\(argv[0]) took over \(Int(timeout)) s")
+            }
+            usleep(20_000)
+        }
+        guard reaped == pid else { throw TestFailure("waitpid on \(argv[0]) failed: errno \(errno)") }
+        let output = (try? String(contentsOfFile: scratch.path("out"), encoding: .utf8)) ?? ""
+        // GNU time writes "Command exited with non-zero status N" before the figure when it fails.
+        let report = (try? String(contentsOfFile: scratch.path("peak"), encoding: .utf8)) ?? ""
+        guard let kilobytes = report.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw TestFailure("GNU time gave no peak memory for \(argv[0]): \(report)")
+        }
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exitStatus, output, kilobytes * 1024)
+    }
+}

@@ -135,28 +135,8 @@ import Testing
 
     /// Peak resident memory of `steward check` on one message, from the kernel's accounting.
     static func peakMemory(checking file: String) throws -> (status: Int32, output: String, peakBytes: Int) {
-        let scratch = try TemporaryDirectory("peak")
-        let pid = try Command.spawn(
-            [PackagePaths.stewardBinary.path, "check", "--policy", PackagePaths.policies.path, "--format", "json", file],
-            output: scratch.path("out"))
-        var status: Int32 = 0
-        var usage = rusage()
-        let deadline = Date().addingTimeInterval(120)
-        var reaped: pid_t = 0
-        while true {
-            reaped = wait4(pid, &status, WNOHANG, &usage)
-            if reaped != 0 { break }
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = wait4(pid, &status, 0, &usage)
-                throw TestFailure("steward check took over 120 s on \(file)")
-            }
-            usleep(20_000)
-        }
-        // Without this, an error would read as a peak of 0 bytes.
-        guard reaped == pid else { throw TestFailure("wait4 on steward check failed: errno \(errno)") }
-        let output = (try? String(contentsOfFile: scratch.path("out"), encoding: .utf8)) ?? ""
-        return (status, output, usage.ru_maxrss * 1024)
+        try Command.runMeasuringPeakMemory(
+            [PackagePaths.stewardBinary.path, "check", "--policy", PackagePaths.policies.path, "--format", "json", file])
     }
 
     @Test func steward_checkNeedsNoMoreMemoryForA60MBAttachmentThanForASmallOne() throws {
