@@ -9,9 +9,9 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Judge messages offline exactly as the milter would, and print one verdict per message.",
         discussion: """
-            The envelope comes from the options; without --from the header From address is used,
-            without --to the To and Cc addresses. Without --client-ip and --auth-user the message is
-            treated as locally submitted, as Postfix's sendmail command would pass it. Nothing is
+            The envelope comes from the options; without --from the header From address is used, \
+            without --to the To and Cc addresses. Without --client-ip and --auth-user the message is \
+            treated as locally submitted, as Postfix's sendmail command would pass it. Nothing is \
             stored: a message the milter would hold is reported with action "quarantine".
             """
     )

@@ -13,9 +13,9 @@ struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract: "Run the review app alone (officials review held mail in a browser).",
         discussion: """
-            Listens on review.listen (default 127.0.0.1:8470) until SIGTERM or SIGINT. `steward serve`
-            runs the same app beside the milter unless review.enabled is false; run this instead on a
-            host that only reviews. SIGHUP reloads the policy (who may sign in follows the directory).
+            Listens on review.listen (default 127.0.0.1:8470) until SIGTERM or SIGINT. `steward serve` \
+            runs the same app beside the milter unless review.enabled is false; run this instead on a \
+            host that only reviews. SIGHUP reloads the policy (who may sign in follows the directory). \
             Sessions are kept in memory: a restart signs everyone out.
             """)
 

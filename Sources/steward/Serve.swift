@@ -10,8 +10,8 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the milter (and the review app, unless review.enabled is false).",
         discussion: """
-            Listens on the socket in the config file until SIGTERM (finishes the messages in flight,
-            then exits) or SIGINT. SIGHUP reloads the policy; a policy with an error is refused and
+            Listens on the socket in the config file until SIGTERM (finishes the messages in flight, \
+            then exits) or SIGINT. SIGHUP reloads the policy; a policy with an error is refused and \
             the last good one stays in force.
             """
     )

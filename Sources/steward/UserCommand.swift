@@ -12,9 +12,9 @@ struct UserCommand: ParsableCommand {
             commandName: "set-password",
             abstract: "Set the review app password of an official or review admin (read from standard input).",
             discussion: """
-                The login is the person's e-mail address as the directory lists it (an official, or an
-                address under review_admins). The password is read from standard input: asked twice,
-                without echo, on a terminal; the first line otherwise. Only its Bcrypt hash is stored,
+                The login is the person's e-mail address as the directory lists it (an official, or an \
+                address under review_admins). The password is read from standard input: asked twice, \
+                without echo, on a terminal; the first line otherwise. Only its Bcrypt hash is stored, \
                 and the change is on the audit trail.
                 """)
 
