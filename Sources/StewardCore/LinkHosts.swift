@@ -1,7 +1,10 @@
 /// Host names of the links in a message's text (`https://host/...`, `www.host`, `mailto:a@host`),
 /// for rules about where a link really goes. Found once per message, at inspection.
 public enum LinkHosts {
-    private static let markers: [[UInt8]] = ["://", "www.", "WWW.", "mailto:", "MAILTO:"].map { Array($0.utf8) }
+    /// Cores of the link starts `hostStart` matches without regard to case: `www.` in any case,
+    /// `mailto:` in lower, upper or capitalised case ("Mailto:"), so the quick check does not
+    /// skip a text for its capitals.
+    private static let markers: [[UInt8]] = ["://", "ww.", "WW.", "Ww.", "wW.", "ailto:", "AILTO:"].map { Array($0.utf8) }
 
     /// Hosts linked from every text part of the tree, lower-cased, in order of first mention.
     public static func hosts(in root: MessagePart) -> [String] {

@@ -56,7 +56,7 @@ public struct ReviewSettings: Sendable, Equatable {
         }
         if let base = section.base_url, !base.isEmpty {
             guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
-                throw ConfigError(file: file, message: "review.base_url must start with https:// (got \"\(base)\")")
+                throw ConfigError(file: file, message: "review.base_url must start with https:// or http:// (got \"\(base)\")")
             }
             settings.baseURL = base
         }

@@ -101,6 +101,7 @@ public struct StewardConfig: Sendable, Equatable {
 
     /// Parses config text; `base` resolves relative paths.
     public static func parse(_ text: String, file: String, base: URL) throws(ConfigError) -> StewardConfig {
+        if let problem = ConfigKeys.unknownKey(in: text) { throw ConfigError(file: file, message: problem) }
         let file_: File
         do {
             file_ = try YAMLDecoder().decode(File.self, from: text.isEmpty ? "{}" : text)
@@ -210,7 +211,7 @@ public struct StewardConfig: Sendable, Equatable {
         }
     }
 
-    // The file's shape. Unknown keys are refused, so a typo is not silently ignored.
+    // The file's shape. Unknown keys are refused before decoding (`ConfigKeys`).
     struct File: Decodable {
         var milter: Milter?
         var policy: String?
@@ -235,28 +236,6 @@ public struct StewardConfig: Sendable, Equatable {
             var secure_cookies: Bool?
             var trusted_proxies: [String]?
             var base_url: String?
-
-            enum CodingKeys: String, CodingKey, CaseIterable {
-                case url, enabled, listen, session_minutes, secure_cookies, trusted_proxies, base_url
-            }
-
-            // Unknown keys are refused here too: a mistyped `secure_cookie` must not pass quietly.
-            init(from decoder: any Decoder) throws {
-                let known = Set(CodingKeys.allCases.map(\.rawValue))
-                let all = try decoder.container(keyedBy: AnyKey.self)
-                if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
-                    throw DecodingError.dataCorrupted(
-                        .init(codingPath: [unknown], debugDescription: "unknown key \"review.\(unknown.stringValue)\" (known: \(known.sorted().joined(separator: ", ")))"))
-                }
-                let keyed = try decoder.container(keyedBy: CodingKeys.self)
-                url = try keyed.decodeIfPresent(String.self, forKey: .url)
-                enabled = try keyed.decodeIfPresent(Bool.self, forKey: .enabled)
-                listen = try keyed.decodeIfPresent(String.self, forKey: .listen)
-                session_minutes = try keyed.decodeIfPresent(Int.self, forKey: .session_minutes)
-                secure_cookies = try keyed.decodeIfPresent(Bool.self, forKey: .secure_cookies)
-                trusted_proxies = try keyed.decodeIfPresent([String].self, forKey: .trusted_proxies)
-                base_url = try keyed.decodeIfPresent(String.self, forKey: .base_url)
-            }
         }
         struct Notify: Decodable {
             var from: String?
@@ -289,34 +268,6 @@ public struct StewardConfig: Sendable, Equatable {
             var memory_threshold_bytes: Int?
         }
         struct Log: Decodable { var level: String? }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case milter, policy, store, spool, log, mta, release, review, notify }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: AnyKey.self)
-            let known = Set(CodingKeys.allCases.map(\.rawValue))
-            if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: [unknown], debugDescription: "unknown key \"\(unknown.stringValue)\" (known: \(known.sorted().joined(separator: ", ")))"))
-            }
-            let keyed = try decoder.container(keyedBy: CodingKeys.self)
-            milter = try keyed.decodeIfPresent(Milter.self, forKey: .milter)
-            policy = try keyed.decodeIfPresent(String.self, forKey: .policy)
-            store = try keyed.decodeIfPresent(Store.self, forKey: .store)
-            spool = try keyed.decodeIfPresent(Spool.self, forKey: .spool)
-            log = try keyed.decodeIfPresent(Log.self, forKey: .log)
-            mta = try keyed.decodeIfPresent(MTA.self, forKey: .mta)
-            release = try keyed.decodeIfPresent(Release.self, forKey: .release)
-            review = try keyed.decodeIfPresent(Review.self, forKey: .review)
-            notify = try keyed.decodeIfPresent(Notify.self, forKey: .notify)
-        }
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
 

@@ -3,9 +3,10 @@ import StewardCore
 /// Marks parts that carry code run on opening (macros, PDF JavaScript, scripts in HTML/SVG
 /// attachments) or that are encrypted, once per message during inspection.
 ///
-/// Cheap for ordinary mail: a part is looked at only when its first bytes or true type say
+/// Cheap for ordinary mail: every part is searched once for the EICAR signature (one memmem
+/// per window); beyond that a part is looked at only when its first bytes or true type say
 /// PDF or OLE2, or when it is an HTML/SVG file sent as a file (a name, an attachment
-/// disposition, or a member of an archive). The HTML body of a newsletter is never scanned.
+/// disposition, or a member of an archive). The HTML body of a newsletter gets no script scan.
 ///
 /// Every scan reads the content in windows (`PartContent.scan`), so a spooled part is read from
 /// its file piece by piece, never whole.
@@ -37,13 +38,5 @@ enum ActiveContentScan {
         let trimmed = name.trimmingTrailing(while: { $0 == "." || $0 == " " })
         guard let dot = trimmed.lastIndex(of: ".") else { return false }
         return programExtensions.contains(trimmed[trimmed.index(after: dot)...].lowercased())
-    }
-}
-
-extension String {
-    func trimmingTrailing(while predicate: (Character) -> Bool) -> String {
-        var result = self
-        while let last = result.last, predicate(last) { result.removeLast() }
-        return result
     }
 }

@@ -24,7 +24,8 @@ enum DocumentTextExtractor {
             return bytes
         }
 
-        if head.starts(with: Self.pdf) { return PDFText.extract(try whole("a PDF")) }
+        // The same test as the active-content scan: readers accept junk before `%PDF-`.
+        if type == "application/pdf" || PDFScan.looksLikePDF(head) { return PDFText.extract(try whole("a PDF")) }
         if head.starts(with: Self.rtf) { return RTFText.extract(try whole("an RTF document")) }
         if head.starts(with: Self.zip) {
             if ooxmlExtensions.contains(ext) || type.contains("openxmlformats") || type.contains("ms-excel")
@@ -44,12 +45,14 @@ enum DocumentTextExtractor {
         // .txt attachment, text/* of other kinds) become documents, one line per piece.
         let isBody = declaredType == "text/plain" && disposition != "attachment" && filename == nil
         if !isBody, type.hasPrefix("text/") || declaredType.hasPrefix("text/") || textExtensions.contains(ext) {
-            return lines(CharsetText.bestEffort(try whole("a text file")), csv: ext == "csv" || type == "text/csv" || declaredType == "text/csv")
+            // The walker's text (decoded with the declared charset) when it has one.
+            let decoded: String
+            if let text { decoded = text } else { decoded = CharsetText.bestEffort(try whole("a text file")) }
+            return lines(decoded, csv: ext == "csv" || type == "text/csv" || declaredType == "text/csv")
         }
         return nil
     }
 
-    private static let pdf = Array("%PDF".utf8)
     private static let rtf = Array("{\\rtf".utf8)
     private static let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
     private static let ooxmlExtensions: Set<String> = ["docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx", "pptm", "potx", "ppsx"]

@@ -12,16 +12,10 @@ import StewardCore
 enum PDFScan {
     /// `%PDF-` within the first 1024 bytes (readers accept junk before it; libmagic does not).
     static func looksLikePDF(_ head: ArraySlice<UInt8>) -> Bool {
-        let content = Array(head.prefix(1024))
-        let end = content.count - 5
-        guard end >= 0 else { return false }
-        for index in 0...end where content[index] == 0x25 {
-            if content[index + 1] == 0x50, content[index + 2] == 0x44, content[index + 3] == 0x46, content[index + 4] == 0x2D {
-                return true
-            }
-        }
-        return false
+        ByteSearch.contains(signature, in: Array(head.prefix(1024)))
     }
+
+    private static let signature = Array("%PDF-".utf8)
 
     private static let streamKeyword = Array("stream".utf8)
     private static let endstreamKeyword = Array("endstream".utf8)

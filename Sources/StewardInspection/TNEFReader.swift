@@ -21,8 +21,6 @@ enum TNEFReader {
         var damaged = false
     }
 
-    static func isTNEF(_ content: [UInt8]) -> Bool { content.starts(with: signature) }
-
     /// Reads at most `maxFiles` files and `maxBytes` bytes of file data.
     static func read(_ content: [UInt8], maxFiles: Int, maxBytes: Int) -> Reading {
         var reading = Reading()

@@ -78,12 +78,15 @@ struct QueueRoutes {
                 text: value("q"), limit: Self.limit)
             // Never wider than the reviewer's own branches, whatever the URL asks for.
             if !reviewer.isAdmin { query.anyOfBranches = reviewer.branches }
-            let messages = try app.store.list(query)
-            // Counts per state for the same filters except the state itself.
+            // One read: every message for the same filters except the state gives the counts
+            // per state, and the page shows the newest `limit` of those in the state asked for.
             var countQuery = query
             countQuery.state = nil
             countQuery.limit = .max
-            let byState = Dictionary(grouping: try app.store.list(countQuery), by: \.state)
+            let all = try app.store.list(countQuery)
+            let byState = Dictionary(grouping: all, by: \.state)
+            let matching = query.state.map { byState[$0] ?? [] } ?? all
+            let messages = Array(matching.prefix(Self.limit))
             let kinds = Set(app.policy.snapshot.evaluator.policy.families.map(\.kind)).sorted()
             let page = QueuePage(
                 frame: app.frame(title: "Held messages", context: context),
@@ -95,7 +98,7 @@ struct QueueRoutes {
                 states: Self.options(HoldState.allCases.map { ($0.rawValue, $0.rawValue) }, selected: value("state"), any: "Any state"),
                 kinds: Self.options([("hold", "Held by a rule"), ("report", "Reported by a member")], selected: value("kind"), any: "Holds and reports"),
                 since: value("since") ?? "", until: value("until") ?? "", q: value("q") ?? "",
-                limited: messages.count >= Self.limit)
+                limited: matching.count > Self.limit)
             return app.pages.render("queue", page)
         }
         // The way to each of the reviewer's branches' trail and figures pages.

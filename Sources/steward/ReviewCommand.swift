@@ -27,14 +27,7 @@ struct ReviewCommand: ParsableCommand {
         // SIGHUP reloads the policy (the directory decides who may sign in), as `serve` does.
         signal(SIGHUP, SIG_IGN)
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        reload.setEventHandler {
-            do {
-                try startup.policy.reload()
-                startup.logger.notice("policy reloaded", metadata: ["policy.directory": "\(startup.settings.policyDirectory.path)"])
-            } catch {
-                startup.logger.error("policy reload refused; the last good policy stays in force", metadata: ["policy.problems": "\(error)"])
-            }
-        }
+        reload.setEventHandler { startup.reloadPolicy() }
         reload.resume()
         defer { reload.cancel() }
         let failure = ReviewRunner.runBlocking(

@@ -58,17 +58,7 @@ struct Serve: ParsableCommand {
         let server = MilterServer(settings: MilterServer.Settings(config: settings), filter: filter, logger: logger)
         logger.notice("policy loaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
         do {
-            try server.run {
-                do {
-                    try policy.reload()
-                    logger.notice("policy reloaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
-                    _ = try? store.appendAudit(NewAuditEntry(actor: "steward", action: .policyReload, detail: settings.policyDirectory.path))
-                } catch {
-                    logger.error(
-                        "policy reload refused; the last good policy stays in force",
-                        metadata: ["policy.problems": "\(error)"])
-                }
-            }
+            try server.run { startup.reloadPolicy() }
         } catch {
             Failure(description: "\(error)").exit()
         }

@@ -30,4 +30,16 @@ struct Startup {
             Failure(description: error.description).exit()
         }
     }
+
+    /// SIGHUP: reloads the policy and puts the reload on the audit trail (clause 13); a policy
+    /// with a problem is refused and the last good one stays in force. `serve` and `review`.
+    func reloadPolicy() {
+        do {
+            try policy.reload()
+            logger.notice("policy reloaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
+            _ = try? store.appendAudit(NewAuditEntry(actor: "steward", action: .policyReload, detail: settings.policyDirectory.path))
+        } catch {
+            logger.error("policy reload refused; the last good policy stays in force", metadata: ["policy.problems": "\(error)"])
+        }
+    }
 }

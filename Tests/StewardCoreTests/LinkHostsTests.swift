@@ -10,6 +10,11 @@ import Testing
         #expect(LinkHosts.hosts(in: text) == ["login.example.org", "evil.example", "www.union.example", "unіon.example"])
     }
 
+    @Test func capitalisedLinkStartsAreFoundWithoutAScheme() {
+        #expect(LinkHosts.hosts(in: "Write to Mailto:desk@union-help.example") == ["union-help.example"])
+        #expect(LinkHosts.hosts(in: "Our site: Www.Union-Help.example") == ["www.union-help.example"])
+    }
+
     @Test func plainTextWithoutLinksHasNoHosts() {
         #expect(LinkHosts.hosts(in: "The meeting is at 18:00. Email me at bob@union.example.").isEmpty)
         #expect(LinkHosts.hosts(in: "").isEmpty)

@@ -40,6 +40,9 @@ import Testing
 
     @Test(arguments: [
         ("polcy: x", "unknown key \"polcy\""),
+        ("notify:\n  digest_minuts: 5", "unknown key \"notify.digest_minuts\""),
+        ("review:\n  secure_cookie: true", "unknown key \"review.secure_cookie\""),
+        ("store:\n  postgresql:\n    usr: steward", "unknown key \"store.postgresql.usr\""),
         ("milter:\n  socket: /tmp/x.sock", "milter.socket must start with"),
         ("milter:\n  socket_mode: rw", "milter.socket_mode must be octal"),
         ("log:\n  level: loud", "log.level must be one of"),

@@ -198,6 +198,7 @@ import Testing
                 partner_domains:
                   - solicitor.example
                   - "@auditor.example"
+                strictness: mention
               executable-attachment:
                 allowed-types:
                   - application/x-msi
@@ -217,9 +218,10 @@ import Testing
             (6, "'10.0.0.0/33' is not a network"),
             (10, "'PROJECT-[0-9' is not a valid pattern"),
             (13, "'@auditor.example' is not a domain"),
-            (17, "'msi' is not a file type"),
-            (21, "'*.img' is not a file extension"),
-            (25, "should be two words"),
+            (14, "'mention' is not a strictness"),
+            (18, "'msi' is not a file type"),
+            (22, "'*.img' is not a file extension"),
+            (26, "should be two words"),
         ]
         for (line, words) in expected {
             #expect(found.contains { $0.file == "P/branches/north.yaml" && $0.line == line && $0.message.contains(words) },

@@ -148,7 +148,14 @@ struct RuleSetParser {
         switch example {
         case .integer: file.int(node, what: name, log: &log).map(RuleOptionValue.integer)
         case .number: file.number(node, what: name, log: &log).map(RuleOptionValue.number)
-        case .text: file.string(node, what: name, log: &log).map(RuleOptionValue.text)
+        case .text:
+            file.string(node, what: name, log: &log).map { text in
+                // The one word-valued option: any other word would quietly mean the default.
+                if name == "strictness", !["markings", "mentions"].contains(text.lowercased()) {
+                    log.add(file.path, YAMLFile.line(node), "strictness: '\(text)' is not a strictness; use markings or mentions")
+                }
+                return .text(text)
+            }
         case .list:
             file.strings(node, what: name, log: &log).map { entries in
                 if let check = OptionEntryCheck.forOption(name) {

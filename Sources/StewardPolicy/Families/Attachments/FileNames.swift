@@ -41,12 +41,6 @@ struct FileName {
 }
 
 extension String {
-    func trimmingTrailing(while predicate: (Character) -> Bool) -> String {
-        var result = self
-        while let last = result.last, predicate(last) { result.removeLast() }
-        return result
-    }
-
     func trimmingEdges(_ characters: String) -> String {
         var result = Substring(self)
         while let first = result.first, characters.contains(first) { result.removeFirst() }
