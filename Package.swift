@@ -49,6 +49,16 @@ let package = Package(
             name: "CStewardPoppler", pkgConfig: "poppler-glib",
             providers: [.apt(["libpoppler-glib-dev"])]
         ),
+        // MS-DOS COMPRESS.EXE files (SZDD, KWAJ): libmspack, which ClamAV uses for the same.
+        .systemLibrary(
+            name: "CStewardMSPack", pkgConfig: "libmspack",
+            providers: [.apt(["libmspack-dev"])]
+        ),
+        // Opaque S/MIME signed messages: OpenSSL's CMS reads SignedData (not a hand parser).
+        .systemLibrary(
+            name: "CStewardCMS", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // XML and HTML parsing (OOXML/OpenDocument parts, HTML bodies): libxml2.
         .systemLibrary(
             name: "CStewardXML", pkgConfig: "libxml-2.0",
@@ -69,6 +79,7 @@ let package = Package(
             name: "StewardInspection",
             dependencies: [
                 "StewardCore", "CStewardGMime", "CStewardMagic", "CStewardArchive", "CStewardPoppler", "CStewardXML",
+                "CStewardMSPack", "CStewardCMS",
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,6 +133,12 @@ let package = Package(
             ],
             // Page templates and the one stylesheet, loaded at start-up from the module's bundle.
             resources: [.copy("Templates"), .copy("Assets")],
+            swiftSettings: swiftSettings
+        ),
+        // Fuzzing over inspection: a bounded driver for the test suite, libFuzzer through scripts/fuzz.
+        .executableTarget(
+            name: "steward-fuzz",
+            dependencies: ["StewardCore", "StewardInspection"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -32,6 +32,11 @@ public struct MessagePart: Sendable, Hashable {
     public var contentType: String
     /// Declared file name, decoded (RFC 2231 continuations, RFC 2047 words), if any.
     public var filename: String?
+    /// Every other name the part's headers give it (a second `filename` or `name` parameter,
+    /// a `name` that disagrees with `filename`, their RFC 2231 and RFC 2047 forms), decoded,
+    /// without `filename` itself. A mail client may show or save the part under any of them,
+    /// so rules judge the part under each.
+    public var otherNames: [String]
     /// `attachment`, `inline`, or nil when the part has no Content-Disposition.
     public var disposition: String?
     /// Declared charset for text parts.
@@ -59,11 +64,16 @@ public struct MessagePart: Sendable, Hashable {
     /// cell, header, footer, document property). Nil for plain-text bodies (their `text` is
     /// read as it is) and for parts that hold no readable text.
     public var documentText: DocumentText?
+    /// The headers of an attached message, in order (empty for other parts): a forwarded
+    /// message's Subject and classification headers count for confidential markers, as its
+    /// body does, but never for impersonation.
+    public var messageHeaders: [RawHeader]
 
     public enum Origin: String, Sendable, Hashable, Codable {
         case leaf, multipart, message, uuencoded
         /// A file inside an archive (zip, 7z, tar, …) that inspection opened; `filename` is
-        /// its name in the archive.
+        /// its name in the archive. Also a file carried inside another file (data after a
+        /// picture's end, an object embedded in RTF), named for what it is.
         case archiveMember
     }
 
@@ -72,7 +82,7 @@ public struct MessagePart: Sendable, Hashable {
         charset: String? = nil, trueType: String? = nil, trueTypeDescription: String? = nil,
         content: [UInt8] = [], text: String? = nil, origin: Origin = .leaf, children: [MessagePart] = [],
         markers: [ContentMarker] = [],
-        documentText: DocumentText? = nil
+        documentText: DocumentText? = nil, otherNames: [String] = [], messageHeaders: [RawHeader] = []
     ) {
         self.path = path
         self.contentType = contentType
@@ -87,7 +97,12 @@ public struct MessagePart: Sendable, Hashable {
         self.children = children
         self.markers = markers
         self.documentText = documentText
+        self.otherNames = otherNames
+        self.messageHeaders = messageHeaders
     }
+
+    /// Every name the part carries: `filename` first, then `otherNames`.
+    public var allNames: [String] { (filename.map { [$0] } ?? []) + otherNames }
 
     /// This part and every part below it, depth first, in message order.
     public var allParts: [MessagePart] {

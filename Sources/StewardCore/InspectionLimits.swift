@@ -11,7 +11,7 @@ public struct InspectionLimits: Sendable, Hashable, Codable {
     public var timeoutSeconds: Double
 
     /// Deepest nesting of archives inside archives (a zip in a zip is depth 2).
-    public var maxArchiveDepth: Int = 8
+    public var maxArchiveDepth: Int = 32
     /// Most files taken out of archives in one message, all archives together.
     public var maxArchiveMembers: Int = 2000
     /// Most bytes taken out of archives in one message, all archives together (a zip bomb
@@ -26,7 +26,7 @@ public struct InspectionLimits: Sendable, Hashable, Codable {
     public var maxWholePartBytes: Int = 32 * 1024 * 1024
 
     public init(maxDepth: Int = 30, maxParts: Int = 1000, maxDecodedBytes: Int = 200 * 1024 * 1024, timeoutSeconds: Double = 60,
-                maxArchiveDepth: Int = 8, maxArchiveMembers: Int = 2000, maxExpandedBytes: Int = 100 * 1024 * 1024) {
+                maxArchiveDepth: Int = 32, maxArchiveMembers: Int = 2000, maxExpandedBytes: Int = 100 * 1024 * 1024) {
         self.maxDepth = maxDepth
         self.maxParts = maxParts
         self.maxDecodedBytes = maxDecodedBytes

@@ -22,6 +22,9 @@ struct GMimeWalker {
     private var partsLimitReported = false
     private var bytesLimitReported = false
     private var archives: ArchiveExpander
+    /// Messages found inside parts of other types, parsed here; their GMime objects are
+    /// borrowed by the walk until it ends.
+    private let embedded = EmbeddedMessages()
 
     init(limits: InspectionLimits, deadline: ContinuousClock.Instant, magic: MagicPool, spool: ContentSpool) {
         self.limits = limits
@@ -116,10 +119,11 @@ struct GMimeWalker {
                 }
             } else if let messagePart = steward_as_message_part(item.object) {
                 node.origin = .message
-                if let attached = g_mime_message_part_get_message(messagePart),
-                   let body = g_mime_message_get_mime_part(attached),
-                   allowDescent(below: node, depth: item.depth) {
-                    stack.append(Pending(object: body, path: item.path + [1], depth: item.depth + 1, parent: index))
+                if let attached = g_mime_message_part_get_message(messagePart) {
+                    Self.describeAttached(attached, into: &node)
+                    if let body = g_mime_message_get_mime_part(attached), allowDescent(below: node, depth: item.depth) {
+                        stack.append(Pending(object: body, path: item.path + [1], depth: item.depth + 1, parent: index))
+                    }
                 }
             } else if let part = steward_as_part(item.object) {
                 node.origin = .leaf
@@ -128,7 +132,21 @@ struct GMimeWalker {
                 nodes.append(node)
                 parents.append(item.parent)
                 try archives.expandIfArchive(at: index, nodes: &nodes, parents: &parents, into: &limitsReached)
-                if node.contentType == "text/plain" {
+                try addCarriedFiles(of: index, nodes: &nodes, parents: &parents)
+                for member in (index + 1)..<nodes.count where nodes[member].origin == .archiveMember {
+                    let depth = item.depth + nodes[member].path.count - item.path.count
+                    if nodes[member].children.isEmpty, parents.lastIndex(of: member) == nil {
+                        try addCarriedFiles(of: member, nodes: &nodes, parents: &parents)
+                    }
+                    if let body = try embeddedMessage(in: &nodes[member], depth: depth) {
+                        stack.append(Pending(object: body, path: nodes[member].path + [1], depth: depth + 1, parent: member))
+                    }
+                }
+                var body = try signedContent(of: nodes[index], depth: item.depth)
+                if body == nil { body = try embeddedMessage(in: &nodes[index], depth: item.depth) }
+                if let body {
+                    stack.append(Pending(object: body, path: item.path + [1], depth: item.depth + 1, parent: index))
+                } else if node.contentType == "text/plain" {
                     try addUuencodedChildren(of: nodes[index], index: index, depth: item.depth, nodes: &nodes, parents: &parents)
                 }
                 continue
@@ -138,6 +156,76 @@ struct GMimeWalker {
         }
 
         return Self.assemble(nodes: nodes, parents: parents)
+    }
+
+    // MARK: Files carried inside files
+
+    /// Data after a picture's end and objects embedded in RTF become children of their part,
+    /// judged like files in an archive (and opened, when they are archives themselves).
+    private mutating func addCarriedFiles(of index: Int, nodes: inout [MessagePart], parents: inout [Int]) throws(InspectionError) {
+        let carrier = nodes[index]
+        let carried = CarriedFiles.files(in: carrier, maxBytes: limits.maxWholePartBytes)
+        for (offset, file) in carried.enumerated() {
+            try checkDeadline()
+            let path = carrier.path + [offset + 1]
+            guard takePart(at: path) else { return }
+            guard decodedBytes + file.bytes.count <= limits.maxDecodedBytes else {
+                reportBytesLimit(at: carrier)
+                return
+            }
+            decodedBytes += file.bytes.count
+            var child = MessagePart(path: path, contentType: "application/octet-stream", filename: file.name, content: file.bytes, origin: .archiveMember)
+            fillTypeAndText(&child)
+            nodes.append(child)
+            parents.append(index)
+            try archives.expandIfArchive(at: nodes.count - 1, nodes: &nodes, parents: &parents, into: &limitsReached)
+        }
+    }
+
+    // MARK: Messages inside parts
+
+    /// The headers and subject of an attached message, kept on its node: the subject as a
+    /// piece of text for marker searches, the headers for classification labels.
+    static func describeAttached(_ message: UnsafeMutablePointer<GMimeMessage>, into node: inout MessagePart) {
+        node.messageHeaders = headers(of: message)
+        if let subject = GMimeBytes.string(g_mime_message_get_subject(message)), !subject.isEmpty {
+            node.documentText = DocumentText(segments: [DocumentText.Segment(kind: .body, location: "its subject", text: subject)])
+        }
+    }
+
+    /// A message carried by a part not declared `message/rfc822` (sent as
+    /// `application/octet-stream`, `text/plain`, with no type, or named `.eml`) is still a
+    /// message a reader can open: when the part's content is one, it is parsed and its MIME
+    /// part returned to be walked as the part's child, like any attached message. The node
+    /// gets the message's headers and subject.
+    private mutating func embeddedMessage(in node: inout MessagePart, depth: Int) throws(InspectionError) -> UnsafeMutablePointer<GMimeObject>? {
+        guard EmbeddedMessageSniff.isMessage(node), node.children.isEmpty else { return nil }
+        guard let bytes = node.content.bytes(upTo: limits.maxWholePartBytes) else {
+            limitsReached.append(WholePartTooLarge(what: "the message it holds").limit(at: node, limits: limits))
+            return nil
+        }
+        guard let message = embedded.parse(bytes) else { return nil }
+        Self.describeAttached(message, into: &node)
+        guard let body = g_mime_message_get_mime_part(message), allowDescent(below: node, depth: depth) else { return nil }
+        return body
+    }
+
+    /// The signed MIME entity inside an opaque S/MIME signed part (`application/pkcs7-mime;
+    /// smime-type=signed-data`, `.p7m`), walked as the part's child: the signature hides
+    /// nothing, so the content is inspected like any other part. Encrypted S/MIME is not
+    /// SignedData and stays as it is.
+    private mutating func signedContent(of node: MessagePart, depth: Int) throws(InspectionError) -> UnsafeMutablePointer<GMimeObject>? {
+        let declared = node.contentType == "application/pkcs7-mime" || node.contentType == "application/x-pkcs7-mime"
+            || (node.filename?.lowercased().hasSuffix(".p7m") ?? false)
+        guard declared, node.content.head.first == 0x30 else { return nil }
+        guard let der = node.content.bytes(upTo: limits.maxWholePartBytes) else {
+            limitsReached.append(WholePartTooLarge(what: "its signed content").limit(at: node, limits: limits))
+            return nil
+        }
+        guard let content = SignedData.content(der, maxBytes: limits.maxWholePartBytes),
+              let entity = embedded.parsePart(content), allowDescent(below: node, depth: depth)
+        else { return nil }
+        return entity
     }
 
     /// Puts each node into its parent's children. In pre-order every descendant comes after
@@ -175,9 +263,11 @@ struct GMimeWalker {
         }
         let disposition = GMimeBytes.string(g_mime_object_get_disposition(object))?.lowercased()
         let charset = GMimeBytes.string(g_mime_object_get_content_type_parameter(object, "charset"))
+        let raw = Self.headers(in: g_mime_object_get_header_list(object)).map(\.header)
+        let kept = filename?.trimmingCharacters(in: .whitespaces)
         return MessagePart(
             path: path, contentType: contentType, filename: filename, disposition: disposition,
-            charset: charset, origin: .leaf
+            charset: charset, origin: .leaf, otherNames: PartNames.all(in: raw).filter { $0 != kept && $0 != filename }
         )
     }
 

@@ -102,7 +102,7 @@ public final class Inspector: Sendable {
     /// Parser options tolerant of broken input: loose RFC 2047 (encoded words inside words,
     /// in quoted strings, unencoded spaces) and loose parameters and addresses; undeclared
     /// 8-bit header text is tried as UTF-8, then windows-1252.
-    private static func makeParserOptions() -> OpaquePointer? {
+    static func makeParserOptions() -> OpaquePointer? {
         guard let options = g_mime_parser_options_new() else { return nil }
         g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE)
         g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE)

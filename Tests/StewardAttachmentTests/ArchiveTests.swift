@@ -122,6 +122,24 @@ import Testing
         #expect(try Judge().findings(Mail.attached("deep.zip", archive)) == [])
     }
 
+    @Test("archives nested 12 to 32 deep with small members are inspected in full by the shipped limits", arguments: [12, 32])
+    func deepNestingInspected(levels: Int) throws {
+        var archive = try Files.zip([("tool.exe", try Files.pe())])
+        for level in 1..<levels { archive = try Files.zip([("level\(level).zip", archive)]) }
+        let findings = try Judge().findings(Mail.attached("deep.zip", archive))
+        #expect(findings.contains { $0.hasPrefix("executable-attachment:") && $0.contains("\"tool.exe\"") }, "\(findings)")
+        #expect(!findings.contains { $0.hasPrefix("inspection-limit:") }, "\(findings)")
+    }
+
+    @Test("past the depth limit the message is held, with what was seen above it still reported")
+    func pastDepthLimitReportsWhatWasSeen() throws {
+        var archive = try Files.zip([("deepest.txt", Array("x".utf8))])
+        for level in 1..<6 { archive = try Files.zip([("level\(level).zip", archive)]) }
+        archive = try Files.zip([("top.exe", try Files.pe()), ("nested.zip", archive)])
+        let rules = try Judge(limits: InspectionLimits(maxArchiveDepth: 4)).rules(Mail.attached("deep.zip", archive))
+        #expect(rules == ["inspection-limit", "executable-attachment"])
+    }
+
     @Test func limitsAreSetInDefaultYAML() throws {
         let text = try String(contentsOf: PackagePathsURL.defaultYAML, encoding: .utf8)
             .replacingOccurrences(of: "max_archive_members: 2000", with: "max_archive_members: 3")

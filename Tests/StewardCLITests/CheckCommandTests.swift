@@ -133,7 +133,7 @@ import Testing
         #expect(refused.first?.action == "reject")
         #expect(refused.first?.direction == "outgoing")
         #expect(refused.first?.findings.map(\.rule) == ["impersonation-login-mismatch"])
-        #expect(refused.first?.reply?.hasPrefix("550 5.7.1 Your message was not sent because it is sent as a union address that your login is not allowed to use; clause 14") == true,
+        #expect(refused.first?.reply?.hasPrefix("550 5.7.1 Your message was not sent because it is sent as an address that your login is not allowed to use; clause 14") == true,
                 "\(refused.first?.reply ?? "no reply")")
         // The same login with its own address passes.
         let own = try write(

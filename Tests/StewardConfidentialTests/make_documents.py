@@ -257,6 +257,16 @@ rtf("clean.rtf", ["Minutes of the meeting.", "Please treat this confidentially."
 pdf("marked.pdf", [["Annual report"], ["Negotiating position", "CONFIDENTIAL - NOT FOR PUBLICATION"]])
 pdf("clean.pdf", [["Annual report"], ["Everything here is public."]])
 pdf("twenty-pages.pdf", [[f"Page {p} line {l}: the branch report for the year, with figures and notes." for l in range(40)] for p in range(20)])
+# Issue 12: markings with qualifiers, embargoes and hierarchical labels, and their clean twins.
+xlsx("qualified.xlsx", [("Pay", [["Line", "Amount"], ["Strictly Private and Confidential", ""], ["Staff", "120000"]])])
+docx("qualified-header.docx", ["Minutes of the branch committee."], header="Highly Confidential")
+docx("embargo.docx", ["Embargoed until 10:00 on 3 June", "The branch will announce the ballot result."])
+docx("hierarchical-label.docx", ["Plans for 2027."], props=[
+    ("MSIP_Label_2b3c4d5e-0000-4000-8000-123456789abc_Enabled", "true"),
+    ("MSIP_Label_2b3c4d5e-0000-4000-8000-123456789abc_Name", "Highly Confidential \\ HR")])
+docx("clean-qualified.docx", ["The panel heard that the matter was highly confidential at the time.",
+                              "The embargo on overtime ended in June."], header="Example Union")
+docx("non-confidential-label.docx", ["Plans for 2027."], props=[("Classification", "Public - Non-Confidential")])
 
 if bench:
     # About 5 MB of XLSX: random-looking cells compress poorly, as real figures and names do.

@@ -209,7 +209,7 @@ struct EndToEndTests {
             defer { steward.stop() }
 
             let submission = try lab.submit(
-                Samples.eicarAttachment(id: "steward-auth-eicar"), from: Address.memberAddress, to: [Address.external],
+                Samples.eicarAttachment(id: "steward-auth-eicar", from: "Chris Lee <\(Address.memberAddress)>"), from: Address.memberAddress, to: [Address.external],
                 auth: (Address.memberLogin, PostfixLab.saslPassword))
             #expect(submission.accepted, "\(submission)\n\(steward.log)")
             #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
@@ -261,7 +261,7 @@ struct EndToEndTests {
             #expect(!submission.accepted, "\(submission)\n\(steward.log)")
             #expect(!submission.tempFailed, "\(submission)\n\(steward.log)")
             #expect(submission.replyCodes.contains(550), "\(submission)")
-            #expect(submission.transcript.contains("5.7.1 Your message was not sent because it is sent as a union address that your login is not allowed to use; clause 14"),
+            #expect(submission.transcript.contains("5.7.1 Your message was not sent because it is sent as an address that your login is not allowed to use; clause 14"),
                     "\(submission)")
             #expect(try lab.queue().isEmpty)
             #expect(try lab.sinkMessages().isEmpty, "the impersonating message was delivered")
@@ -318,9 +318,9 @@ enum Samples {
         #"X5O!P%@AP[4\PZX54(P^)7CC)7}$"# + "EICAR-STANDARD-ANTIVIRUS-" + #"TEST-FILE!$H+H*"#
     }
 
-    static func eicarAttachment(id: String) -> Data {
+    static func eicarAttachment(id: String, from: String = "Lab Sender <\(EndToEndTests.Address.external)>") -> Data {
         withAttachment(
-            id: id, subject: "The file you asked for (\(id))", text: "Please find the file attached.",
+            id: id, from: from, subject: "The file you asked for (\(id))", text: "Please find the file attached.",
             filename: "invoice.com", contentType: "application/octet-stream", bytes: Data(eicar.utf8))
     }
 

@@ -21,7 +21,7 @@ extension EndToEndTests {
             let steward = try StewardServe(lab: lab)
             defer { steward.stop() }
 
-            let message = Samples.eicarAttachment(id: "review-outgoing")
+            let message = Samples.eicarAttachment(id: "review-outgoing", from: "Chris Lee <\(Address.memberAddress)>")
             let submission = try lab.submit(
                 message, from: Address.memberAddress, to: ["dave@supplier.example"],
                 auth: (Address.memberLogin, PostfixLab.saslPassword))

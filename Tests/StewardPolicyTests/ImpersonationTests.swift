@@ -106,9 +106,10 @@ import Testing
             == ["impersonation-login-mismatch"])
     }
 
-    @Test func addressesOutsideTheUnionAreNotTheLoginRulesBusiness() {
+    @Test func outsideAddressesBelongToALoginOnlyThroughTheLoginMap() {
+        // Issue 12: Postfix's reject_sender_login_mismatch for any address, not only the union's.
         let personal = Self.message(from: [MailboxAddress(name: "Chris", address: "chris@home.example")])
-        #expect(Self.rules(personal, Self.submission(login: "clee", from: "chris@home.example")).isEmpty)
+        #expect(Self.rules(personal, Self.submission(login: "clee", from: "chris@home.example")) == ["impersonation-login-mismatch"])
     }
 
     // MARK: Unauthenticated mail from the union's networks
@@ -336,12 +337,14 @@ import Testing
         let found = Self.findings(message, Self.incoming(from: "news@union.example"), policy: policy)
         #expect(found.map(\.rule) == ["impersonation-reply-divergence"])
         #expect(found.first?.detail == "From claims the union address news@union.example, but Reply-To sends replies to claims@mail.example, outside the union")
-        // Replies to the union, or from a member who logged in, are fine.
+        // Replies to the union are fine; a member who logged in may not send replies to an
+        // outside mailbox their login does not own (issue 12, LoginOwnershipTests).
         let inside = Self.message(from: [MailboxAddress(address: "news@union.example")], replyTo: [MailboxAddress(address: "office@union.example")],
                                   headers: [("Authentication-Results", "mx.union.example; dmarc=pass header.from=union.example")])
         #expect(Self.rules(inside, Self.incoming(from: "news@union.example"), policy: policy).isEmpty)
         let member = Self.message(from: [MailboxAddress(address: "bob@north.union.example")], replyTo: [MailboxAddress(address: "bob@home.example")])
-        #expect(Self.rules(member, Envelope(sender: "bob@north.union.example", recipients: ["x@elsewhere.example"], authUser: "bob", clientAddress: "192.0.2.9"), policy: policy).isEmpty)
+        #expect(Self.rules(member, Envelope(sender: "bob@north.union.example", recipients: ["x@elsewhere.example"], authUser: "bob", clientAddress: "192.0.2.9"), policy: policy)
+            == ["impersonation-reply-divergence"])
         // An official's name with replies going elsewhere.
         let official = Self.message(from: [MailboxAddress(name: "Sam Okafor", address: "sam@mail.example")],
                                     headers: [("Return-Path", "<payments@other.example>")])

@@ -71,12 +71,20 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
         clauseRequirement: "does not allow unsafe material"
     )
 
+    public static let partialRule = RuleDescriptor(
+        id: "partial-message", clause: "10(f)(viii)",
+        summary: "a fragment of a message split into pieces (message/partial), which cannot be inspected on its own",
+        defaultAction: .quarantine,
+        refusal: "it carries a fragment of a split message that could not be checked",
+        clauseRequirement: "does not allow material that may be unsafe"
+    )
+
     public init() {}
 
     public var kind: String { "unsafe-attachment" }
     public var rules: [RuleDescriptor] {
         [Self.eicarRule, Self.executableRule, Self.riskyNameRule, Self.misleadingNameRule,
-         Self.encryptedRule, Self.macroRule, Self.pdfRule, Self.markupRule]
+         Self.encryptedRule, Self.macroRule, Self.pdfRule, Self.markupRule, Self.partialRule]
     }
 
     public func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit] {
@@ -96,19 +104,35 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
             || (part.text.map { ByteSearch.contains(ContentMarker.eicarSignature, in: $0) } ?? false) {
             hits.append(RuleHit(rule: Self.eicarRule.id, detail: "\(label): the EICAR anti-virus test signature"))
         }
-        let name = part.filename.map(FileName.init)
+        // A part is judged under every name it carries (a second filename, a name that
+        // disagrees with filename): a mail client may save it under any of them.
+        let names = part.allNames.map(FileName.init)
+        let name = names.first
+        // A fragment can carry half a program: the halves are only whole in the reader's client.
+        if settings.partial, part.contentType == "message/partial" {
+            hits.append(RuleHit(
+                rule: Self.partialRule.id,
+                detail: "\(label): a fragment of a message split into pieces (message/partial); the whole cannot be checked, and a piece can carry part of a program"
+            ))
+        }
         let program = ProgramTypes.program(part).flatMap { settings.allowedTypes.contains(part.trueType ?? "") ? nil : $0 }
 
         if settings.executable, let program {
             hits.append(RuleHit(rule: Self.executableRule.id, detail: "\(label): \(program) \(naming(name))"))
         }
-        if settings.riskyName, !(settings.executable && program != nil), let name, let ext = name.lastExtension,
-           settings.blockedExtensions.contains(ext), !settings.allowedExtensions.contains(ext) {
-            hits.append(RuleHit(rule: Self.riskyNameRule.id, detail: "\(label): named as .\(ext), \(Extensions.reason(for: ext))"))
-        }
-        if settings.misleadingName, let name {
-            for lie in lies(of: name, part: part, program: ProgramTypes.program(part), settings: settings) {
-                hits.append(RuleHit(rule: Self.misleadingNameRule.id, detail: "\(label): \(lie)"))
+        var details: Set<String> = []
+        for (position, name) in names.enumerated() {
+            let also = position == 0 ? "" : " (the part also carries the name \"\(part.allNames[position])\")"
+            if settings.riskyName, !(settings.executable && program != nil), let ext = name.lastExtension,
+               settings.blockedExtensions.contains(ext), !settings.allowedExtensions.contains(ext) {
+                let detail = "\(label): named as .\(ext), \(Extensions.reason(for: ext))"
+                if details.insert(detail).inserted { hits.append(RuleHit(rule: Self.riskyNameRule.id, detail: detail + also)) }
+            }
+            if settings.misleadingName {
+                for lie in lies(of: name, part: part, program: ProgramTypes.program(part), settings: settings) {
+                    let detail = "\(label): \(lie)"
+                    if details.insert(detail).inserted { hits.append(RuleHit(rule: Self.misleadingNameRule.id, detail: detail + also)) }
+                }
             }
         }
         for marker in part.markers {
@@ -165,7 +189,7 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
         return lies
     }
 
-    private static let archiveTypes: Set<String> = [
+    static let archiveTypes: Set<String> = [
         "application/zip", "application/x-7z-compressed", "application/x-rar", "application/vnd.rar",
         "application/x-tar", "application/gzip", "application/x-bzip2", "application/x-xz",
         "application/vnd.ms-cab-compressed", "application/x-iso9660-image", "application/x-arj",
@@ -181,7 +205,7 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
 
 /// The branch's settings for this family, read once per evaluation.
 struct AttachmentSettings {
-    let eicar, executable, riskyName, misleadingName, encrypted, macros, pdf, markup: Bool
+    let eicar, executable, riskyName, misleadingName, encrypted, macros, pdf, markup, partial: Bool
     let allowedTypes: Set<String>
     let blockedExtensions: Set<String>
     let allowedExtensions: Set<String>
@@ -196,6 +220,7 @@ struct AttachmentSettings {
         macros = context.isEnabled(F.macroRule.id)
         pdf = context.isEnabled(F.pdfRule.id)
         markup = context.isEnabled(F.markupRule.id)
+        partial = context.isEnabled(F.partialRule.id)
         allowedTypes = Self.list(context.option("allowed-types", of: F.executableRule.id))
         blockedExtensions = Self.list(context.option("blocked-extensions", of: F.riskyNameRule.id) ?? .list(Extensions.risky))
         allowedExtensions = Self.list(context.option("allowed-extensions", of: F.riskyNameRule.id))

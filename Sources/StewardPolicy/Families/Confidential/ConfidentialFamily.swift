@@ -12,6 +12,18 @@ public struct ConfidentialFamily: DetectionFamily {
         "RESTRICTED", "MEMBERS ONLY", "OFFICIAL-SENSITIVE", "OFFICIAL SENSITIVE",
     ]
 
+    /// Words that belong to a marking when they stand beside it: "Strictly Private and
+    /// Confidential", "Highly Confidential", "Strictly Confidential – Personal" are markings
+    /// as a whole, so the words around the core marker do not make it "a word in a sentence".
+    public static let defaultQualifiers = [
+        "STRICTLY", "HIGHLY", "VERY", "MOST", "EXTREMELY", "PRIVATE", "PERSONAL", "AND", "&",
+        "SENSITIVE", "SECRET", "ADDRESSEE", "ONLY",
+    ]
+
+    /// Markers that make their whole line a marking when they open it, whatever follows
+    /// ("EMBARGOED UNTIL 10:00 ON 3 JUNE", "Embargo: not for use before Monday").
+    public static let defaultLeadingMarkers = ["EMBARGOED", "EMBARGO", "UNDER EMBARGO"]
+
     /// Options every rule of the family takes: domains outside the union that may receive the
     /// branch's confidential mail (a solicitor, an auditor) without it being held.
     static let partnerOption = "partner_domains"
@@ -27,6 +39,8 @@ public struct ConfidentialFamily: DetectionFamily {
             "extra_markers": .list([]),
             "ignore_markers": .list([]),
             "patterns": .list([]),
+            "qualifiers": .list(defaultQualifiers),
+            "leading_markers": .list(defaultLeadingMarkers),
             "strictness": .text("markings"),
             partnerOption: .list([]),
         ]
@@ -103,6 +117,10 @@ public struct ConfidentialFamily: DetectionFamily {
 
     /// Where a piece of text stands, in words an official follows.
     static func place(of part: MessagePart) -> String {
+        if part.origin == .message || !part.messageHeaders.isEmpty {
+            let name = part.filename.map { " \"\($0)\"" } ?? ""
+            return "the attached message\(name) (\(part.path.isEmpty ? "message body" : "part " + part.path.map(String.init).joined(separator: ".")))"
+        }
         if let filename = part.filename { return "attachment \"\(filename)\"" }
         if part.path.isEmpty { return part.contentType == "text/html" ? "the HTML body" : "the message body" }
         if part.contentType == "text/html" { return "the HTML body (\(part.displayPath))" }

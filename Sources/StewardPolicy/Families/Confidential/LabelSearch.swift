@@ -25,29 +25,61 @@ struct LabelSearch {
         markers = MarkerSearch(context: strictContext)
     }
 
+    /// Whether a label's value names a confidential label. Labels are hierarchical and
+    /// descriptive ("Highly Confidential \\ HR", "Confidential - Legal team",
+    /// "Internal/Restricted"), so a value counts when it contains one of the policy's label
+    /// names, or a marker, as whole words — unless the words are negated ("Non-Confidential",
+    /// "Not Restricted"), which is how a public label is often spelt.
     func counts(_ value: String) -> Bool {
         let trimmed = value.confidentialTrimmed.lowercased()
         if labelNames.contains(trimmed) { return true }
-        return MarkerText.lines(of: value).contains { markers.marking(in: $0, kind: .label) }
+        if markers.patterns.contains(where: { value.contains($0) }) { return true }
+        let phrases = labelKeys + markers.phrases
+        return MarkerText.lines(of: value).contains { line in
+            phrases.contains { phrase in
+                line.wholeWordRanges(of: phrase).contains { !Self.negated($0, in: line) }
+            }
+        }
+    }
+
+    /// The label names as searched (upper-case, single spaces).
+    private var labelKeys: [[UInt8]] { labelNames.map(MarkerSearch.key).filter { !$0.isEmpty } }
+
+    /// "NON-", "NON ", "NOT ", "UN" just before the words.
+    static func negated(_ range: Range<Int>, in line: MarkerText) -> Bool {
+        var before = line.upper[..<range.lowerBound]
+        while let last = before.last, last == 0x20 || last == UInt8(ascii: "-") { before = before.dropLast() }
+        let word = before.reversed().prefix { MarkerText.isWordByte($0) }.reversed()
+        return ["NON", "NOT", "UN", "NO"].contains { Array(word) == Array($0.utf8) }
     }
 
     func findings(in message: InspectedMessage) -> [String] {
-        var found: [String] = []
-        for name in headers {
-            for value in message.headerValues(name) where counts(value) {
-                found.append("header \(name): " + ConfidentialFamily.quote(value))
-            }
-        }
-        for value in message.headerValues("Sensitivity") where sensitivity.contains(value.confidentialTrimmed.lowercased()) {
-            found.append("header Sensitivity: " + ConfidentialFamily.quote(value))
-        }
-        for value in message.headerValues("msip_labels") {
-            for label in Self.msipLabelNames(value) where labelNames.contains(label.lowercased()) {
-                found.append("Microsoft sensitivity label (header msip_labels): " + ConfidentialFamily.quote(label))
-            }
+        var found = findings(inHeaders: message.headerValues, place: "")
+        // A forwarded or attached message's own classification counts, as its text does.
+        for part in message.allParts where !part.messageHeaders.isEmpty {
+            let attached = InspectedMessage(headers: part.messageHeaders, root: MessagePart(path: [], contentType: "text/plain"), size: 0, linkHosts: [])
+            found += findings(inHeaders: attached.headerValues, place: ConfidentialFamily.place(of: part) + ": ")
         }
         for (place, segment) in ConfidentialFamily.pieces(of: message) where segment.kind == .label && counts(segment.text) {
             found.append("\(place) (document label): " + ConfidentialFamily.quote(segment.text))
+        }
+        return found
+    }
+
+    private func findings(inHeaders values: (String) -> [String], place: String) -> [String] {
+        var found: [String] = []
+        for name in headers {
+            for value in values(name) where counts(value) {
+                found.append("\(place)header \(name): " + ConfidentialFamily.quote(value))
+            }
+        }
+        for value in values("Sensitivity") where sensitivity.contains(value.confidentialTrimmed.lowercased()) {
+            found.append("\(place)header Sensitivity: " + ConfidentialFamily.quote(value))
+        }
+        for value in values("msip_labels") {
+            for label in Self.msipLabelNames(value) where counts(label) {
+                found.append("\(place)Microsoft sensitivity label (header msip_labels): " + ConfidentialFamily.quote(label))
+            }
         }
         return found
     }

@@ -14,6 +14,10 @@ struct MarkerSearch {
     let phrases: [[UInt8]]
     let patterns: [Regex<AnyRegexOutput>]
     let strict: Bool
+    /// Words that join a marking on either side (`qualifiers`).
+    let qualifiers: Set<[UInt8]>
+    /// Phrases that make their line a marking when they open it (`leading_markers`).
+    let leading: [[UInt8]]
 
     init(context: RuleContext) {
         let rule = ConfidentialFamily.markerRule.id
@@ -25,6 +29,10 @@ struct MarkerSearch {
             .sorted { $0.count > $1.count }  // longest first, so a detail names the fullest marking
         patterns = (context.option("patterns", of: rule)?.listValue ?? []).compactMap { try? Regex($0).ignoresCase() }
         strict = context.option("strictness", of: rule)?.textValue?.lowercased() == "mentions"
+        qualifiers = Set((context.option("qualifiers", of: rule)?.listValue ?? ConfidentialFamily.defaultQualifiers)
+            .flatMap { Self.key($0).split(separator: 0x20).map(Array.init) })
+        leading = (context.option("leading_markers", of: rule)?.listValue ?? ConfidentialFamily.defaultLeadingMarkers)
+            .map(Self.key).filter { !$0.isEmpty }.sorted { $0.count > $1.count }
     }
 
     /// A phrase as searched: upper-case ASCII, white space collapsed to single spaces.
@@ -52,7 +60,24 @@ struct MarkerSearch {
         for entry in byPlace {
             found.append("\(entry.place): \(entry.first)" + (entry.count > 1 ? " (and \(entry.count - 1) more marked places)" : ""))
         }
+        // A marking in a file's name is seen by every reader before the file is opened.
+        for part in message.allParts {
+            for name in part.allNames {
+                let stem = Self.stem(of: name)
+                if !stem.isEmpty, MarkerText.lines(of: stem).contains(where: { marking(in: $0, kind: .body) }) {
+                    found.append("the file name of \(ConfidentialFamily.place(of: part)): " + ConfidentialFamily.quote(name))
+                    break
+                }
+            }
+        }
         return found
+    }
+
+    /// A file name as a line of text: its folders and last extension dropped, `_` read as a space.
+    static func stem(of name: String) -> String {
+        var base = Substring(name.split(separator: "/").last ?? Substring(name))
+        if let dot = base.lastIndex(of: "."), dot != base.startIndex { base = base[..<dot] }
+        return String(base.map { $0 == "_" ? " " : $0 })
     }
 
     /// Whether the line carries a marking, by the rule above.
@@ -61,18 +86,22 @@ struct MarkerSearch {
             let text = line.string
             if patterns.contains(where: { text.contains($0) }) { return true }
         }
+        if opensWithLeadingMarker(line) { return true }
         var matches: [Range<Int>] = []
         for phrase in phrases { matches += line.wholeWordRanges(of: phrase) }
         guard !matches.isEmpty else { return false }
-        if strict || kind == .headerFooter || kind == .label { return true }
+        // In a header, footer or label any mention counts, unless negated ("Non-Confidential").
+        if strict || kind == .headerFooter || kind == .label { return matches.contains { !LabelSearch.negated($0, in: line) } }
+        let cores = matches
+        matches = matches.map { extendedOverQualifiers($0, in: line) }
+        // (2) capitals, as written, in the core marker ("Strictly CONFIDENTIAL").
+        if cores.contains(where: { line.bytes[$0].allSatisfy { !(0x61...0x7A).contains($0) } }) { return true }
         // (3) alone: no letters outside the markers.
         var covered = [Bool](repeating: false, count: line.bytes.count)
         for range in matches { for i in range { covered[i] = true } }
         let letterOutside = line.upper.indices.contains { !covered[$0] && ((0x41...0x5A).contains(line.upper[$0]) || line.upper[$0] >= 0xC0) }
         if !letterOutside { return true }
         for range in matches {
-            // (2) capitals, as written.
-            if line.bytes[range].allSatisfy({ !(0x61...0x7A).contains($0) }) { return true }
             // (4) a tag: bracketed, or at an end of the line with a separator.
             let before = line.bytes[..<range.lowerBound].trimmingTrailingSpaces
             let after = line.bytes[range.upperBound...].trimmingLeadingSpaces
@@ -84,6 +113,68 @@ struct MarkerSearch {
             if after.isEmpty || after.allSatisfy(Self.isPunctuation), Self.separatorEnd(before) { return true }
         }
         return false
+    }
+
+    /// Whether the line opens (after punctuation) with a leading marker that stands alone or
+    /// is followed by a separator or a word that starts an embargo's terms ("until", "not").
+    func opensWithLeadingMarker(_ line: MarkerText) -> Bool {
+        guard !leading.isEmpty else { return false }
+        let start = line.upper.firstIndex(where: { MarkerText.isWordByte($0) && !(0x30...0x39).contains($0) }) ?? line.upper.count
+        guard line.upper[..<start].allSatisfy(Self.isPunctuation) else { return false }
+        let rest = line.upper[start...]
+        for phrase in leading where rest.starts(with: phrase) {
+            let after = rest.dropFirst(phrase.count)
+            if let next = after.first, MarkerText.isWordByte(next) { continue }  // EMBARGOES, EMBARGOLIKE
+            let following = after.trimmingLeadingSpaces
+            if following.isEmpty || Self.separatorStart(following) { return true }
+            let word = following.prefix { MarkerText.isWordByte($0) }
+            if Self.embargoTerms.contains(Array(word)) { return true }
+        }
+        return false
+    }
+
+    private static let embargoTerms: Set<[UInt8]> = Set(["UNTIL", "TILL", "BEFORE", "NOT", "TO"].map { Array($0.utf8) })
+
+    /// The match widened over qualifier words beside it (across spaces and separators), so
+    /// "Strictly Private and Confidential" is judged as one marking.
+    func extendedOverQualifiers(_ range: Range<Int>, in line: MarkerText) -> Range<Int> {
+        guard !qualifiers.isEmpty else { return range }
+        let upper = line.upper
+        var lower = range.lowerBound, high = range.upperBound
+        while true {  // leftwards: bounded by the line's length, each pass moves `lower` down
+            var i = lower
+            while i > 0, Self.isJoiner(upper, at: i - 1) { i -= 1 }
+            var wordStart = i
+            while wordStart > 0, Self.isQualifierByte(upper[wordStart - 1]) { wordStart -= 1 }
+            guard wordStart < i, qualifiers.contains(Array(upper[wordStart..<i])) else { break }
+            lower = wordStart
+        }
+        while true {  // rightwards, the same way
+            var i = high
+            while i < upper.count, Self.isJoiner(upper, at: i) { i += 1 }
+            var wordEnd = i
+            while wordEnd < upper.count, Self.isQualifierByte(upper[wordEnd]) { wordEnd += 1 }
+            guard wordEnd > i, qualifiers.contains(Array(upper[i..<wordEnd])) else { break }
+            high = wordEnd
+        }
+        return lower..<high
+    }
+
+    /// Bytes of a qualifier word: letters and the ampersand (not the bytes of a dash).
+    private static func isQualifierByte(_ byte: UInt8) -> Bool {
+        (MarkerText.isWordByte(byte) && byte != 0xE2 && byte != 0x80 && byte != 0x93 && byte != 0x94) || byte == UInt8(ascii: "&")
+    }
+
+    /// Space and the separators that may stand between a marking's words (`-`, `–`, `—`, `/`,
+    /// `\`, `|`, `:`, `,`); the bytes of an en or em dash count one by one.
+    private static func isJoiner(_ bytes: [UInt8], at index: Int) -> Bool {
+        switch bytes[index] {
+        case 0x20, UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "|"), UInt8(ascii: ":"), UInt8(ascii: ","),
+             0xE2, 0x80, 0x93, 0x94:
+            return true
+        default:
+            return false
+        }
     }
 
     private static let separators: [[UInt8]] = [":", "-", "|", "–", "—", "*"].map { Array($0.utf8) }

@@ -41,12 +41,27 @@ public struct ImpersonationFamily: DetectionFamily {
     private func loginMismatch(_ view: SenderView, _ context: RuleContext) -> [RuleHit] {
         let rule = ImpersonationRules.loginMismatch
         guard context.isEnabled(rule.id), let login = context.envelope.authUser, !login.isEmpty else { return [] }
+        guard !context.list("exempt_logins", of: rule).contains(login) else { return [] }
         let localPartOwns = context.flag("login_owns_local_part", of: rule, default: true)
-        return view.claimedAddresses(envelope: context.envelope)
-            .filter { context.directory.isUnionAddress($0.address) && !owns(login, $0.address, context.directory, localPartOwns) }
-            .map {
-                RuleHit(rule: rule.id, detail: "the login \(login) sent as \($0.address) (\($0.field)), an address that login may not use")
+        let directory = context.directory
+        // Postfix's reject_sender_login_mismatch, for the envelope sender and every From and
+        // Sender mailbox, and for any address: a login that may not send as a union address
+        // may not send as someone else's outside address either.
+        return view.claimedAddresses(envelope: context.envelope).compactMap { claim in
+            if directory.isUnionAddress(claim.address) {
+                guard !owns(login, claim.address, directory, localPartOwns) else { return nil }
+                return RuleHit(rule: rule.id, detail: "the login \(login) sent as \(claim.address) (\(claim.field)), an address that login may not use")
             }
+            guard !ownsPersonal(login, claim.address, context) else { return nil }
+            return RuleHit(rule: rule.id, detail: "the login \(login) sent as \(claim.address) (\(claim.field)), an address outside the union that the directory does not give that login")
+        }
+    }
+
+    /// An address outside the union belongs to a login only through the login map (the
+    /// member's declared personal address), and only when the branch allows personal addresses.
+    func ownsPersonal(_ login: String, _ address: String, _ context: RuleContext) -> Bool {
+        context.flag("personal_addresses", of: ImpersonationRules.loginMismatch, default: true)
+            && context.directory.login(login, maySendAs: address)
     }
 
     /// The login map decides for an address it lists; for others, the login of the same name.
@@ -257,11 +272,21 @@ public struct ImpersonationFamily: DetectionFamily {
 
     private func replyDivergence(_ view: SenderView, _ index: ImpersonationIndex, _ context: RuleContext) -> [RuleHit] {
         let rule = ImpersonationRules.replyDivergence
-        // A member who logged in owns their From (the login rule checks it); replies may go anywhere.
-        guard context.isEnabled(rule.id), context.envelope.authUser?.isEmpty ?? true,
-              !view.replyTo.isEmpty || !view.returnPath.isEmpty
-        else { return [] }
+        guard context.isEnabled(rule.id), !view.replyTo.isEmpty || !view.returnPath.isEmpty else { return [] }
         let directory = context.directory
+        let allowed = context.list("allowed_domains", of: rule).map { $0.lowercased() }
+        if let login = context.envelope.authUser, !login.isEmpty {
+            // A member who logged in owns their From (the login rule checks it), but a Reply-To
+            // that sends answers to a mailbox that is neither the union's nor theirs (a freemail
+            // box named like a union office) impersonates "to receive" (clause 14).
+            guard !context.list("exempt_logins", of: ImpersonationRules.loginMismatch).contains(login) else { return [] }
+            return view.replyTo.compactMap { reply in
+                guard !directory.isUnionAddress(reply.address), !ownsPersonal(login, reply.address, context),
+                      !(EmailAddress.domain(of: reply.address).map { domain in allowed.contains { UnionDirectory.domain(domain, isWithin: $0) } } ?? false)
+                else { return nil }
+                return RuleHit(rule: rule.id, detail: "the login \(login) set Reply-To to \(reply.address): replies would go to a mailbox outside the union that the directory does not give that login")
+            }
+        }
         let claim: String? = view.from.lazy.compactMap { mailbox -> String? in
             if directory.isUnionAddress(mailbox.address) { return "the union address \(mailbox.address)" }
             guard let name = mailbox.name, !view.isListRewrite(mailbox) else { return nil }
@@ -270,7 +295,6 @@ public struct ImpersonationFamily: DetectionFamily {
             return official.map { "the name of \($0.label)" }
         }.first
         guard let claim else { return [] }
-        let allowed = context.list("allowed_domains", of: rule).map { $0.lowercased() }
         let fromDomains = Set(view.from.compactMap(\.domain))
         var hits: [RuleHit] = []
         for (field, address) in view.replyTo.map({ ("Reply-To", $0.address) }) + view.returnPath.map({ ("Return-Path", $0) }) {

@@ -6,14 +6,20 @@ public enum ImpersonationRules {
 
     public static let loginMismatch = RuleDescriptor(
         id: "impersonation-login-mismatch", clause: clause,
-        summary: "a member who logged in sends as a union address their login does not own (envelope sender, From or Sender)",
+        summary: "a member who logged in sends as an address their login does not own (envelope sender, From or Sender): a union address, or an outside address the directory does not give them",
         defaultAction: .reject,
-        refusal: "it is sent as a union address that your login is not allowed to use",
+        refusal: "it is sent as an address that your login is not allowed to use",
         clauseRequirement: requirement,
         options: [
             // An address the login map does not list belongs to the login of the same name
             // (jsmith may send as jsmith@union.example).
             "login_owns_local_part": .flag(true),
+            // Outside addresses the login map gives a login (a member's own personal address)
+            // may be used by it; false allows union addresses only.
+            "personal_addresses": .flag(true),
+            // Logins that may send as anyone: the union's own list software, which passes on
+            // posts under their authors' addresses.
+            "exempt_logins": .list([]),
         ]
     )
 
@@ -80,7 +86,7 @@ public enum ImpersonationRules {
 
     public static let replyDivergence = RuleDescriptor(
         id: "impersonation-reply-divergence", clause: clause,
-        summary: "From claims a union address or an official while Reply-To or Return-Path sends replies outside the union",
+        summary: "From claims a union address or an official while Reply-To or Return-Path sends replies outside the union; or a member who logged in sends replies to an outside mailbox their login does not own",
         defaultAction: .quarantine,
         refusal: "it claims to come from the union while replies would go outside it",
         clauseRequirement: requirement,

@@ -1,0 +1,74 @@
+import Foundation
+import StewardCore
+import Testing
+@testable import StewardPolicy
+
+/// Issue 12, clause 14: a login sends only as addresses it owns — outside addresses too — and a
+/// member's own message may not divert replies to a mailbox that is neither the union's nor theirs.
+@Suite struct LoginOwnershipTests {
+    typealias T = ImpersonationTests
+
+    static let mapWithPersonal = Fixtures.loginMap + "\njo.personal@mail.example    nsec\n"
+
+    static func policy(extra: String = "", loginMap: String = mapWithPersonal) throws -> Policy {
+        try Policy.parse(Fixtures.files(
+            defaults: Fixtures.defaults + """
+
+              impersonation-login-mismatch: {action: reject\(extra)}
+              impersonation-reply-divergence: {action: quarantine}
+            """,
+            loginMap: loginMap))
+    }
+
+    static func from(_ address: String) -> [MailboxAddress] { [MailboxAddress(name: "Jo", address: address)] }
+
+    @Test("a login sending as an outside address it does not own is refused (envelope sender and From)")
+    func outsideAddressNotOwned() throws {
+        let policy = try Self.policy()
+        let envelope = T.submission(login: "nsec", from: "ceo@bank.example")
+        let findings = T.findings(T.message(from: Self.from("ceo@bank.example")), envelope, policy: policy)
+        #expect(findings.map(\.rule) == ["impersonation-login-mismatch"])
+        #expect(findings.first?.detail == "the login nsec sent as ceo@bank.example (envelope sender), an address outside the union that the directory does not give that login")
+        // Only the From line forged, the envelope the member's own.
+        let headerOnly = T.findings(T.message(from: Self.from("ceo@bank.example")), T.submission(login: "nsec", from: "sec@north.union.example"), policy: policy)
+        #expect(headerOnly.map(\.detail) == ["the login nsec sent as ceo@bank.example (From), an address outside the union that the directory does not give that login"])
+        #expect(Evaluator(policy: policy).evaluate(T.message(from: Self.from("ceo@bank.example")), envelope: envelope).action == .reject)
+    }
+
+    @Test("the member's declared personal address passes; not when the branch turns personal addresses off")
+    func personalAddress() throws {
+        let message = T.message(from: Self.from("jo.personal@mail.example"))
+        let envelope = T.submission(login: "nsec", from: "jo.personal@mail.example")
+        #expect(T.findings(message, envelope, policy: try Self.policy()).isEmpty)
+        // Another login may not use it.
+        #expect(T.rules(message, T.submission(login: "ssec", from: "jo.personal@mail.example"), policy: try Self.policy()) == ["impersonation-login-mismatch"])
+        let strict = try Self.policy(extra: ", personal_addresses: false")
+        #expect(T.rules(message, envelope, policy: strict) == ["impersonation-login-mismatch"])
+    }
+
+    @Test("the union's own list software may pass on posts under their authors' addresses")
+    func exemptLogin() throws {
+        let policy = try Self.policy(extra: ", exempt_logins: [listserver]")
+        let post = T.message(from: Self.from("someone@home.example"))
+        #expect(T.findings(post, T.submission(login: "listserver", from: "someone@home.example"), policy: policy).isEmpty)
+    }
+
+    @Test("a member's Reply-To to an outside mailbox their login does not own is held")
+    func replyDiverted() throws {
+        let policy = try Self.policy()
+        let message = T.message(from: Self.from("sec@north.union.example"), replyTo: [MailboxAddress(name: "North Branch Office", address: "north.union.office@freemail.example")])
+        let findings = T.findings(message, T.submission(login: "nsec", from: "sec@north.union.example"), policy: policy)
+        #expect(findings.map(\.rule) == ["impersonation-reply-divergence"])
+        #expect(findings.first?.detail == "the login nsec set Reply-To to north.union.office@freemail.example: replies would go to a mailbox outside the union that the directory does not give that login")
+    }
+
+    @Test("a member's Reply-To to a union address or their own personal address passes")
+    func replyToOwnOrUnion() throws {
+        let policy = try Self.policy()
+        let envelope = T.submission(login: "nsec", from: "sec@north.union.example")
+        for reply in ["jo.personal@mail.example", "office@north.union.example", "gs@union.example"] {
+            let message = T.message(from: Self.from("sec@north.union.example"), replyTo: [MailboxAddress(name: nil, address: reply)])
+            #expect(T.findings(message, envelope, policy: policy).isEmpty, "\(reply)")
+        }
+    }
+}
