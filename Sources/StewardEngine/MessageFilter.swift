@@ -111,7 +111,12 @@ public final class MessageFilter: Sendable {
                 }
             }
         case .tag:
-            decision.modifications.append(.add(name: "X-Steward-Findings", value: Self.findingsHeader(verdict.findings)))
+            // Monitor mode must not tell an outside recipient what the union flagged (that its
+            // mail was marked confidential): the header is added only to mail that stays inside.
+            let directory = snapshot.evaluator.policy.directory
+            if envelope.recipients.allSatisfy(directory.isUnionAddress) {
+                decision.modifications.append(.add(name: "X-Steward-Findings", value: Self.findingsHeader(verdict.findings)))
+            }
         case .reject:
             if verdict.reply == nil {
                 verdict.reply = SMTPReply(
