@@ -3,8 +3,8 @@ import CStewardGMime
 
 /// A plain-text mail Steward writes itself (a notice), built as a real MIME message by GMime:
 /// the subject RFC 2047-encoded and folded when it needs to be, the addresses as mailboxes, the
-/// text as a `text/plain; charset=utf-8` part (8bit, or quoted-printable when a line is too long
-/// for SMTP; GMime chooses). Nothing is pasted into a header by hand, so no text can end a
+/// text as a `text/plain` part (charset us-ascii or utf-8, 7bit/8bit, or quoted-printable when
+/// a line is too long for SMTP; GMime chooses). Nothing is pasted into a header by hand, so no text can end a
 /// header early or start a new one.
 public struct NoticeMail: Sendable {
     public var fromName: String
