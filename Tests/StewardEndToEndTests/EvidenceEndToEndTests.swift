@@ -70,6 +70,8 @@ extension EndToEndTests {
             let checkpoint = try #require(lines.first { $0.hasPrefix("  head ") }, "\(text)").trimmingCharacters(in: .whitespaces)
             let verified = try steward.command(["audit", "verify", "--checkpoint", checkpoint])
             #expect(verified.status == 0, "\(verified.output)\(verified.error)")
+            // The same signed head goes to the log (the system journal under systemd).
+            #expect(TestSupport.waitUntil(timeout: 10, interval: 0.2) { steward.log.contains("audit checkpoint") }, "\(steward.log)")
 
             // The command line shows the escapes instead of obeying them.
             let id = try #require(try steward.heldMessages().first?.id)
