@@ -92,12 +92,22 @@ public final class AuditAnchor: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map { AuditCheckpoint(line: String($0)) }
     }
 
-    /// On opening a store: a trail that predates the key (no checkpoint yet, and its newest
-    /// entry not made with the key) is taken over as it stands, with an `adopted` checkpoint.
+    /// On opening a store with no checkpoint yet on this host: a trail that predates the key
+    /// (its newest entry plain SHA-256) is taken over as it stands, with an `adopted`
+    /// checkpoint. A trail written with another key (a second host sharing a PostgreSQL store
+    /// without a copy of this one's `audit.key`) is refused, before two keys mix in one chain.
     public func adopt(head: AuditEntry?) throws(QuarantineError) {
         guard let head, try checkpoints().isEmpty else { return }
-        let keyed = AuditChain.hash(sequence: head.sequence, entry: head.entry, previousHash: head.previousHash, anchor: self) == head.hash
-        try record(sequence: head.sequence, hash: head.hash, kind: keyed ? .head : .adopted)
+        if AuditChain.hash(sequence: head.sequence, entry: head.entry, previousHash: head.previousHash, anchor: self) == head.hash {
+            try record(sequence: head.sequence, hash: head.hash)
+        } else if AuditChain.hash(sequence: head.sequence, entry: head.entry, previousHash: head.previousHash) == head.hash {
+            try record(sequence: head.sequence, hash: head.hash, kind: .adopted)
+        } else {
+            throw QuarantineError(
+                code: .cannotOpen,
+                detail: "the audit trail's newest entry (\(head.sequence)) was not made with the audit key \(keyPath): "
+                    + "copy audit.key from the host that writes this store, or run `steward audit verify` there")
+        }
     }
 
     /// The newest head this host wrote down (for the log and the digests), read from the end

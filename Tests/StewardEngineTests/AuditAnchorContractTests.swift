@@ -56,6 +56,16 @@ import Testing
         #expect(anchored.anchor.latest()?.hash == head.hash)
     }
 
+    @Test func aHostWithAnotherKeyIsRefusedBeforeKeysMix() throws {
+        let anchored = try Self.make(.sqlite)
+        try Self.fill(anchored.store)
+        let elsewhere = try TemporaryDirectory("anchor-other-host")
+        let other = try AuditAnchor.load(directory: elsewhere.url)
+        #expect(throws: QuarantineError.self) {
+            _ = try SQLiteQuarantineStore(path: anchored.keys.path("quarantine.sqlite"), anchor: other)
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func cuttingTheTailIsFound(backend: StoreBackend) throws {
         let anchored = try Self.make(backend)
