@@ -12,7 +12,7 @@ install -d -o steward -g steward -m 0750 /var/lib/steward /var/lib/steward/spool
 if [ ! -d /etc/steward ]; then
   install -d -m 0755 /etc/steward
   cp -r Policies /etc/steward/Policies
-  install -m 0644 deploy/steward.yaml /etc/steward/steward.yaml
+  install -m 0640 -o root -g steward deploy/steward.yaml /etc/steward/steward.yaml  # it can hold the PostgreSQL password
 fi
 install -m 0644 deploy/steward.service /etc/systemd/system/steward.service
 systemctl daemon-reload

@@ -40,3 +40,8 @@ static inline InternetAddressMailbox *steward_as_mailbox(InternetAddress *addres
 static inline InternetAddressGroup *steward_as_group(InternetAddress *address) {
     return (address != NULL && INTERNET_ADDRESS_IS_GROUP(address)) ? INTERNET_ADDRESS_GROUP(address) : NULL;
 }
+
+// For composing Steward's own notices.
+static inline GMimeObject *steward_text_part_as_object(GMimeTextPart *part) {
+    return GMIME_OBJECT(part);
+}

@@ -164,21 +164,24 @@ public final class MessageFilter: Sendable {
         return decision
     }
 
-    /// The subject for lists and notices: decoded by inspection, else as sent.
+    /// The subject for lists and notices: decoded by inspection, else as sent; cleaned of
+    /// control and format characters (the original stays in the stored bytes).
     static func subject(of inspected: InspectedMessage) -> String {
-        String((inspected.subject ?? inspected.headerValues("Subject").first ?? "").prefix(300))
+        UntrustedText.cleaned(String((inspected.subject ?? inspected.headerValues("Subject").first ?? "").prefix(300)))
     }
 
     /// A message coming back from a release carries a mark only this host can make, bound to
-    /// its quarantine id and its body. A genuine mark for a released message whose delivery is
-    /// not yet recorded lets it through once, without a second judgement; the mark is removed so
-    /// the recipients get the original bytes. Anything else is judged like any other message.
+    /// its quarantine id, its stored bytes (headers and body) and its original envelope sender
+    /// and recipients. A genuine mark for a released message whose delivery is not yet recorded
+    /// lets it through once, without a second judgement; the mark is removed so the recipients
+    /// get the original bytes. Anything else (changed headers, another sender, one more
+    /// recipient) is judged like any other message.
     private func releasedMessage(_ inspected: InspectedMessage, source: MessageSource, envelope: Envelope) -> Decision? {
-        guard let mark = inspected.headerValues(ReleaseToken.headerName).first, let releaseToken, let store else { return nil }
+        guard !inspected.headerValues(ReleaseToken.headerName).isEmpty, let releaseToken, let store else { return nil }
         guard let bytes = try? source.readAll(),
-            let id = releaseToken.verify(mark, bodySHA256: ReleaseToken.bodySHA256(of: bytes))
+            let id = releaseToken.verify(bytes, sender: envelope.sender, recipients: envelope.recipients)
         else {
-            logger.warning("a release mark that does not verify: judged as any other message", metadata: [
+            logger.warning("a release mark that does not fit this message, sender and recipients: judged as any other message", metadata: [
                 "milter.queue_id": "\(envelope.queueID ?? "-")"
             ])
             return nil

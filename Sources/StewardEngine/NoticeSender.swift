@@ -4,6 +4,7 @@ import Mustache
 public import StewardPolicy
 public import StewardQuarantine
 import StewardCore
+import StewardInspection
 
 /// Sends queued notices as digests: each recipient gets at most one mail per template and branch
 /// per digest interval, listing every hold since the last one, so a flood of holds never turns
@@ -14,12 +15,15 @@ public struct NoticeSender: Sendable {
         public var reviewURL: String?
         public var digestInterval: TimeInterval
         public var templates: URL
+        /// The audit trail's anchor: the officials' digests carry its newest signed checkpoint.
+        public var auditAnchor: AuditAnchor?
 
-        public init(from: String, reviewURL: String?, digestInterval: TimeInterval, templates: URL) {
+        public init(from: String, reviewURL: String?, digestInterval: TimeInterval, templates: URL, auditAnchor: AuditAnchor? = nil) {
             self.from = from
             self.reviewURL = reviewURL
             self.digestInterval = digestInterval
             self.templates = templates
+            self.auditAnchor = auditAnchor
         }
     }
 
@@ -72,13 +76,17 @@ public struct NoticeSender: Sendable {
         let first = group[0].notice
         let messages = group.compactMap { try? store.message(id: $0.messageID) }
         let branchName = directory.branches.first { $0.id == first.branch }?.name ?? first.branch
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "recipient_name": directory.official(at: recipient)?.name ?? recipient,
             "branch_name": branchName,
             "count": messages.count,
             "review_url": settings.reviewURL ?? "",
             "messages": messages.map { Self.context($0, reviewURL: settings.reviewURL) },
         ]
+        // Officials' digests carry the trail's signed head, a copy the database cannot reach.
+        if Self.digestTemplates.contains(first.template), let head = settings.auditAnchor?.latest() {
+            context["audit_checkpoint"] = head.line
+        }
         let rendered = try render(template: first.template, branch: first.branch, context: context)
         let mail = Self.compose(rendered, from: settings.from, to: recipient, now: now)
         try sendmail.send(mail, from: settings.from, to: [recipient])
@@ -87,22 +95,26 @@ public struct NoticeSender: Sendable {
         ])
     }
 
+    /// What a template may show of a held message. Everything that came with the message
+    /// (addresses, subject, reporter, file names and names in the findings) is cleaned first, so
+    /// a CR/LF in an encoded subject cannot start a line of its own in the notice.
     static func context(_ message: HeldMessage, reviewURL: String?) -> [String: Any] {
+        let clean = UntrustedText.cleaned
         // The message's own page in the review app, when the app's address is configured.
         let base = reviewURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? ""
         return [
             "review_link": base.isEmpty ? "" : "\(base)/messages/\(message.id)",
             "id": message.id,
             "held_at": message.heldAt.formatted(.iso8601),
-            "sender": message.envelope.sender.isEmpty ? "<>" : message.envelope.sender,
-            "recipients": message.envelope.recipients.joined(separator: ", "),
-            "subject": message.subject.isEmpty ? "(no subject)" : message.subject,
+            "sender": message.envelope.sender.isEmpty ? "<>" : clean(message.envelope.sender),
+            "recipients": clean(message.envelope.recipients.joined(separator: ", ")),
+            "subject": message.subject.isEmpty ? "(no subject)" : clean(message.subject),
             "direction": message.verdict.direction.rawValue,
-            "reporter": message.reporter ?? "",
-            "state_reason": message.stateReason ?? "",
+            "reporter": clean(message.reporter ?? ""),
+            "state_reason": clean(message.stateReason ?? ""),
             "review_command": "steward quarantine show \(message.id)",
             "findings": message.verdict.findings.map {
-                ["rule": $0.rule, "kind": $0.kind, "clause": $0.clause, "detail": $0.detail] as [String: Any]
+                ["rule": clean($0.rule), "kind": clean($0.kind), "clause": clean($0.clause), "detail": clean($0.detail)] as [String: Any]
             },
         ]
     }
@@ -116,41 +128,22 @@ public struct NoticeSender: Sendable {
         return try MustacheTemplate(string: text).render(context)
     }
 
-    /// Headers and body: the template's first line is `Subject: …`, then a blank line, then the text.
+    /// The template's first line is `Subject: …`, then a blank line, then the text; GMime makes
+    /// the message of them (encoded, folded headers; a proper text part).
     static func compose(_ rendered: String, from: String, to: String, now: Date) -> [UInt8] {
-        var lines = rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = rendered.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while let first = lines.first, first.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeFirst() }
         var subject = "Steward notice"
         if let first = lines.first, first.hasPrefix("Subject:") {
-            subject = first.dropFirst("Subject:".count).trimmingCharacters(in: .whitespaces)
+            subject = UntrustedText.cleaned(first.dropFirst("Subject:".count).trimmingCharacters(in: .whitespaces))
             lines.removeFirst()
             if lines.first?.isEmpty == true { lines.removeFirst() }
         }
-        let headers = [
-            "From: Steward <\(from)>",
-            "To: <\(to)>",
-            "Subject: \(encodedWord(subject))",
-            "Date: \(rfc5322Date(now))",
-            "Message-ID: <steward-\(UUID().uuidString.lowercased())@\(from.split(separator: "@").last ?? "localhost")>",
-            "Auto-Submitted: auto-generated",
-            "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit",
-        ]
-        return Array((headers.joined(separator: "\r\n") + "\r\n\r\n" + lines.joined(separator: "\r\n")).utf8)
-    }
-
-    /// RFC 2047 for a subject that is not plain ASCII.
-    static func encodedWord(_ text: String) -> String {
-        guard !text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) else { return text }
-        return "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
-    }
-
-    static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
+        let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
+        return NoticeMail(
+            fromName: "Steward", fromAddress: from, toAddress: to, subject: subject, text: lines.joined(separator: "\n"),
+            date: now, messageID: "steward-\(UUID().uuidString.lowercased())@\(domain)",
+            headers: [("Auto-Submitted", "auto-generated")]
+        ).bytes()
     }
 }

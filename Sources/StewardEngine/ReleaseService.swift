@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import StewardQuarantine
 import StewardCore
 
@@ -30,11 +30,12 @@ public struct ReleaseService: Sendable {
         do {
             guard let raw = try store.raw(id: id) else { throw ReleaseError(message: "message #\(id) has no bytes left to release") }
             // The mark goes first, so the original bytes follow unchanged; the milter removes it.
-            let mark = Array("\(ReleaseToken.headerName): \(token.value(id: id, bodySHA256: ReleaseToken.bodySHA256(of: raw)))\r\n".utf8)
+            // It binds these bytes to this sender and these recipients only.
+            let mark = token.markLine(id: id, message: raw, sender: message.envelope.sender, recipients: message.envelope.recipients)
             try sendmail.send(mark + raw, from: message.envelope.sender, to: message.envelope.recipients)
             return message
         } catch {
-            let reason = (error as? any CustomStringConvertible)?.description ?? "\(error)"
+            let reason = "\(error)"
             _ = try? store.transition(
                 id: id, to: .held, from: [.released],
                 audit: NewAuditEntry(actor: actor, action: .releaseFailed, reason: reason))

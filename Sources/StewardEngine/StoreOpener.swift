@@ -1,9 +1,17 @@
+import Foundation
 public import StewardQuarantine
 
 extension StewardConfig {
-    /// The quarantine the config names: PostgreSQL when `store.postgresql` is set, else SQLite.
+    /// The quarantine the config names: PostgreSQL when `store.postgresql` is set, else SQLite;
+    /// its audit trail anchored by the key beside the release secret.
     public func openStore() throws(QuarantineError) -> any QuarantineStore {
-        if let postgres { return try PostgresQuarantineStore(settings: postgres) }
-        return try SQLiteQuarantineStore(path: sqlitePath)
+        let anchor = try auditAnchor()
+        if let postgres { return try PostgresQuarantineStore(settings: postgres, anchor: anchor) }
+        return try SQLiteQuarantineStore(path: sqlitePath, anchor: anchor)
+    }
+
+    /// The audit key and checkpoint file, in the release secret's directory (outside the store).
+    public func auditAnchor() throws(QuarantineError) -> AuditAnchor {
+        try AuditAnchor.load(directory: URL(fileURLWithPath: releaseSecretPath).deletingLastPathComponent())
     }
 }

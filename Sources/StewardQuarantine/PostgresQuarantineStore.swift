@@ -39,14 +39,31 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
     private var connection: PostgresConnection?
     private let logger = Logger(label: "steward.postgres")
 
-    /// Connects and creates or migrates the schema.
-    public init(settings: Settings) throws(QuarantineError) {
+    /// The audit key and checkpoint file (the same key on every host sharing the store).
+    private let anchor: AuditAnchor?
+
+    /// Connects and creates or migrates the schema. With `anchor`, audit entries are HMACs with
+    /// its key and each change leaves a signed checkpoint of the chain's head.
+    public init(settings: Settings, anchor: AuditAnchor? = nil) throws(QuarantineError) {
         self.settings = settings
+        self.anchor = anchor
         do {
             try withConnection { connection in try Self.migrate(connection, logger: self.logger) }
         } catch {
             throw QuarantineError(code: .cannotOpen, detail: "PostgreSQL \(settings.database): \(error)")
         }
+        if let anchor { try anchor.adopt(head: try head()) }
+    }
+
+    /// The newest audit entry.
+    private func head() throws(QuarantineError) -> AuditEntry? {
+        try read { connection in try head(on: connection) }
+    }
+
+    private func head(on connection: PostgresConnection) throws -> AuditEntry? {
+        try connection.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.auditColumns) FROM audit_entry ORDER BY sequence DESC LIMIT 1"), logger: logger
+        ).wait().first.map(Self.auditEntry)
     }
 
     deinit {
@@ -86,6 +103,11 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
                 do {
                     let result = try body(connection)
                     _ = try connection.query("COMMIT", logger: logger).wait()
+                    // After the commit, never failing it: a missing checkpoint only shows in
+                    // `audit verify` as entries the newest checkpoint does not cover yet.
+                    if let anchor, let newest = try? head(on: connection) {
+                        _ = try? anchor.record(sequence: newest.sequence, hash: newest.hash)
+                    }
                     return result
                 } catch {
                     _ = try? connection.query("ROLLBACK", logger: logger).wait()
@@ -334,12 +356,13 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
     }
 
     /// Appends inside the caller's transaction; the table lock makes hosts take turns.
-    private func append(_ entry: NewAuditEntry, on connection: PostgresConnection) throws -> AuditEntry {
+    private func append(_ new: NewAuditEntry, on connection: PostgresConnection) throws -> AuditEntry {
+        let entry = new.cleaned
         _ = try connection.query("LOCK TABLE audit_entry IN EXCLUSIVE MODE", logger: logger).wait()
         let last = try connection.query("SELECT sequence, hash FROM audit_entry ORDER BY sequence DESC LIMIT 1", logger: logger).wait().first
         let (lastSequence, lastHash) = try last?.decode((Int64, String).self) ?? (Int64(0), AuditChain.genesis)
         let sequence = lastSequence + 1
-        let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: lastHash)
+        let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: lastHash, anchor: anchor)
         _ = try connection.query(
             """
             INSERT INTO audit_entry (sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash)

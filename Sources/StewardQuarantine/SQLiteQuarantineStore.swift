@@ -8,18 +8,31 @@ import StewardCore
 /// write at the same time without forking the audit chain.
 public final class SQLiteQuarantineStore: QuarantineStore {
     private let pool: DatabasePool
+    /// The audit key and checkpoint file; nil only for stores opened without a config (tests, tools).
+    private let anchor: AuditAnchor?
 
-    /// Opens (and creates or migrates) the store at `path`.
-    public init(path: String) throws(QuarantineError) {
+    /// Opens (and creates or migrates) the store at `path`. With `anchor`, audit entries are
+    /// HMACs with its key and each change leaves a signed checkpoint of the chain's head.
+    public init(path: String, anchor: AuditAnchor? = nil) throws(QuarantineError) {
+        self.anchor = anchor
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try StoreFile.createPrivate(path: path)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
             throw QuarantineError(code: .cannotOpen, detail: "\(path): \(error)")
+        }
+        if let anchor { try anchor.adopt(head: try head()) }
+    }
+
+    /// The newest audit entry.
+    private func head() throws(QuarantineError) -> AuditEntry? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM audit_entry ORDER BY sequence DESC LIMIT 1").map(Self.auditEntry)
         }
     }
 
@@ -122,7 +135,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                     arguments: [notice.recipient, notice.template, notice.branch, id, AuditChain.milliseconds(message.heldAt)])
             }
             let what = message.kind == .report ? "reported by \(message.reporter ?? "?")" : verdict.findings.map(\.rule).joined(separator: ", ")
-            try Self.append(
+            try append(
                 NewAuditEntry(
                     at: message.heldAt, actor: actor, action: message.kind == .report ? .report : .hold, messageID: id,
                     detail: "sha256 \(digest); \(what)"),
@@ -151,7 +164,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                 arguments: [state.rawValue, audit.reason, audit.actor, ISO8601.string(audit.at), id])
             var entry = audit
             entry.messageID = id
-            try Self.append(entry, in: db)
+            try append(entry, in: db)
             guard let updated = try Self.fetchMessage(id: id, in: db) else {
                 throw QuarantineError(code: .notFound, detail: "#\(id)")
             }
@@ -165,7 +178,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             guard db.changesCount == 1 else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
             var entry = audit
             entry.messageID = id
-            try Self.append(entry, in: db)
+            try append(entry, in: db)
         }
     }
 
@@ -181,7 +194,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                 var entry = audit
                 entry.messageID = id
                 entry.detail = [audit.detail, "sha256 \(digest)"].compactMap { $0 }.joined(separator: "; ")
-                try Self.append(entry, in: db)
+                try append(entry, in: db)
                 removed.append(id)
             }
             return removed
@@ -197,7 +210,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                 db, sql: "SELECT COUNT(*) FROM audit_entry WHERE message_id = ? AND action = ?",
                 arguments: [id, AuditAction.releaseDelivered.rawValue]) ?? 0
             guard delivered == 0 else { return false }
-            try Self.append(
+            try append(
                 NewAuditEntry(actor: "steward", action: .releaseDelivered, messageID: id, detail: queueID.map { "queue id \($0)" }),
                 in: db)
             return true
@@ -240,14 +253,14 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             }
             for (messageID, group) in Dictionary(grouping: notices, by: \.messageID).sorted(by: { $0.key < $1.key }) {
                 let told = group.map { "\($0.notice.template) to \($0.notice.recipient)" }.joined(separator: ", ")
-                try Self.append(NewAuditEntry(at: at, actor: actor, action: .notify, messageID: messageID, detail: told), in: db)
+                try append(NewAuditEntry(at: at, actor: actor, action: .notify, messageID: messageID, detail: told), in: db)
             }
         }
     }
 
     @discardableResult
     public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
-        try write { db in try Self.append(entry, in: db) }
+        try write { db in try append(entry, in: db) }
     }
 
     public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError) {
@@ -258,7 +271,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                     ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, updated_at_ms = excluded.updated_at_ms
                     """,
                 arguments: [login, hash, AuditChain.milliseconds(audit.at)])
-            try Self.append(audit, in: db)
+            try append(audit, in: db)
         }
     }
 
@@ -269,11 +282,13 @@ public final class SQLiteQuarantineStore: QuarantineStore {
     }
 
     /// Appends inside the caller's transaction: the next sequence number and the chain link.
-    private static func append(_ entry: NewAuditEntry, in db: Database) throws -> AuditEntry {
+    @discardableResult
+    private func append(_ new: NewAuditEntry, in db: Database) throws -> AuditEntry {
+        let entry = new.cleaned
         let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_entry ORDER BY sequence DESC LIMIT 1")
         let sequence: Int64 = (last?["sequence"] as Int64? ?? 0) + 1
         let previous: String = last?["hash"] ?? AuditChain.genesis
-        let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: previous)
+        let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: previous, anchor: anchor)
         try db.execute(
             sql: """
                 INSERT INTO audit_entry (sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash)
@@ -287,8 +302,9 @@ public final class SQLiteQuarantineStore: QuarantineStore {
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
+        let result: T
         do {
-            return try pool.writeWithoutTransaction { db in
+            result = try pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -301,6 +317,10 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         } catch {
             throw QuarantineError(code: .writeFailed, detail: "\(error)")
         }
+        // After the commit, never failing it: the change is stored; a missing checkpoint only
+        // shows in `audit verify` as entries the newest checkpoint does not cover yet.
+        if let anchor, let newest = try? head() { _ = try? anchor.record(sequence: newest.sequence, hash: newest.hash) }
+        return result
     }
 
     // MARK: Reading

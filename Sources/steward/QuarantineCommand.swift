@@ -66,12 +66,13 @@ struct QuarantineCommand: ParsableCommand {
                 guard let message = try quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
                 print(HeldLine.text(message))
                 print("  sha256: \(message.sha256)")
-                if let client = message.envelope.clientAddress { print("  client: \(client) \(message.envelope.clientName ?? "")") }
-                if let login = message.envelope.authUser { print("  login: \(login)") }
-                if let reporter = message.reporter { print("  reported by: \(reporter)") }
+                if let client = message.envelope.clientAddress { print("  client: \(shown(client)) \(shown(message.envelope.clientName ?? ""))") }
+                if let login = message.envelope.authUser { print("  login: \(shown(login))") }
+                print("  subject: \(shown(message.subject))")
+                if let reporter = message.reporter { print("  reported by: \(shown(reporter))") }
                 if message.legalHold { print("  under legal hold") }
                 if let changed = message.stateChangedBy {
-                    print("  \(message.state.rawValue) by \(changed): \(message.stateReason ?? "")")
+                    print("  \(message.state.rawValue) by \(shown(changed)): \(shown(message.stateReason ?? ""))")
                 }
                 guard let raw = try quarantine.raw(id: id) else {
                     print("  (content erased)")
@@ -79,17 +80,23 @@ struct QuarantineCommand: ParsableCommand {
                 }
                 let inspected = try? Inspector().inspect(bytes: raw)
                 print("headers:")
-                for header in inspected?.headers ?? [] { print("  \(header.name): \(header.value)") }
+                for header in inspected?.headers ?? [] { print("  \(shown(header.name)): \(shown(header.value))") }
                 let attachments = inspected?.allParts.filter { $0.filename != nil } ?? []
                 if !attachments.isEmpty { print("attachments:") }
                 for part in attachments {
-                    print("  \(part.displayPath): declared \(part.contentType), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
+                    print("  \(shown(part.displayPath)): declared \(shown(part.contentType)), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
                 }
                 if let reason {
                     let content = try QuarantineDecisions(store: quarantine, policy: store.policy())
                         .openContent(id: id, actor: store.who, reason: reason)
                     print("content:")
-                    FileHandle.standardOutput.write(Data(content))
+                    // Byte for byte into a file or a pipe (evidence); on a terminal, escaped.
+                    if isatty(STDOUT_FILENO) != 0 {
+                        let text = String(decoding: content, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+                        for line in text.split(separator: "\n", omittingEmptySubsequences: false) { print(shown(String(line))) }
+                    } else {
+                        FileHandle.standardOutput.write(Data(content))
+                    }
                 }
             } catch let error as QuarantineError {
                 error.exit()
@@ -324,14 +331,19 @@ struct HeldLine: Encodable {
     static func text(_ message: HeldMessage) -> String {
         var lines = [
             "#\(message.id) \(message.heldAt.formatted(.iso8601)) \(message.state.rawValue)\(message.kind == .report ? " (report)" : "")"
-                + " from <\(message.envelope.sender)> to \(message.envelope.recipients.map { "<\($0)>" }.joined(separator: ", "))"
+                + " from <\(shown(message.envelope.sender))> to \(message.envelope.recipients.map { "<\(shown($0))>" }.joined(separator: ", "))"
                 + " (\(message.size) bytes)"
         ]
         for finding in message.verdict.findings {
-            lines.append("    \(finding.kind)/\(finding.rule), clause \(finding.clause), \(finding.branch): \(finding.detail)")
+            lines.append("    \(finding.kind)/\(finding.rule), clause \(finding.clause), \(finding.branch): \(shown(finding.detail))")
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// Text that came with a message, as the terminal may show it: escapes visible, never obeyed.
+func shown(_ text: String) -> String {
+    UntrustedText.escaped(text)
 }
 
 extension Direction: ExpressibleByArgument {}

@@ -35,8 +35,10 @@ struct Serve: ParsableCommand {
         }
 
         let releaseToken: ReleaseToken
+        let auditAnchor: AuditAnchor
         do {
             releaseToken = try ReleaseToken.load(path: settings.releaseSecretPath)
+            auditAnchor = try settings.auditAnchor()
         } catch {
             Failure(description: error.description).exit()
         }
@@ -48,7 +50,7 @@ struct Serve: ParsableCommand {
                 store: store, sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                 settings: NoticeSender.Settings(
                     from: settings.notifyFrom, reviewURL: settings.review.baseURL ?? settings.reviewURL, digestInterval: Double(settings.digestMinutes) * 60,
-                    templates: settings.policyDirectory.appendingPathComponent("templates")),
+                    templates: settings.policyDirectory.appendingPathComponent("templates"), auditAnchor: auditAnchor),
                 logger: logger),
             policy: policy, everySeconds: settings.noticeCheckSeconds)
         // The review app beside the milter, on loopback unless review.listen says otherwise.

@@ -22,7 +22,7 @@ enum VerdictOutput {
         case .text:
             var lines = ["\(file): \(verdict.action.rawValue) (\(verdict.direction.rawValue); branches: \(verdict.branches.joined(separator: ", ")))"]
             for finding in verdict.findings {
-                lines.append("  - \(finding.kind)/\(finding.rule), clause \(finding.clause), \(finding.branch) → \(finding.action.rawValue): \(finding.detail)")
+                lines.append("  - \(finding.kind)/\(finding.rule), clause \(finding.clause), \(finding.branch) → \(finding.action.rawValue): \(shown(finding.detail))")
             }
             if let reply { lines.append("  reply: \(reply)") }
             return lines.joined(separator: "\n")

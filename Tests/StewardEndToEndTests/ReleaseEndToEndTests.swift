@@ -79,7 +79,7 @@ extension EndToEndTests {
             #expect(try lab.waitForEmptyQueue(timeout: 60))
             #expect(try lab.sinkMessages().isEmpty, "a forged release mark let the EICAR message through")
             #expect(try steward.heldMessages().count == 1)
-            #expect(steward.log.contains("release mark that does not verify"), "\(steward.log)")
+            #expect(steward.log.contains("release mark that does not fit"), "\(steward.log)")
         }
     }
 }

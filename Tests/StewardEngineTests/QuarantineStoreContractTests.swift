@@ -231,33 +231,3 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
             != AuditChain.hash(sequence: 1, entry: b, previousHash: AuditChain.genesis))
     }
 }
-
-@Suite struct ReleaseTokenTests {
-    @Test func aMarkFitsOnlyItsMessageAndItsSecret() {
-        let token = ReleaseToken(secret: Array(repeating: 7, count: 32))
-        let body = ReleaseToken.bodySHA256(of: Array("Subject: x\r\n\r\nhello\r\n".utf8))
-        let mark = token.value(id: 42, bodySHA256: body)
-        #expect(token.verify(mark, bodySHA256: body) == 42)
-        #expect(token.verify(mark, bodySHA256: ReleaseToken.bodySHA256(of: Array("Subject: x\r\n\r\nother\r\n".utf8))) == nil)
-        #expect(ReleaseToken(secret: Array(repeating: 8, count: 32)).verify(mark, bodySHA256: body) == nil)
-        #expect(token.verify(mark.replacingOccurrences(of: "42 ", with: "43 "), bodySHA256: body) == nil)
-        #expect(token.verify("42", bodySHA256: body) == nil)
-        #expect(token.verify("", bodySHA256: body) == nil)
-    }
-
-    @Test func theBodyIsWhatFollowsTheFirstEmptyLine() {
-        let crlf = ReleaseToken.bodySHA256(of: Array("A: 1\r\nB: 2\r\n\r\nbody\r\n".utf8))
-        let moreHeaders = ReleaseToken.bodySHA256(of: Array("Received: y\r\nA: 1\r\nB: 2\r\n\r\nbody\r\n".utf8))
-        #expect(crlf == moreHeaders, "headers added in transit do not change the body digest")
-    }
-
-    @Test func theSecretIsCreatedOnceWithOwnerOnlyPermissions() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-key-\(UUID().uuidString)/release.key").path
-        let first = try ReleaseToken.load(path: path)
-        let second = try ReleaseToken.load(path: path)
-        let body = ReleaseToken.bodySHA256(of: Array("\r\n\r\nx".utf8))
-        #expect(second.verify(first.value(id: 1, bodySHA256: body), bodySHA256: body) == 1)
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-    }
-}
