@@ -1,7 +1,7 @@
 // steward-fuzz: fuzzing over inspection (issue 12). Two drivers share FuzzTarget.run:
 //
 //  - libFuzzer, coverage-guided: scripts/fuzz builds this target with
-//    -sanitize=fuzzer,address -parse-as-library -DSTEWARD_LIBFUZZER; libFuzzer's main runs it.
+//    -sanitize=fuzzer,address -DSTEWARD_LIBFUZZER; libFuzzer's driver runs it.
 //  - this bounded mutation driver, for the test suite's smoke: seeds, then random byte flips,
 //    inserts, deletes, splices and MIME tokens, for at most --runs inputs and --seconds seconds.
 //    A crash kills the process, so the test sees a non-zero exit.

@@ -25,12 +25,26 @@ enum FuzzTarget {
 }
 
 #if STEWARD_LIBFUZZER
-/// libFuzzer's entry point (built by scripts/fuzz with -sanitize=fuzzer,address and
-/// -parse-as-library, so libFuzzer's own main drives it).
+/// libFuzzer's entry point (built by scripts/fuzz with -sanitize=fuzzer,address).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     FuzzTarget.run(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable's entry point as `<module>_main` (`--defsym main=…`), so the
+/// program's main hands over to libFuzzer's driver itself.
+@_cdecl("steward_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOne(data, size) }
 }
 #endif
