@@ -110,6 +110,11 @@ import Testing
         #expect(problems.first?.description.hasPrefix("P/branches/north.yaml:4: patterns: 'lucky(' is not a valid pattern") == true, "\(problems)")
     }
 
+    @Test func lintNamesANegativeLimit() {
+        let problems = Policy.lint(Fixtures.files(branches: ["north": "branch: north\nrules:\n  mass-mailing:\n    max_recipients: -5\n"]))
+        #expect(problems.map(\.description) == ["P/branches/north.yaml:4: max_recipients: -5 is below 0; give a whole number of 0 or more"])
+    }
+
     // MARK: Mass mailing
 
     static func recipients(_ count: Int, outside: Int) -> [String] {
