@@ -81,7 +81,12 @@ public final class MessageFilter: Sendable {
             if let released = releasedMessage(inspected, source: source, envelope: envelope) {
                 return released
             }
-            verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope)
+            let activity: LoginActivity?
+            switch countLogin(envelope, policy: snapshot.evaluator.policy) {
+            case .success(let counted): activity = counted
+            case .failure(let error): return tempfail(envelope, reason: "could not count the login's mail: \(error)")
+            }
+            verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope, activity: activity)
             if let report = reportCase(inspected, source: source, envelope: envelope, verdict: verdict, snapshot: snapshot) {
                 return report
             }
@@ -103,9 +108,10 @@ public final class MessageFilter: Sendable {
             if let store {
                 do {
                     let planner = NoticePlanner(directory: snapshot.evaluator.policy.directory, includeDeputies: notifyDeputies)
+                    let rateNotice = try claimRateNotice(verdict, envelope: envelope)
                     decision.heldID = try store.hold(NewHold(
                         envelope: envelope, verdict: verdict, raw: try source.readAll(), subject: Self.subject(of: inspected),
-                        notices: planner.notices(forHold: verdict, envelope: envelope)))
+                        notices: planner.notices(forHold: verdict, envelope: envelope, rateNoticeClaimed: rateNotice)))
                 } catch {
                     return tempfail(envelope, reason: "could not store the held message: \(error)")
                 }
@@ -129,6 +135,27 @@ public final class MessageFilter: Sendable {
         }
         log(decision, envelope: envelope)
         return decision
+    }
+
+    /// Clause 12's rate per login: counts this message for its login in the store (one upsert)
+    /// and returns the login's last hour, for the evaluator. Nil when the message is not counted
+    /// (no login, a union-run list, the rule off) or there is no store (`steward check`).
+    private func countLogin(_ envelope: Envelope, policy: Policy) -> Result<LoginActivity?, QuarantineError> {
+        guard let counter = store as? any LoginRateStore, let login = UsageFamily.loginToCount(envelope, policy: policy) else {
+            return .success(nil)
+        }
+        let recipients = Set(envelope.recipients.map(EmailAddress.normalize)).count
+        do {
+            return .success(try counter.countMessage(login: login, recipients: recipients, at: Date()))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Whether this hold is the one that tells the senior official about a login over its limit.
+    private func claimRateNotice(_ verdict: Verdict, envelope: Envelope) throws(QuarantineError) -> Bool {
+        guard NoticePlanner.holdsForRate(verdict), let login = envelope.authUser, let counter = store as? any LoginRateStore else { return false }
+        return try counter.claimRateNotice(login: login, at: Date())
     }
 
     /// Clause 15: a message sent or forwarded to a branch's report address opens a report case:

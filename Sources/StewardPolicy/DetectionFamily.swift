@@ -51,12 +51,16 @@ public struct RuleContext: Sendable {
     public var direction: Direction
     public var directory: UnionDirectory
     public var settings: BranchSettings
+    /// What the sender's login has sent in the last hour, as the store counted it (clause 12's
+    /// rate per login); nil when nothing was counted (no login, or `steward check`).
+    public var activity: LoginActivity?
 
-    public init(envelope: Envelope, direction: Direction, directory: UnionDirectory, settings: BranchSettings) {
+    public init(envelope: Envelope, direction: Direction, directory: UnionDirectory, settings: BranchSettings, activity: LoginActivity? = nil) {
         self.envelope = envelope
         self.direction = direction
         self.directory = directory
         self.settings = settings
+        self.activity = activity
     }
 
     /// The branch being judged.
@@ -87,5 +91,6 @@ public enum DetectionFamilies {
         UnsafeAttachmentFamily(),
         ImpersonationFamily(),
         ConfidentialFamily(),
+        UsageFamily(),
     ]
 }

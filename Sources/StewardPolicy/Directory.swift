@@ -59,6 +59,8 @@ public struct UnionDirectory: Sendable {
     public var senderLogins: [String: Set<String>]
     /// Mail administrators who may sign in to the review app and see every branch (lower-cased).
     public var reviewAdmins: [String]
+    /// Mailing lists the union runs itself (clause 12's limits on members' mail do not apply).
+    public var mailingLists: [MailingList] = []
 
     public init(
         unionName: String, domains: [String], networks: [NetworkRange] = [], defaultBranch: String,

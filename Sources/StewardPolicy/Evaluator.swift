@@ -19,14 +19,16 @@ public struct Evaluator: Sendable {
         policy.directory.branches(involvedIn: envelope)
     }
 
-    public func evaluate(_ message: InspectedMessage, envelope: Envelope) -> Verdict {
+    /// `activity` is what the sender's login sent in the last hour (read from the store by the
+    /// engine), for the rate rule; nil when nothing was counted.
+    public func evaluate(_ message: InspectedMessage, envelope: Envelope, activity: LoginActivity? = nil) -> Verdict {
         let direction = direction(of: envelope)
         let branches = branches(involvedIn: envelope)
         var findings: [Finding] = []
         for branch in branches {
             let settings = policy.settings(for: branch)
             guard settings.directions.contains(direction) else { continue }
-            let context = RuleContext(envelope: envelope, direction: direction, directory: policy.directory, settings: settings)
+            let context = RuleContext(envelope: envelope, direction: direction, directory: policy.directory, settings: settings, activity: activity)
             for family in policy.families {
                 let clauses = Dictionary(family.rules.map { ($0.id, $0.clause) }, uniquingKeysWith: { first, _ in first })
                 for hit in family.evaluate(message, context: context) {

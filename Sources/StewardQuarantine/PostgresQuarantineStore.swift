@@ -96,7 +96,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
     }
 
     /// Runs `body` in one transaction (committed, or rolled back on any error).
-    private func transaction<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
+    func transaction<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
         do {
             return try withConnection { connection in
                 _ = try connection.query("BEGIN", logger: logger).wait()
@@ -159,7 +159,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             "CREATE INDEX IF NOT EXISTS audit_entry_message ON audit_entry (message_id)",
             "CREATE INDEX IF NOT EXISTS notice_pending ON notice (sent_at_ms, recipient)",
         ]
-        for statement in statements { _ = try connection.query(statement, logger: logger).wait() }
+        for statement in statements + loginRateSchema { _ = try connection.query(statement, logger: logger).wait() }
     }
 
     // MARK: Writing

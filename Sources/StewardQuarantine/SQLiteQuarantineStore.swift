@@ -103,6 +103,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                 t.column("updated_at_ms", .integer).notNull()
             }
         }
+        migrator.registerMigration("usage-login-rate") { db in try createLoginRateTables(db) }
         return migrator
     }
 
@@ -301,7 +302,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         return AuditEntry(sequence: sequence, entry: entry, previousHash: previous, hash: hash)
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
         let result: T
         do {
             result = try pool.writeWithoutTransaction { db in

@@ -15,7 +15,7 @@ struct DirectoryParser {
 
     let file: YAMLFile
 
-    static let topKeys = ["union", "networks", "default_branch", "branches", "officials", "logins", "login_maps", "review_admins"]
+    static let topKeys = ["union", "networks", "default_branch", "branches", "officials", "logins", "login_maps", "review_admins", "mailing_lists"]
 
     func parse(log: inout ProblemLog) -> Result {
         let path = file.path
@@ -26,6 +26,7 @@ struct DirectoryParser {
         var senderLogins: [String: Set<String>] = [:], loginLines: [String: Int] = [:]
         var loginMaps: (String, Int)?
         var reviewAdmins: [String] = []
+        var mailingLists: [MailingList] = []
         var sawUnion = false
 
         let top = file.rootMapping(log: &log).map { file.entries($0, allowed: Self.topKeys, in: "directory.yaml", log: &log) } ?? []
@@ -91,6 +92,8 @@ struct DirectoryParser {
                         log.add(path, line, "review admin '\(address)' is not an e-mail address (admins sign in to the review app with their address)")
                     }
                 }
+            case "mailing_lists":
+                mailingLists = parseMailingLists(entry.value, log: &log)
             case "login_maps":
                 if let name = file.string(entry.value, what: "login_maps", log: &log) {
                     loginMaps = (name, YAMLFile.line(entry.value))
@@ -117,11 +120,12 @@ struct DirectoryParser {
             log.add(path, branchLines[branch.id] ?? 0, "branch '\(branch.id)' has no senior official: mark one of its officials `senior: true` (clause 15: members report unacceptable mail to a senior official)")
         }
 
-        let directory = UnionDirectory(
+        var directory = UnionDirectory(
             unionName: unionName, domains: domains, networks: networks,
             defaultBranch: defaultBranch?.id ?? branches.first?.id ?? "",
             branches: branches, officials: officials.map(\.0), senderLogins: senderLogins, reviewAdmins: reviewAdmins
         )
+        directory.mailingLists = mailingLists
         return Result(directory: directory, loginMaps: loginMaps, branchLines: branchLines, loginLines: loginLines)
     }
 
@@ -186,6 +190,42 @@ struct DirectoryParser {
             }
             owner[bare] = owner[bare] ?? branch
         }
+    }
+
+    /// `mailing_lists:` entries, each with `name`, and an `address` (or `@domain`), a `login`, or both.
+    private func parseMailingLists(_ node: Node, log: inout ProblemLog) -> [MailingList] {
+        var result: [MailingList] = []
+        for item in file.sequence(node, what: "mailing_lists", log: &log) ?? [] {
+            guard let mapping = file.mapping(item, what: "each mailing list", log: &log) else { continue }
+            var name: String?, address: String?, login: String?
+            var named = false
+            for field in file.entries(mapping, allowed: ["name", "address", "login"], in: "a mailing list", log: &log) {
+                switch field.key {
+                case "name": name = file.string(field.value, what: "list name", log: &log)
+                case "address":
+                    named = true
+                    address = file.string(field.value, what: "list address", log: &log)
+                    if let text = address, !text.contains("@") || text.hasSuffix("@") || text.contains(" ") {
+                        log.add(file.path, YAMLFile.line(field.value), "mailing list address '\(text)' is not an address or @domain")
+                        address = nil
+                    }
+                default:
+                    named = true
+                    login = file.string(field.value, what: "list login", log: &log)
+                    if let text = login, text.isEmpty || text.contains(where: \.isWhitespace) {
+                        log.add(file.path, YAMLFile.line(field.value), "mailing list login '\(text)' should be one word")
+                        login = nil
+                    }
+                }
+            }
+            guard address != nil || login != nil else {
+                if named { continue }  // its address or login was named, and reported above
+                log.add(file.path, YAMLFile.line(item), "a mailing list needs an `address:` (the address its list software sends from) or a `login:` (the login it submits with)")
+                continue
+            }
+            result.append(MailingList(name: name ?? address ?? login ?? "", address: address, login: login))
+        }
+        return result
     }
 
     private func parseOfficials(_ node: Node, log: inout ProblemLog) -> [(Official, branchLine: Int)] {

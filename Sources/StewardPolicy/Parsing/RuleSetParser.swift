@@ -146,7 +146,12 @@ struct RuleSetParser {
 
     private func optionValue(_ node: Node, like example: RuleOptionValue, name: String, log: inout ProblemLog) -> RuleOptionValue? {
         switch example {
-        case .integer: file.int(node, what: name, log: &log).map(RuleOptionValue.integer)
+        case .integer:
+            file.int(node, what: name, log: &log).map { value in
+                // A negative limit or count means nothing; it would quietly hold or pass everything.
+                if value < 0 { log.add(file.path, YAMLFile.line(node), "\(name): \(value) is below 0; give a whole number of 0 or more") }
+                return .integer(value)
+            }
         case .number: file.number(node, what: name, log: &log).map(RuleOptionValue.number)
         case .text:
             file.string(node, what: name, log: &log).map { text in
