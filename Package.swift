@@ -164,7 +164,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardEngineTests",
-            dependencies: ["StewardCore", "StewardEngine", "StewardPolicy", "StewardQuarantine", "StewardTestSupport"],
+            dependencies: [
+                "StewardCore", "StewardEngine", "StewardPolicy", "StewardQuarantine", "StewardTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
