@@ -149,4 +149,22 @@ import Testing
         let count = try Command.run("sqlite3", ["-readonly", path, "SELECT COUNT(*) FROM held_message"])
         #expect(count.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(count.error)")
     }
+
+    /// A store an earlier Steward left in WAL mode is switched to the rollback journal when it
+    /// is opened, its holds kept.
+    @Test func aStoreInWALModeIsSwitchedWhenOpened() throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("steward-wal-\(UUID().uuidString)/quarantine.sqlite").path
+        do {
+            let store = try SQLiteQuarantineStore(path: path)
+            _ = try store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
+        }
+        let wal = try Command.run("sqlite3", [path, "PRAGMA journal_mode = WAL"])
+        #expect(wal.output.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        let reopened = try SQLiteQuarantineStore(path: path)
+        #expect(try reopened.list(limit: 10).count == 1)
+        let mode = try Command.run("sqlite3", [path, "PRAGMA journal_mode"])
+        #expect(mode.output.trimmingCharacters(in: .whitespacesAndNewlines) == "delete", "still \(mode.output)")
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
+    }
 }
