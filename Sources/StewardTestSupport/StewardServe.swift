@@ -193,7 +193,9 @@ public final class StewardServe: @unchecked Sendable {
             SELECT id, queue_id, sender, recipients, auth_user, client_address, action, findings, sha256, size, state,
                    hex(raw) AS raw_hex FROM held_message ORDER BY id
             """
-        let result = try Command.run("sqlite3", ["-readonly", "-json", storePath, sql], timeout: 30)
+        // Waits up to 10 s for Steward's own writes: with a rollback journal a reader is held
+        // off while a commit is written.
+        let result = try Command.run("sqlite3", ["-readonly", "-json", "-cmd", ".timeout 10000", storePath, sql], timeout: 30)
         guard result.succeeded else { throw TestFailure("sqlite3 failed: \(result.output)\(result.error)") }
         let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return [] }
