@@ -6,10 +6,11 @@ import Yams
 enum ConfigKeys {
     static let known: [String: [String]] = [
         "": ["milter", "policy", "store", "spool", "log", "mta", "release", "review", "notify"],
-        "milter": ["socket", "socket_mode", "socket_group", "timeout_seconds", "drain_seconds"],
+        "milter": ["socket", "socket_mode", "socket_group", "timeout_seconds", "drain_seconds", "hold_deadline_seconds",
+                   "hold_retry_window_hours"],
         "store": ["sqlite", "postgresql"],
         "store.postgresql": ["socket", "host", "port", "user", "password", "database"],
-        "spool": ["directory", "memory_threshold_bytes"],
+        "spool": ["directory", "memory_threshold_bytes", "memory_fallback_bytes", "warn_free_megabytes"],
         "log": ["level"],
         "mta": ["sendmail", "arguments"],
         "release": ["secret_file"],

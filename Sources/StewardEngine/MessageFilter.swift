@@ -52,14 +52,23 @@ public final class MessageFilter: Sendable {
     private let notifyDeputies: Bool
     private let spool: ContentSpool
     private let logger: Logger
+    /// Seconds a hold may take before it is rolled back and answered with tempfail.
+    private let holdDeadline: TimeInterval?
+    /// Seconds after a hold during which a retry of it is recognised (`HoldRetry`).
+    private let retryWindow: TimeInterval?
 
     /// `store` nil means offline (`check`): holds are reported, not stored. `releaseToken` nil
     /// means no message is let through as released. Parts larger than `spool.threshold` are
-    /// inspected from files in `spool.directory` (the config's `spool` settings).
+    /// inspected from files in `spool.directory` (the config's `spool` settings). A hold that
+    /// cannot commit within `holdDeadline` seconds is rolled back and answered 451, so the MTA
+    /// is still waiting when told a message is held; a retry of a message held less than
+    /// `retryWindow` seconds before is answered as held without storing it again.
     public init(
         policy: PolicyHolder, store: (any QuarantineStore)?, releaseToken: ReleaseToken? = nil, notifyDeputies: Bool = true,
-        spool: ContentSpool = .temporary, logger: Logger
+        spool: ContentSpool = .temporary, holdDeadline: TimeInterval? = nil, retryWindow: TimeInterval? = nil, logger: Logger
     ) {
+        self.holdDeadline = holdDeadline
+        self.retryWindow = retryWindow
         self.spool = spool
         self.policy = policy
         self.store = store
@@ -109,9 +118,11 @@ public final class MessageFilter: Sendable {
                 do {
                     let planner = NoticePlanner(directory: snapshot.evaluator.policy.directory, includeDeputies: notifyDeputies)
                     let rateNotice = try claimRateNotice(verdict, envelope: envelope)
-                    decision.heldID = try store.hold(NewHold(
-                        envelope: envelope, verdict: verdict, raw: try source.readAll(), subject: Self.subject(of: inspected),
-                        notices: planner.notices(forHold: verdict, envelope: envelope, rateNoticeClaimed: rateNotice)))
+                    decision.heldID = try hold(
+                        NewHold(
+                            envelope: envelope, verdict: verdict, raw: try source.readAll(), subject: Self.subject(of: inspected),
+                            notices: planner.notices(forHold: verdict, envelope: envelope, rateNoticeClaimed: rateNotice)),
+                        in: store)
                 } catch {
                     return tempfail(envelope, reason: "could not store the held message: \(error)")
                 }
@@ -181,14 +192,31 @@ public final class MessageFilter: Sendable {
         let reporter = replyTo + (envelope.authUser.map { " (login \($0))" } ?? "")
         do {
             let planner = NoticePlanner(directory: directory, includeDeputies: notifyDeputies)
-            decision.heldID = try store.hold(NewHold(
-                envelope: envelope, verdict: report, raw: try source.readAll(), kind: .report, reporter: reporter,
-                subject: Self.subject(of: inspected), notices: planner.notices(forReportTo: branch.id, reporter: replyTo)))
+            decision.heldID = try hold(
+                NewHold(
+                    envelope: envelope, verdict: report, raw: try source.readAll(), kind: .report, reporter: reporter,
+                    subject: Self.subject(of: inspected), notices: planner.notices(forReportTo: branch.id, reporter: replyTo)),
+                in: store)
         } catch {
             return tempfail(envelope, reason: "could not store the report: \(error)")
         }
         log(decision, envelope: envelope)
         return decision
+    }
+
+    /// Commits `message` within the hold deadline (counted from now, after inspection), or
+    /// recognises it as a retry of a message already held; returns the quarantine id either way.
+    private func hold(_ message: NewHold, in store: any QuarantineStore) throws -> Int64 {
+        var message = message
+        message.deadline = holdDeadline.map { Date().addingTimeInterval($0) }
+        message.retryWindow = retryWindow
+        let outcome = try store.holdOnce(message, actor: "steward")
+        if outcome.isRetry {
+            logger.notice("a retry of a message already held: answered as held, not stored again", metadata: [
+                "milter.queue_id": "\(message.envelope.queueID ?? "-")", "quarantine.id": "\(outcome.id)",
+            ])
+        }
+        return outcome.id
     }
 
     /// The subject for lists and notices: decoded by inspection, else as sent; cleaned of

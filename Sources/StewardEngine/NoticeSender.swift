@@ -39,6 +39,13 @@ public struct NoticeSender: Sendable {
         self.logger = logger
     }
 
+    /// Who claims notices: this host and process. A claim left by a process that died while
+    /// sending lapses after `claimSeconds`, and another host sends the notice then.
+    public static let defaultClaimant = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    static let claimSeconds: TimeInterval = 300
+    /// This sender's name on its claims (tests run two senders in one process).
+    public var claimant = NoticeSender.defaultClaimant
+
     /// Templates for officials, batched per digest interval.
     static let digestTemplates: Set<String> = ["held", "report"]
 
@@ -57,15 +64,20 @@ public struct NoticeSender: Sendable {
             let waiting = (try? store.lastNoticeSent(to: recipient)).flatMap { $0 }.map { now.timeIntervalSince($0) < settings.digestInterval } ?? false
             let notices = waiting ? all.filter { !Self.digestTemplates.contains($0.notice.template) } : all
             let groups = Dictionary(grouping: notices) { "\($0.notice.template)\u{0}\($0.notice.branch)" }
-            for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+            for (_, all) in groups.sorted(by: { $0.key < $1.key }) {
                 do {
+                    // Only what this process claimed: hosts sharing the store send each notice once.
+                    let claimed = try store.claimNotices(
+                        ids: all.map(\.id), claimant: claimant, until: now.addingTimeInterval(Self.claimSeconds))
+                    let group = all.filter { claimed.contains($0.id) }
+                    guard !group.isEmpty else { continue }
                     try send(group, to: recipient, directory: directory, now: now)
                     try store.markNoticesSent(group, at: now, actor: "steward")
                     sent += 1
                 } catch {
                     logger.error(
                         "notice not sent; will try again",
-                        metadata: ["notice.recipient": "\(recipient)", "notice.template": "\(group[0].notice.template)", "error.reason": "\(error)"])
+                        metadata: ["notice.recipient": "\(recipient)", "notice.template": "\(all[0].notice.template)", "error.reason": "\(error)"])
                 }
             }
         }

@@ -17,11 +17,24 @@ public struct StewardConfig: Sendable, Equatable {
     public var milterTimeoutSeconds: Int
     /// Seconds `serve` waits for messages in flight to finish after SIGTERM.
     public var drainSeconds: Int
+    /// Seconds a hold may take to commit before it is rolled back and answered 451; well under
+    /// the MTA's own wait (Postfix's `milter_content_timeout`), so the MTA is still listening
+    /// when told a message is held. Also the longest any store operation waits for a lock.
+    public var holdDeadlineSeconds: Double = 10
+    /// Hours after a hold during which the MTA's retry of the same message is answered as held
+    /// and not stored again (Postfix gives up on a message after 5 days).
+    public var holdRetryWindowHours: Double = 120
     public var policyDirectory: URL
     public var sqlitePath: String
     public var spoolDirectory: URL
     /// Messages larger than this are spooled to a file instead of kept in memory.
     public var memoryThresholdBytes: Int
+    /// When the spool cannot be written (a full disk), messages up to this size are inspected
+    /// in memory instead of being deferred.
+    public var memoryFallbackBytes: Int = 16 * 1024 * 1024
+    /// Below this many free bytes on the spool's or the store's filesystem, a warning is logged
+    /// (each minute, while it lasts); 0 turns the check off.
+    public var freeSpaceWarningBytes: Int64 = 200 * 1024 * 1024
 
     /// Where inspection keeps parts larger than the threshold.
     public var contentSpool: ContentSpool { ContentSpool(directory: spoolDirectory, threshold: memoryThresholdBytes) }
@@ -141,6 +154,14 @@ public struct StewardConfig: Sendable, Equatable {
                 guard drain >= 0 else { throw ConfigError(file: file, message: "milter.drain_seconds must not be negative") }
                 config.drainSeconds = drain
             }
+            if let deadline = milter.hold_deadline_seconds {
+                guard deadline > 0 else { throw ConfigError(file: file, message: "milter.hold_deadline_seconds must be positive") }
+                config.holdDeadlineSeconds = deadline
+            }
+            if let window = milter.hold_retry_window_hours {
+                guard window >= 0 else { throw ConfigError(file: file, message: "milter.hold_retry_window_hours must not be negative") }
+                config.holdRetryWindowHours = window
+            }
         }
         if let policy = file_.policy { config.policyDirectory = resolve(policy) }
         if let sqlite = file_.store?.sqlite { config.sqlitePath = resolve(sqlite).path }
@@ -160,6 +181,14 @@ public struct StewardConfig: Sendable, Equatable {
             if let threshold = spool.memory_threshold_bytes {
                 guard threshold >= 0 else { throw ConfigError(file: file, message: "spool.memory_threshold_bytes must not be negative") }
                 config.memoryThresholdBytes = threshold
+            }
+            if let fallback = spool.memory_fallback_bytes {
+                guard fallback >= 0 else { throw ConfigError(file: file, message: "spool.memory_fallback_bytes must not be negative") }
+                config.memoryFallbackBytes = fallback
+            }
+            if let floor = spool.warn_free_megabytes {
+                guard floor >= 0 else { throw ConfigError(file: file, message: "spool.warn_free_megabytes must not be negative") }
+                config.freeSpaceWarningBytes = Int64(floor) * 1024 * 1024
             }
         }
         if let level = file_.log?.level {
@@ -250,6 +279,8 @@ public struct StewardConfig: Sendable, Equatable {
             var socket_group: String?
             var timeout_seconds: Int?
             var drain_seconds: Int?
+            var hold_deadline_seconds: Double?
+            var hold_retry_window_hours: Double?
         }
         struct Store: Decodable {
             var sqlite: String?
@@ -266,6 +297,8 @@ public struct StewardConfig: Sendable, Equatable {
         struct Spool: Decodable {
             var directory: String?
             var memory_threshold_bytes: Int?
+            var memory_fallback_bytes: Int?
+            var warn_free_megabytes: Int?
         }
         struct Log: Decodable { var level: String? }
     }

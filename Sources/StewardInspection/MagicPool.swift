@@ -25,11 +25,11 @@ final class MagicPool: @unchecked Sendable {
 
         init?() {
             guard let mime = magic_open(MAGIC_MIME_TYPE) else { return nil }
-            guard magic_load(mime, nil) == 0, let desc = magic_open(MAGIC_NONE) else {
+            guard Self.load(mime), let desc = magic_open(MAGIC_NONE) else {
                 magic_close(mime)
                 return nil
             }
-            guard magic_load(desc, nil) == 0 else {
+            guard Self.load(desc) else {
                 magic_close(mime)
                 magic_close(desc)
                 return nil
@@ -48,6 +48,15 @@ final class MagicPool: @unchecked Sendable {
         deinit {
             magic_close(mimeType)
             magic_close(description)
+        }
+
+        /// Loads the database into `handle`: the shared copy when there is one, else libmagic's
+        /// own loading (which maps the file once more for every handle).
+        private static func load(_ handle: OpaquePointer) -> Bool {
+            guard let database = MagicDatabase.shared else { return magic_load(handle, nil) == 0 }
+            var buffers: [UnsafeMutableRawPointer?] = [database.baseAddress]
+            var sizes: [Int] = [database.count]
+            return magic_load_buffers(handle, &buffers, &sizes, 1) == 0
         }
 
         func identify(_ bytes: UnsafeRawBufferPointer) -> TrueType {
@@ -121,4 +130,41 @@ final class MagicPool: @unchecked Sendable {
 
     /// Number of handle pairs waiting in the pool (for tests).
     var idleCount: Int { lock.withLock { idle.count } }
+}
+
+/// libmagic's compiled database, read into memory once for every handle (issue 13's soak).
+/// `magic_load` maps `magic.mgc` (8 MB in file 5.44) again for each handle, and a pool of one
+/// pair per busy thread made those mappings most of Steward's resident memory; with
+/// `magic_load_buffers` every handle reads the one copy (libmagic only reads it, in the host's
+/// byte order, so threads can share it). Local rules in `/etc/magic` are text, which buffers
+/// cannot carry: when there are any, handles load the usual way so that the rules still apply.
+enum MagicDatabase {
+    // nonisolated(unsafe): written once, at first use (a lazy static), then only read.
+    nonisolated(unsafe) static let shared: UnsafeMutableRawBufferPointer? = {
+        guard !hasLocalRules(), let path = compiledPath(),
+            let data = FileManager.default.contents(atPath: path), !data.isEmpty
+        else { return nil }
+        // Never freed: handles point into it for the life of the process.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
+        buffer.copyBytes(from: data)
+        return buffer
+    }()
+
+    /// The first `.mgc` on libmagic's search path (`magic_getpath`: MAGIC, else its default).
+    private static func compiledPath() -> String? {
+        guard let list = magic_getpath(nil, 0) else { return nil }
+        for entry in String(cString: list).split(separator: ":").map(String.init) {
+            let candidate = entry.hasSuffix(".mgc") ? entry : entry + ".mgc"
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    private static func hasLocalRules() -> Bool {
+        guard let text = try? String(contentsOfFile: "/etc/magic", encoding: .utf8) else { return false }
+        return text.split(separator: "\n").contains { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return !trimmed.isEmpty && !trimmed.hasPrefix("#")
+        }
+    }
 }

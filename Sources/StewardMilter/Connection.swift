@@ -18,7 +18,8 @@ final class Connection: @unchecked Sendable {
 
     init(runtime: MilterRuntime) {
         self.runtime = runtime
-        spool = MessageSpool(directory: runtime.spoolDirectory, threshold: runtime.memoryThreshold)
+        spool = MessageSpool(
+            directory: runtime.spoolDirectory, threshold: runtime.memoryThreshold, memoryFallback: runtime.memoryFallback)
     }
 
     /// The reply for a step the MTA may have been told needs none.
@@ -66,6 +67,11 @@ final class Connection: @unchecked Sendable {
         }
         if let spoolFailure {
             return runtime.filter.tempfail(envelope, reason: "spool: \(spoolFailure)")
+        }
+        if let failure = spool.spillFailure {
+            runtime.logger.warning("spool not writable; message inspected in memory", metadata: [
+                "milter.queue_id": "\(envelope.queueID ?? "-")", "message.bytes": "\(spool.count)", "error.reason": "\(failure)",
+            ])
         }
         do {
             return runtime.filter.decide(try spool.source(), envelope: envelope)

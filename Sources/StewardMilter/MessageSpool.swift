@@ -3,17 +3,25 @@ import StewardEngine
 
 /// Collects a message's bytes as they arrive: in memory up to a threshold, then in a temporary
 /// file, so a 50 MB message does not live in RAM. The file is removed when the spool is closed.
+///
+/// When the spool file cannot be written (a full disk), the message stays in memory up to
+/// `memoryFallback` bytes instead of being answered 451: a full disk must not stop clean mail.
+/// Past that bound the append throws, and the message is deferred.
 final class MessageSpool {
     private let directory: URL
     private let threshold: Int
+    private let memoryFallback: Int
     private var memory: [UInt8] = []
     private var file: FileHandle?
     private var fileURL: URL?
     private(set) var count = 0
+    /// Why the message is kept in memory past the threshold (the spool could not be written).
+    private(set) var spillFailure: (any Error)?
 
-    init(directory: URL, threshold: Int) {
+    init(directory: URL, threshold: Int, memoryFallback: Int = 0) {
         self.directory = directory
         self.threshold = threshold
+        self.memoryFallback = memoryFallback
     }
 
     deinit { discard() }
@@ -25,7 +33,19 @@ final class MessageSpool {
             return
         }
         memory.append(contentsOf: bytes)
-        if memory.count > threshold { try spill() }
+        guard memory.count > threshold else { return }
+        if spillFailure == nil {
+            do {
+                try spill()
+                return
+            } catch {
+                removeFile()
+                spillFailure = error
+            }
+        }
+        guard memory.count <= memoryFallback, spillFailure != nil else {
+            throw SpoolError(path: directory.path, reason: "\(spillFailure.map { "\($0)" } ?? "") and the message is over \(memoryFallback) bytes")
+        }
     }
 
     func append(_ bytes: [UInt8]) throws {
@@ -45,6 +65,11 @@ final class MessageSpool {
     func discard() {
         memory = []
         count = 0
+        spillFailure = nil
+        removeFile()
+    }
+
+    private func removeFile() {
         if let file { try? file.close() }
         if let fileURL { try? FileManager.default.removeItem(at: fileURL) }
         file = nil
@@ -58,8 +83,8 @@ final class MessageSpool {
         guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw SpoolError(path: url.path)
         }
-        let handle = try FileHandle(forWritingTo: url)
         fileURL = url
+        let handle = try FileHandle(forWritingTo: url)
         file = handle
         try handle.write(contentsOf: memory)
         memory = []
@@ -68,5 +93,9 @@ final class MessageSpool {
 
 struct SpoolError: Error, CustomStringConvertible {
     var path: String
-    var description: String { "cannot create spool file \(path) (check spool.directory and its permissions)" }
+    var reason: String?
+    var description: String {
+        if let reason { return "cannot spool in \(path): \(reason)" }
+        return "cannot create spool file \(path) (check spool.directory and its permissions)"
+    }
 }

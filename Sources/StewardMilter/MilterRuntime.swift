@@ -10,14 +10,17 @@ final class MilterRuntime: Sendable {
     let filter: MessageFilter
     let spoolDirectory: URL
     let memoryThreshold: Int
+    /// How large a message may grow in memory when the spool cannot be written (full disk).
+    let memoryFallback: Int
     let logger: Logger
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
 
-    init(filter: MessageFilter, spoolDirectory: URL, memoryThreshold: Int, logger: Logger) {
+    init(filter: MessageFilter, spoolDirectory: URL, memoryThreshold: Int, memoryFallback: Int = 0, logger: Logger) {
         self.filter = filter
         self.spoolDirectory = spoolDirectory
         self.memoryThreshold = memoryThreshold
+        self.memoryFallback = memoryFallback
         self.logger = logger
     }
 

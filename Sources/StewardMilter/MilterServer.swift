@@ -24,6 +24,7 @@ public final class MilterServer: Sendable {
         public var drainSeconds: Int
         public var spoolDirectory: URL
         public var memoryThreshold: Int
+        public var memoryFallback: Int
 
         public init(config: StewardConfig) {
             connection = config.milterSocket
@@ -33,6 +34,7 @@ public final class MilterServer: Sendable {
             drainSeconds = config.drainSeconds
             spoolDirectory = config.spoolDirectory
             memoryThreshold = config.memoryThresholdBytes
+            memoryFallback = config.memoryFallbackBytes
         }
     }
 
@@ -45,6 +47,7 @@ public final class MilterServer: Sendable {
         self.logger = logger
         runtime = MilterRuntime(
             filter: filter, spoolDirectory: settings.spoolDirectory, memoryThreshold: settings.memoryThreshold,
+            memoryFallback: settings.memoryFallback,
             logger: logger)
     }
 

@@ -76,10 +76,17 @@ public struct NewHold: Sendable {
     /// Notices to queue in the same transaction: nobody is told of a hold that was not stored,
     /// and no stored hold goes untold.
     public var notices: [NewNotice]
+    /// When set, the hold commits before this moment or not at all (rolled back, `.timedOut`):
+    /// the MTA must still be waiting for the answer when Steward tells it the message is held.
+    public var deadline: Date?
+    /// When set, a message matching one held within this many seconds (`HoldRetry`) is not
+    /// stored again: the store answers with the earlier hold.
+    public var retryWindow: TimeInterval?
 
     public init(
         envelope: Envelope, verdict: Verdict, raw: [UInt8], heldAt: Date = Date(), kind: HoldKind = .hold,
-        reporter: String? = nil, subject: String = "", notices: [NewNotice] = []
+        reporter: String? = nil, subject: String = "", notices: [NewNotice] = [], deadline: Date? = nil,
+        retryWindow: TimeInterval? = nil
     ) {
         self.envelope = envelope
         self.verdict = verdict
@@ -89,6 +96,26 @@ public struct NewHold: Sendable {
         self.reporter = reporter
         self.subject = subject
         self.notices = notices
+        self.deadline = deadline
+        self.retryWindow = retryWindow
+    }
+
+    /// The key a retry of this message would have (nil without a Message-ID, or when no
+    /// window is set).
+    public var retryKey: HoldRetryKey? {
+        retryWindow == nil ? nil : HoldRetryKey(raw: raw)
+    }
+}
+
+/// What became of a hold: stored now, or recognised as a retry of one stored before.
+public struct HoldOutcome: Sendable, Hashable {
+    public var id: Int64
+    /// True when nothing was stored: the message repeats hold `id` (`HoldRetry`).
+    public var isRetry: Bool
+
+    public init(id: Int64, isRetry: Bool) {
+        self.id = id
+        self.isRetry = isRetry
     }
 }
 

@@ -95,13 +95,25 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         }
     }
 
-    /// Runs `body` in one transaction (committed, or rolled back on any error).
-    func transaction<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
+    /// Runs `body` in one transaction (committed, or rolled back on any error). With a
+    /// `deadline`, every statement and lock wait is cut off at it (`statement_timeout`,
+    /// `lock_timeout`), and the transaction is rolled back rather than committed once it passed.
+    func transaction<T>(deadline: Date? = nil, _ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
         do {
             return try withConnection { connection in
                 _ = try connection.query("BEGIN", logger: logger).wait()
                 do {
+                    if let deadline {
+                        let left = String(max(1, Int(deadline.timeIntervalSinceNow * 1000)))
+                        _ = try connection.query(
+                            "SELECT set_config('statement_timeout', \(left), true), set_config('lock_timeout', \(left), true)",
+                            logger: logger
+                        ).wait()
+                    }
                     let result = try body(connection)
+                    if let deadline, Date() >= deadline {
+                        throw QuarantineError(code: .timedOut, detail: "the deadline passed before the commit")
+                    }
                     _ = try connection.query("COMMIT", logger: logger).wait()
                     // After the commit, never failing it: a missing checkpoint only shows in
                     // `audit verify` as entries the newest checkpoint does not cover yet.
@@ -117,7 +129,10 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         } catch let error as QuarantineError {
             throw error
         } catch {
-            throw QuarantineError(code: .writeFailed, detail: "\(error)")
+            if let deadline, Date() >= deadline {
+                throw QuarantineError(code: .timedOut, detail: "PostgreSQL did not finish before the deadline (\(Self.describe(error)))")
+            }
+            throw QuarantineError(code: .writeFailed, detail: Self.describe(error))
         }
     }
 
@@ -127,8 +142,16 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         } catch let error as QuarantineError {
             throw error
         } catch {
-            throw QuarantineError(code: .readFailed, detail: "\(error)")
+            throw QuarantineError(code: .readFailed, detail: Self.describe(error))
         }
+    }
+
+    /// What went wrong, for the log: postgres-nio's errors say nothing by default (to keep
+    /// queries out of logs); their code and the server's message are enough to act on.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        let server = [error.serverInfo?[.sqlState], error.serverInfo?[.message]].compactMap { $0 }.joined(separator: " ")
+        return "PostgreSQL: \(error.code)" + (server.isEmpty ? "" : " (\(server))")
     }
 
     private static func migrate(_ connection: PostgresConnection, logger: Logger) throws {
@@ -158,6 +181,13 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             """,
             "CREATE INDEX IF NOT EXISTS audit_entry_message ON audit_entry (message_id)",
             "CREATE INDEX IF NOT EXISTS notice_pending ON notice (sent_at_ms, recipient)",
+            // What recognises a retry of a held message (HoldRetryKey); empty for older holds.
+            "ALTER TABLE held_message ADD COLUMN IF NOT EXISTS retry_message_id TEXT",
+            "ALTER TABLE held_message ADD COLUMN IF NOT EXISTS retry_digest TEXT",
+            "CREATE INDEX IF NOT EXISTS held_message_retry ON held_message (retry_digest)",
+            // Who is sending a notice, and until when the claim holds (a host that died mid-send).
+            "ALTER TABLE notice ADD COLUMN IF NOT EXISTS claimed_by TEXT",
+            "ALTER TABLE notice ADD COLUMN IF NOT EXISTS claimed_until_ms BIGINT",
         ]
         for statement in statements + loginRateSchema { _ = try connection.query(statement, logger: logger).wait() }
     }
@@ -165,10 +195,24 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
     // MARK: Writing
 
     public func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64 {
+        try holdOnce(message, actor: actor).id
+    }
+
+    public func holdOnce(_ message: NewHold, actor: String) throws(QuarantineError) -> HoldOutcome {
         let envelope = message.envelope
         let verdict = message.verdict
         let digest = SHA256Hex.digest(message.raw)
-        return try transaction { connection in
+        let retryKey = HoldRetryKey(raw: message.raw)
+        return try transaction(deadline: message.deadline) { connection in
+            if let retryKey {
+                // Two hosts holding the same retry at once: the second waits and then finds the first.
+                _ = try connection.query("SELECT pg_advisory_xact_lock(hashtext(\(retryKey.digest)))", logger: logger).wait()
+                if let window = message.retryWindow,
+                    let original = try heldOriginal(of: message, key: retryKey, window: window, on: connection)
+                {
+                    return HoldOutcome(id: original, isRetry: true)
+                }
+            }
             let recipients = try JSON.text(envelope.recipients)
             let branches = try JSON.text(verdict.branches)
             let findings = try JSON.text(verdict.findings)
@@ -199,8 +243,32 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
                     at: message.heldAt, actor: actor, action: message.kind == .report ? .report : .hold, messageID: id,
                     detail: "sha256 \(digest); \(what)"),
                 on: connection)
-            return id
+            if let retryKey {
+                _ = try connection.query(
+                    "UPDATE held_message SET retry_message_id = \(retryKey.messageID), retry_digest = \(retryKey.digest) WHERE id = \(id)",
+                    logger: logger
+                ).wait()
+            }
+            return HoldOutcome(id: id, isRetry: false)
         }
+    }
+
+    /// The earlier hold `message` repeats, if any (`HoldRetry`), inside the hold's transaction.
+    private func heldOriginal(of message: NewHold, key: HoldRetryKey, window: TimeInterval, on connection: PostgresConnection) throws -> Int64? {
+        let candidates = try connection.query(
+            """
+            SELECT id, held_at_ms, sender, recipients FROM held_message
+            WHERE retry_digest = \(key.digest) AND retry_message_id = \(key.messageID)
+            """, logger: logger
+        ).wait().map { row in
+            let (id, heldAt, sender, recipients) = try row.decode((Int64, Int64, String, String).self)
+            return HoldRetryCandidate(
+                id: id, heldAt: AuditChain.date(milliseconds: heldAt), sender: sender,
+                recipients: try JSON.decode([String].self, recipients))
+        }
+        return HoldRetry.original(
+            of: message.envelope.sender, recipients: message.envelope.recipients, at: message.heldAt, window: window,
+            among: candidates)?.id
     }
 
     public func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage {
@@ -309,6 +377,25 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
                     id: id, notice: NewNotice(recipient: recipient, template: template, branch: branch), messageID: messageID,
                     createdAt: AuditChain.date(milliseconds: created))
             }
+        }
+    }
+
+    public func claimNotices(ids: [Int64], claimant: String, until: Date) throws(QuarantineError) -> Set<Int64> {
+        try transaction { connection in
+            let now = AuditChain.milliseconds(Date())
+            // SKIP LOCKED: a row another host is claiming right now is left to it, not waited for.
+            let rows = try connection.query(
+                """
+                UPDATE notice SET claimed_by = \(claimant), claimed_until_ms = \(AuditChain.milliseconds(until))
+                WHERE id IN (
+                  SELECT id FROM notice
+                  WHERE id = ANY(\(ids)) AND sent_at_ms IS NULL
+                    AND (claimed_until_ms IS NULL OR claimed_until_ms < \(now) OR claimed_by = \(claimant))
+                  FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """, logger: logger
+            ).wait()
+            return Set(try rows.map { try $0.decode(Int64.self) })
         }
     }
 

@@ -7,6 +7,10 @@ public protocol QuarantineStore: Sendable {
     /// Commits a held message with its audit entry and returns its id. Returns only once the
     /// message is durably committed: the milter tells the MTA to discard it only after that.
     func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64
+    /// `hold`, telling whether the message was stored now or recognised as a retry of a message
+    /// held before (`NewHold.retryWindow`, `HoldRetry`), in which case nothing is stored. With
+    /// `NewHold.deadline`, commits before it or throws `.timedOut` having stored nothing.
+    func holdOnce(_ message: NewHold, actor: String) throws(QuarantineError) -> HoldOutcome
     /// Held messages matching `query`, newest first.
     func list(_ query: QuarantineQuery) throws(QuarantineError) -> [HeldMessage]
     /// One held message's metadata.
@@ -30,6 +34,11 @@ public protocol QuarantineStore: Sendable {
     func enqueueNotices(_ notices: [NewNotice], messageID: Int64) throws(QuarantineError)
     /// Notices not yet sent, oldest first.
     func pendingNotices() throws(QuarantineError) -> [Notice]
+    /// Claims notices for sending by `claimant` until `until` and returns the ids it now holds:
+    /// those of `ids` not yet sent and not claimed by another claimant whose claim still runs.
+    /// Several mail hosts sharing one store each send only what they claimed, so every notice
+    /// goes out once (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+    func claimNotices(ids: [Int64], claimant: String, until: Date) throws(QuarantineError) -> Set<Int64>
     /// When `recipient` was last sent a notice (for the digest interval).
     func lastNoticeSent(to recipient: String) throws(QuarantineError) -> Date?
     /// Marks notices sent, with one `notify` audit entry per message they concern.
@@ -63,6 +72,8 @@ extension QuarantineStore {
 public struct QuarantineError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case cannotOpen, writeFailed, readFailed, notFound, notAllowed
+        /// The store did not answer before the caller's deadline; nothing was changed.
+        case timedOut
     }
     public var code: Code
     public var detail: String
@@ -79,6 +90,7 @@ public struct QuarantineError: Error, Sendable, CustomStringConvertible {
         case .readFailed: "quarantine store read failed: \(detail)"
         case .notFound: "no held message \(detail)"
         case .notAllowed: detail
+        case .timedOut: "quarantine store too slow: \(detail); nothing was stored (is another process holding its lock?)"
         }
     }
 }

@@ -1,28 +1,59 @@
 public import Foundation
 import GRDB
 import StewardCore
+import Synchronization
 
-/// The embedded default store: one SQLite file through GRDB (WAL mode, so readers such as
-/// `steward quarantine list` never block the milter's writes). Every change runs in an
-/// IMMEDIATE transaction together with its audit entry, so the milter and the command line can
-/// write at the same time without forking the audit chain.
+/// The embedded default store: one SQLite file through GRDB. Every change runs in an IMMEDIATE
+/// transaction together with its audit entry, so the milter and the command line can write at
+/// the same time without forking the audit chain.
+///
+/// Journal: a rollback journal (`TRUNCATE`), not WAL. WAL keeps its index in a `-shm` file that
+/// every process maps into memory; when that file cannot be written or its filesystem is full,
+/// SQLite touches the mapping and the kernel kills the milter with SIGBUS (seen in the drills).
+/// WAL with `locking_mode=EXCLUSIVE` keeps the index in the heap but locks every other process
+/// out, and the command line and `steward review` must read the store while `serve` runs. With a
+/// rollback journal (and no memory-mapped I/O) every failure is an error SQLite returns, which
+/// the milter answers with 451; readers briefly hold writers off, bounded by the lock wait below.
+/// `TRUNCATE` rather than `DELETE`: the journal is emptied after each commit, not removed, so no
+/// write-ahead log keeps its largest size on a full disk and no directory entry churns per hold.
 public final class SQLiteQuarantineStore: QuarantineStore {
-    private let pool: DatabasePool
+    private let queue: DatabaseQueue
+    /// Until when the operation now running waits for another process's lock (see `LockWait`).
+    private let lockWait: LockWait
+    private let lockWaitSeconds: TimeInterval
     /// The audit key and checkpoint file; nil only for stores opened without a config (tests, tools).
     private let anchor: AuditAnchor?
 
     /// Opens (and creates or migrates) the store at `path`. With `anchor`, audit entries are
-    /// HMACs with its key and each change leaves a signed checkpoint of the chain's head.
-    public init(path: String, anchor: AuditAnchor? = nil) throws(QuarantineError) {
+    /// HMACs with its key and each change leaves a signed checkpoint of the chain's head. An
+    /// operation waits at most `lockWaitSeconds` for another process's lock (a hold at most
+    /// until its own deadline).
+    public init(path: String, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) throws(QuarantineError) {
         self.anchor = anchor
+        let lockWait = LockWait(until: Date().addingTimeInterval(lockWaitSeconds))
+        self.lockWait = lockWait
+        self.lockWaitSeconds = lockWaitSeconds
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try StoreFile.createPrivate(path: path)
             var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            // Our own busy handler, not a fixed timeout: a hold waits only until its deadline.
+            configuration.busyMode = .callback { _ in lockWait.keepWaiting() }
+            configuration.prepareDatabase { db in
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = TRUNCATE")
+                guard mode == "truncate" else {
+                    // Leaving WAL (a store made by an earlier Steward) needs the file to itself.
+                    throw QuarantineError(
+                        code: .cannotOpen,
+                        detail: "the store is in \(mode ?? "?") mode and another process has it open; stop it once so the store can leave WAL mode")
+                }
+                try db.execute(sql: "PRAGMA mmap_size = 0")
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch let error as QuarantineError {
+            throw error
         } catch {
             throw QuarantineError(code: .cannotOpen, detail: "\(path): \(error)")
         }
@@ -104,17 +135,42 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             }
         }
         migrator.registerMigration("usage-login-rate") { db in try createLoginRateTables(db) }
+        migrator.registerMigration("v5-hold-retry-key") { db in
+            // What recognises a retry of a held message (HoldRetryKey); empty for older holds.
+            try db.alter(table: "held_message") { t in
+                t.add(column: "retry_message_id", .text)
+                t.add(column: "retry_digest", .text)
+            }
+            try db.create(index: "held_message_retry", on: "held_message", columns: ["retry_digest"])
+        }
+        migrator.registerMigration("v5-notice-claim") { db in
+            // Who is sending a notice, and until when the claim holds (a host that died mid-send).
+            try db.alter(table: "notice") { t in
+                t.add(column: "claimed_by", .text)
+                t.add(column: "claimed_until_ms", .integer)
+            }
+        }
         return migrator
     }
 
     // MARK: Writing
 
     public func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64 {
+        try holdOnce(message, actor: actor).id
+    }
+
+    public func holdOnce(_ message: NewHold, actor: String) throws(QuarantineError) -> HoldOutcome {
         let envelope = message.envelope
         let verdict = message.verdict
         // Once: a held message can be 50 MB.
         let digest = SHA256Hex.digest(message.raw)
-        return try write { db in
+        let retryKey = HoldRetryKey(raw: message.raw)
+        return try write(deadline: message.deadline) { db in
+            if let retryKey, let window = message.retryWindow,
+                let original = try Self.heldOriginal(of: message, key: retryKey, window: window, in: db)
+            {
+                return HoldOutcome(id: original, isRetry: true)
+            }
             try db.execute(
                 sql: """
                     INSERT INTO held_message (queue_id, held_at, sender, recipients, auth_user, client_address,
@@ -141,8 +197,28 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                     at: message.heldAt, actor: actor, action: message.kind == .report ? .report : .hold, messageID: id,
                     detail: "sha256 \(digest); \(what)"),
                 in: db)
-            return id
+            if let retryKey {
+                try db.execute(
+                    sql: "UPDATE held_message SET retry_message_id = ?, retry_digest = ? WHERE id = ?",
+                    arguments: [retryKey.messageID, retryKey.digest, id])
+            }
+            return HoldOutcome(id: id, isRetry: false)
         }
+    }
+
+    /// The earlier hold `message` repeats, if any (`HoldRetry`), inside the hold's transaction.
+    private static func heldOriginal(of message: NewHold, key: HoldRetryKey, window: TimeInterval, in db: Database) throws -> Int64? {
+        let candidates = try Row.fetchAll(
+            db, sql: "SELECT id, held_at, sender, recipients FROM held_message WHERE retry_digest = ? AND retry_message_id = ?",
+            arguments: [key.digest, key.messageID]
+        ).map { row in
+            HoldRetryCandidate(
+                id: row["id"], heldAt: ISO8601.date(row["held_at"]) ?? .distantPast, sender: row["sender"],
+                recipients: try JSON.decode([String].self, row["recipients"]))
+        }
+        return HoldRetry.original(
+            of: message.envelope.sender, recipients: message.envelope.recipients, at: message.heldAt, window: window,
+            among: candidates)?.id
     }
 
     public func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage {
@@ -239,6 +315,23 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
+    public func claimNotices(ids: [Int64], claimant: String, until: Date) throws(QuarantineError) -> Set<Int64> {
+        try write { db in
+            var claimed: Set<Int64> = []
+            let now = AuditChain.milliseconds(Date())
+            for id in ids {
+                try db.execute(
+                    sql: """
+                        UPDATE notice SET claimed_by = ?, claimed_until_ms = ?
+                        WHERE id = ? AND sent_at_ms IS NULL AND (claimed_until_ms IS NULL OR claimed_until_ms < ? OR claimed_by = ?)
+                        """,
+                    arguments: [claimant, AuditChain.milliseconds(until), id, now, claimant])
+                if db.changesCount == 1 { claimed.insert(id) }
+            }
+            return claimed
+        }
+    }
+
     public func lastNoticeSent(to recipient: String) throws(QuarantineError) -> Date? {
         try read { db in
             try Int64.fetchOne(db, sql: "SELECT MAX(sent_at_ms) FROM notice WHERE recipient = ?", arguments: [recipient])
@@ -302,19 +395,27 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         return AuditEntry(sequence: sequence, entry: entry, previousHash: previous, hash: hash)
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
+    /// Runs `body` in one IMMEDIATE transaction. With a `deadline`, the lock is waited for only
+    /// until then, and the transaction is rolled back rather than committed once it has passed.
+    func write<T>(deadline: Date? = nil, _ body: (Database) throws -> T) throws(QuarantineError) -> T {
         let result: T
         do {
-            result = try pool.writeWithoutTransaction { db in
+            result = try queue.writeWithoutTransaction { db in
+                lockWait.set(deadline ?? Date().addingTimeInterval(lockWaitSeconds))
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
+                    if let deadline, Date() >= deadline {
+                        throw QuarantineError(code: .timedOut, detail: "the deadline passed before the commit")
+                    }
                     return .commit
                 }
                 return result!
             }
         } catch let error as QuarantineError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && deadline != nil {
+            throw QuarantineError(code: .timedOut, detail: "its lock was not free before the deadline (\(error.message ?? "busy"))")
         } catch {
             throw QuarantineError(code: .writeFailed, detail: "\(error)")
         }
@@ -412,7 +513,10 @@ public final class SQLiteQuarantineStore: QuarantineStore {
 
     private func read<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
         do {
-            return try pool.read(body)
+            return try queue.read { db in
+                lockWait.set(Date().addingTimeInterval(lockWaitSeconds))
+                return try body(db)
+            }
         } catch let error as QuarantineError {
             throw error
         } catch {
@@ -443,6 +547,23 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             reporter: row["reporter"],
             subject: row["subject"]
         )
+    }
+}
+
+/// Until when SQLite's busy handler keeps waiting for a lock another process holds. The queue
+/// runs one operation at a time, so one value serves: each operation sets it before it starts.
+final class LockWait: Sendable {
+    private let until: Mutex<Date>
+
+    init(until: Date) { self.until = Mutex(until) }
+
+    func set(_ date: Date) { until.withLock { $0 = date } }
+
+    /// Called by SQLite while the lock is taken: sleeps a little and says whether to try again.
+    func keepWaiting() -> Bool {
+        guard Date() < until.withLock({ $0 }) else { return false }
+        usleep(5_000)
+        return true
     }
 }
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A private PostgreSQL server for the tests: its own data directory under /tmp, listening only
 /// on a Unix socket in that directory (no TCP at all), run as the `postgres` user from Debian's
@@ -42,8 +42,13 @@ public final class PostgresLab: @unchecked Sendable {
         guard chown.succeeded else { throw TestFailure("chown: \(chown.error)") }
         let data = directory.path("data")
         try asPostgres(["\(binaries)/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], "initdb")
+        try start()
+    }
+
+    /// Starts the server (again, after `stop()`: a restart drill).
+    public func start() throws {
         try asPostgres([
-            "\(binaries)/pg_ctl", "-D", data, "-l", directory.path("server.log"), "-w", "-t", "60",
+            "\(binaries)/pg_ctl", "-D", directory.path("data"), "-l", directory.path("server.log"), "-w", "-t", "60",
             "-o", "-k \(directory.url.path) -c listen_addresses='' -p \(port) -c fsync=off -c synchronous_commit=off",
             "start",
         ], "pg_ctl start")
@@ -62,8 +67,10 @@ public final class PostgresLab: @unchecked Sendable {
         try asPostgres(["\(binaries)/psql", "-h", directory.url.path, "-p", String(port), "-d", database, "-At", "-c", statement], "psql")
     }
 
-    public func stop() {
-        _ = try? Command.run("runuser", ["-u", "postgres", "--", "\(binaries)/pg_ctl", "-D", directory.path("data"), "-m", "immediate", "stop"], timeout: 30)
+    /// Stops the server: `immediate` by default (the end of a test run); `fast` for a restart
+    /// drill, since with `synchronous_commit=off` an immediate stop loses the last commits.
+    public func stop(mode: String = "immediate") {
+        _ = try? Command.run("runuser", ["-u", "postgres", "--", "\(binaries)/pg_ctl", "-D", directory.path("data"), "-m", mode, "stop"], timeout: 30)
     }
 
     @discardableResult

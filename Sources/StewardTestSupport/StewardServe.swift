@@ -39,9 +39,10 @@ public final class StewardServe: @unchecked Sendable {
     }
 
     /// In `lab`: listens on `lab.milterSocket`, keeps its state in `<lab>/steward`.
+    /// `milterSettings` are extra lines for the `milter:` section (e.g. `hold_deadline_seconds: 2`).
     public convenience init(
         lab: PostfixLab, policy: URL = PackagePaths.endToEndPolicies, extraConfig: String = "",
-        startupTimeout: TimeInterval = 30
+        milterSettings: [String] = [], startupTimeout: TimeInterval = 30
     ) throws {
         let directory = try TemporaryDirectory(at: lab.directory.appendingPathComponent("steward"), mode: 0o700)
         // Releases and notices go back in through the lab's own Postfix.
@@ -55,12 +56,12 @@ public final class StewardServe: @unchecked Sendable {
             """
         try self.init(
             policy: policy, directory: directory, socket: lab.milterSocket.path, socketSettings: nil,
-            extraConfig: mta + "\n" + extraConfig, startupTimeout: startupTimeout)
+            extraConfig: mta + "\n" + extraConfig, milterSettings: milterSettings, startupTimeout: startupTimeout)
     }
 
     private init(
         policy: URL, directory: TemporaryDirectory, socket: String, socketSettings: String?,
-        extraConfig: String, startupTimeout: TimeInterval
+        extraConfig: String, milterSettings: [String] = [], startupTimeout: TimeInterval
     ) throws {
         let binary = PackagePaths.stewardBinary
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
@@ -87,6 +88,7 @@ public final class StewardServe: @unchecked Sendable {
               \(socketSettings ?? "# socket permissions: umask 007 in the lab's setgid run directory")
               timeout_seconds: 60
               drain_seconds: 10
+            \(milterSettings.map { "  " + $0 }.joined(separator: "\n"))
             policy: \(policy.path)
             \(store)
             spool:
@@ -183,13 +185,17 @@ public final class StewardServe: @unchecked Sendable {
     }
 
     /// Every held message, oldest first, read-only (empty when the store does not exist yet).
-    public func heldMessages() throws -> [StoredRow] {
+    /// `storePath` names the SQLite file when the test's config put it elsewhere.
+    public func heldMessages(storePath: String? = nil) throws -> [StoredRow] {
+        let storePath = storePath ?? self.storePath
         guard FileManager.default.fileExists(atPath: storePath) else { return [] }
         let sql = """
             SELECT id, queue_id, sender, recipients, auth_user, client_address, action, findings, sha256, size, state,
                    hex(raw) AS raw_hex FROM held_message ORDER BY id
             """
-        let result = try Command.run("sqlite3", ["-readonly", "-json", storePath, sql], timeout: 30)
+        // Waits up to 10 s for Steward's own writes: with a rollback journal a reader is held
+        // off while a commit is written.
+        let result = try Command.run("sqlite3", ["-readonly", "-json", "-cmd", ".timeout 10000", storePath, sql], timeout: 30)
         guard result.succeeded else { throw TestFailure("sqlite3 failed: \(result.output)\(result.error)") }
         let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return [] }

@@ -23,15 +23,27 @@ struct QuarantineCommand: ParsableCommand {
         @Option(help: "Held on or after this day (YYYY-MM-DD, UTC).") var since: String?
         @Option(help: "Held before this day (YYYY-MM-DD, UTC).") var until: String?
         @Option(help: "Text to find in the sender, recipients or subject.") var search: String?
-        @Option(help: "Most messages to list.") var limit: Int = 100
+        @Option(help: "Most messages to list (0: all). When more match, a last line says so.") var limit: Int = 100
         @Option(help: "Output format: text or json (one JSON object per line).") var format: Check.OutputFormat = .text
 
         func run() throws {
+            guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more") }
+            // One more than asked: to say that the list is cut short, never to stop silently.
+            let wanted = limit == 0 ? Int.max : limit
             let query = QuarantineQuery(
                 branch: branch, findingKind: kind, direction: direction, state: state, kind: reports ? .report : nil,
-                heldSince: try day(since), heldBefore: try day(until), text: search, limit: limit)
-            let held: [HeldMessage]
+                heldSince: try day(since), heldBefore: try day(until), text: search, limit: wanted == .max ? .max : wanted + 1)
+            var held: [HeldMessage]
             do { held = try store.store().list(query) } catch { error.exit() }
+            let more = held.count > wanted
+            if more { held.removeLast(held.count - wanted) }
+            defer {
+                if more {
+                    let note = "only the newest \(wanted) shown; more messages match (give --limit N, --limit 0 for all, or narrow the filters)"
+                    // JSON lines stay parseable: the note goes to standard error there.
+                    if format == .text { print(note) } else { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+                }
+            }
             if held.isEmpty && format == .text { print("nothing held") }
             for message in held {
                 switch format {

@@ -44,7 +44,8 @@ struct Serve: ParsableCommand {
         }
         let filter = MessageFilter(
             policy: policy, store: store, releaseToken: releaseToken, notifyDeputies: settings.notifyDeputies,
-            spool: settings.contentSpool, logger: logger)
+            spool: settings.contentSpool, holdDeadline: settings.holdDeadlineSeconds,
+            retryWindow: settings.holdRetryWindowHours * 3600, logger: logger)
         NoticeLoop.start(
             sender: NoticeSender(
                 store: store, sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
@@ -53,6 +54,10 @@ struct Serve: ParsableCommand {
                     templates: settings.policyDirectory.appendingPathComponent("templates"), auditAnchor: auditAnchor),
                 logger: logger),
             policy: policy, everySeconds: settings.noticeCheckSeconds)
+        // Warn before the spool's or the store's disk is full (a full disk defers held mail).
+        DiskSpaceWatch.start(
+            paths: [settings.spoolDirectory.path] + (settings.postgres == nil ? [URL(fileURLWithPath: settings.sqlitePath).deletingLastPathComponent().path] : []),
+            floor: settings.freeSpaceWarningBytes, logger: logger)
         // The review app beside the milter, on loopback unless review.listen says otherwise.
         if settings.review.enabled {
             ReviewRunner.startInBackground(settings: settings, policy: policy, store: store, logger: logger)

@@ -57,7 +57,7 @@ extension EndToEndTests {
             #expect(verify.status == 0, "\(verify.output)")
 
             // Someone edits the database directly: verification fails and says where.
-            let tamper = try Command.run("sqlite3", [steward.storePath, "UPDATE audit_entry SET reason = 'nothing to see' WHERE action = 'release'"])
+            let tamper = try Command.run("sqlite3", ["-cmd", ".timeout 10000", steward.storePath, "UPDATE audit_entry SET reason = 'nothing to see' WHERE action = 'release'"])
             #expect(tamper.status == 0, "\(tamper.error)")
             let broken = try steward.command(["audit", "verify"])
             #expect(broken.status == 1)

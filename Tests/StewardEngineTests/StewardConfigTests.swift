@@ -47,6 +47,9 @@ import Testing
         ("milter:\n  socket_mode: rw", "milter.socket_mode must be octal"),
         ("log:\n  level: loud", "log.level must be one of"),
         ("spool:\n  memory_threshold_bytes: lots", "spool.memory_threshold_bytes"),
+        ("milter:\n  hold_deadline_seconds: 0", "milter.hold_deadline_seconds must be positive"),
+        ("milter:\n  hold_retry_window_hours: -1", "milter.hold_retry_window_hours must not be negative"),
+        ("spool:\n  memory_fallback_bytes: -1", "spool.memory_fallback_bytes must not be negative"),
     ])
     func mistakesAreNamed(text: String, expected: String) {
         #expect {
@@ -68,6 +71,11 @@ import Testing
         #expect(config.digestMinutes == 15)
         #expect(config.reviewURL == nil)
         #expect(config.review == ReviewSettings(), "the review section's example values are the defaults")
+        // The reliability settings shown are the defaults (issue 13).
+        #expect(config.holdDeadlineSeconds == StewardConfig().holdDeadlineSeconds)
+        #expect(config.holdRetryWindowHours == StewardConfig().holdRetryWindowHours)
+        #expect(config.memoryFallbackBytes == StewardConfig().memoryFallbackBytes)
+        #expect(config.freeSpaceWarningBytes == StewardConfig().freeSpaceWarningBytes)
     }
 
     @Test func theReviewSectionHasSafeDefaultsAndChecksItsValues() throws {

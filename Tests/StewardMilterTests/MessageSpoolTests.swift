@@ -39,4 +39,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: url.path))
         #expect(spool.count == 0)
     }
+
+    /// A spool that cannot be written (here: its directory is a file; in production, a full
+    /// disk) keeps the message in memory up to the fallback bound instead of deferring it.
+    @Test func anUnwritableSpoolKeepsTheMessageInMemoryUpToTheBound() throws {
+        let blocker = temporaryDirectory()
+        try Data("not a directory".utf8).write(to: blocker)
+        defer { try? FileManager.default.removeItem(at: blocker) }
+        let spool = MessageSpool(directory: blocker.appendingPathComponent("spool"), threshold: 1000, memoryFallback: 5000)
+        let bytes = (0..<4000).map { UInt8($0 % 251) }
+        try spool.append(bytes)
+        #expect(spool.spillFailure != nil)
+        guard case .bytes(let kept) = try spool.source() else {
+            Issue.record("expected the message in memory")
+            return
+        }
+        #expect(kept == bytes)
+        // Past the bound the message is refused (the MTA is told 451 and keeps it).
+        #expect(throws: SpoolError.self) { try spool.append([UInt8](repeating: 1, count: 2000)) }
+        spool.discard()
+        #expect(spool.spillFailure == nil && spool.count == 0)
+    }
 }

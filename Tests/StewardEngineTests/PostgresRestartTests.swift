@@ -1,0 +1,47 @@
+import Foundation
+import StewardCore
+import StewardQuarantine
+import StewardTestSupport
+import Testing
+
+/// A PostgreSQL restart under a running host (issue 13): while the server is down every hold
+/// fails promptly (the milter answers 451 and Postfix keeps the message), and once it is back
+/// the same store object works again, without restarting Steward.
+@Suite struct PostgresRestartTests {
+    static func hold(_ subject: String) -> NewHold {
+        NewHold(
+            envelope: Envelope(sender: "a@example.org", recipients: ["b@london.union.example"]),
+            verdict: Verdict(action: .quarantine, direction: .incoming, branches: ["london"], findings: []),
+            raw: Array("Message-ID: <\(subject)@example.org>\r\nSubject: \(subject)\r\n\r\nbody\r\n".utf8),
+            deadline: Date().addingTimeInterval(5), retryWindow: 3600)
+    }
+
+    @Test func holdsFailPromptlyWhileTheServerIsDownAndWorkOnceItIsBack() throws {
+        let lab = try PostgresLab()  // its own server: this test stops it
+        defer { lab.stop() }
+        let store = try PostgresQuarantineStore(settings: .init(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
+        let before = try store.holdOnce(Self.hold("before"), actor: "steward")
+
+        lab.stop(mode: "fast")
+        for attempt in 1...3 {
+            let started = Date()
+            #expect(throws: QuarantineError.self, "attempt \(attempt)") { _ = try store.holdOnce(Self.hold("down"), actor: "steward") }
+            #expect(Date().timeIntervalSince(started) < 6, "a hold waited \(Date().timeIntervalSince(started)) s on a stopped server")
+        }
+
+        try lab.start()
+        var after: HoldOutcome?
+        var failures: [String] = []
+        for _ in 0..<3 where after == nil {  // the first call may find the old connection dead
+            do {
+                after = try store.holdOnce(Self.hold("down"), actor: "steward")
+            } catch {
+                failures.append("\(error)")
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        let recovered = try #require(after, "the store did not recover after the restart: \(failures)")
+        #expect(!recovered.isRetry && recovered.id != before.id)
+        #expect(try store.list(limit: 10).count == 2, "nothing from the failed attempts was stored")
+    }
+}
