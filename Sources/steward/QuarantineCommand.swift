@@ -64,6 +64,10 @@ struct QuarantineCommand: ParsableCommand {
             let quarantine = store.store()
             do {
                 guard let message = try quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+                let policy = store.policy()
+                try DecisionRights.requireSight(by: store.who, of: message, directory: policy.directory)
+                // Content is asked for: refuse before printing anything, not halfway through.
+                if reason != nil { try DecisionRights.requireDecision(by: store.who, on: message, directory: policy.directory) }
                 print(HeldLine.text(message))
                 print("  sha256: \(message.sha256)")
                 if let client = message.envelope.clientAddress { print("  client: \(client) \(message.envelope.clientName ?? "")") }
@@ -86,7 +90,7 @@ struct QuarantineCommand: ParsableCommand {
                     print("  \(part.displayPath): declared \(part.contentType), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
                 }
                 if let reason {
-                    let content = try QuarantineDecisions(store: quarantine, policy: store.policy())
+                    let content = try QuarantineDecisions(store: quarantine, policy: policy)
                         .openContent(id: id, actor: store.who, reason: reason)
                     print("content:")
                     FileHandle.standardOutput.write(Data(content))
@@ -109,6 +113,9 @@ struct QuarantineCommand: ParsableCommand {
             let reason = try requireReason(reason)
             let settings = store.settings()
             do {
+                // The same rule as the review app: an official or review admin named by --actor
+                // may not release another branch's hold or their own mail.
+                try QuarantineDecisions(store: store.store(), policy: store.policy()).authorize(id: id, actor: store.who)
                 let service = ReleaseService(
                     store: store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                     token: try ReleaseToken.load(path: settings.releaseSecretPath))
@@ -149,6 +156,7 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let reason = try requireReason(reason)
             do {
+                try QuarantineDecisions(store: store.store(), policy: store.policy()).authorize(id: id, actor: store.who)
                 _ = try store.store().transition(
                     id: id, to: .deleted, from: [.held, .refused, .released],
                     audit: NewAuditEntry(actor: store.who, action: .delete, reason: reason))
@@ -257,6 +265,8 @@ struct QuarantineCommand: ParsableCommand {
                     guard let message = try quarantine.message(id: id), let raw = try quarantine.raw(id: id) else {
                         throw QuarantineError(code: .notFound, detail: "#\(id) (or its content was erased)")
                     }
+                    // Exporting is reading: the same rule as "show content".
+                    try DecisionRights.requireDecision(by: store.who, on: message, directory: store.policy().directory)
                     let name = "message-\(id).eml"
                     try Data(raw).write(to: directory.appendingPathComponent(name))
                     try quarantine.appendAudit(NewAuditEntry(actor: store.who, action: .export, messageID: id, reason: reason, detail: to))

@@ -33,6 +33,14 @@ extension EndToEndTests {
             try #require(held.count == 1)
             let id = String(held[0].id)
 
+            // The review app's rule binds an official named by --actor: another branch's official
+            // may neither read nor refuse it.
+            for command in [["show", id, "--body"], ["refuse", id], ["release", id]] {
+                let foreign = try steward.command(
+                    ["quarantine"] + command + ["--reason", "curious", "--actor", "secretary@scotland.union.example"])
+                #expect(foreign.status == 1, "\(command): \(foreign.output)")
+                #expect(foreign.error.contains("not for secretary@scotland.union.example's branches"), "\(foreign.error)")
+            }
             // Content is shown only with a reason, and the view is on the trail.
             #expect(try steward.command(["quarantine", "show", id, "--body"]).status == 2)
             let show = try steward.command(["quarantine", "show", id, "--body", "--reason", "checking the attachment", "--actor", "sam.okafor"])

@@ -32,7 +32,7 @@ enum BrowserTools {
 )
 struct BrowserTests {
     static let login = "sam.okafor@union.example"
-    static let password = "correct horse battery staple 7"
+    static let password = "violet tractor ledger 7"
     static let reason = "Expected invoice from our usual printer; checked by phone."
 
     @Test func anOfficialReleasesAHeldMessageInChromium() throws {
