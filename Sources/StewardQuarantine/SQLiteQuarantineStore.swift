@@ -291,7 +291,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             } else {
                 try db.execute(sql: "DELETE FROM review_second_factor WHERE login = ?", arguments: [login])
             }
-            try Self.append(audit, in: db)
+            _ = try Self.append(audit, in: db)
         }
     }
 
