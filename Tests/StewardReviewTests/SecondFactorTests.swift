@@ -25,6 +25,11 @@ import Testing
         return String(format: "%06d", number)
     }
 
+    @Test func theTestsOwnCodeMatchesRFC6238() throws {
+        // RFC 6238 appendix B: the secret "12345678901234567890", T = 59 s: 94287082 (8 digits).
+        #expect(try Self.code(uri: "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", at: Date(timeIntervalSince1970: 59)) == "287082")
+    }
+
     static func base32(_ text: String) -> [UInt8]? {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
         var bits = 0, value = 0
