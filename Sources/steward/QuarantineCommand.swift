@@ -27,9 +27,15 @@ struct QuarantineCommand: ParsableCommand {
         @Option(help: "Output format: text or json (one JSON object per line).") var format: Check.OutputFormat = .text
 
         func run() throws {
-            let query = QuarantineQuery(
+            var query = QuarantineQuery(
                 branch: branch, findingKind: kind, direction: direction, state: state, kind: reports ? .report : nil,
                 heldSince: try day(since), heldBefore: try day(until), text: search, limit: limit)
+            // An official named by --actor sees what the review app lists for them: their branches.
+            if store.actor != nil {
+                let directory = store.policy().directory
+                let served = directory.branchesServed(by: store.who)
+                if !directory.isReviewAdmin(store.who) && !served.isEmpty { query.anyOfBranches = served }
+            }
             let held: [HeldMessage]
             do { held = try store.store().list(query) } catch { error.exit() }
             if held.isEmpty && format == .text { print("nothing held") }
