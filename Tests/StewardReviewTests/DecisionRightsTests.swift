@@ -146,6 +146,14 @@ import Testing
         #expect(DecisionRights.isOwnMessage(viaLogin, of: "assistant.general.secretary@union.example", directory: directory))
         #expect(!DecisionRights.isOwnMessage(viaLogin, of: "general.secretary@union.example", directory: directory))
         #expect(DecisionRights.access(of: "general.secretary@union.example", to: viaLogin, directory: directory) == .decide)
+        // A review admin decides on any branch, but not on their own mail.
+        var withAdmin = directory
+        withAdmin.reviewAdmins = ["postmaster@union.example"]
+        #expect(DecisionRights.access(of: "postmaster@union.example", to: incoming, directory: withAdmin) == .decide)
+        let toAdmin = held(
+            Envelope(sender: "x@outside.example", recipients: ["postmaster@union.example"]), findings: [("head-office", .quarantine)])
+        #expect(DecisionRights.access(of: "postmaster@union.example", to: toAdmin, directory: withAdmin) != .decide)
+        #expect(throws: QuarantineError.self) { try DecisionRights.requireDecision(by: "postmaster@union.example", on: toAdmin, directory: withAdmin) }
         // The mail administrator at the command line (not in the directory) is not bound.
         #expect(throws: Never.self) { try DecisionRights.requireDecision(by: "root", on: incoming, directory: directory) }
     }
