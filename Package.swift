@@ -128,6 +128,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -201,9 +203,11 @@ let package = Package(
         .testTarget(
             name: "StewardReviewTests",
             dependencies: [
-                "StewardCore", "StewardEngine", "StewardPolicy", "StewardQuarantine", "StewardReview", "StewardTestSupport",
+                "StewardCore", "StewardEngine", "StewardInspection", "StewardPolicy", "StewardQuarantine", "StewardReview",
+                "StewardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

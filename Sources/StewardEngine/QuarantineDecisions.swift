@@ -19,6 +19,7 @@ public struct QuarantineDecisions: Sendable {
     /// Refuses a held message; the member whose own message it was is told why when their
     /// branch wants it. Returns the message and whom a notice was queued for.
     public func refuse(id: Int64, actor: String, reason: String) throws(QuarantineError) -> (message: HeldMessage, told: String?) {
+        try authorize(id: id, actor: actor)
         let message = try store.transition(
             id: id, to: .refused, from: [.held], audit: NewAuditEntry(actor: actor, action: .refuse, reason: reason))
         let directory = policy.directory
@@ -32,14 +33,26 @@ public struct QuarantineDecisions: Sendable {
 
     /// Puts a message under legal hold, or lifts it.
     public func setLegalHold(id: Int64, on: Bool, actor: String, reason: String) throws(QuarantineError) {
+        try authorize(id: id, actor: actor)
         try store.setLegalHold(id: id, on, audit: NewAuditEntry(actor: actor, action: on ? .legalHold : .legalHoldLifted, reason: reason))
     }
 
     /// The original bytes of a message for a person to read, recorded on the audit trail with
     /// the reason first (clause 14: no one reads a member's mail without a recorded reason).
     public func openContent(id: Int64, actor: String, reason: String, detail: String? = nil) throws(QuarantineError) -> [UInt8] {
+        try authorize(id: id, actor: actor)
         guard let raw = try store.raw(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id) (its content was erased)") }
         try store.appendAudit(NewAuditEntry(actor: actor, action: .view, messageID: id, reason: reason, detail: detail))
         return raw
+    }
+
+    /// Throws unless `actor` may decide on message `id` (`DecisionRights`: their branch's hold,
+    /// never their own mail). Release calls it before `ReleaseService`, so every decision, in
+    /// the app or at the command line, passes the same rule.
+    @discardableResult
+    public func authorize(id: Int64, actor: String) throws(QuarantineError) -> HeldMessage {
+        guard let message = try store.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+        try DecisionRights.requireDecision(by: actor, on: message, directory: policy.directory)
+        return message
     }
 }

@@ -16,10 +16,14 @@ public struct ReviewSettings: Sendable, Equatable {
     public var trustedProxies: [NetworkRange]
     /// Base of links in officials' notices; nil falls back to `review.url`.
     public var baseURL: String?
+    /// Whether every account must give a TOTP code after the password (`review.require_totp`);
+    /// an account without one set up cannot sign in. When false, only accounts that have one
+    /// set up (`steward user totp`) are asked.
+    public var requireTOTP: Bool
 
     public init(
         enabled: Bool = true, host: String = "127.0.0.1", port: Int = 8470, sessionMinutes: Int = 30,
-        secureCookies: Bool = false, trustedProxies: [NetworkRange] = [], baseURL: String? = nil
+        secureCookies: Bool = false, trustedProxies: [NetworkRange] = [], baseURL: String? = nil, requireTOTP: Bool = false
     ) {
         self.enabled = enabled
         self.host = host
@@ -28,6 +32,7 @@ public struct ReviewSettings: Sendable, Equatable {
         self.secureCookies = secureCookies
         self.trustedProxies = trustedProxies
         self.baseURL = baseURL
+        self.requireTOTP = requireTOTP
     }
 
     /// `host:port`, or `[v6]:port`.
@@ -54,6 +59,7 @@ public struct ReviewSettings: Sendable, Equatable {
             }
             settings.trustedProxies.append(range)
         }
+        if let require = section.require_totp { settings.requireTOTP = require }
         if let base = section.base_url, !base.isEmpty {
             guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
                 throw ConfigError(file: file, message: "review.base_url must start with https:// or http:// (got \"\(base)\")")

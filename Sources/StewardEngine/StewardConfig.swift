@@ -265,6 +265,7 @@ public struct StewardConfig: Sendable, Equatable {
             var secure_cookies: Bool?
             var trusted_proxies: [String]?
             var base_url: String?
+            var require_totp: Bool?
         }
         struct Notify: Decodable {
             var from: String?

@@ -8,6 +8,8 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case policyReload = "policy-reload"
     /// A review app password was set or changed (the hash is never on the trail).
     case passwordSet = "password-set"
+    /// A review app second factor (TOTP) was set up or removed (no secret is on the trail).
+    case secondFactorSet = "second-factor-set"
 }
 
 /// An entry about to be appended.

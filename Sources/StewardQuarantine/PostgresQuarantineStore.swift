@@ -179,6 +179,11 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             CREATE TABLE IF NOT EXISTS review_account (
               login TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at_ms BIGINT NOT NULL)
             """,
+            """
+            CREATE TABLE IF NOT EXISTS review_second_factor (
+              login TEXT PRIMARY KEY, secret TEXT NOT NULL, recovery_hashes TEXT NOT NULL, last_step BIGINT NOT NULL,
+              updated_at_ms BIGINT NOT NULL)
+            """,
             "CREATE INDEX IF NOT EXISTS audit_entry_message ON audit_entry (message_id)",
             "CREATE INDEX IF NOT EXISTS notice_pending ON notice (sent_at_ms, recipient)",
             // What recognises a retry of a held message (HoldRetryKey); empty for older holds.
@@ -439,6 +444,56 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         try read { connection in
             try connection.query("SELECT password_hash FROM review_account WHERE login = \(login)", logger: logger).wait()
                 .first?.decode(String.self)
+        }
+    }
+
+    public func setSecondFactor(_ factor: SecondFactor?, login: String, audit: NewAuditEntry) throws(QuarantineError) {
+        try transaction { connection in
+            if let factor {
+                let hashes = factor.recoveryHashes.joined(separator: " ")
+                _ = try connection.query(
+                    """
+                    INSERT INTO review_second_factor (login, secret, recovery_hashes, last_step, updated_at_ms)
+                    VALUES (\(login), \(factor.secret), \(hashes), \(factor.lastStep), \(AuditChain.milliseconds(audit.at)))
+                    ON CONFLICT (login) DO UPDATE SET secret = excluded.secret, recovery_hashes = excluded.recovery_hashes,
+                      last_step = excluded.last_step, updated_at_ms = excluded.updated_at_ms
+                    """, logger: logger
+                ).wait()
+            } else {
+                _ = try connection.query("DELETE FROM review_second_factor WHERE login = \(login)", logger: logger).wait()
+            }
+            _ = try append(audit, on: connection)
+        }
+    }
+
+    public func secondFactor(login: String) throws(QuarantineError) -> SecondFactor? {
+        try read { connection in
+            try connection.query("SELECT secret, recovery_hashes, last_step FROM review_second_factor WHERE login = \(login)", logger: logger)
+                .wait().first.map { row in
+                    let (secret, hashes, step) = try row.decode((String, String, Int64).self)
+                    return SecondFactor(secret: secret, recoveryHashes: hashes.split(separator: " ").map(String.init), lastStep: step)
+                }
+        }
+    }
+
+    public func useSecondFactor(login: String, step: Int64?, recoveryHash: String?) throws(QuarantineError) -> Bool {
+        try transaction { connection in
+            // FOR UPDATE: two hosts sharing the store cannot both accept the same code.
+            guard let row = try connection.query(
+                "SELECT recovery_hashes, last_step FROM review_second_factor WHERE login = \(login) FOR UPDATE", logger: logger
+            ).wait().first else { return false }
+            let (stored, lastStep) = try row.decode((String, Int64).self)
+            if let step {
+                guard step > lastStep else { return false }
+                _ = try connection.query("UPDATE review_second_factor SET last_step = \(step) WHERE login = \(login)", logger: logger).wait()
+                return true
+            }
+            var hashes = stored.split(separator: " ").map(String.init)
+            guard let recoveryHash, let index = hashes.firstIndex(of: recoveryHash) else { return false }
+            hashes.remove(at: index)
+            let remaining = hashes.joined(separator: " ")
+            _ = try connection.query("UPDATE review_second_factor SET recovery_hashes = \(remaining) WHERE login = \(login)", logger: logger).wait()
+            return true
         }
     }
 

@@ -56,6 +56,14 @@ public protocol QuarantineStore: Sendable {
     func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError)
     /// The review app password hash of `login` (lower-cased address), nil when none was set.
     func passwordHash(login: String) throws(QuarantineError) -> String?
+    /// Sets (or with nil removes) the second factor of `login`, with its audit entry.
+    func setSecondFactor(_ factor: SecondFactor?, login: String, audit: NewAuditEntry) throws(QuarantineError)
+    /// The second factor of `login`, nil when none is set up.
+    func secondFactor(login: String) throws(QuarantineError) -> SecondFactor?
+    /// Uses a second factor once, atomically: a TOTP time `step` later than the last one
+    /// accepted, or an unused recovery code (by its hash, which is then struck off). Returns
+    /// false when neither holds (a replayed code, a used recovery code).
+    func useSecondFactor(login: String, step: Int64?, recoveryHash: String?) throws(QuarantineError) -> Bool
 }
 
 extension QuarantineStore {

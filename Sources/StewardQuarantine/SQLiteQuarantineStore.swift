@@ -150,6 +150,16 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                 t.add(column: "claimed_until_ms", .integer)
             }
         }
+        migrator.registerMigration("v5-review-second-factor") { db in
+            try db.create(table: "review_second_factor") { t in
+                t.primaryKey("login", .text)
+                t.column("secret", .text).notNull()
+                // Hex SHA-256 of the unused recovery codes, space-separated.
+                t.column("recovery_hashes", .text).notNull()
+                t.column("last_step", .integer).notNull()
+                t.column("updated_at_ms", .integer).notNull()
+            }
+        }
         return migrator
     }
 
@@ -372,6 +382,51 @@ public final class SQLiteQuarantineStore: QuarantineStore {
     public func passwordHash(login: String) throws(QuarantineError) -> String? {
         try read { db in
             try String.fetchOne(db, sql: "SELECT password_hash FROM review_account WHERE login = ?", arguments: [login])
+        }
+    }
+
+    public func setSecondFactor(_ factor: SecondFactor?, login: String, audit: NewAuditEntry) throws(QuarantineError) {
+        try write { db in
+            if let factor {
+                try db.execute(
+                    sql: """
+                        INSERT INTO review_second_factor (login, secret, recovery_hashes, last_step, updated_at_ms) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (login) DO UPDATE SET secret = excluded.secret, recovery_hashes = excluded.recovery_hashes,
+                          last_step = excluded.last_step, updated_at_ms = excluded.updated_at_ms
+                        """,
+                    arguments: [login, factor.secret, factor.recoveryHashes.joined(separator: " "), factor.lastStep, AuditChain.milliseconds(audit.at)])
+            } else {
+                try db.execute(sql: "DELETE FROM review_second_factor WHERE login = ?", arguments: [login])
+            }
+            try append(audit, in: db)
+        }
+    }
+
+    public func secondFactor(login: String) throws(QuarantineError) -> SecondFactor? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT secret, recovery_hashes, last_step FROM review_second_factor WHERE login = ?", arguments: [login])
+                .map { row in
+                    SecondFactor(
+                        secret: row["secret"], recoveryHashes: (row["recovery_hashes"] as String).split(separator: " ").map(String.init),
+                        lastStep: row["last_step"])
+                }
+        }
+    }
+
+    public func useSecondFactor(login: String, step: Int64?, recoveryHash: String?) throws(QuarantineError) -> Bool {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT recovery_hashes, last_step FROM review_second_factor WHERE login = ?", arguments: [login])
+            else { return false }
+            if let step {
+                guard step > row["last_step"] as Int64 else { return false }
+                try db.execute(sql: "UPDATE review_second_factor SET last_step = ? WHERE login = ?", arguments: [step, login])
+                return true
+            }
+            var hashes = (row["recovery_hashes"] as String).split(separator: " ").map(String.init)
+            guard let recoveryHash, let index = hashes.firstIndex(of: recoveryHash) else { return false }
+            hashes.remove(at: index)
+            try db.execute(sql: "UPDATE review_second_factor SET recovery_hashes = ? WHERE login = ?", arguments: [hashes.joined(separator: " "), login])
+            return true
         }
     }
 

@@ -12,9 +12,9 @@ public enum PasswordHashing {
 }
 
 /// Setting an account's password (`steward user set-password`): only for an official in the
-/// directory or a review admin, with a password long enough to resist guessing.
+/// directory or a review admin, with a password that passes `PasswordRules`.
 public enum Accounts {
-    public static let minimumLength = 10
+    public static var minimumLength: Int { PasswordRules.minimumLength }
 
     public struct Problem: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -30,9 +30,7 @@ public enum Accounts {
         guard let reviewer = Reviewer(login: login, directory: directory) else {
             throw Problem(description: "\(login) is not an official in the directory nor listed under review_admins; only they can sign in to the review app")
         }
-        guard password.count >= minimumLength else {
-            throw Problem(description: "the password must be at least \(minimumLength) characters long")
-        }
+        if let problem = PasswordRules.problem(with: password, login: login) { throw Problem(description: problem) }
         try store.setPasswordHash(
             PasswordHashing.hash(password, cost: cost), login: login,
             audit: NewAuditEntry(actor: actor, action: .passwordSet, detail: login))

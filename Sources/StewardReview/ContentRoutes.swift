@@ -43,7 +43,7 @@ struct ContentRoutes {
     func add(to router: Router<ReviewContext>) {
         router.post("/messages/:id/content") { request, context in
             let reviewer = try context.requireIdentity()
-            let message = try app.visibleMessage(context)
+            let message = try app.decidableMessage(context)
             let reason = (try await app.form(ReasonForm.self, request).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else {
                 context.sessions.withLockedSession { $0?.flash = "Give a reason to see the content: it is kept on the audit trail." }
@@ -66,7 +66,7 @@ struct ContentRoutes {
             return response
         }
         router.get("/messages/:id/content/:part") { _, context in
-            let message = try app.visibleMessage(context)
+            let message = try app.decidableMessage(context)
             guard let opened = context.sessions.session?.contentOpened[message.id],
                 app.now().timeIntervalSince(opened) < Self.frameWindow
             else { throw HTTPError(.forbidden, message: "Open the content from the message page, with a reason.") }

@@ -55,8 +55,12 @@ struct MessagePage {
     var attachments: [Attachment]
     var canRelease: Bool
     var canRefuse: Bool
+    /// Why this reviewer sees the message read-only (another branch decides, or it is their
+    /// own mail); nil when they may decide. No content or decision form is offered then.
+    var readOnly: String?
+    var mayDecide: Bool
 
-    init(message: HeldMessage, raw: [UInt8]?, policy: Policy, inspector: Inspector, frame: Frame, releaseConfigured: Bool) {
+    init(message: HeldMessage, raw: [UInt8]?, policy: Policy, inspector: Inspector, frame: Frame, releaseConfigured: Bool, readOnly: String? = nil) {
         self.frame = frame
         id = message.id
         isReport = message.kind == .report
@@ -96,7 +100,9 @@ struct MessagePage {
                 name: part.displayPath, size: part.content.count, declared: part.contentType,
                 trueType: part.trueType ?? "unknown", description: part.trueTypeDescription, reasons: Array(Set(reasons)).sorted())
         }
-        canRelease = releaseConfigured && (message.state == .held || message.state == .refused)
-        canRefuse = message.state == .held
+        self.readOnly = readOnly
+        mayDecide = readOnly == nil
+        canRelease = readOnly == nil && releaseConfigured && (message.state == .held || message.state == .refused)
+        canRefuse = readOnly == nil && message.state == .held
     }
 }

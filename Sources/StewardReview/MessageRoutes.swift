@@ -27,15 +27,18 @@ struct MessageRoutes {
         router.get("/messages/:id") { _, context in
             let message = try app.visibleMessage(context)
             let snapshot = app.policy.snapshot
+            var readOnly: String?
+            if case .readOnly(let why) = try context.requireIdentity().access(to: message, directory: app.directory) { readOnly = why }
             let page = MessagePage(
                 message: message, raw: try app.store.raw(id: message.id), policy: snapshot.evaluator.policy,
                 inspector: snapshot.inspector, frame: app.frame(title: "Message #\(message.id)", context: context),
-                releaseConfigured: app.release != nil)
+                releaseConfigured: app.release != nil, readOnly: readOnly)
             return app.pages.render("message", page)
         }
         router.post("/messages/:id/release") { request, context in
             try await decide(request, context) { message, reviewer, form, reason in
                 guard let release = app.release else { return "Releasing is not set up on this server (no MTA is configured)." }
+                try app.decisions.authorize(id: message.id, actor: reviewer.login)
                 // sendmail runs as a child process: off the event loop.
                 _ = try await NIOThreadPool.singleton.runIfActive {
                     try release.release(id: message.id, actor: reviewer.login, reason: reason)
@@ -66,7 +69,7 @@ struct MessageRoutes {
         _ action: (HeldMessage, Reviewer, DecisionForm, String) async throws -> String
     ) async throws -> Response {
         let reviewer = try context.requireIdentity()
-        let message = try app.visibleMessage(context)
+        let message = try app.decidableMessage(context)
         let form = try await app.form(DecisionForm.self, request)
         let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let flash: String
@@ -108,6 +111,16 @@ extension ReviewApp {
         guard let id = context.parameters.get("id", as: Int64.self), let message = try store.message(id: id),
             reviewer.mayOpen(message)
         else { throw HTTPError(.notFound, message: "There is no such message, or it is not for your branches.") }
+        return message
+    }
+
+    /// The message named by `:id`, if the reviewer may decide on it and read it (their
+    /// branch's hold, not their own mail); 404 when hidden, 403 when theirs to see read-only.
+    func decidableMessage(_ context: ReviewContext) throws -> HeldMessage {
+        let message = try visibleMessage(context)
+        if case .readOnly(let why) = try context.requireIdentity().access(to: message, directory: directory) {
+            throw HTTPError(.forbidden, message: why)
+        }
         return message
     }
 }

@@ -29,6 +29,8 @@ struct QueueRoutes {
         var findings: String
         var state: String
         var legalHold: Bool
+        /// Listed for the reviewer's branch, decided by another (or their own mail).
+        var readOnly: Bool
     }
 
     struct Count {
@@ -90,7 +92,8 @@ struct QueueRoutes {
             let kinds = Set(app.policy.snapshot.evaluator.policy.families.map(\.kind)).sorted()
             let page = QueuePage(
                 frame: app.frame(title: "Held messages", context: context),
-                rows: messages.map(Self.row), empty: messages.isEmpty,
+                rows: messages.map { Self.row($0, readOnly: reviewer.access(to: $0, directory: app.directory) != .decide) },
+                empty: messages.isEmpty,
                 counts: HoldState.allCases.map { Count(state: $0.rawValue, count: byState[$0]?.count ?? 0) },
                 branches: Self.options(reviewer.branches.map { ($0, $0) }, selected: value("branch"), any: "All my branches"),
                 findings: Self.options(kinds.map { ($0, $0.replacingOccurrences(of: "-", with: " ")) }, selected: value("finding"), any: "Any finding"),
@@ -113,7 +116,7 @@ struct QueueRoutes {
         }
     }
 
-    static func row(_ message: HeldMessage) -> Row {
+    static func row(_ message: HeldMessage, readOnly: Bool) -> Row {
         Row(
             id: message.id, heldAt: ReviewFormat.time(message.heldAt), isReport: message.kind == .report,
             sender: message.envelope.sender.isEmpty ? "(no sender)" : message.envelope.sender,
@@ -121,7 +124,7 @@ struct QueueRoutes {
             subject: message.subject.isEmpty ? "(no subject)" : message.subject,
             branches: message.verdict.branches.joined(separator: ", "),
             findings: Set(message.verdict.findings.map(\.rule)).sorted().joined(separator: ", "),
-            state: message.state.rawValue, legalHold: message.legalHold)
+            state: message.state.rawValue, legalHold: message.legalHold, readOnly: readOnly)
     }
 
     static func options(_ values: [(String, String)], selected: String?, any: String) -> [Option] {

@@ -23,7 +23,12 @@ public struct ReviewApp: Sendable {
     /// The clock (tests move it to expire sessions).
     public let now: @Sendable () -> Date
     let sessionStorage: SessionStorage<ReviewSession>
-    private let sessionDriver: MemoryPersistDriver<ContinuousClock>
+    /// Signed-in sessions only, capped (a visitor who has not signed in has none).
+    public let sessions: SessionCap
+    /// Signs the sign-in form's tokens (no server state before sign-in).
+    let loginToken = LoginToken()
+    /// Bounds the Bcrypt work done at once.
+    let passwordCheck: PasswordCheck
     /// Compared against when a login has no password, so an unknown login takes as long as a
     /// known one and timing does not tell which logins exist.
     let decoyHash: String
@@ -32,7 +37,8 @@ public struct ReviewApp: Sendable {
     ///   (tests use a low cost to stay fast).
     public init(
         store: any QuarantineStore, policy: PolicyHolder, release: ReleaseService?, settings: ReviewSettings,
-        bcryptCost: UInt8 = 12, throttle: LoginThrottle = LoginThrottle(), now: @escaping @Sendable () -> Date = { Date() }
+        bcryptCost: UInt8 = 12, throttle: LoginThrottle = LoginThrottle(), sessions: SessionCap = SessionCap(),
+        passwordCheck: PasswordCheck = PasswordCheck(), now: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
         self.store = store
         self.policy = policy
@@ -40,10 +46,11 @@ public struct ReviewApp: Sendable {
         self.settings = settings
         self.throttle = throttle
         self.now = now
+        self.sessions = sessions
+        self.passwordCheck = passwordCheck
         pages = try await Pages()
-        sessionDriver = MemoryPersistDriver(ContinuousClock())
         sessionStorage = SessionStorage(
-            sessionDriver,
+            sessions,
             configuration: SessionStorageConfiguration(
                 sessionCookieParameters: SessionCookieParameters(
                     // `__Host-` makes browsers refuse the cookie unless Secure, host-only, path /.
@@ -56,6 +63,9 @@ public struct ReviewApp: Sendable {
         decoyHash = Bcrypt.hash(ReviewSession.newToken(), cost: bcryptCost)
     }
 
+    /// The cookie that carries the sign-in form's random value (see `LoginToken`).
+    var loginCookieName: String { settings.secureCookies ? "__Host-steward-login" : "steward-login" }
+
     /// Seconds of inactivity after which a session ends.
     var idleLimit: Double { Double(settings.sessionMinutes) * 60 }
 
@@ -67,7 +77,7 @@ public struct ReviewApp: Sendable {
         router.add(middleware: SecurityHeaders())
         router.add(middleware: ErrorPages(pages: pages))
         router.add(middleware: SessionMiddleware(sessionStorage: sessionStorage, defaultSessionExpiration: .seconds(idleLimit)))
-        router.add(middleware: CSRFCheck())
+        router.add(middleware: CSRFCheck(app: self))
         router.add(middleware: SessionGate(app: self))
         router.add(middleware: FileMiddleware(Pages.assetsDirectory.path, urlBasePath: "/assets", searchForIndexHtml: false))
         LoginRoutes(app: self).add(to: router)
@@ -84,7 +94,7 @@ public struct ReviewApp: Sendable {
         Application(
             router: router(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
-            services: [sessionDriver],
+            services: [sessions],
             logger: logger)
     }
 

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// What the session cookie stands for, kept in server memory (a restart signs everyone out).
-/// A visitor who has not signed in yet has a session too, so the login form has a CSRF token.
+/// Only a signed-in person has one: the sign-in form is protected by a signed `LoginToken`.
 public struct ReviewSession: Codable, Sendable {
     /// The signed-in account; nil before sign-in.
     public var login: String?

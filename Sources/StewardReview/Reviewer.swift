@@ -1,4 +1,5 @@
 import StewardCore
+public import StewardEngine
 public import StewardPolicy
 public import StewardQuarantine
 
@@ -37,5 +38,10 @@ public struct Reviewer: Sendable, Hashable {
     /// Whether they may see a message at all: it concerns one of their branches.
     public func mayOpen(_ message: HeldMessage) -> Bool {
         isAdmin || message.verdict.branches.contains(where: branches.contains)
+    }
+
+    /// What they may do with it: the one rule the command line applies too (`DecisionRights`).
+    public func access(to message: HeldMessage, directory: UnionDirectory) -> DecisionRights.Access {
+        DecisionRights.access(of: login, to: message, directory: directory)
     }
 }

@@ -14,7 +14,7 @@ struct SessionGate: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if path == "/login" || path.hasPrefix("/assets/") { return try await next(request, context) }
+        if path == "/login" || path == "/login/code" || path.hasPrefix("/assets/") { return try await next(request, context) }
         let now = app.now()
         var context = context
         if let session = context.sessions.session, let login = session.login {
@@ -39,19 +39,32 @@ struct SessionGate: RouterMiddleware {
     }
 }
 
-/// Checks the session's CSRF token on every POST (hidden `csrf` field): a form posted from
-/// another site, or from a stale page of an ended session, is refused with 403.
+/// Checks the CSRF token on every POST (hidden `csrf` field): the session's token, or on the
+/// sign-in form (which has no session) a `LoginToken` signed over the login cookie's value. A
+/// form posted from another site, or from a stale page of an ended session, is refused with 403.
 struct CSRFCheck: RouterMiddleware {
     typealias Context = ReviewContext
+    let app: ReviewApp
 
-    struct Field: Decodable { var csrf: String? }
+    struct Field: Decodable {
+        var csrf: String?
+        var login: String?
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post else { return try await next(request, context) }
         var request = request
         // Collected once here; handlers read the same buffer again.
         let body = try await request.collectBody(upTo: 1 << 20)
-        let sent = (try? URLEncodedFormDecoder().decode(Field.self, from: String(buffer: body)))?.csrf
+        let field = try? URLEncodedFormDecoder().decode(Field.self, from: String(buffer: body))
+        let sent = field?.csrf
+        if let purpose = LoginToken.purpose(ofPath: request.uri.path, login: field?.login) {
+            let nonce = request.cookies[app.loginCookieName]?.value ?? ""
+            guard let sent, app.loginToken.verify(sent, nonce: nonce, purpose: purpose, now: app.now()) else {
+                throw HTTPError(.forbidden, message: "This sign-in form has expired. Please reload the page and try again.")
+            }
+            return try await next(request, context)
+        }
         guard let expected = context.sessions.session?.csrf, let sent, Self.same(sent, expected) else {
             throw HTTPError(.forbidden, message: "This form has expired. Please go back, reload the page and try again.")
         }

@@ -43,6 +43,7 @@ struct TrailRow: Sendable, Hashable {
         case .export: "Exported"
         case .policyReload: "Policy reloaded"
         case .passwordSet: "Review password set"
+        case .secondFactorSet: "Review second factor set"
         }
     }
 

@@ -30,9 +30,15 @@ struct QuarantineCommand: ParsableCommand {
             guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more") }
             // One more than asked: to say that the list is cut short, never to stop silently.
             let wanted = limit == 0 ? Int.max : limit
-            let query = QuarantineQuery(
+            var query = QuarantineQuery(
                 branch: branch, findingKind: kind, direction: direction, state: state, kind: reports ? .report : nil,
                 heldSince: try day(since), heldBefore: try day(until), text: search, limit: wanted == .max ? .max : wanted + 1)
+            // An official named by --actor sees what the review app lists for them: their branches.
+            if store.actor != nil {
+                let directory = store.policy().directory
+                let served = directory.branchesServed(by: store.who)
+                if !directory.isReviewAdmin(store.who) && !served.isEmpty { query.anyOfBranches = served }
+            }
             var held: [HeldMessage]
             do { held = try store.store().list(query) } catch { error.exit() }
             let more = held.count > wanted
@@ -76,6 +82,10 @@ struct QuarantineCommand: ParsableCommand {
             let quarantine = store.store()
             do {
                 guard let message = try quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+                let policy = store.policy()
+                try DecisionRights.requireSight(by: store.who, of: message, directory: policy.directory)
+                // Content is asked for: refuse before printing anything, not halfway through.
+                if reason != nil { try DecisionRights.requireDecision(by: store.who, on: message, directory: policy.directory) }
                 print(HeldLine.text(message))
                 print("  sha256: \(message.sha256)")
                 if let client = message.envelope.clientAddress { print("  client: \(shown(client)) \(shown(message.envelope.clientName ?? ""))") }
@@ -99,7 +109,7 @@ struct QuarantineCommand: ParsableCommand {
                     print("  \(shown(part.displayPath)): declared \(shown(part.contentType)), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
                 }
                 if let reason {
-                    let content = try QuarantineDecisions(store: quarantine, policy: store.policy())
+                    let content = try QuarantineDecisions(store: quarantine, policy: policy)
                         .openContent(id: id, actor: store.who, reason: reason)
                     print("content:")
                     // Byte for byte into a file or a pipe (evidence); on a terminal, escaped.
@@ -128,6 +138,9 @@ struct QuarantineCommand: ParsableCommand {
             let reason = try requireReason(reason)
             let settings = store.settings()
             do {
+                // The same rule as the review app: an official or review admin named by --actor
+                // may not release another branch's hold or their own mail.
+                try QuarantineDecisions(store: store.store(), policy: store.policy()).authorize(id: id, actor: store.who)
                 let service = ReleaseService(
                     store: store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                     token: try ReleaseToken.load(path: settings.releaseSecretPath))
@@ -168,6 +181,7 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let reason = try requireReason(reason)
             do {
+                try QuarantineDecisions(store: store.store(), policy: store.policy()).authorize(id: id, actor: store.who)
                 _ = try store.store().transition(
                     id: id, to: .deleted, from: [.held, .refused, .released],
                     audit: NewAuditEntry(actor: store.who, action: .delete, reason: reason))
@@ -276,6 +290,8 @@ struct QuarantineCommand: ParsableCommand {
                     guard let message = try quarantine.message(id: id), let raw = try quarantine.raw(id: id) else {
                         throw QuarantineError(code: .notFound, detail: "#\(id) (or its content was erased)")
                     }
+                    // Exporting is reading: the same rule as "show content".
+                    try DecisionRights.requireDecision(by: store.who, on: message, directory: store.policy().directory)
                     let name = "message-\(id).eml"
                     try Data(raw).write(to: directory.appendingPathComponent(name))
                     try quarantine.appendAudit(NewAuditEntry(actor: store.who, action: .export, messageID: id, reason: reason, detail: to))

@@ -5,7 +5,7 @@ import StewardReview
 
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Review app accounts.", subcommands: [SetPassword.self])
+        commandName: "user", abstract: "Review app accounts.", subcommands: [SetPassword.self, TOTP.self])
 
     struct SetPassword: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -37,6 +37,42 @@ struct UserCommand: ParsableCommand {
                 let reviewer = try Accounts.setPassword(password, login: login, directory: directory, store: quarantine, actor: store.who)
                 let scope = reviewer.isAdmin ? "every branch (review admin)" : reviewer.branches.joined(separator: ", ")
                 print("password set for \(reviewer.login); they may review \(scope)")
+            } catch {
+                Failure(description: "\(error)").exit()
+            }
+        }
+    }
+}
+
+extension UserCommand {
+    struct TOTP: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "totp",
+            abstract: "Set up (or remove) the second factor of a review app account: a code from an authenticator app.",
+            discussion: """
+                Prints an otpauth:// URI to add to an authenticator app (or to turn into a QR code, e.g. \
+                with `qrencode -t ansiutf8`), and ten recovery codes, each good once, for a lost phone. \
+                They are shown only now: the store keeps the secret and the codes' hashes. Running it \
+                again replaces both. The change is on the audit trail.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The account's e-mail address.") var login: String
+        @Flag(help: "Remove the account's second factor instead.") var remove = false
+
+        func run() throws {
+            let quarantine = store.store()
+            do {
+                if remove {
+                    try SecondFactorCheck.remove(login: login, store: quarantine, actor: store.who)
+                    print("second factor removed for \(login.lowercased())")
+                    return
+                }
+                let setup = try SecondFactorCheck.setUp(login: login, directory: store.policy().directory, store: quarantine, actor: store.who)
+                print("Add this to the authenticator app (or show it as a QR code):")
+                print("  \(setup.uri)")
+                print("Recovery codes, each good once when the phone is lost (shown only now; keep them safe):")
+                for code in setup.recoveryCodes { print("  \(code)") }
             } catch {
                 Failure(description: "\(error)").exit()
             }

@@ -14,15 +14,19 @@ connection goes to a dead proxy, and Chromium's background services are off.
 
 import argparse
 import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
@@ -213,6 +217,13 @@ def run(args, driver, result):
     driver.type(driver.find("#login"), args.login)
     driver.type(driver.find("#password"), args.password)
     driver.click(driver.find_in(form, "button[type=submit], input[type=submit]"))
+    if args.totp_uri:
+        # The second step: the code an authenticator app would show now (RFC 6238).
+        wait_until(lambda: driver.find_all("#code-form"), 15, "the code form after the password")
+        code_form = driver.find("#code-form")
+        driver.type(driver.find("#code"), totp_code(args.totp_uri))
+        driver.click(driver.find_in(code_form, "button[type=submit], input[type=submit]"))
+        result["code_step"] = True
     wait_until(lambda: not driver.url().startswith(base + "/login"), 15, "the login to leave the login page")
     result["after_login"] = driver.url()
 
@@ -286,6 +297,15 @@ def run(args, driver, result):
             raise Failure(f"the {page} page scrolls sideways on a phone by {result[key]} px")
 
 
+def totp_code(uri):
+    """The 6-digit TOTP code for now from an otpauth:// URI (HMAC-SHA1, 30-second steps)."""
+    secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", required=True)
@@ -298,6 +318,7 @@ def main():
     args = parser.parse_args()
     # From the environment, not the command line, where other users' `ps` would see it.
     args.password = os.environ.get("STEWARD_TEST_PASSWORD", "")
+    args.totp_uri = os.environ.get("STEWARD_TEST_TOTP_URI", "")
     if not args.base_url.startswith(("http://127.0.0.1:", "http://[::1]:", "http://localhost:")):
         print(json.dumps({"ok": False, "error": "only loopback addresses are tested"}))
         return 2

@@ -33,6 +33,17 @@ extension EndToEndTests {
             try #require(held.count == 1)
             let id = String(held[0].id)
 
+            // The review app's rule binds an official named by --actor: another branch's official
+            // may neither read nor refuse it.
+            for command in [["show", id, "--body"], ["refuse", id], ["release", id]] {
+                let foreign = try steward.command(
+                    ["quarantine"] + command + ["--reason", "curious", "--actor", "secretary@scotland.union.example"])
+                #expect(foreign.status == 1, "\(command): \(foreign.output)")
+                #expect(foreign.error.contains("not for secretary@scotland.union.example's branches"), "\(foreign.error)")
+            }
+            let foreignList = try steward.command(["quarantine", "list", "--actor", "secretary@scotland.union.example"])
+            #expect(foreignList.output.contains("nothing held"), "another branch's official lists only their branches: \(foreignList.output)")
+            #expect(try steward.command(["quarantine", "list", "--actor", "sam.okafor@union.example"]).output.contains("#\(id)"))
             // Content is shown only with a reason, and the view is on the trail.
             #expect(try steward.command(["quarantine", "show", id, "--body"]).status == 2)
             let show = try steward.command(["quarantine", "show", id, "--body", "--reason", "checking the attachment", "--actor", "sam.okafor"])

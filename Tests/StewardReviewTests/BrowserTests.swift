@@ -32,7 +32,7 @@ enum BrowserTools {
 )
 struct BrowserTests {
     static let login = "sam.okafor@union.example"
-    static let password = "correct horse battery staple 7"
+    static let password = "violet tractor ledger 7"
     static let reason = "Expected invoice from our usual printer; checked by phone."
 
     @Test func anOfficialReleasesAHeldMessageInChromium() throws {
@@ -67,6 +67,7 @@ struct BrowserTests {
             review:
               listen: 127.0.0.1:\(port)
               url: http://127.0.0.1:\(port)/
+              require_totp: true
 
             """.write(toFile: config, atomically: true, encoding: .utf8)
 
@@ -75,6 +76,11 @@ struct BrowserTests {
             binary, ["user", "set-password", Self.login, "--config", config], input: Data("\(Self.password)\n".utf8), timeout: 60,
             combineOutput: true)
         try #require(setPassword.succeeded, "steward user set-password failed: \(setPassword.output)")
+        // A second factor, required by the config: the script types the code an app would show.
+        let totp = try Command.run(binary, ["user", "totp", Self.login, "--config", config], timeout: 60)
+        let totpURI = try #require(
+            totp.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("otpauth://") },
+            "steward user totp failed: \(totp.output)\(totp.error)")
 
         let logPath = directory.path("review.log")
         let pid = try Command.spawn([binary, "review", "--config", config], output: logPath)
@@ -89,7 +95,7 @@ struct BrowserTests {
         let script = PackagePaths.root.appendingPathComponent("Tests/Browser/review_release.py").path
         let run = try Command.run(
             "/usr/bin/env",
-            ["STEWARD_TEST_PASSWORD=\(Self.password)", "python3", script, "--base-url", "http://127.0.0.1:\(port)",
+            ["STEWARD_TEST_PASSWORD=\(Self.password)", "STEWARD_TEST_TOTP_URI=\(totpURI)", "python3", script, "--base-url", "http://127.0.0.1:\(port)",
              "--login", Self.login, "--message", String(id), "--reason", Self.reason, "--branch", "london", "--output", output],
             timeout: 240)
         try? run.output.write(toFile: output + "/result.json", atomically: true, encoding: .utf8)
@@ -97,6 +103,7 @@ struct BrowserTests {
         #expect(run.succeeded, "browser script failed: \(result["error"] ?? run.output)\n\(run.error)\n--- steward log\n\(log())")
 
         // What the browser saw.
+        #expect(result["code_step"] as? Bool == true, "signed in through the code step")
         #expect(result["state_before"] as? String == "held")
         #expect(result["state_after"] as? String == "released")
         #expect((result["flash"] as? String ?? "").contains("released"))

@@ -16,7 +16,7 @@ import Testing
             #expect(login.text.contains("id=\"login-form\""))
             #expect(login.text.contains("name=\"login\" type=\"email\"") || login.text.contains("id=\"login\" name=\"login\""))
             #expect(login.text.contains("id=\"password\" name=\"password\" type=\"password\""))
-            #expect(await browser.csrf?.count == 64, "the sign-in form carries a CSRF token")
+            #expect((await browser.csrf?.count ?? 0) > 64, "the sign-in form carries a signed CSRF token")
             #expect(login.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             #expect(login.headers[.xContentTypeOptions] == "nosniff")
 

@@ -28,7 +28,7 @@ final class ReviewHarness: Sendable {
     /// Where the release script writes each message it is handed.
     let deliveries: URL
 
-    init(settings: ReviewSettings = ReviewSettings(), sendmail: Bool = true) async throws {
+    init(settings: ReviewSettings = ReviewSettings(), sendmail: Bool = true, sessions: SessionCap = SessionCap()) async throws {
         directory = try TemporaryDirectory("review")
         deliveries = directory.url.appendingPathComponent("delivered")
         let policy = directory.url.appendingPathComponent("Policies")
@@ -58,7 +58,7 @@ final class ReviewHarness: Sendable {
         self.clock = clock
         app = try await ReviewApp(
             store: store, policy: try PolicyHolder(directory: policy), release: release, settings: settings, bcryptCost: 4,
-            now: { clock.now })
+            sessions: sessions, now: { clock.now })
     }
 
     func advance(minutes: Double) { clock.advance(minutes * 60) }
@@ -98,8 +98,17 @@ enum Bcrypt4 {
 /// read from the last page, as a person's browser would carry them.
 actor Browser {
     let client: any TestClientProtocol
-    private(set) var cookie: String?
+    /// The cookies the server set and has not expired, by name.
+    private(set) var cookies: [String: String] = [:]
     private(set) var csrf: String?
+
+    /// The `Cookie` header this browser sends (nil when it holds none).
+    var cookie: String? {
+        cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+    }
+
+    /// The session cookie alone (the sign-in form's cookie aside).
+    var session: String? { cookies.first { $0.key.hasSuffix("steward-session") }?.value }
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -135,8 +144,10 @@ actor Browser {
     private func remember(_ response: TestResponse) {
         for header in response.headers[values: .setCookie] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            let name = String(pair[..<equals])
             // A cookie set to expire now is the server ending the session.
-            cookie = header.contains("Max-Age=0") ? nil : pair
+            cookies[name] = header.contains("Max-Age=0") ? nil : String(pair[pair.index(after: equals)...])
         }
         let html = String(buffer: response.body)
         if let range = html.range(of: "name=\"csrf\" value=\"") {

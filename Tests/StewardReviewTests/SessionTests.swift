@@ -32,11 +32,13 @@ import Testing
         let harness = try await ReviewHarness()
         try await harness.test { client in
             let browser = Browser(client)
-            try await browser.get("/login")
-            let before = await (browser.cookie, browser.csrf)
-            try await browser.post("/login", ["login": ReviewHarness.london, "password": ReviewHarness.password])
+            try await browser.signIn(ReviewHarness.london)
             try await browser.get("/")
-            let after = await (browser.cookie, browser.csrf)
+            let before = await (browser.session, browser.csrf)
+            try await browser.post("/logout", [:])
+            try await browser.signIn(ReviewHarness.london)
+            try await browser.get("/")
+            let after = await (browser.session, browser.csrf)
             #expect(before.0 != nil && after.0 != nil && before.0 != after.0, "the session id changes on sign-in")
             #expect(before.1 != after.1, "the CSRF token changes on sign-in")
         }
@@ -46,8 +48,12 @@ import Testing
         let plain = try await ReviewHarness()
         try await plain.test { client in
             let login = try await client.execute(uri: "/login", method: .get)
-            let cookie = try #require(login.headers[.setCookie])
-            #expect(cookie.hasPrefix("steward-session="))
+            let form = try #require(login.headers[.setCookie])
+            #expect(form.hasPrefix("steward-login="), "the sign-in form's cookie, no session")
+            #expect(form.contains("HttpOnly") && form.contains("SameSite=Strict") && !form.contains("Secure"))
+            let browser = Browser(client)
+            let signedIn = try await browser.signIn(ReviewHarness.london)
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("steward-session=") })
             #expect(cookie.contains("HttpOnly"))
             #expect(cookie.contains("SameSite=Lax"))
             #expect(!cookie.contains("Secure"))
@@ -55,8 +61,11 @@ import Testing
         let secure = try await ReviewHarness(settings: ReviewSettings(secureCookies: true))
         try await secure.test { client in
             let login = try await client.execute(uri: "/login", method: .get)
-            let cookie = try #require(login.headers[.setCookie])
-            #expect(cookie.hasPrefix("__Host-steward-session="))
+            let form = try #require(login.headers[.setCookie])
+            #expect(form.hasPrefix("__Host-steward-login=") && form.contains("Secure"))
+            let browser = Browser(client)
+            let signedIn = try await browser.signIn(ReviewHarness.london)
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("__Host-steward-session=") })
             #expect(cookie.contains("Secure"))
         }
     }
@@ -115,10 +124,14 @@ import Testing
     }
 
     @Test func failuresAreCountedPerClientAddressToo() async throws {
+        func fail(_ throttle: LoginThrottle, _ keys: [String], _ now: Date) {
+            #expect(throttle.begin(keys, now: now) == .admitted)
+            throttle.finish(keys, login: keys[0], succeeded: false, now: now)
+        }
         let throttle = LoginThrottle()
         let now = Date()
         for index in 0..<5 {
-            throttle.recordFailure(["login:user\(index)@union.example", "client:192.0.2.9"], now: now)
+            fail(throttle, ["login:user\(index)@union.example", "client:192.0.2.9"], now)
         }
         #expect(throttle.isLocked(["login:someone.else@union.example", "client:192.0.2.9"], now: now), "the address is locked")
         #expect(!throttle.isLocked(["login:someone.else@union.example", "client:192.0.2.10"], now: now))
@@ -127,7 +140,7 @@ import Testing
         // Failures spread wider than the window do not add up.
         let slow = LoginThrottle()
         for index in 0..<10 {
-            slow.recordFailure(["login:slow@union.example"], now: now.addingTimeInterval(Double(index) * 4 * 60))
+            fail(slow, ["login:slow@union.example"], now.addingTimeInterval(Double(index) * 4 * 60))
         }
         #expect(!slow.isLocked(["login:slow@union.example"], now: now.addingTimeInterval(36 * 60 + 1)))
     }
@@ -167,5 +180,78 @@ import Testing
                 "an untrusted peer's header is ignored")
         #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: "198.51.100.4", trustedProxies: []) == "127.0.0.1")
         #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: "not-an-address", trustedProxies: proxies) == "127.0.0.1")
+    }
+}
+
+/// Anonymous visitors leave nothing in memory, and signed-in sessions are capped.
+@Suite struct SessionMemoryTests {
+    @Test func cookielessVisitsToTheSignInPageStoreNothing() async throws {
+        let harness = try await ReviewHarness()
+        try await harness.test { client in
+            for index in 0..<2000 {
+                let page = try await client.execute(uri: "/login", method: .get)
+                #expect(page.status == .ok, "visit \(index)")
+            }
+            // Failed sign-ins leave nothing either.
+            let browser = Browser(client)
+            try await browser.signIn("nobody@union.example", password: "not the password")
+        }
+        #expect(await harness.app.sessions.count == 0, "2000 visits, no session stored")
+    }
+
+    @Test func theSignInFormStillWorksWithoutAServerSession() async throws {
+        let harness = try await ReviewHarness()
+        try await harness.test { client in
+            let browser = Browser(client)
+            try await browser.get("/login")
+            // A token for another cookie, or an expired one, is refused.
+            let other = Browser(client)
+            try await other.get("/login")
+            let stolen = try #require(await other.csrf)
+            let crossed = try await browser.post("/login", ["login": ReviewHarness.london, "password": ReviewHarness.password], csrf: stolen)
+            #expect(crossed.status == .forbidden, "a token is bound to its own cookie")
+            try await browser.get("/login")
+            harness.advance(minutes: 16)
+            let stale = try await browser.post("/login", ["login": ReviewHarness.london, "password": ReviewHarness.password])
+            #expect(stale.status == .forbidden, "the sign-in form lasts 15 minutes")
+            try await browser.get("/login")
+            #expect(try await browser.post("/login", ["login": ReviewHarness.london, "password": ReviewHarness.password]).status == .seeOther)
+        }
+        #expect(await harness.app.sessions.count == 1)
+    }
+
+    @Test func sessionsAreCappedInAllAndPerAccount() async throws {
+        let harness = try await ReviewHarness(sessions: SessionCap(maxSessions: 4, maxPerLogin: 2))
+        try await harness.test { client in
+            var londons: [Browser] = []
+            for _ in 0..<5 {
+                let browser = Browser(client)
+                try await browser.signIn(ReviewHarness.london)
+                londons.append(browser)
+            }
+            #expect(await harness.app.sessions.count == 2, "one account keeps at most 2 sessions")
+            #expect(try await londons[4].get("/").status == .ok, "the newest is signed in")
+            #expect(try await londons[0].get("/").location == "/login", "the oldest was ended")
+            for login in [ReviewHarness.scotland, ReviewHarness.admin, ReviewHarness.scotland] {
+                try await Browser(client).signIn(login)
+            }
+            #expect(await harness.app.sessions.count == 4, "never more than 4 in all")
+        }
+    }
+}
+
+@Suite struct PasswordRuleTests {
+    @Test func weakPasswordsAreRefusedAndPhrasesAccepted() {
+        let login = "sam.okafor@union.example"
+        for weak in [
+            "short", "elevenchars", "password2024!", "Password123456", "P@ssw0rd", "qwertyuiop12", "123456789012",
+            "aaaaaaaaaaaa", "abcabcabcabc", "abcdefghijklmnop", "zyxwvutsrqpo", "Correct Horse Battery Staple", "sam.okafor2024",
+            "Solidarity!!", "unionunionunion1",
+        ] {
+            #expect(PasswordRules.problem(with: weak, login: login) != nil, "\(weak) should be refused")
+        }
+        for good in ["violet tractor ledger 7", "a long secret phrase 42", "Kettle-Orbit-Marrow-19", "demo-review-password"] {
+            #expect(PasswordRules.problem(with: good, login: login) == nil, "\(good) should be accepted")
+        }
     }
 }

@@ -1,0 +1,31 @@
+import Foundation
+import StewardQuarantine
+import Testing
+
+/// The second factor as every store backend keeps it: a code's time step is good once, a
+/// recovery code is struck off when used, and setting up or removing is audited.
+@Suite struct SecondFactorStoreTests {
+    @Test(arguments: StoreBackend.allCases)
+    func codesAndRecoveryCodesAreGoodOnce(backend: StoreBackend) throws {
+        let store = try backend.make()
+        let login = "sam.okafor@union.example"
+        #expect(try store.secondFactor(login: login) == nil)
+        #expect(try store.useSecondFactor(login: login, step: 10, recoveryHash: nil) == false, "no factor, nothing accepted")
+        try store.setSecondFactor(
+            SecondFactor(secret: "s3cret", recoveryHashes: ["aa", "bb", "cc"]), login: login,
+            audit: NewAuditEntry(actor: "root", action: .secondFactorSet, detail: login))
+        #expect(try store.secondFactor(login: login) == SecondFactor(secret: "s3cret", recoveryHashes: ["aa", "bb", "cc"]))
+        #expect(try store.useSecondFactor(login: login, step: 100, recoveryHash: nil))
+        #expect(try store.useSecondFactor(login: login, step: 100, recoveryHash: nil) == false, "the same step again")
+        #expect(try store.useSecondFactor(login: login, step: 99, recoveryHash: nil) == false, "an earlier step")
+        #expect(try store.useSecondFactor(login: login, step: 101, recoveryHash: nil))
+        #expect(try store.useSecondFactor(login: login, step: nil, recoveryHash: "bb"))
+        #expect(try store.useSecondFactor(login: login, step: nil, recoveryHash: "bb") == false, "a recovery code is good once")
+        #expect(try store.useSecondFactor(login: login, step: nil, recoveryHash: "zz") == false)
+        #expect(try store.secondFactor(login: login)?.recoveryHashes == ["aa", "cc"])
+        #expect(try store.secondFactor(login: login)?.lastStep == 101)
+        try store.setSecondFactor(nil, login: login, audit: NewAuditEntry(actor: "root", action: .secondFactorSet, detail: "removed"))
+        #expect(try store.secondFactor(login: login) == nil)
+        #expect(try store.auditTrail(messageID: nil).filter { $0.entry.action == .secondFactorSet }.count == 2)
+    }
+}
