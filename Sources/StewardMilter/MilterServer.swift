@@ -39,10 +39,12 @@ public final class MilterServer: Sendable {
     private let settings: Settings
     private let runtime: MilterRuntime
     private let logger: Logger
+    private let systemd: SystemdNotifier
 
-    public init(settings: Settings, filter: MessageFilter, logger: Logger) {
+    public init(settings: Settings, filter: MessageFilter, logger: Logger, systemd: SystemdNotifier = SystemdNotifier()) {
         self.settings = settings
         self.logger = logger
+        self.systemd = systemd
         runtime = MilterRuntime(
             filter: filter, spoolDirectory: settings.spoolDirectory, memoryThreshold: settings.memoryThreshold,
             logger: logger)
@@ -78,13 +80,25 @@ public final class MilterServer: Sendable {
         thread.name = "libmilter"
         thread.start()
         logger.notice("steward listening", metadata: ["milter.socket": "\(settings.connection)"])
+        // The socket was opened (bound and listening) in register(): the MTA can connect now.
+        systemd.notify("READY=1\nSTATUS=listening on \(settings.connection)")
+        var lastWatchdog = Date.distantPast
 
         while !main.finished.load(ordering: .sequentiallyConsistent) {
+            // The watchdog is fed from this loop only while libmilter's thread runs: a milter
+            // that stopped serving, or a loop that stopped turning, is restarted by systemd.
+            if let interval = systemd.watchdogInterval, Date().timeIntervalSince(lastWatchdog) >= interval {
+                systemd.notify("WATCHDOG=1")
+                lastWatchdog = Date()
+            }
             switch Self.waitForSignal(milliseconds: 1000) {
             case SIGHUP:
                 logger.notice("SIGHUP: reloading policy")
+                systemd.notify("RELOADING=1")
                 reload()
+                systemd.notify("READY=1")
             case SIGTERM, SIGINT:
+                systemd.notify("STOPPING=1")
                 drain()
                 // Only now: libmilter's worker pool abandons open sessions once stopped.
                 smfi_stop()

@@ -40,7 +40,7 @@ public struct ReviewApp: Sendable {
         self.settings = settings
         self.throttle = throttle
         self.now = now
-        pages = try await Pages()
+        pages = try Pages()
         sessionDriver = MemoryPersistDriver(ContinuousClock())
         sessionStorage = SessionStorage(
             sessionDriver,
@@ -69,7 +69,7 @@ public struct ReviewApp: Sendable {
         router.add(middleware: SessionMiddleware(sessionStorage: sessionStorage, defaultSessionExpiration: .seconds(idleLimit)))
         router.add(middleware: CSRFCheck())
         router.add(middleware: SessionGate(app: self))
-        router.add(middleware: FileMiddleware(Pages.assetsDirectory.path, urlBasePath: "/assets", searchForIndexHtml: false))
+        router.add(middleware: AssetRoutes())
         LoginRoutes(app: self).add(to: router)
         QueueRoutes(app: self).add(to: router)
         MessageRoutes(app: self).add(to: router)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A private PostgreSQL server for the tests: its own data directory under /tmp, listening only
 /// on a Unix socket in that directory (no TCP at all), run as the `postgres` user from Debian's
