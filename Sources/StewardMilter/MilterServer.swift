@@ -108,6 +108,9 @@ public final class MilterServer: Sendable {
                 continue  // nothing yet: check whether libmilter stopped on its own
             }
         }
+        // libmilter stopped on its own (its signal thread can take a SIGTERM that arrives
+        // while this thread is not waiting): systemd is told all the same.
+        systemd.notify("STOPPING=1")
         let code = main.code.load(ordering: .sequentiallyConsistent)
         if code != MI_SUCCESS {
             throw MilterServerError(message: "libmilter stopped with an error on \(settings.connection)")
