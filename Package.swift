@@ -133,9 +133,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // Page templates and the one stylesheet, loaded at start-up from the module's bundle.
-            resources: [.copy("Templates"), .copy("Assets")],
-            swiftSettings: swiftSettings
+            // Page templates and the stylesheet are compiled into the binary (EmbedResources), not
+            // shipped as a resource bundle: an installed steward has no bundle or build tree beside it.
+            exclude: ["Templates", "Assets"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedResources"]
         ),
         // Fuzzing over inspection: a bounded driver for the test suite, libFuzzer through scripts/fuzz.
         .executableTarget(
@@ -143,6 +145,9 @@ let package = Package(
             dependencies: ["StewardCore", "StewardInspection"],
             swiftSettings: swiftSettings
         ),
+        // Build tool: the review app's files as a generated Swift source.
+        .executableTarget(name: "embed-resources", swiftSettings: swiftSettings),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["embed-resources"]),
         .executableTarget(
             name: "steward",
             dependencies: [
@@ -151,8 +156,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfo"]
         ),
+        // Build tool: the git commit for `steward --version`.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
 
         // The one set of helpers for tests that run the real binary and real peers (miltertest,
         // a private Postfix): paths, posix_spawn-based Command, StewardServe, PostfixLab, samples.

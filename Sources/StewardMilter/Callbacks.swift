@@ -125,8 +125,12 @@ let bodyCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt8>?, 
 
 let eomCallback: @convention(c) (OpaquePointer?) -> sfsistat = { ctx in
     guard let conn = connection(ctx) else { return sfsistat(SMFIS_TEMPFAIL) }
-    let decision = conn.finishMessage(queueID: macro(ctx, "i"))
-    return MilterReply.apply(decision, ctx: ctx, logger: conn.runtime.logger)
+    let queueID = macro(ctx, "i")
+    let decision = conn.finishMessage(queueID: queueID)
+    // Every line about a message names its queue id, so it can be found beside Postfix's.
+    var logger = conn.runtime.logger
+    logger[metadataKey: "milter.queue_id"] = "\(queueID ?? "-")"
+    return MilterReply.apply(decision, ctx: ctx, logger: logger)
 }
 
 let abortCallback: @convention(c) (OpaquePointer?) -> sfsistat = { ctx in

@@ -1,1 +1,1 @@
-public import StewardCore
+import StewardCore

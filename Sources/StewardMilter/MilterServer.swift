@@ -41,10 +41,12 @@ public final class MilterServer: Sendable {
     private let settings: Settings
     private let runtime: MilterRuntime
     private let logger: Logger
+    private let systemd: SystemdNotifier
 
-    public init(settings: Settings, filter: MessageFilter, logger: Logger) {
+    public init(settings: Settings, filter: MessageFilter, logger: Logger, systemd: SystemdNotifier = SystemdNotifier()) {
         self.settings = settings
         self.logger = logger
+        self.systemd = systemd
         runtime = MilterRuntime(
             filter: filter, spoolDirectory: settings.spoolDirectory, memoryThreshold: settings.memoryThreshold,
             memoryFallback: settings.memoryFallback,
@@ -81,13 +83,25 @@ public final class MilterServer: Sendable {
         thread.name = "libmilter"
         thread.start()
         logger.notice("steward listening", metadata: ["milter.socket": "\(settings.connection)"])
+        // The socket was opened (bound and listening) in register(): the MTA can connect now.
+        systemd.notify("READY=1\nSTATUS=listening on \(settings.connection)")
+        var lastWatchdog = Date.distantPast
 
         while !main.finished.load(ordering: .sequentiallyConsistent) {
+            // The watchdog is fed from this loop only while libmilter's thread runs: a milter
+            // that stopped serving, or a loop that stopped turning, is restarted by systemd.
+            if let interval = systemd.watchdogInterval, Date().timeIntervalSince(lastWatchdog) >= interval {
+                systemd.notify("WATCHDOG=1")
+                lastWatchdog = Date()
+            }
             switch Self.waitForSignal(milliseconds: 1000) {
             case SIGHUP:
                 logger.notice("SIGHUP: reloading policy")
+                systemd.notify("RELOADING=1")
                 reload()
+                systemd.notify("READY=1")
             case SIGTERM, SIGINT:
+                systemd.notify("STOPPING=1")
                 drain()
                 // Only now: libmilter's worker pool abandons open sessions once stopped.
                 smfi_stop()
@@ -97,6 +111,9 @@ public final class MilterServer: Sendable {
                 continue  // nothing yet: check whether libmilter stopped on its own
             }
         }
+        // libmilter stopped on its own (its signal thread can take a SIGTERM that arrives
+        // while this thread is not waiting): systemd is told all the same.
+        systemd.notify("STOPPING=1")
         let code = main.code.load(ordering: .sequentiallyConsistent)
         if code != MI_SUCCESS {
             throw MilterServerError(message: "libmilter stopped with an error on \(settings.connection)")

@@ -1,25 +1,34 @@
-public import Foundation
+import Foundation
 public import Hummingbird
 import Mustache
 import HTTPTypes
 
-/// The Mustache templates (Templates/*.mustache, shipped as the module's resources) and the one
+/// The Mustache templates (Templates/*.mustache, compiled into the binary) and the one
 /// way pages are answered: HTML, escaped by Mustache (`{{…}}` escapes; the templates never use
 /// triple braces except for SafeHTML's sanitized output), never cached by the browser.
 public struct Pages: Sendable {
     let library: MustacheLibrary
 
-    /// Loads every template once at start-up, so a broken template stops the app from starting.
-    public init(directory: URL = Pages.templatesDirectory) async throws {
-        library = try await MustacheLibrary(directory: directory.path)
+    /// Parses every template once at start-up, so a broken template stops the app from starting
+    /// (`serve` then runs the milter without it and says so).
+    /// `templates` replaces the compiled-in ones (tests of a broken template).
+    public init(templates: [String: String]? = nil) throws {
+        var library = MustacheLibrary()
+        for (name, text) in (templates ?? EmbeddedFiles.templates).sorted(by: { $0.key < $1.key }) {
+            do {
+                try library.register(text, named: name)
+            } catch {
+                throw TemplateError(template: name, problem: "\(error)")
+            }
+        }
+        self.library = library
     }
 
-    public static var templatesDirectory: URL {
-        Bundle.module.resourceURL!.appendingPathComponent("Templates")
-    }
-
-    public static var assetsDirectory: URL {
-        Bundle.module.resourceURL!.appendingPathComponent("Assets")
+    /// A template that does not parse, by name.
+    public struct TemplateError: Error, CustomStringConvertible {
+        public let template: String
+        public let problem: String
+        public var description: String { "the review page template \(template).mustache is broken: \(problem)" }
     }
 
     /// The page `template` filled from `model`.

@@ -48,7 +48,7 @@ public struct ReviewApp: Sendable {
         self.now = now
         self.sessions = sessions
         self.passwordCheck = passwordCheck
-        pages = try await Pages()
+        pages = try Pages()
         sessionStorage = SessionStorage(
             sessions,
             configuration: SessionStorageConfiguration(
@@ -79,7 +79,7 @@ public struct ReviewApp: Sendable {
         router.add(middleware: SessionMiddleware(sessionStorage: sessionStorage, defaultSessionExpiration: .seconds(idleLimit)))
         router.add(middleware: CSRFCheck(app: self))
         router.add(middleware: SessionGate(app: self))
-        router.add(middleware: FileMiddleware(Pages.assetsDirectory.path, urlBasePath: "/assets", searchForIndexHtml: false))
+        router.add(middleware: AssetRoutes())
         LoginRoutes(app: self).add(to: router)
         QueueRoutes(app: self).add(to: router)
         MessageRoutes(app: self).add(to: router)

@@ -120,13 +120,22 @@ public final class PostfixLab: @unchecked Sendable {
         _ message: Data, from sender: String, to recipients: [String],
         auth: (login: String, password: String)? = nil, timeout: TimeInterval = 90
     ) throws -> Submission {
+        try Self.submit(message, port: smtpdPort, directory: directory, from: sender, to: recipients, auth: auth, timeout: timeout)
+    }
+
+    /// Submits to any SMTP server on 127.0.0.1:`port` (the Sendmail lab too); the message
+    /// file is written in `directory` for the time of the call.
+    public static func submit(
+        _ message: Data, port: Int, directory: URL, from sender: String, to recipients: [String],
+        auth: (login: String, password: String)? = nil, timeout: TimeInterval = 90
+    ) throws -> Submission {
         var data = message
         if data.last == 0x0A { data.removeLast(); if data.last == 0x0D { data.removeLast() } }
         let file = directory.appendingPathComponent("submit-\(UUID().uuidString).eml")
         try data.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
 
-        var arguments = ["--server", "127.0.0.1:\(smtpdPort)", "--helo", "client.lab.example",
+        var arguments = ["--server", "127.0.0.1:\(port)", "--helo", "client.lab.example",
                     "--from", sender, "--to", recipients.joined(separator: ","),
                     "--data", "@" + file.path, "--timeout", "60s", "--suppress-data"]
         if let auth {

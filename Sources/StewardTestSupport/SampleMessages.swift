@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Messages for tests, as (headers, body) so a test can hand them to a milter client or write
 /// them out whole. Line ends are CRLF, as on the wire.

@@ -28,14 +28,16 @@ public final class StewardServe: @unchecked Sendable {
     /// socket exists (bounded by `startupTimeout`), else throws with the log.
     public convenience init(
         policy: URL = PackagePaths.policies, label: String = "serve", extraConfig: String = "",
-        socketGroup: String = "", startupTimeout: TimeInterval = 30
+        socketGroup: String = "", environment: [String: String] = [:], logAsJournal: Bool = false,
+        startupTimeout: TimeInterval = 30
     ) throws {
         let directory = try TemporaryDirectory(label)
         try self.init(
             policy: policy, directory: directory, socket: directory.path("milter.sock"),
             socketSettings: "socket_mode: \"0666\"\n  socket_group: \"\(socketGroup)\"",
             // No MTA here: notices must never reach the machine's own Postfix (they stay queued).
-            extraConfig: "mta:\n  sendmail: /bin/false\n" + extraConfig, startupTimeout: startupTimeout)
+            extraConfig: "mta:\n  sendmail: /bin/false\n" + extraConfig, environment: environment,
+            logAsJournal: logAsJournal, startupTimeout: startupTimeout)
     }
 
     /// In `lab`: listens on `lab.milterSocket`, keeps its state in `<lab>/steward`.
@@ -61,7 +63,8 @@ public final class StewardServe: @unchecked Sendable {
 
     private init(
         policy: URL, directory: TemporaryDirectory, socket: String, socketSettings: String?,
-        extraConfig: String, milterSettings: [String] = [], startupTimeout: TimeInterval
+        extraConfig: String, milterSettings: [String] = [], environment: [String: String] = [:], logAsJournal: Bool = false,
+        startupTimeout: TimeInterval
     ) throws {
         let binary = PackagePaths.stewardBinary
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
@@ -102,8 +105,16 @@ public final class StewardServe: @unchecked Sendable {
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         // `exec` keeps the PID: the one we hold is Steward's own.
+        // Extra variables (NOTIFY_SOCKET, JOURNAL_STREAM…) as `env NAME=VALUE` arguments.
+        // `logAsJournal`: JOURNAL_STREAM names the log file, as systemd names the journal's
+        // stream, so Steward writes as it does under systemd.
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        var environment = environment
+        var status = stat()
+        if logAsJournal, stat(logPath, &status) == 0 { environment["JOURNAL_STREAM"] = "\(status.st_dev):\(status.st_ino)" }
+        let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         pid = try Command.spawn(
-            ["/bin/sh", "-c", "umask 007; exec \"$0\" serve --config \"$1\"", binary.path, configPath],
+            variables + ["/bin/sh", "-c", "umask 007; exec \"$0\" serve --config \"$1\"", binary.path, configPath],
             output: logPath)
 
         let up = TestSupport.waitUntil(timeout: startupTimeout, interval: 0.05) {

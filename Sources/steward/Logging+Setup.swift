@@ -2,22 +2,29 @@ import Logging
 import StewardCore
 
 enum LogSetup {
-    /// One line per event on stderr (systemd's journal picks it up), metadata as key=value,
-    /// every message and value escaped (`UntrustedText.escaped`): a sign-in name, an error
+    /// One line per event on stderr, metadata as key=value: with syslog priorities and no
+    /// timestamp when stderr is systemd's journal (JournalLogHandler), else with a timestamp.
+    /// Every message and value is escaped (`UntrustedText.escaped`): a sign-in name, an error
     /// about a file name or a header can forge no log line and carry no terminal escape.
-    static func bootstrap(level: String) -> Logger {
+    static func bootstrap(level: String, journal: Bool = JournalLogHandler.standardErrorIsJournal) -> Logger {
+        let logLevel = Logger.Level(rawValue: level) ?? .info
         LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler()
+                handler.logLevel = logLevel
+                return EscapingLogHandler(inner: handler)
+            }
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            handler.logLevel = logLevel
             return EscapingLogHandler(inner: handler)
         }
         return Logger(label: "steward")
     }
 }
 
-/// Escapes what goes to the log, then hands it to the stream handler.
-struct EscapingLogHandler: LogHandler {
-    var inner: StreamLogHandler
+/// Escapes what goes to the log, then hands it to the stream or journal handler.
+struct EscapingLogHandler<Inner: LogHandler>: LogHandler {
+    var inner: Inner
 
     var logLevel: Logger.Level {
         get { inner.logLevel }

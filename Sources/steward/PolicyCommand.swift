@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StewardEngine
 import StewardPolicy
 
 struct PolicyCommand: ParsableCommand {
@@ -11,13 +12,33 @@ struct PolicyCommand: ParsableCommand {
             abstract: "Check a policy directory; print each problem as FILE:LINE: PROBLEM.")
 
         @Argument(help: "The policy directory (holding directory.yaml, default.yaml, branches/).")
-        var directory: String
+        var directory: String?
+
+        @Option(help: "Lint the policy this config file names (its `policy:`), as `serve` would load it.")
+        var config: String?
+
+        func validate() throws {
+            if (directory == nil) == (config == nil) { throw ValidationError("give a policy directory or --config FILE (one of them)") }
+        }
+
+        /// The directory to lint: the argument, or the `policy:` of the config file. systemd's
+        /// ExecStartPre and ExecReload lint through the config, so they check the very
+        /// directory `serve` loads, not a path repeated in the unit.
+        private func policyDirectory() -> String {
+            guard let config else { return directory ?? "" }
+            do {
+                return try StewardConfig.load(from: URL(fileURLWithPath: config)).policyDirectory.path
+            } catch {
+                Failure(description: error.description).exit()
+            }
+        }
 
         func run() throws {
+            let directory = policyDirectory()
             let problems: [PolicyProblem]
             do {
                 problems = Policy.lint(try PolicyDirectoryReader.read(URL(fileURLWithPath: directory)))
-            } catch let error as PolicyError {
+            } catch {
                 problems = error.problems
             }
             if problems.isEmpty {

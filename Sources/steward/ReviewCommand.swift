@@ -71,11 +71,15 @@ enum ReviewRunner {
         return outcome.get()
     }
 
-    /// Runs the app beside the milter (in the background), logging if it fails.
+    /// Runs the app beside the milter (in the background). Whatever goes wrong with it (a broken
+    /// template, its port taken) disables the review app alone, with one line saying why: mail
+    /// keeps flowing, and held mail can still be reviewed with `steward quarantine`.
     static func startInBackground(settings: StewardConfig, policy: PolicyHolder, store: any QuarantineStore, logger: Logger) {
         Thread.detachNewThread {
             if let failure = runBlocking(settings: settings, policy: policy, store: store, logger: logger, signals: false) {
-                logger.error("\(failure)")
+                logger.error(
+                    "review app disabled; the milter keeps running",
+                    metadata: ["review.problem": "\(failure)", "review.listen": "\(settings.review.listen)"])
             }
         }
     }

@@ -7,6 +7,7 @@ struct Steward: ParsableCommand {
         discussion: """
             Exit codes: 0 success, 1 a message or file could not be processed, 2 usage error.
             """,
+        version: StewardVersion.full,
         subcommands: [
             Serve.self, Check.self, PolicyCommand.self, QuarantineCommand.self, AuditCommand.self, UserCommand.self, ReviewCommand.self,
         ]

@@ -203,10 +203,11 @@ import Testing
         defer { umask(previous) }
         let store = try SQLiteQuarantineStore(path: path)
         try store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
-        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+        for file in [path, path + "-journal", path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(file) is \(String(mode ?? 0, radix: 8))")
         }
-        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "WAL mode: the -wal file exists while the store is open")
+        // A rollback journal (TRUNCATE): the emptied -journal file stays beside the store.
+        #expect(FileManager.default.fileExists(atPath: path + "-journal"), "the -journal file exists once the store has been written")
     }
 }
