@@ -108,7 +108,8 @@ public final class StewardServe: @unchecked Sendable {
         // Extra variables (NOTIFY_SOCKET, JOURNAL_STREAM…) as `env NAME=VALUE` arguments.
         // `logAsJournal`: JOURNAL_STREAM names the log file, as systemd names the journal's
         // stream, so Steward writes as it does under systemd.
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        // Created only when missing: a Steward restarted in the same lab appends to its log.
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         var environment = environment
         var status = stat()
         if logAsJournal, stat(logPath, &status) == 0 { environment["JOURNAL_STREAM"] = "\(status.st_dev):\(status.st_ino)" }
