@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Hands a message to the MTA through its `sendmail` command (Postfix's or Sendmail's), the
 /// same way local programs submit mail: `sendmail -i -f SENDER -- RECIPIENT...`.
@@ -23,7 +23,7 @@ public struct Sendmail: Sendable {
         process.arguments = arguments + ["-i", "-f", sender.isEmpty ? "<>" : sender, "--"] + recipients
         let input = Pipe()
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("steward-sendmail-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }
         do {
             // Output to a file, not a pipe: nothing can block on a full pipe.
