@@ -172,8 +172,14 @@ public struct InspectedMessage: Sendable {
     public var allParts: [MessagePart] { root.allParts }
 
     /// Values of every header with this name (case-insensitive), in order.
-    public func headerValues(_ name: String) -> [String] {
+    public func headerValues(_ name: String) -> [String] { headers.values(named: name) }
+}
+
+extension [RawHeader] {
+    /// Values of every header with this name (case-insensitive), in order: a message's own
+    /// headers, or an attached message's (`MessagePart.messageHeaders`).
+    public func values(named name: String) -> [String] {
         let lower = name.lowercased()
-        return headers.filter { $0.name.lowercased() == lower }.map(\.value)
+        return filter { $0.name.lowercased() == lower }.map(\.value)
     }
 }

@@ -29,7 +29,7 @@ struct FuzzDriver {
             case "--write-seeds":
                 try FileManager.default.createDirectory(atPath: value, withIntermediateDirectories: true)
                 for (index, text) in Seeds.all.enumerated() {
-                    FileManager.default.createFile(atPath: "\(value)/seed-\(index).eml", contents: Data(text.utf8))
+                    _ = FileManager.default.createFile(atPath: "\(value)/seed-\(index).eml", contents: Data(text.utf8))
                 }
                 exit(0)
             default:

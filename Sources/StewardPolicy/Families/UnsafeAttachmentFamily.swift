@@ -189,7 +189,7 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
         return lies
     }
 
-    static let archiveTypes: Set<String> = [
+    private static let archiveTypes: Set<String> = [
         "application/zip", "application/x-7z-compressed", "application/x-rar", "application/vnd.rar",
         "application/x-tar", "application/gzip", "application/x-bzip2", "application/x-xz",
         "application/vnd.ms-cab-compressed", "application/x-iso9660-image", "application/x-arj",

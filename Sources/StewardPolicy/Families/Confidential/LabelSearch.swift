@@ -7,6 +7,8 @@ import StewardCore
 /// holds a confidentiality marker; "Public" or "Unclassified" pass.
 struct LabelSearch {
     let labelNames: Set<String>
+    /// The label names and markers as searched inside a label (upper-case, single spaces).
+    let labelPhrases: [[UInt8]]
     let headers: [String]
     let sensitivity: Set<String>
     let markers: MarkerSearch
@@ -23,6 +25,7 @@ struct LabelSearch {
             strictContext.settings.rules[ConfidentialFamily.markerRule.id] = setting
         }
         markers = MarkerSearch(context: strictContext)
+        labelPhrases = labelNames.map(MarkerSearch.key).filter { !$0.isEmpty } + markers.phrases
     }
 
     /// Whether a label's value names a confidential label. Labels are hierarchical and
@@ -34,16 +37,13 @@ struct LabelSearch {
         let trimmed = value.confidentialTrimmed.lowercased()
         if labelNames.contains(trimmed) { return true }
         if markers.patterns.contains(where: { value.contains($0) }) { return true }
-        let phrases = labelKeys + markers.phrases
         return MarkerText.lines(of: value).contains { line in
-            phrases.contains { phrase in
+            labelPhrases.contains { phrase in
                 line.wholeWordRanges(of: phrase).contains { !Self.negated($0, in: line) }
             }
         }
     }
 
-    /// The label names as searched (upper-case, single spaces).
-    private var labelKeys: [[UInt8]] { labelNames.map(MarkerSearch.key).filter { !$0.isEmpty } }
 
     /// "NON-", "NON ", "NOT ", "UN" just before the words.
     static func negated(_ range: Range<Int>, in line: MarkerText) -> Bool {
@@ -57,8 +57,7 @@ struct LabelSearch {
         var found = findings(inHeaders: message.headerValues, place: "")
         // A forwarded or attached message's own classification counts, as its text does.
         for part in message.allParts where !part.messageHeaders.isEmpty {
-            let attached = InspectedMessage(headers: part.messageHeaders, root: MessagePart(path: [], contentType: "text/plain"), size: 0, linkHosts: [])
-            found += findings(inHeaders: attached.headerValues, place: ConfidentialFamily.place(of: part) + ": ")
+            found += findings(inHeaders: part.messageHeaders.values(named:), place: ConfidentialFamily.place(of: part) + ": ")
         }
         for (place, segment) in ConfidentialFamily.pieces(of: message) where segment.kind == .label && counts(segment.text) {
             found.append("\(place) (document label): " + ConfidentialFamily.quote(segment.text))
