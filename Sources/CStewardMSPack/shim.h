@@ -1,5 +1,6 @@
 #pragma once
 #include <mspack.h>
+#include <string.h>
 
 // libmspack's decompressors are structs of function pointers; these helpers call them, so the
 // Swift side sees two plain functions. libmspack's default I/O system reads and writes real
@@ -25,8 +26,10 @@ static inline int steward_szdd_extract(const char *in, const char *out, long max
 }
 
 // KWAJ (the later COMPRESS.EXE format): the same; its stated length may be absent (0), so the
-// caller also checks the size of what was written.
-static inline int steward_kwaj_extract(const char *in, const char *out, long max_bytes) {
+// caller also checks the size of what was written. The header may carry the original file
+// name, which EXPAND.EXE restores: it is copied to `name` (empty when absent).
+static inline int steward_kwaj_extract(const char *in, const char *out, long max_bytes, char *name, size_t name_size) {
+    if (name_size > 0) name[0] = 0;
     struct mskwaj_decompressor *d = mspack_create_kwaj_decompressor(NULL);
     if (d == NULL) return -1;
     struct mskwajd_header *h = d->open(d, in);
@@ -34,6 +37,10 @@ static inline int steward_kwaj_extract(const char *in, const char *out, long max
     if (h == NULL) {
         rc = d->last_error(d);
     } else {
+        if (h->filename != NULL && name_size > 0) {
+            strncpy(name, h->filename, name_size - 1);
+            name[name_size - 1] = 0;
+        }
         rc = (h->length > max_bytes) ? -1 : d->extract(d, h, out);
         d->close(d, h);
     }

@@ -11,8 +11,8 @@ enum MSCompress {
 
     static func isPacked(_ head: ArraySlice<UInt8>) -> Bool { head.starts(with: szdd) || head.starts(with: kwaj) }
 
-    /// The unpacked file, named after the packed one (`setup.ex_` → `setup.exe`), or nil when
-    /// it cannot be unpacked within `maxBytes`.
+    /// The unpacked file, named after the packed one (`setup.ex_` → `setup.exe`) or by the name a
+    /// KWAJ header stores, or nil when it cannot be unpacked within `maxBytes`.
     static func unpack(_ bytes: [UInt8], name: String?, maxBytes: Int) -> CarriedFiles.Carried? {
         let directory = FileManager.default.temporaryDirectory
         let tag = UUID().uuidString
@@ -24,10 +24,11 @@ enum MSCompress {
         }
         guard FileManager.default.createFile(atPath: input, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else { return nil }
         var missing: CChar = 0
+        var original = [CChar](repeating: 0, count: 64)
         let isSZDD = bytes.starts(with: szdd)
         let rc = isSZDD
             ? steward_szdd_extract(input, output, maxBytes, &missing)
-            : steward_kwaj_extract(input, output, maxBytes)
+            : steward_kwaj_extract(input, output, maxBytes, &original, original.count)
         guard rc == 0, let handle = FileHandle(forReadingAtPath: output) else { return nil }
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: maxBytes + 1), data.count <= maxBytes else { return nil }
@@ -35,6 +36,9 @@ enum MSCompress {
         if isSZDD, let name, name.hasSuffix("_"), missing != 0 {
             unpackedName = String(name.dropLast()) + String(UnicodeScalar(UInt8(bitPattern: missing)))
         }
+        // A KWAJ file names what EXPAND.EXE writes out: that is the name the member will see.
+        let stored = String(decoding: original.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if !isSZDD, !stored.isEmpty { unpackedName = stored }
         return CarriedFiles.Carried(name: unpackedName, bytes: Array(data))
     }
 }

@@ -87,7 +87,6 @@ public protocol DetectionFamily: Sendable {
 /// The registered families: the one list the policy and the evaluator use.
 public enum DetectionFamilies {
     public static let standard: [any DetectionFamily] = [
-        InspectionFamily(),
         UnsafeAttachmentFamily(),
         ImpersonationFamily(),
         ConfidentialFamily(),

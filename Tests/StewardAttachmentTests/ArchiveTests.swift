@@ -136,8 +136,12 @@ import Testing
         var archive = try Files.zip([("deepest.txt", Array("x".utf8))])
         for level in 1..<6 { archive = try Files.zip([("level\(level).zip", archive)]) }
         archive = try Files.zip([("top.exe", try Files.pe()), ("nested.zip", archive)])
-        let rules = try Judge(limits: InspectionLimits(maxArchiveDepth: 4)).rules(Mail.attached("deep.zip", archive))
-        #expect(rules == ["inspection-limit", "executable-attachment"])
+        let findings = try Judge(limits: InspectionLimits(maxArchiveDepth: 4)).verdict(Mail.attached("deep.zip", archive)).findings
+        #expect(Set(findings.map(\.rule)) == ["inspection-limit", "executable-attachment"])
+        // Filed under the unsafe-attachment family, naming the archive where the limit was reached.
+        let limit = try #require(findings.first { $0.rule == "inspection-limit" })
+        #expect(limit.kind == "unsafe-attachment")
+        #expect(limit.detail.contains(#"part 2 "deep.zip" > "nested.zip" > "level5.zip" > "level4.zip" > "level3.zip""#), "\(limit.detail)")
     }
 
     @Test func limitsAreSetInDefaultYAML() throws {

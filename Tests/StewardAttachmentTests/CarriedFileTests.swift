@@ -104,6 +104,64 @@ import Testing
     }
 }
 
+/// KWAJ, the later COMPRESS.EXE format. No Debian tool writes KWAJ, so the test writes the
+/// header itself (it is 14 bytes and optional fields); libmspack reads it as it reads
+/// Microsoft's own files. Method 0 stores the bytes, method 1 XORs each with 0xFF.
+@Suite struct KWAJTests {
+    static func kwaj(_ content: [UInt8], method: UInt16, name: String?, ext: String?) -> [UInt8] {
+        var fields: [UInt8] = []
+        var flags: UInt16 = 0x0001                                   // the unpacked length follows
+        fields += withUnsafeBytes(of: UInt32(content.count).littleEndian, Array.init)
+        if let name { flags |= 0x0008; fields += Array(name.utf8) + [0] }
+        if let ext { flags |= 0x0010; fields += Array(ext.utf8) + [0] }
+        let offset = UInt16(14 + fields.count)
+        var header = MSCompress.kwaj
+        for value in [method, offset, flags] { header += withUnsafeBytes(of: value.littleEndian, Array.init) }
+        return header + fields + (method == 1 ? content.map { $0 ^ 0xFF } : content)
+    }
+
+    @Test("a program packed as KWAJ is unpacked and judged under the name its header stores", arguments: [UInt16(0), 1])
+    func program(method: UInt16) throws {
+        let packed = Self.kwaj(try Files.pe(), method: method, name: "invoice", ext: "exe")
+        let findings = try Judge().findings(Mail.attached("invoice.ex_", packed))
+        #expect(findings.contains { $0.hasPrefix(#"executable-attachment: part 2 "invoice.ex_" > "invoice.exe": Windows executable"#) }, "\(findings)")
+    }
+
+    @Test("a KWAJ-packed text file passes, and its text is read", arguments: [UInt16(0), 1])
+    func text(method: UInt16) throws {
+        let text = Array("Minutes of the branch meeting, 3 December.".utf8)
+        let bytes = Mail.attached("minutes.tx_", Self.kwaj(text, method: method, name: "minutes", ext: "txt"))
+        #expect(try Judge().findings(bytes).isEmpty)
+        let part = try #require(try Inspector().inspect(bytes: bytes).allParts.first { $0.filename == "minutes.txt" })
+        #expect(part.content.prefix(100) == text)
+    }
+}
+
+/// Cabinet files written by gcab (GNOME's cabinet tool, Debian's gcab), compressed with MSZIP
+/// as Windows' makecab does: the files inside are judged; a cabinet of documents passes.
+@Suite struct CabinetTests {
+    static func cab(_ members: [(String, [UInt8])]) throws -> [UInt8] {
+        var inputs: [String: [UInt8]] = [:]
+        for (name, bytes) in members { inputs["in/\(name)"] = bytes }
+        let names = members.map { "'\($0.0)'" }.joined(separator: " ")
+        return try Files.run(["sh", "-c", "cd in && gcab --create --zip ../out \(names)"], inputs: inputs, output: "out")
+    }
+
+    @Test("a program in a gcab cabinet is found by its content, whatever its name")
+    func program() throws {
+        let cab = try Self.cab([("readme.txt", Array("Read me.".utf8)), ("setup.dat", try Files.pe())])
+        #expect(cab.starts(with: Array("MSCF".utf8)))
+        let findings = try Judge().findings(Mail.attached("update.cab", cab))
+        #expect(findings.contains { $0.hasPrefix(#"executable-attachment: part 2 "update.cab" > "setup.dat": Windows executable"#) }, "\(findings)")
+    }
+
+    @Test("a gcab cabinet of documents passes")
+    func documents() throws {
+        let cab = try Self.cab([("readme.txt", Array("Read me.".utf8)), ("notes.txt", Array("Branch notes for the AGM.".utf8))])
+        #expect(try Judge().findings(Mail.attached("papers.cab", cab)).isEmpty)
+    }
+}
+
 /// Opaque S/MIME signed messages (application/pkcs7-mime; smime-type=signed-data), made by
 /// `openssl cms -sign -nodetach`: the signed content is inspected.
 @Suite struct SignedMessageTests {

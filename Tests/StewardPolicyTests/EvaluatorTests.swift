@@ -101,7 +101,7 @@ import Testing
         let verdict = Evaluator(policy: try Fixtures.policy()).evaluate(message, envelope: Fixtures.incoming(to: ["a@union.example"]))
         #expect(verdict.action == .quarantine)
         #expect(verdict.findings.map(\.rule) == ["inspection-limit", "inspection-limit"])
-        #expect(verdict.findings.map(\.kind) == ["inspection", "inspection"])
+        #expect(verdict.findings.map(\.kind) == ["unsafe-attachment", "unsafe-attachment"], "a limit is filed under the unsafe-attachment family")
         #expect(verdict.findings.map(\.detail) == [
             "could not be inspected: attachments nested more than 12 levels deep in part 2",
             "could not be inspected: more than 1000000 decoded bytes",

@@ -5,6 +5,19 @@ public import StewardCore
 /// true type), at any depth: inside attached messages and inside archives, which inspection
 /// opens. Names are judged as Windows would read them.
 public struct UnsafeAttachmentFamily: DetectionFamily {
+    /// A message that could not be fully inspected (an inspection limit was reached) is held,
+    /// never passed unseen: material one has reason to suspect. It belongs to this family
+    /// because what was not seen is an attachment that could not be checked; the finding
+    /// names the part, down to the archive where the limit was reached, and whatever was found
+    /// above that depth is reported beside it.
+    public static let limitRule = RuleDescriptor(
+        id: "inspection-limit", clause: "10(f)(viii)",
+        summary: "the message could not be fully inspected (too deep, too many parts, too large)",
+        defaultAction: .quarantine,
+        refusal: "it could not be fully inspected for unsafe material",
+        clauseRequirement: "does not allow material that may be unlawful or unsafe"
+    )
+
     public static let eicarRule = RuleDescriptor(
         id: "eicar-test-signature", clause: "10(f)(viii)",
         summary: "the EICAR anti-virus test signature, in any part",
@@ -83,13 +96,16 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
 
     public var kind: String { "unsafe-attachment" }
     public var rules: [RuleDescriptor] {
-        [Self.eicarRule, Self.executableRule, Self.riskyNameRule, Self.misleadingNameRule,
+        [Self.limitRule, Self.eicarRule, Self.executableRule, Self.riskyNameRule, Self.misleadingNameRule,
          Self.encryptedRule, Self.macroRule, Self.pdfRule, Self.markupRule, Self.partialRule]
     }
 
     public func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit] {
         let settings = AttachmentSettings(context)
         var hits: [RuleHit] = []
+        if context.isEnabled(Self.limitRule.id) {
+            hits += message.limitsReached.map { RuleHit(rule: Self.limitRule.id, detail: "could not be inspected: \($0.detail)") }
+        }
         for (part, label) in PartLabels.labelled(message.root) {
             hits += judge(part, label: label, settings: settings)
         }
