@@ -11,9 +11,13 @@ struct TrueType: Sendable, Hashable {
 }
 
 /// libmagic handles are not thread-safe, and loading the database costs a few milliseconds,
-/// so handles are kept in a lock-protected pool: a caller takes a pair (MIME type and
-/// description), uses it alone, and gives it back. Pairs are created on demand; at most
-/// `maxIdle` are kept once returned.
+/// so handles are kept in a pool: a caller takes a pair (MIME type and description), uses it
+/// alone, and gives it back. Pairs are created on demand, at most `maxPairs` in all; a caller
+/// that finds none free waits for one (a call takes a few milliseconds of CPU, so more pairs
+/// than cores would not go faster). The bound is what keeps memory flat: each handle keeps
+/// the regular expressions of the magic rules it has compiled (several MB once it has seen
+/// varied files), so one pair per concurrent milter thread grew Steward's heap with the peak
+/// number of sessions and never gave it back (issue 13's soak, traced with heaptrack).
 final class MagicPool: @unchecked Sendable {
     /// The process-wide pool (the magic database is the same for every inspector).
     static let shared = MagicPool()
@@ -80,31 +84,45 @@ final class MagicPool: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var idle: [Handles] = []
-    private let maxIdle: Int
+    private var created = 0
+    private let maxPairs: Int
 
-    init(maxIdle: Int = 32) {
-        self.maxIdle = maxIdle
+    init(maxPairs: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) {
+        self.maxPairs = max(1, maxPairs)
     }
 
     /// Runs `body` with a pair of handles no other thread is using; nil when libmagic
     /// cannot open its database (the caller then reports no true type).
     func withHandles<R>(_ body: (Handles) throws -> R) rethrows -> R? {
-        let handles: Handles
-        if let reused = lock.withLock({ idle.popLast() }) {
-            handles = reused
-        } else if let fresh = Handles() {
-            handles = fresh
-        } else {
-            return nil
-        }
+        guard let handles = take() else { return nil }
         defer {
-            lock.withLock {
-                if idle.count < maxIdle { idle.append(handles) }
-            }
+            condition.lock()
+            idle.append(handles)
+            condition.signal()
+            condition.unlock()
         }
         return try body(handles)
+    }
+
+    /// A free pair, a new one while fewer than `maxPairs` exist, else the next one given back.
+    private func take() -> Handles? {
+        condition.lock()
+        while idle.isEmpty, created >= maxPairs { condition.wait() }
+        if let reused = idle.popLast() {
+            condition.unlock()
+            return reused
+        }
+        created += 1
+        condition.unlock()
+        if let fresh = Handles() { return fresh }
+        // The database cannot be opened: give the slot back, so a waiting thread tries too.
+        condition.lock()
+        created -= 1
+        condition.signal()
+        condition.unlock()
+        return nil
     }
 
     /// True type of some bytes (nil fields when libmagic is unavailable).
@@ -128,8 +146,8 @@ final class MagicPool: @unchecked Sendable {
         }
     }
 
-    /// Number of handle pairs waiting in the pool (for tests).
-    var idleCount: Int { lock.withLock { idle.count } }
+    /// Number of handle pairs created so far (never more than `maxPairs`).
+    var pairCount: Int { condition.withLock { created } }
 }
 
 /// libmagic's compiled database, read into memory once for every handle (issue 13's soak).

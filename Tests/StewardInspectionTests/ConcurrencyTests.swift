@@ -1,6 +1,6 @@
 import Foundation
 import StewardCore
-import StewardInspection
+@testable import StewardInspection
 import Testing
 
 @Suite("Inspection: one inspector shared by many threads")
@@ -40,6 +40,24 @@ struct ConcurrencyTests {
             }
             for try await ok in group { #expect(ok) }
         }
+    }
+
+    /// Each libmagic handle keeps the rules' regular expressions it compiled (MB each), so the
+    /// pool is bounded: 32 threads asking at once share a few pairs and all get the answer.
+    @Test func magicHandlesAreBoundedUnderConcurrency() {
+        let pool = MagicPool(maxPairs: 3)
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 32) { iteration in
+            for _ in 0..<5 {
+                let bytes = iteration % 2 == 0 ? Fixture.png : Fixture.pdf
+                let expected = iteration % 2 == 0 ? "image/png" : "application/pdf"
+                let type = pool.identify(bytes).mimeType
+                if type != expected { failures.add("iteration \(iteration): \(type ?? "nil")") }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        #expect(pool.pairCount <= 3, "\(pool.pairCount) pairs for 32 threads")
+        #expect(pool.pairCount >= 1)
     }
 }
 
