@@ -67,6 +67,8 @@ let package = Package(
 
         // glibc's memmem for byte searches (a GNU extension Swift's Glibc module leaves out).
         .target(name: "CStewardBytes"),
+        // Keeps libmilter's own signal thread from taking SIGHUP/SIGTERM (steward_signals.c says why).
+        .target(name: "CStewardSignals"),
         // ICU (Debian libicu-dev): UTS #39 confusable skeletons and UTS #46 IDNA, for look-alike
         // names and domains. A C target, not a system library: ICU's headers cannot be imported
         // into Swift beside Foundation, whose bundled ICU defines the same enums differently.
@@ -115,7 +117,7 @@ let package = Package(
         .target(
             name: "StewardMilter",
             dependencies: [
-                "StewardCore", "StewardEngine", "CStewardMilter",
+                "StewardCore", "StewardEngine", "CStewardMilter", "CStewardSignals",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

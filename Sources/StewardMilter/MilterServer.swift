@@ -1,4 +1,5 @@
 import CStewardMilter
+import CStewardSignals
 public import Foundation
 public import Logging
 public import StewardEngine
@@ -12,9 +13,11 @@ import Glibc
 /// handled in one place, the calling (main) thread.
 ///
 /// libmilter starts its own `sigwait` thread for SIGHUP, SIGTERM and SIGINT and would stop on
-/// SIGHUP. The calling thread blocks those signals before any other thread exists and then waits
-/// for them itself; the kernel gives a process-directed signal to the main thread first when it
-/// is waiting for it, so Steward is the one owner: SIGHUP reloads, SIGTERM and SIGINT drain.
+/// any of them, SIGHUP included. The calling thread blocks those signals before any other thread
+/// exists and waits for them itself; libmilter's thread never takes one, because Steward's own
+/// `sigwait` (CStewardSignals) puts it to sleep for good. So Steward is the one owner, also while
+/// the main thread is busy reloading: SIGHUP reloads, SIGTERM and SIGINT drain; a signal that
+/// arrives meanwhile waits, pending, for the next turn of the loop.
 public final class MilterServer: Sendable {
     public struct Settings: Sendable {
         public var connection: String
@@ -58,6 +61,7 @@ public final class MilterServer: Sendable {
     public static func takeSignals() {
         var set = Self.ownedSignals
         pthread_sigmask(SIG_BLOCK, &set, nil)
+        precondition(steward_signals_owned() == 1)
     }
 
     private static var ownedSignals: sigset_t {
@@ -111,8 +115,7 @@ public final class MilterServer: Sendable {
                 continue  // nothing yet: check whether libmilter stopped on its own
             }
         }
-        // libmilter stopped on its own (its signal thread can take a SIGTERM that arrives
-        // while this thread is not waiting): systemd is told all the same.
+        // libmilter stopped on its own (an error in its listener): systemd is told all the same.
         systemd.notify("STOPPING=1")
         let code = main.code.load(ordering: .sequentiallyConsistent)
         if code != MI_SUCCESS {

@@ -236,6 +236,85 @@ extension ReliabilityDrillTests {
         }
         try Self.expectInvariant(lab: lab, steward: steward, clean: clean, held: [held])
     }
+
+    @Test("a reload storm: 50 policy reloads while mail flows; nothing lost, none refused, none held twice")
+    func reloadStorm() throws {
+        try EndToEndTests.requireLab()
+        let lab = try PostfixLab(milter: .labSocket)
+        defer { lab.stop() }
+        let steward = try StewardServe(lab: lab)
+        defer { steward.stop() }
+
+        let messages: [(Data, isHeld: Bool)] = (1...16).map { index in
+            index % 4 == 0
+                ? (Samples.eicarAttachment(id: "drill-reload-\(index)"), true) : (Samples.clean(id: "drill-reload-\(index)"), false)
+        }
+        let results = Shared<[PostfixLab.Submission]>([])
+        let toSend = messages.map(\.0)
+        let client = Thread {
+            for message in toSend {
+                if let submission = try? lab.submit(message, from: Address.external, to: [Address.member]) {
+                    results.update { $0.append(submission) }
+                }
+            }
+        }
+        client.start()
+        // 50 SIGHUPs, 40 ms apart, while the client submits (bounded: 50 signals).
+        for _ in 1...50 {
+            steward.signal(SIGHUP)
+            Thread.sleep(forTimeInterval: 0.04)
+        }
+        #expect(TestSupport.waitUntil(timeout: 120, interval: 0.1) { results.read().count == messages.count }, "\(steward.log)")
+        let answers = results.read()
+        #expect(!answers.contains { $0.tempFailed || $0.permanentlyFailed }, "a reload cost a message its answer: \(answers)\n\(steward.log)")
+        #expect(steward.isRunning, "steward died in the reload storm:\n\(steward.log)")
+        // Signals that arrive during a reload may be taken together; many reloads still happen.
+        let reloads = steward.log.components(separatedBy: "policy reloaded").count - 1
+        #expect(reloads >= 5, "only \(reloads) reloads for 50 SIGHUPs")
+        try Self.expectInvariant(
+            lab: lab, steward: steward, clean: messages.filter { !$0.isHeld }.map(\.0), held: messages.filter(\.isHeld).map(\.0))
+    }
+
+    @Test("duplicate releases: six officials' release commands at once deliver the message exactly once")
+    func duplicateRelease() throws {
+        try EndToEndTests.requireLab()
+        let lab = try PostfixLab(milter: .labSocket)
+        defer { lab.stop() }
+        let steward = try StewardServe(lab: lab)
+        defer { steward.stop() }
+
+        let message = Samples.eicarAttachment(id: "drill-duplicate-release")
+        #expect(try lab.submit(message, from: Address.external, to: [Address.member]).accepted, "\(steward.log)")
+        #expect(try lab.waitForEmptyQueue(timeout: 60))
+        let held = try steward.heldMessages()
+        try #require(held.count == 1, "\(steward.log)")
+        let id = String(held[0].id)
+
+        // Six processes, each its own connection to the store, as six officials' clicks would be.
+        let outcomes = Shared<[CommandResult]>([])
+        let threads = (1...6).map { index in
+            Thread {
+                if let result = try? steward.command(["quarantine", "release", id, "--reason", "drill \(index)", "--actor", "sam.okafor"]) {
+                    outcomes.update { $0.append(result) }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        #expect(TestSupport.waitUntil(timeout: 120, interval: 0.05) { outcomes.read().count == 6 })
+        let results = outcomes.read()
+        #expect(results.filter { $0.status == 0 }.count == 1, "\(results.map { "\($0.status) \($0.error)" })")
+        for refused in results where refused.status != 0 {
+            #expect(refused.status == 1 && refused.error.contains("released"), "\(refused.status): \(refused.error)")
+        }
+        #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
+        #expect(try lab.waitForSink(count: 1, timeout: 30))
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try lab.sinkMessages().count == 1, "delivered more than once")
+        let trail = try steward.command(["audit", "list", "--message", id])
+        #expect(trail.output.components(separatedBy: "release-delivered").count == 2, "\(trail.output)")
+        #expect(trail.output.components(separatedBy: " release #\(id) ").count == 2, "one release on the trail:\n\(trail.output)")
+        #expect(try steward.command(["audit", "verify"]).status == 0)
+    }
 }
 
 /// A tmpfs of a few megabytes, mounted for one test (root), that can be filled to the last byte.
