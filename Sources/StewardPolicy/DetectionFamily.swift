@@ -54,6 +54,9 @@ public struct RuleContext: Sendable {
     /// What the sender's login has sent in the last hour, as the store counted it (clause 12's
     /// rate per login); nil when nothing was counted (no login, or `steward check`).
     public var activity: LoginActivity?
+    /// The impersonation index built with the policy for this branch's options (the evaluator
+    /// sets it); nil in a context made on its own.
+    var impersonationIndex: ImpersonationIndex?
 
     public init(envelope: Envelope, direction: Direction, directory: UnionDirectory, settings: BranchSettings, activity: LoginActivity? = nil) {
         self.envelope = envelope

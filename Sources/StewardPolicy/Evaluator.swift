@@ -8,8 +8,13 @@ public import StewardCore
 /// action is the strictest finding's action (accept when there is none).
 public struct Evaluator: Sendable {
     public let policy: Policy
+    /// Built here, once per policy load, rather than behind a lock at the first message.
+    private let impersonationIndexes: ImpersonationIndexes
 
-    public init(policy: Policy) { self.policy = policy }
+    public init(policy: Policy) {
+        self.policy = policy
+        impersonationIndexes = ImpersonationIndexes(policy: policy)
+    }
 
     public func direction(of envelope: Envelope) -> Direction {
         DirectionResolver(directory: policy.directory).direction(of: envelope)
@@ -28,7 +33,8 @@ public struct Evaluator: Sendable {
         for branch in branches {
             let settings = policy.settings(for: branch)
             guard settings.directions.contains(direction) else { continue }
-            let context = RuleContext(envelope: envelope, direction: direction, directory: policy.directory, settings: settings, activity: activity)
+            var context = RuleContext(envelope: envelope, direction: direction, directory: policy.directory, settings: settings, activity: activity)
+            context.impersonationIndex = impersonationIndexes.index(for: settings)
             for family in policy.families {
                 let clauses = Dictionary(family.rules.map { ($0.id, $0.clause) }, uniquingKeysWith: { first, _ in first })
                 for hit in family.evaluate(message, context: context) {

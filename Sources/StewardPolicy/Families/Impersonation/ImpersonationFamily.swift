@@ -4,8 +4,6 @@ public import StewardCore
 /// send as; mail from outside may not claim the union's domains without proof; display names
 /// may not borrow officials' names; domains may not imitate the union's. See ImpersonationRules.
 public struct ImpersonationFamily: DetectionFamily {
-    private static let cache = ImpersonationIndexCache()
-
     public init() {}
 
     public var kind: String { "impersonation" }
@@ -21,8 +19,10 @@ public struct ImpersonationFamily: DetectionFamily {
             hits += unauthenticatedInside(view, context)
         }
         let names = context.isEnabled(ImpersonationRules.officialName.id) || context.isEnabled(ImpersonationRules.replyDivergence.id)
+        // The evaluator hands over the index built with the policy; a context made elsewhere
+        // (a test of one family) gets one built for it.
         let index = names || context.isEnabled(ImpersonationRules.lookalikeDomain.id)
-            ? Self.cache.index(
+            ? context.impersonationIndex ?? ImpersonationIndex(
                 directory: context.directory,
                 protectOfficials: context.flag("protect_officials", of: ImpersonationRules.officialName, default: true),
                 extraNames: context.list("protected_names", of: ImpersonationRules.officialName))

@@ -2,8 +2,8 @@ import Foundation
 import StewardCore
 
 /// What the impersonation rules compare messages against, computed once per policy load (and
-/// per distinct branch option), never per message: folded protected names and the union
-/// domains' skeletons both cost ICU calls.
+/// per distinct branch option, `ImpersonationIndexes`), never per message: folded protected
+/// names and the union domains' skeletons both cost ICU calls.
 struct ImpersonationIndex: Sendable {
     var protectedNames: [ProtectedName]
     var lookalikes: LookalikeDomains
@@ -43,30 +43,41 @@ struct ImpersonationIndex: Sendable {
     }
 }
 
-/// Indexes already built, found by their inputs. Arrays from the loaded policy share storage
-/// from message to message, so comparing a key is a pointer check in the usual case.
-final class ImpersonationIndexCache: @unchecked Sendable {
-    struct Key: Equatable {
-        var domains: [String]
-        var officials: [Official]
-        var unionName: String
+/// The indexes of one loaded policy, one per distinct set of branch options, built when the
+/// evaluator is made (once per policy load), so judging a message only looks one up.
+struct ImpersonationIndexes: Sendable {
+    struct Key: Hashable, Sendable {
         var protectOfficials: Bool
         var extraNames: [String]
+
+        /// The same options, read the same way, as `ImpersonationFamily` reads them.
+        init(_ settings: BranchSettings) {
+            let rule = ImpersonationRules.officialName
+            if case .flag(let flag) = settings.option("protect_officials", of: rule.id) ?? rule.options["protect_officials"] {
+                protectOfficials = flag
+            } else {
+                protectOfficials = true
+            }
+            if case .list(let names) = settings.option("protected_names", of: rule.id) ?? rule.options["protected_names"] {
+                extraNames = names
+            } else {
+                extraNames = []
+            }
+        }
     }
 
-    private let lock = NSLock()
-    private var entries: [(key: Key, index: ImpersonationIndex)] = []
+    private let byKey: [Key: ImpersonationIndex]
 
-    func index(directory: UnionDirectory, protectOfficials: Bool, extraNames: [String]) -> ImpersonationIndex {
-        let key = Key(
-            domains: directory.domains, officials: directory.officials, unionName: directory.unionName,
-            protectOfficials: protectOfficials, extraNames: extraNames)
-        lock.lock()
-        defer { lock.unlock() }
-        if let entry = entries.first(where: { $0.key == key }) { return entry.index }
-        let index = ImpersonationIndex(directory: directory, protectOfficials: protectOfficials, extraNames: extraNames)
-        entries.append((key, index))
-        if entries.count > 16 { entries.removeFirst() }  // old policies after reloads
-        return index
+    init(policy: Policy) {
+        var byKey: [Key: ImpersonationIndex] = [:]
+        for settings in [policy.defaults] + Array(policy.branchSettings.values) {
+            let key = Key(settings)
+            if byKey[key] == nil {
+                byKey[key] = ImpersonationIndex(directory: policy.directory, protectOfficials: key.protectOfficials, extraNames: key.extraNames)
+            }
+        }
+        self.byKey = byKey
     }
+
+    func index(for settings: BranchSettings) -> ImpersonationIndex? { byKey[Key(settings)] }
 }
