@@ -8,8 +8,10 @@ import StewardQuarantine
 
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "quarantine", abstract: "Review held messages: list, show, release, refuse, delete, legal hold, purge, export.",
-        subcommands: [List.self, Show.self, Release.self, Refuse.self, Delete.self, LegalHold.self, Purge.self, Export.self])
+        commandName: "quarantine", abstract: "Review held messages: list, show, release, refuse, delete, legal hold, purge, export, figures.",
+        subcommands: [
+            List.self, Show.self, Release.self, Refuse.self, Delete.self, LegalHold.self, Purge.self, Export.self, FiguresCommand.self,
+        ])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List held messages, newest first.")
