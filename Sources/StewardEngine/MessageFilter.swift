@@ -100,7 +100,7 @@ public final class MessageFilter: Sendable {
             verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope, activity: activity)
             for branch in verdict.branches {
                 if let candidate = snapshot.candidates[branch] {
-                    shadow[branch] = candidate.evaluate(inspected, envelope: envelope, activity: activity)
+                    shadow[branch] = Self.judge(inspected, envelope: envelope, activity: activity, branch: branch, candidate: candidate, live: verdict)
                 }
             }
             if let report = reportCase(inspected, source: source, envelope: envelope, verdict: verdict, snapshot: snapshot) {
@@ -158,6 +158,20 @@ public final class MessageFilter: Sendable {
         }
         log(decision, envelope: envelope)
         return decision
+    }
+
+    /// A branch's candidate verdict: the families it changes run again for that branch only; the
+    /// other families' findings for the branch are the live ones (the same rules, the same answer).
+    static func judge(
+        _ inspected: InspectedMessage, envelope: Envelope, activity: LoginActivity?, branch: String,
+        candidate: PolicyHolder.Candidate, live: Verdict
+    ) -> Verdict {
+        var verdict = candidate.evaluator.evaluate(
+            inspected, envelope: envelope, activity: activity, onlyBranch: branch, onlyFamilies: candidate.families)
+        if let families = candidate.families {
+            verdict.findings = live.findings.filter { $0.branch == branch && !families.contains($0.kind) } + verdict.findings
+        }
+        return verdict
     }
 
     /// Monitor mode must not tell an outside recipient what the union flagged (that its mail

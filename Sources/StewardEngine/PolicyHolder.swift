@@ -12,11 +12,31 @@ public final class PolicyHolder: Sendable {
         public let inspector: Inspector
         /// When this policy was loaded.
         public let loadedAt: Date
-        /// One evaluator per branch with a candidate rule set: the live policy with that
-        /// branch's candidate in force (shadow policy, judged beside the live one, never acted on).
-        public let candidates: [String: Evaluator]
+        /// One per branch with a candidate rule set (shadow policy, judged beside the live one,
+        /// never acted on).
+        public let candidates: [String: Candidate]
         /// The promotion stamp's date when this policy was loaded (`PolicyHolder.promotedStamp`).
         let stamp: Date?
+    }
+
+    /// A branch's candidate: the live policy with that branch's candidate rule set in force, and
+    /// the detection families whose rules it changes (nil: all, as its directions differ). Only
+    /// those run again; the other families' findings are the live ones.
+    public struct Candidate: Sendable {
+        public let evaluator: Evaluator
+        public let families: Set<String>?
+
+        init?(policy: Policy, branch: String) {
+            guard let candidate = policy.candidateSettings[branch], let shadow = policy.withCandidate(for: branch) else { return nil }
+            evaluator = Evaluator(policy: shadow)
+            let live = policy.settings(for: branch)
+            guard live.directions == candidate.directions else {
+                families = nil
+                return
+            }
+            let changed = Set(candidate.rules.keys.filter { candidate.rules[$0] != live.rules[$0] })
+            families = Set(policy.families.filter { $0.rules.contains { changed.contains($0.id) } }.map(\.kind))
+        }
     }
 
     /// Written by `steward policy promote`/`discard` (and the review app) after changing a
@@ -72,7 +92,7 @@ public final class PolicyHolder: Sendable {
         let stamp = stampDate(directory)
         let policy = try Policy.parse(try PolicyDirectoryReader.read(directory))
         let candidates = Dictionary(uniqueKeysWithValues: policy.candidateSettings.keys.compactMap { branch in
-            policy.withCandidate(for: branch).map { (branch, Evaluator(policy: $0)) }
+            Candidate(policy: policy, branch: branch).map { (branch, $0) }
         })
         return Snapshot(
             evaluator: Evaluator(policy: policy), inspector: Inspector(limits: policy.inspectionLimits), loadedAt: Date(),
