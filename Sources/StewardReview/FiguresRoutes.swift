@@ -40,6 +40,7 @@ struct FiguresRoutes {
     struct FiguresPage {
         var frame: Frame
         var branch: String
+        var branchName: String
         var period: String
         var chart: String
         var rules: [RuleRow]
@@ -57,8 +58,8 @@ struct FiguresRoutes {
             let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
             let figures = try BranchFigures.load(from: app.store, branch: branch, weeks: weeks, now: app.now(), calendar: calendar)
             let page = FiguresPage(
-                frame: app.frame(title: "Figures for \(branch)", context: context),
-                branch: branch, period: FiguresChart.axisCaption(figures), chart: FiguresChart.svg(figures),
+                frame: app.frame(title: "Figures for \(app.branchName(branch))", context: context),
+                branch: branch, branchName: app.branchName(branch), period: FiguresChart.axisCaption(figures), chart: FiguresChart.svg(figures),
                 rules: figures.rules.map(Self.ruleRow), weeks: zip(figures.weeks, figures.perWeek).map { Self.weekRow($0, nil, $1) },
                 ruleWeeks: figures.rules.flatMap { rule in
                     zip(figures.weeks, rule.perWeek).filter { $0.1.holds > 0 || $0.1.logged > 0 }.map { Self.weekRow($0, "\(rule.family) / \(rule.rule)", $1) }

@@ -100,6 +100,9 @@ extension ReviewApp {
         return reason.isEmpty || confirm != "yes" ? nil : reason
     }
 
+    /// The branch's name as people know it ("London Branch"), its id when the directory has none.
+    func branchName(_ id: String) -> String { directory.branch(id: id)?.name ?? id }
+
     var decisions: QuarantineDecisions { QuarantineDecisions(store: store, policy: policy.snapshot.evaluator.policy) }
 
     /// The `:branch` path parameter, if the reviewer serves that branch; 403 otherwise (the

@@ -58,7 +58,7 @@ struct ShadowRoutes {
             let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
             let report = try ShadowReport.load(from: app.store, branch: branch, weeks: FiguresRoutes.defaultWeeks, now: app.now(), calendar: calendar)
             let candidate = CandidatePolicy(directory: app.policy.directory, branch: branch).candidateText()
-            let name = app.directory.branch(id: branch)?.name ?? branch
+            let name = app.branchName(branch)
             let isAdmin = try context.requireIdentity().isAdmin
             let page = ShadowPage(
                 frame: app.frame(title: "Candidate policy for \(name)", context: context), branch: branch, branchName: name,

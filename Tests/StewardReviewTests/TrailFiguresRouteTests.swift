@@ -71,6 +71,7 @@ import Testing
             let browser = try await Self.londonOfficial(client, releasing: harness.londonMessage, reason: "fine")
             let page = try await browser.get("/branches/london/figures")
             #expect(page.status == .ok)
+            #expect(page.text.contains("<h1>Figures for London Branch</h1>"), "the branch's name, not its id")
             #expect(page.text.contains("<svg id=\"figures-chart\" role=\"img\""))
             #expect(page.text.contains(": 2 held, 1 released, 1 refused"))
             let rule = "<tr data-rule=\"unsafe-attachment/executable-attachment\"><td>executable-attachment <span class=\"muted\">(unsafe-attachment)</span></td><td>10(f)(viii)</td><td>2</td><td>1</td><td>1</td><td>1</td><td>50%</td></tr>"
