@@ -81,6 +81,8 @@ public final class MessageFilter: Sendable {
         let snapshot = policy.snapshot
         var verdict: Verdict
         let inspected: InspectedMessage
+        /// The candidate policies' verdicts, by branch (shadow policy): inspected once, judged twice.
+        var shadow: [String: Verdict] = [:]
         do {
             let documentText = ConfidentialFamily.needsDocumentText(envelope, directory: snapshot.evaluator.policy.directory)
             switch source {
@@ -96,6 +98,11 @@ public final class MessageFilter: Sendable {
             case .failure(let error): return tempfail(envelope, reason: "could not count the login's mail: \(error)")
             }
             verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope, activity: activity)
+            for branch in verdict.branches {
+                if let candidate = snapshot.candidates[branch] {
+                    shadow[branch] = Self.judge(inspected, envelope: envelope, activity: activity, branch: branch, candidate: candidate, live: verdict)
+                }
+            }
             if let report = reportCase(inspected, source: source, envelope: envelope, verdict: verdict, snapshot: snapshot) {
                 return report
             }
@@ -128,10 +135,7 @@ public final class MessageFilter: Sendable {
                 }
             }
         case .tag:
-            // Monitor mode must not tell an outside recipient what the union flagged (that its
-            // mail was marked confidential): the header is added only to mail that stays inside.
-            let directory = snapshot.evaluator.policy.directory
-            if envelope.recipients.allSatisfy(directory.isUnionAddress) {
+            if Self.marksFindings(verdict, envelope: envelope, policy: snapshot.evaluator.policy) {
                 decision.modifications.append(.add(name: "X-Steward-Findings", value: Self.findingsHeader(verdict.findings)))
             }
         case .reject:
@@ -144,8 +148,52 @@ public final class MessageFilter: Sendable {
         case .accept, .tempfail:
             break
         }
+        if verdict.findings.contains(where: { $0.action == .tag }) || !shadow.isEmpty {
+            let facts = ObservationBuilder.Facts(
+                at: Date(), envelope: envelope, subject: Self.subject(of: inspected),
+                partNames: ObservationBuilder.partNames(inspected), heldID: decision.heldID)
+            record(
+                ObservationBuilder.logged(verdict, facts: facts) + ObservationBuilder.disagreements(verdict, candidates: shadow, facts: facts),
+                envelope: envelope)
+        }
         log(decision, envelope: envelope)
         return decision
+    }
+
+    /// A branch's candidate verdict: the families it changes run again for that branch only; the
+    /// other families' findings for the branch are the live ones (the same rules, the same answer).
+    static func judge(
+        _ inspected: InspectedMessage, envelope: Envelope, activity: LoginActivity?, branch: String,
+        candidate: PolicyHolder.Candidate, live: Verdict
+    ) -> Verdict {
+        var verdict = candidate.evaluator.evaluate(
+            inspected, envelope: envelope, activity: activity, onlyBranch: branch, onlyFamilies: candidate.families)
+        if let families = candidate.families {
+            verdict.findings = live.findings.filter { $0.branch == branch && !families.contains($0.kind) } + verdict.findings
+        }
+        return verdict
+    }
+
+    /// Monitor mode must not tell an outside recipient what the union flagged (that its mail
+    /// was marked confidential): the header goes only on mail that stays inside the union, and
+    /// only when every branch whose `log` rule matched asks for it (`monitor: findings_header`).
+    static func marksFindings(_ verdict: Verdict, envelope: Envelope, policy: Policy) -> Bool {
+        guard envelope.recipients.allSatisfy(policy.directory.isUnionAddress) else { return false }
+        let branches = Set(verdict.findings.filter { $0.action == .tag }.map(\.branch))
+        return !branches.isEmpty && branches.allSatisfy { policy.settings(for: $0).findingsHeader }
+    }
+
+    /// Stores what the branches tune by. Metadata about mail that was let through: a store
+    /// failure here is logged and the message goes on as judged (it is never lost either way).
+    private func record(_ observations: [PolicyObservation], envelope: Envelope) {
+        guard !observations.isEmpty, let store = store as? any PolicyObservationStore else { return }
+        do {
+            try store.record(observations)
+        } catch {
+            logger.error("could not record what the policy observed; the message went on as judged", metadata: [
+                "milter.queue_id": "\(envelope.queueID ?? "-")", "error.reason": "\(error)",
+            ])
+        }
     }
 
     /// Clause 12's rate per login: counts this message for its login in the store (one upsert)

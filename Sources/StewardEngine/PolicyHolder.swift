@@ -12,18 +12,65 @@ public final class PolicyHolder: Sendable {
         public let inspector: Inspector
         /// When this policy was loaded.
         public let loadedAt: Date
+        /// One per branch with a candidate rule set (shadow policy, judged beside the live one,
+        /// never acted on).
+        public let candidates: [String: Candidate]
+        /// The promotion stamp's date when this policy was loaded (`PolicyHolder.promotedStamp`).
+        let stamp: Date?
     }
+
+    /// A branch's candidate: the live policy with that branch's candidate rule set in force, and
+    /// the detection families whose rules it changes (nil: all, as its directions differ). Only
+    /// those run again; the other families' findings are the live ones.
+    public struct Candidate: Sendable {
+        public let evaluator: Evaluator
+        public let families: Set<String>?
+
+        init?(policy: Policy, branch: String) {
+            guard let candidate = policy.candidateSettings[branch], let shadow = policy.withCandidate(for: branch) else { return nil }
+            evaluator = Evaluator(policy: shadow)
+            let live = policy.settings(for: branch)
+            guard live.directions == candidate.directions else {
+                families = nil
+                return
+            }
+            let changed = Set(candidate.rules.keys.filter { candidate.rules[$0] != live.rules[$0] })
+            families = Set(policy.families.filter { $0.rules.contains { changed.contains($0.id) } }.map(\.kind))
+        }
+    }
+
+    /// Written by `steward policy promote`/`discard` (and the review app) after changing a
+    /// branch file: a running Steward that sees it change reloads within a second, so a
+    /// promoted candidate is judged by from the next message. Nothing else reloads unasked.
+    public static let promotedStamp = ".promoted"
 
     public let directory: URL
     private let current: Mutex<Snapshot>
+    /// When the stamp was last looked at (at most once per `stampInterval`, one stat).
+    private let lastStampCheck = Mutex<Date>(.distantPast)
+    private let stampInterval: TimeInterval
 
     /// Loads the policy at `directory`; throws when it has any problem, so `serve` refuses to start.
-    public init(directory: URL) throws(PolicyError) {
+    /// The promotion stamp is looked at every `stampInterval` seconds at most.
+    public init(directory: URL, stampInterval: TimeInterval = 1) throws(PolicyError) {
         self.directory = directory
+        self.stampInterval = stampInterval
         current = Mutex(try Self.load(directory))
     }
 
-    public var snapshot: Snapshot { current.withLock { $0 } }
+    public var snapshot: Snapshot {
+        let snapshot = current.withLock { $0 }
+        let now = Date()
+        let due = lastStampCheck.withLock { last in
+            guard now.timeIntervalSince(last) >= stampInterval else { return false }
+            last = now
+            return true
+        }
+        guard due, Self.stampDate(directory) != snapshot.stamp else { return snapshot }
+        // A promoted or discarded candidate: reload (a policy with problems keeps the last good one).
+        try? reload()
+        return current.withLock { $0 }
+    }
 
     /// Reads the policy again. On success it replaces the old one; on failure the old one stays
     /// and the problems are thrown for the caller to log.
@@ -32,9 +79,23 @@ public final class PolicyHolder: Sendable {
         current.withLock { $0 = fresh }
     }
 
+    /// Marks the policy directory as changed by a promotion, for every running Steward.
+    public static func touchStamp(_ directory: URL) throws {
+        try Data(ISO8601DateFormatter().string(from: Date()).utf8).write(to: directory.appendingPathComponent(promotedStamp))
+    }
+
+    private static func stampDate(_ directory: URL) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(promotedStamp).path))?[.modificationDate] as? Date
+    }
+
     private static func load(_ directory: URL) throws(PolicyError) -> Snapshot {
+        let stamp = stampDate(directory)
         let policy = try Policy.parse(try PolicyDirectoryReader.read(directory))
+        let candidates = Dictionary(uniqueKeysWithValues: policy.candidateSettings.keys.compactMap { branch in
+            Candidate(policy: policy, branch: branch).map { (branch, $0) }
+        })
         return Snapshot(
-            evaluator: Evaluator(policy: policy), inspector: Inspector(limits: policy.inspectionLimits), loadedAt: Date())
+            evaluator: Evaluator(policy: policy), inspector: Inspector(limits: policy.inspectionLimits), loadedAt: Date(),
+            candidates: candidates, stamp: stamp)
     }
 }

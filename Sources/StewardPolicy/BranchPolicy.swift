@@ -63,8 +63,17 @@ public struct BranchSettings: Sendable, Hashable {
     public var rules: [String: RuleSetting]
     /// How long held mail is kept, and who is told of decisions (clauses 13 and 15).
     public var quarantine: QuarantineSettings
+    /// Whether mail staying inside the union that a `log` rule matched is marked with an
+    /// `X-Steward-Findings` header (`monitor: findings_header:`). Off unless a policy says so:
+    /// monitor mode is for the branch's figures, not for telling recipients; and mail leaving
+    /// the union is never marked, whatever this says.
+    public var findingsHeader: Bool
 
-    public init(branch: String, directions: Set<Direction>, rules: [String: RuleSetting], quarantine: QuarantineSettings = QuarantineSettings()) {
+    public init(
+        branch: String, directions: Set<Direction>, rules: [String: RuleSetting], quarantine: QuarantineSettings = QuarantineSettings(),
+        findingsHeader: Bool = false
+    ) {
+        self.findingsHeader = findingsHeader
         self.branch = branch
         self.directions = directions
         self.rules = rules

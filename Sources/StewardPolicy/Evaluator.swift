@@ -25,17 +25,22 @@ public struct Evaluator: Sendable {
     }
 
     /// `activity` is what the sender's login sent in the last hour (read from the store by the
-    /// engine), for the rate rule; nil when nothing was counted.
-    public func evaluate(_ message: InspectedMessage, envelope: Envelope, activity: LoginActivity? = nil) -> Verdict {
+    /// engine), for the rate rule; nil when nothing was counted. With `onlyBranch`, only that
+    /// branch's rules are applied, and with `onlyFamilies` only those families run (a candidate
+    /// policy judges its own branch, with the families whose rules it changes).
+    public func evaluate(
+        _ message: InspectedMessage, envelope: Envelope, activity: LoginActivity? = nil, onlyBranch: String? = nil,
+        onlyFamilies: Set<String>? = nil
+    ) -> Verdict {
         let direction = direction(of: envelope)
         let branches = branches(involvedIn: envelope)
         var findings: [Finding] = []
-        for branch in branches {
+        for branch in branches where onlyBranch == nil || branch == onlyBranch {
             let settings = policy.settings(for: branch)
             guard settings.directions.contains(direction) else { continue }
             var context = RuleContext(envelope: envelope, direction: direction, directory: policy.directory, settings: settings, activity: activity)
             context.impersonationIndex = impersonationIndexes.index(for: settings)
-            for family in policy.families {
+            for family in policy.families where onlyFamilies?.contains(family.kind) ?? true {
                 let clauses = Dictionary(family.rules.map { ($0.id, $0.clause) }, uniquingKeysWith: { first, _ in first })
                 for hit in family.evaluate(message, context: context) {
                     guard let action = settings.action(for: hit.rule), let clause = clauses[hit.rule] else { continue }

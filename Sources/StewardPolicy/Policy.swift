@@ -40,6 +40,11 @@ public struct Policy: Sendable {
     public var branchSettings: [String: BranchSettings]
     /// The detection families the evaluator runs, in order.
     public var families: [any DetectionFamily]
+    /// Candidate rule sets by branch (`branches/<id>.candidate.yaml`): judged beside the live
+    /// ones without acting, so a branch sees what a change would do before promoting it.
+    public var candidateSettings: [String: BranchSettings] = [:]
+    /// The policy file of each branch that has one, by branch id (as read).
+    public var branchFiles: [String: String] = [:]
 
     public init(
         directory: UnionDirectory, defaults: BranchSettings, branchSettings: [String: BranchSettings] = [:],
@@ -59,6 +64,19 @@ public struct Policy: Sendable {
         var settings = defaults
         settings.branch = branch
         return settings
+    }
+
+    /// Whether `path` is a candidate rule set (`branches/<id>.candidate.yaml`).
+    public static func isCandidateFile(_ path: String) -> Bool { PolicyParser.isCandidateFile(path) }
+
+    /// This policy with `branch`'s candidate rule set in force instead of its live one; nil when
+    /// the branch has no candidate. Every other branch keeps its live rules.
+    public func withCandidate(for branch: String) -> Policy? {
+        guard let candidate = candidateSettings[branch] else { return nil }
+        var policy = self
+        policy.branchSettings[branch] = candidate
+        policy.candidateSettings = [:]
+        return policy
     }
 
     /// The rule descriptor with this id, from the registered families.

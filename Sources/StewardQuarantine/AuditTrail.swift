@@ -6,6 +6,10 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case hold, report, notify, view, release, releaseDelivered = "release-delivered", releaseFailed = "release-failed"
     case refuse, delete, legalHold = "legal-hold", legalHoldLifted = "legal-hold-lifted", purge, export
     case policyReload = "policy-reload"
+    /// A branch's candidate policy became its live one (the detail holds the change).
+    case policyPromote = "policy-promote"
+    /// A branch's candidate policy was thrown away (the detail holds what it would have changed).
+    case policyDiscard = "policy-discard"
     /// A review app password was set or changed (the hash is never on the trail).
     case passwordSet = "password-set"
     /// A review app second factor (TOTP) was set up or removed (no secret is on the trail).

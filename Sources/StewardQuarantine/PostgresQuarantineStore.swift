@@ -136,7 +136,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         }
     }
 
-    private func read<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
+    func read<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
         do {
             return try withConnection(body)
         } catch let error as QuarantineError {
@@ -194,7 +194,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             "ALTER TABLE notice ADD COLUMN IF NOT EXISTS claimed_by TEXT",
             "ALTER TABLE notice ADD COLUMN IF NOT EXISTS claimed_until_ms BIGINT",
         ]
-        for statement in statements + loginRateSchema { _ = try connection.query(statement, logger: logger).wait() }
+        for statement in statements + loginRateSchema + observationSchema { _ = try connection.query(statement, logger: logger).wait() }
     }
 
     // MARK: Writing

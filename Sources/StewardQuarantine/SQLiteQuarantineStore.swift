@@ -160,6 +160,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
                 t.column("updated_at_ms", .integer).notNull()
             }
         }
+        migrator.registerMigration("v6-policy-observation") { db in try createObservationTables(db) }
         return migrator
     }
 
@@ -566,7 +567,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             previousHash: row["previous_hash"], hash: row["hash"])
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
         do {
             return try queue.read { db in
                 lockWait.set(Date().addingTimeInterval(lockWaitSeconds))

@@ -30,16 +30,19 @@ public struct ISOWeek: Sendable, Hashable, Comparable, CustomStringConvertible {
 }
 
 /// Holds, releases and refusals: a release means an official judged the hold unnecessary (a
-/// likely false positive), a refusal that the rule caught what it should.
+/// likely false positive), a refusal that the rule caught what it should. `logged` counts
+/// messages a rule in monitor mode (`action: log`) matched: what it would have held.
 public struct DecisionCounts: Sendable, Hashable {
     public var holds = 0
     public var releases = 0
     public var refusals = 0
+    public var logged = 0
 
-    public init(holds: Int = 0, releases: Int = 0, refusals: Int = 0) {
+    public init(holds: Int = 0, releases: Int = 0, refusals: Int = 0, logged: Int = 0) {
         self.holds = holds
         self.releases = releases
         self.refusals = refusals
+        self.logged = logged
     }
 
     /// Share of holds released, in whole percent; nil when nothing was held.
@@ -48,7 +51,9 @@ public struct DecisionCounts: Sendable, Hashable {
     }
 
     static func + (lhs: DecisionCounts, rhs: DecisionCounts) -> DecisionCounts {
-        DecisionCounts(holds: lhs.holds + rhs.holds, releases: lhs.releases + rhs.releases, refusals: lhs.refusals + rhs.refusals)
+        DecisionCounts(
+            holds: lhs.holds + rhs.holds, releases: lhs.releases + rhs.releases, refusals: lhs.refusals + rhs.refusals,
+            logged: lhs.logged + rhs.logged)
     }
 }
 
@@ -72,12 +77,14 @@ public struct RuleFigures: Sendable, Hashable {
 /// holds and the release share reads as that week's false-positive rate. A message counts once
 /// under each of this branch's rules that asked for the hold; its outcome is the last release
 /// or refusal on its audit trail (a refused message later released counts as released).
-/// Member reports (clause 15) are left out: no rule held them.
+/// Member reports (clause 15) are left out: no rule held them. Monitor-mode matches
+/// (`PolicyObservation` of kind `logged`) count by the week they were seen, under each rule
+/// set to log that matched.
 public struct BranchFigures: Sendable, Hashable {
     public var branch: String
     /// Consecutive weeks, oldest first, ending with the current week.
     public var weeks: [ISOWeek]
-    /// Rules with at least one hold in these weeks, most holds first.
+    /// Rules with at least one hold or monitor-mode match in these weeks, most holds first.
     public var rules: [RuleFigures]
 
     /// All rules together, per week (a message held by two rules counts once here).
@@ -104,7 +111,8 @@ public struct BranchFigures: Sendable, Hashable {
     }
 
     public init(
-        branch: String, messages: [HeldMessage], audit: [AuditEntry], weeks count: Int, now: Date, calendar: Calendar
+        branch: String, messages: [HeldMessage], audit: [AuditEntry], observations: [PolicyObservation] = [], weeks count: Int,
+        now: Date, calendar: Calendar
     ) {
         self.branch = branch
         let window = Self.window(weeks: count, now: now, calendar: calendar)
@@ -147,11 +155,38 @@ public struct BranchFigures: Sendable, Hashable {
                 byRule[key] = figures
             }
         }
+        for observation in observations where observation.kind == .logged && observation.branch == branch {
+            guard let index = column[ISOWeek(observation.at, calendar: calendar)] else { continue }
+            totals[index].logged += 1
+            for mention in Set(observation.rules) {
+                let key = Key(family: mention.kind, rule: mention.rule)
+                var figures = byRule[key]
+                    ?? RuleFigures(family: key.family, rule: key.rule, clause: mention.clause, perWeek: Array(repeating: DecisionCounts(), count: weeks.count))
+                figures.perWeek[index].logged += 1
+                byRule[key] = figures
+            }
+        }
         perWeek = totals
         rules = byRule.values.sorted { lhs, rhs in
             let (l, r) = (lhs.total, rhs.total)
             if l.holds != r.holds { return l.holds > r.holds }
+            if l.logged != r.logged { return l.logged > r.logged }
             return (lhs.family, lhs.rule) < (rhs.family, rhs.rule)
         }
+    }
+}
+
+extension BranchFigures {
+    /// A branch's figures read from the store: its holds in the window with their decisions, and
+    /// its monitor-mode matches when the store keeps them. The review app and the CLI both use it.
+    public static func load(
+        from store: any QuarantineStore, branch: String, weeks: Int, now: Date, calendar: Calendar
+    ) throws(QuarantineError) -> BranchFigures {
+        let window = window(weeks: weeks, now: now, calendar: calendar)
+        let messages = try store.list(QuarantineQuery(branch: branch, kind: .hold, heldSince: window.start, limit: .max))
+        let audit = try store.auditTrail(messageIDs: messages.map(\.id))
+        let observations = try (store as? any PolicyObservationStore)?.observations(branch: branch, kinds: [.logged], since: window.start) ?? []
+        return BranchFigures(
+            branch: branch, messages: messages, audit: audit, observations: observations, weeks: weeks, now: now, calendar: calendar)
     }
 }

@@ -18,6 +18,7 @@ struct FiguresRoutes {
         var holds: Int
         var releases: Int
         var refusals: Int
+        var logged: Int
         var releaseShare: String
     }
 
@@ -27,6 +28,7 @@ struct FiguresRoutes {
         var holds: Int
         var releases: Int
         var refusals: Int
+        var logged: Int
         var releaseShare: String
     }
 
@@ -38,6 +40,7 @@ struct FiguresRoutes {
     struct FiguresPage {
         var frame: Frame
         var branch: String
+        var branchName: String
         var period: String
         var chart: String
         var rules: [RuleRow]
@@ -53,19 +56,15 @@ struct FiguresRoutes {
             let asked = request.uri.queryParameters.get("weeks").flatMap { Int($0) } ?? Self.defaultWeeks
             let weeks = min(max(asked, 1), Self.maximumWeeks)
             let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
-            let now = app.now()
-            let window = BranchFigures.window(weeks: weeks, now: now, calendar: calendar)
-            let messages = try app.store.list(QuarantineQuery(branch: branch, kind: .hold, heldSince: window.start, limit: .max))
-            let audit = try app.store.auditTrail(messageIDs: messages.map(\.id))
-            let figures = BranchFigures(branch: branch, messages: messages, audit: audit, weeks: weeks, now: now, calendar: calendar)
+            let figures = try BranchFigures.load(from: app.store, branch: branch, weeks: weeks, now: app.now(), calendar: calendar)
             let page = FiguresPage(
-                frame: app.frame(title: "Figures for \(branch)", context: context),
-                branch: branch, period: FiguresChart.axisCaption(figures), chart: FiguresChart.svg(figures),
+                frame: app.frame(title: "Figures for \(app.branchName(branch))", context: context),
+                branch: branch, branchName: app.branchName(branch), period: FiguresChart.axisCaption(figures), chart: FiguresChart.svg(figures),
                 rules: figures.rules.map(Self.ruleRow), weeks: zip(figures.weeks, figures.perWeek).map { Self.weekRow($0, nil, $1) },
                 ruleWeeks: figures.rules.flatMap { rule in
-                    zip(figures.weeks, rule.perWeek).filter { $0.1.holds > 0 }.map { Self.weekRow($0, "\(rule.family) / \(rule.rule)", $1) }
+                    zip(figures.weeks, rule.perWeek).filter { $0.1.holds > 0 || $0.1.logged > 0 }.map { Self.weekRow($0, "\(rule.family) / \(rule.rule)", $1) }
                 },
-                empty: figures.total.holds == 0,
+                empty: figures.total.holds == 0 && figures.total.logged == 0,
                 weekChoices: [4, 12, 26, 52].map { WeekChoice(value: $0, selected: $0 == weeks) })
             return app.pages.render("figures", page)
         }
@@ -75,11 +74,13 @@ struct FiguresRoutes {
         let total = rule.total
         return RuleRow(
             family: rule.family, rule: rule.rule, clause: rule.clause, holds: total.holds, releases: total.releases,
-            refusals: total.refusals, releaseShare: share(total))
+            refusals: total.refusals, logged: total.logged, releaseShare: share(total))
     }
 
     static func weekRow(_ week: ISOWeek, _ rule: String?, _ counts: DecisionCounts) -> WeekRow {
-        WeekRow(week: week.description, rule: rule, holds: counts.holds, releases: counts.releases, refusals: counts.refusals, releaseShare: share(counts))
+        WeekRow(
+            week: week.description, rule: rule, holds: counts.holds, releases: counts.releases, refusals: counts.refusals,
+            logged: counts.logged, releaseShare: share(counts))
     }
 
     static func share(_ counts: DecisionCounts) -> String {

@@ -71,11 +71,8 @@ struct MessageRoutes {
         let reviewer = try context.requireIdentity()
         let message = try app.decidableMessage(context)
         let form = try await app.form(DecisionForm.self, request)
-        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let flash: String
-        if reason.isEmpty || form.confirm != "yes" {
-            flash = "Nothing was done: give a reason and tick the box to confirm."
-        } else {
+        if let reason = ReviewApp.confirmedReason(form.reason, form.confirm) {
             do {
                 flash = try await action(message, reviewer, form, reason)
                 context.logger.notice(
@@ -85,6 +82,8 @@ struct MessageRoutes {
             } catch let error as ReleaseError {
                 flash = error.description
             }
+        } else {
+            flash = ReviewApp.unconfirmed
         }
         context.sessions.withLockedSession { $0?.flash = flash }
         return .seeOther("/messages/\(message.id)")
@@ -92,6 +91,18 @@ struct MessageRoutes {
 }
 
 extension ReviewApp {
+    static let unconfirmed = "Nothing was done: give a reason and tick the box to confirm."
+
+    /// The reason of a decision form, trimmed, when one was given and the box ticked; else nil
+    /// (and nothing is done).
+    static func confirmedReason(_ reason: String?, _ confirm: String?) -> String? {
+        let reason = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return reason.isEmpty || confirm != "yes" ? nil : reason
+    }
+
+    /// The branch's name as people know it ("London Branch"), its id when the directory has none.
+    func branchName(_ id: String) -> String { directory.branch(id: id)?.name ?? id }
+
     var decisions: QuarantineDecisions { QuarantineDecisions(store: store, policy: policy.snapshot.evaluator.policy) }
 
     /// The `:branch` path parameter, if the reviewer serves that branch; 403 otherwise (the

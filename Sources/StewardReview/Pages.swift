@@ -51,6 +51,10 @@ public struct Frame: Sendable {
     public var name: String?
     public var login: String?
     public var isAdmin: Bool
+    /// Whether someone is signed in. A Bool, never nil: a missing value in a Mustache section
+    /// is looked up in the page around it, and the sign-in pages have a `login` of their own
+    /// (which once showed "Signed in as" and Sign out to nobody signed in).
+    public var signedIn: Bool
     public var csrf: String
     /// One message shown once after an action ("Message 12 released.").
     public var flash: String?
@@ -60,6 +64,7 @@ public struct Frame: Sendable {
         name = reviewer?.name
         login = reviewer?.login
         isAdmin = reviewer?.isAdmin ?? false
+        signedIn = reviewer != nil
         self.csrf = csrf
         self.flash = flash
     }

@@ -86,6 +86,7 @@ public struct ReviewApp: Sendable {
         ContentRoutes(app: self).add(to: router)
         TrailRoutes(app: self).add(to: router)
         FiguresRoutes(app: self).add(to: router)
+        ShadowRoutes(app: self).add(to: router)
         return router
     }
 

@@ -17,6 +17,7 @@ struct TrailRoutes {
         var intro: String
         var messageID: Int64?
         var branch: String?
+        var branchName: String?
         var rows: [TrailRow]
         var empty: Bool
         var limited: Bool
@@ -41,10 +42,10 @@ struct TrailRoutes {
             let entries = try app.store.auditTrail(messageIDs: ids)
             let rows = entries.suffix(Self.limit).reversed().map(TrailRow.init)
             let page = TrailPage(
-                frame: app.frame(title: "Trail of \(branch)", context: context),
-                heading: "Audit trail of branch \(branch)",
+                frame: app.frame(title: "Trail of \(app.branchName(branch))", context: context),
+                heading: "Audit trail of \(app.branchName(branch))",
                 intro: "Everything Steward and officials did with this branch's held messages and reports, newest first.",
-                messageID: nil, branch: branch, rows: rows, empty: rows.isEmpty, limited: entries.count > Self.limit,
+                messageID: nil, branch: branch, branchName: app.branchName(branch), rows: rows, empty: rows.isEmpty, limited: entries.count > Self.limit,
                 showsMessage: true)
             return app.pages.render("trail", page)
         }

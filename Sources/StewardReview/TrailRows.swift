@@ -42,6 +42,8 @@ struct TrailRow: Sendable, Hashable {
         case .purge: "Removed at the end of retention"
         case .export: "Exported"
         case .policyReload: "Policy reloaded"
+        case .policyPromote: "Candidate policy promoted"
+        case .policyDiscard: "Candidate policy discarded"
         case .passwordSet: "Review password set"
         case .secondFactorSet: "Review second factor set"
         }

@@ -5,7 +5,8 @@ import StewardPolicy
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Work with policy files.", subcommands: [Lint.self])
+        commandName: "policy", abstract: "Work with policy files: lint, and a branch's candidate policy (shadow report, promote, discard).",
+        subcommands: [Lint.self, ShadowReportCommand.self, PromoteCommand.self, DiscardCommand.self, BacktestCommand.self])
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -8,8 +8,10 @@ import StewardQuarantine
 
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "quarantine", abstract: "Review held messages: list, show, release, refuse, delete, legal hold, purge, export.",
-        subcommands: [List.self, Show.self, Release.self, Refuse.self, Delete.self, LegalHold.self, Purge.self, Export.self])
+        commandName: "quarantine", abstract: "Review held messages: list, show, release, refuse, delete, legal hold, purge, export, figures.",
+        subcommands: [
+            List.self, Show.self, Release.self, Refuse.self, Delete.self, LegalHold.self, Purge.self, Export.self, FiguresCommand.self,
+        ])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List held messages, newest first.")
@@ -261,6 +263,10 @@ struct QuarantineCommand: ParsableCommand {
                 var state: String
                 var sender: String
                 var recipients: [String]
+                /// Where the message came from and who was logged in, so it re-judges the same
+                /// (`steward check --client-ip --auth-user`, `policy backtest`).
+                var client_address: String?
+                var login: String?
                 var findings: [Finding]
                 var audit: [AuditLine]
             }
@@ -303,6 +309,7 @@ struct QuarantineCommand: ParsableCommand {
                     items.append(Manifest.Item(
                         id: id, file: name, sha256: message.sha256, size: message.size, held_at: message.heldAt.formatted(.iso8601),
                         state: message.state.rawValue, sender: message.envelope.sender, recipients: message.envelope.recipients,
+                        client_address: message.envelope.clientAddress, login: message.envelope.authUser,
                         findings: message.verdict.findings, audit: trail))
                 }
                 let manifest = Manifest(

@@ -7,17 +7,7 @@ import Testing
 @Suite struct QuarantineListTests {
     @Test func aListCutShortSaysSoAndLimitZeroListsAll() throws {
         let directory = try TemporaryDirectory("list")
-        let config = directory.path("steward.yaml")
-        let store = directory.path("quarantine.sqlite")
-        try """
-            policy: \(PackagePaths.policies.path)
-            store:
-              sqlite: \(store)
-            mta:
-              sendmail: /bin/false
-            release:
-              secret_file: \(directory.path("release.key"))
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let (config, store) = try Self.config(in: directory)
         let binary = PackagePaths.stewardBinary.path
         let empty = try Command.run(binary, ["quarantine", "list", "--config", config])  // creates the store
         #expect(empty.output.contains("nothing held"), "\(empty.error)")
@@ -49,5 +39,21 @@ import Testing
         let json = try Command.run(binary, ["quarantine", "list", "--config", config, "--limit", "10", "--format", "json"])
         #expect(json.output.split(separator: "\n").count == 10)
         #expect(json.error.contains("only the newest 10 shown"), "the note goes to stderr, JSON lines stay clean")
+    }
+
+    /// A config in `directory` with a SQLite store there and `policy` (the shipped one unless given).
+    static func config(in directory: TemporaryDirectory, policy: String = PackagePaths.policies.path) throws -> (config: String, store: String) {
+        let config = directory.path("steward.yaml")
+        let store = directory.path("quarantine.sqlite")
+        try """
+            policy: \(policy)
+            store:
+              sqlite: \(store)
+            mta:
+              sendmail: /bin/false
+            release:
+              secret_file: \(directory.path("release.key"))
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return (config, store)
     }
 }

@@ -70,6 +70,9 @@ extension EndToEndTests {
             #expect(manifest.contains(held[0].sha256 ?? "missing"))
             #expect(manifest.contains("\"action\" : \"refuse\""), "\(manifest)")
             #expect(manifest.contains("eicar-test-signature"))
+            // Where it came from and who sent it, so the exported mail re-judges the same.
+            #expect(manifest.contains("\"login\" : \"\(Address.memberLogin)\""), "\(manifest)")
+            #expect(manifest.contains("\"client_address\" : \"127.0.0.1\""), "\(manifest)")
 
             // Legal hold: no deletion, no purge, until it is lifted.
             #expect(try steward.command(["quarantine", "legal-hold", id, "--reason", "tribunal case 42"]).status == 0)

@@ -180,3 +180,32 @@ import Testing
         #expect(svg.components(separatedBy: ">W").count - 1 == 12)
     }
 }
+
+/// Monitor mode: rules set to `log` count what they would have held, beside the holds.
+@Suite struct LoggedFiguresTests {
+    static func logged(_ at: String, branch: String = "london", rules: [String]) -> PolicyObservation {
+        PolicyObservation(
+            at: BranchFiguresTests.date(at), kind: .logged, branch: branch, direction: .outgoing, branches: [branch],
+            sender: "a@london.union.example", recipients: ["b@partner.example"], subject: "s", partNames: [],
+            rules: rules.map { RuleMention(kind: "confidential", rule: $0, clause: "10(b)", action: .tag) })
+    }
+
+    @Test func loggedMatchesCountPerRuleAndWeekBesideHolds() throws {
+        let messages = [BranchFiguresTests.message(1, at: "2026-11-17T10:00:00Z", [BranchFiguresTests.finding("executable")])]
+        let observations = [
+            Self.logged("2026-11-17T09:00:00Z", rules: ["bulk-personal-data", "confidential-marker"]),
+            Self.logged("2026-11-10T09:00:00Z", rules: ["bulk-personal-data"]),
+            Self.logged("2026-11-10T09:00:00Z", branch: "scotland", rules: ["bulk-personal-data"]),
+            Self.logged("2026-01-10T09:00:00Z", rules: ["bulk-personal-data"]),
+        ]
+        let figures = BranchFigures(
+            branch: "london", messages: messages, audit: [], observations: observations, weeks: 4, now: BranchFiguresTests.now,
+            calendar: BranchFiguresTests.utc)
+        #expect(figures.perWeek.map(\.logged) == [0, 0, 1, 1], "only this branch, only in the window, a message once per week")
+        #expect(figures.total.holds == 1)
+        #expect(figures.rules.map(\.rule) == ["executable", "bulk-personal-data", "confidential-marker"])
+        #expect(figures.rules[1].total == DecisionCounts(logged: 2))
+        #expect(figures.rules[1].clause == "10(b)")
+        #expect(figures.rules[0].total.logged == 0)
+    }
+}

@@ -19,6 +19,8 @@ import Testing
             #expect((await browser.csrf?.count ?? 0) > 64, "the sign-in form carries a signed CSRF token")
             #expect(login.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             #expect(login.headers[.xContentTypeOptions] == "nosniff")
+            // Nobody is signed in: the header offers neither a name nor Sign out (issue 15).
+            #expect(!login.text.contains("Signed in as") && !login.text.contains("logout-form"), "\(login.text)")
 
             for path in ["/", "/messages/\(harness.londonMessage)", "/messages/\(harness.londonMessage)/trail",
                          "/branches/london/trail", "/branches/london/figures"] {

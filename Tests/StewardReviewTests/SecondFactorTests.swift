@@ -63,6 +63,7 @@ import Testing
             let asked = try await browser.signIn(ReviewHarness.london)
             #expect(asked.status == .ok)
             #expect(asked.text.contains("id=\"code-form\""))
+            #expect(!asked.text.contains("Signed in as") && !asked.text.contains("logout-form"), "not signed in yet")
             #expect(await harness.app.sessions.count == 0, "no session on the password alone")
             #expect(try await browser.get("/").location == "/login")
             // The code form is bound to the login whose password was right.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StewardCore
 import StewardQuarantine
 import StewardReview
 import Testing
@@ -59,13 +60,21 @@ import Testing
         let second = try ReviewHarness.hold(harness.store, to: "jo@london.union.example", branch: "london", subject: "Second")
         _ = try harness.store.transition(
             id: second, to: .refused, from: [.held], audit: NewAuditEntry(actor: ReviewHarness.london, action: .refuse, reason: "r"))
+        // A rule in monitor mode matched one message that went on (counted as "logged").
+        try harness.store.record([
+            PolicyObservation(
+                at: harness.clock.now, kind: .logged, branch: "london", direction: .outgoing, branches: ["london"],
+                sender: "chris.lee@london.union.example", recipients: ["x@partner.example"], subject: "Plans", partNames: [],
+                rules: [RuleMention(kind: "unsafe-attachment", rule: "executable-attachment", clause: "10(f)(viii)", action: .tag)])
+        ])
         try await harness.test { client in
             let browser = try await Self.londonOfficial(client, releasing: harness.londonMessage, reason: "fine")
             let page = try await browser.get("/branches/london/figures")
             #expect(page.status == .ok)
+            #expect(page.text.contains("<h1>Figures for London Branch</h1>"), "the branch's name, not its id")
             #expect(page.text.contains("<svg id=\"figures-chart\" role=\"img\""))
             #expect(page.text.contains(": 2 held, 1 released, 1 refused"))
-            let rule = "<tr data-rule=\"unsafe-attachment/executable-attachment\"><td>executable-attachment <span class=\"muted\">(unsafe-attachment)</span></td><td>10(f)(viii)</td><td>2</td><td>1</td><td>1</td><td>50%</td></tr>"
+            let rule = "<tr data-rule=\"unsafe-attachment/executable-attachment\"><td>executable-attachment <span class=\"muted\">(unsafe-attachment)</span></td><td>10(f)(viii)</td><td>2</td><td>1</td><td>1</td><td>1</td><td>50%</td></tr>"
             #expect(page.text.contains(rule))
             #expect(page.text.components(separatedBy: "data-week=").count - 1 == 12, "twelve weeks by default")
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)

@@ -17,7 +17,8 @@ struct PolicyParser {
 
         let directoryFile = files.first { Self.name($0.path) == "directory.yaml" }
         let defaultFile = files.first { Self.name($0.path) == "default.yaml" && !Self.isBranchFile($0.path) }
-        let branchFiles = files.filter { Self.isBranchFile($0.path) }
+        let branchFiles = files.filter { Self.isBranchFile($0.path) && !Self.isCandidateFile($0.path) }
+        let candidateFiles = files.filter { Self.isCandidateFile($0.path) }
 
         // The directory.
         var parsedDirectory: DirectoryParser.Result?
@@ -81,6 +82,25 @@ struct PolicyParser {
             Self.apply(parsed, to: &settings)
             branchSettings[id] = settings
         }
+        // Candidate rule sets (`branches/<id>.candidate.yaml`), each inheriting the default like
+        // the branch's own file: run beside the live one without acting (shadow policy).
+        var candidateSettings: [String: BranchSettings] = [:]
+        for file in candidateFiles {
+            let parsed = RuleSetParser(file: YAMLFile(file, log: &log), isDefault: false, descriptors: descriptors).parse(log: &log)
+            guard let (id, line) = parsed.branch else { continue }
+            if parsedDirectory != nil, directory.branch(id: id) == nil {
+                log.add(file.path, line, "branch '\(id)' is not in directory.yaml")
+                continue
+            }
+            guard Self.name(file.path).hasPrefix(id + ".candidate.") else {
+                log.add(file.path, line, "a candidate policy is named after its branch: branches/\(id).candidate.yaml")
+                continue
+            }
+            var settings = defaults
+            settings.branch = id
+            Self.apply(parsed, to: &settings)
+            candidateSettings[id] = settings
+        }
         for branch in directory.branches where branchSettings[branch.id] == nil {
             var settings = defaults
             settings.branch = branch.id
@@ -93,10 +113,12 @@ struct PolicyParser {
             log.add(file.path, 0, "Steward does not read this file: policy files are directory.yaml, default.yaml, branches/<id>.yaml and the login map directory.yaml names")
         }
 
-        let policy = Policy(
+        var policy = Policy(
             directory: directory, defaults: defaults, branchSettings: branchSettings,
             inspectionLimits: limits, families: families
         )
+        policy.candidateSettings = candidateSettings
+        policy.branchFiles = fileOfBranch
         // In the order the files were given, then by line, so a reader can work down the list.
         let order = Dictionary(files.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
         let problems = log.problems.enumerated().sorted { lhs, rhs in
@@ -111,12 +133,18 @@ struct PolicyParser {
         if let directions = parsed.directions { settings.directions = directions }
         if let days = parsed.retentionDays { settings.quarantine.retentionDays = days }
         if let tell = parsed.tellSenderOnRefusal { settings.quarantine.tellSenderOnRefusal = tell }
+        if let header = parsed.findingsHeader { settings.findingsHeader = header }
         for (id, override) in parsed.rules {
             guard var rule = settings.rules[id] else { continue }
             if let action = override.action { rule.action = action }
             rule.options.merge(override.options) { _, new in new }
             settings.rules[id] = rule
         }
+    }
+
+    /// `branches/<id>.candidate.yaml`: a branch's candidate rule set (shadow policy).
+    static func isCandidateFile(_ path: String) -> Bool {
+        isBranchFile(path) && path.hasSuffix(".candidate.yaml")
     }
 
     static func name(_ path: String) -> String {

@@ -16,6 +16,7 @@ struct RuleSetParser {
         var rules: [String: RuleOverride] = [:]
         var retentionDays: Int?
         var tellSenderOnRefusal: Bool?
+        var findingsHeader: Bool?
     }
 
     let file: YAMLFile
@@ -41,10 +42,19 @@ struct RuleSetParser {
         }
     }
 
+    /// `monitor: {findings_header: true|false}`.
+    private func parseMonitor(_ node: Node, into result: inout Result, log: inout ProblemLog) {
+        guard let mapping = file.mapping(node, what: "monitor", log: &log) else { return }
+        for item in file.entries(mapping, allowed: ["findings_header"], in: "monitor", log: &log) {
+            result.findingsHeader = file.bool(item.value, what: "findings_header", log: &log)
+        }
+    }
+
     func parse(log: inout ProblemLog) -> Result {
         var result = Result()
         let allowed = isDefault
-            ? ["directions", "inspection", "rules", "quarantine"] : ["branch", "directions", "rules", "inspection", "quarantine"]
+            ? ["directions", "inspection", "rules", "quarantine", "monitor"]
+            : ["branch", "directions", "rules", "inspection", "quarantine", "monitor"]
         let what = isDefault ? "the default rule set" : "a branch file"
         guard let top = file.rootMapping(log: &log) else { return result }
         for entry in file.entries(top, allowed: allowed, in: what, log: &log) {
@@ -61,6 +71,8 @@ struct RuleSetParser {
                 log.add(file.path, entry.keyLine, "inspection limits apply to every message, whatever its branch: set them in default.yaml, not in a branch file")
             case "quarantine":
                 parseQuarantine(entry.value, into: &result, log: &log)
+            case "monitor":
+                parseMonitor(entry.value, into: &result, log: &log)
             default:
                 result.rules = parseRules(entry.value, log: &log)
             }
