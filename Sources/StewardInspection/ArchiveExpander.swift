@@ -93,8 +93,10 @@ struct ArchiveExpander {
                !reading.members.contains(where: { $0.markers.contains { $0.kind == .officeMacros } }) {
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (vbaProject.bin)"))
             }
-            // An Office or OpenDocument file's text, from the members just read.
-            if readDocumentText, let document = ZipDocument.of(archive) {
+            // An Office or OpenDocument file's text, from the members just read. One cut short
+            // at a limit is held for that limit; its text is not read (a document that unpacks
+            // past max_expanded_bytes would cost memory in proportion).
+            if readDocumentText, reading.problem == nil, !reading.stopped, let document = ZipDocument.of(archive) {
                 do {
                     nodes[archiveIndex].documentText = try document.text(members: reading.members, deadline: deadline)
                 } catch {

@@ -60,8 +60,7 @@ enum OOXMLText {
     // MARK: Excel
 
     private static func excel(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
-        let shared = try XMLElements.read(members["xl/sharedStrings.xml"], deadline: deadline) { $0.depth == 1 && $0.isNamed("si") }
-            .map(\.text)
+        let shared = try sharedStrings(members["xl/sharedStrings.xml"], deadline: deadline)
         // Sheet names in workbook order, matched to their files through the workbook's relations.
         var targets: [String: String] = [:]
         for rel in try XMLElements.read(members["xl/_rels/workbook.xml.rels"], deadline: deadline, attributes: ["Id", "Target"], where: { $0.isNamed("Relationship") }) {
@@ -75,11 +74,27 @@ enum OOXMLText {
             let name = sheet.attributes["name"] ?? "Sheet\(index + 1)"
             let file = sheet.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml"
             guard let part = members[file] else { continue }
-            var reader = SheetReader(sheet: name, shared: shared)
+            var reader = SheetReader(sheet: name, shared: shared, segments: segments)
+            segments = []
             try XMLStream.walk(part, deadline: deadline) { reader.take($0) }
-            segments += reader.segments
+            segments = reader.segments
         }
         return segments
+    }
+
+    /// The shared string table: the text of each top-level `si` (its `t` runs, phonetic ones too).
+    private static func sharedStrings(_ part: PartContent?, deadline: ContinuousClock.Instant) throws(InspectionError) -> [String] {
+        guard let part else { return [] }
+        var strings: [String] = []
+        var current: String?
+        try XMLStream.walk(part, deadline: deadline) { stream in
+            switch stream.event {
+            case .start: if stream.depth == 1, stream.isNamed("si") { current = "" }
+            case .end: if stream.depth == 1, stream.isNamed("si"), let done = current { strings.append(done); current = nil }
+            case .text: current? += stream.text
+            }
+        }
+        return strings
     }
 
     /// A worksheet's cells (`c`: a shared string, an inline string or a value) and its print
@@ -93,10 +108,15 @@ enum OOXMLText {
         private var inHeaderFooter = false
         private var headerFooter: (tag: String, text: String)?
 
-        init(sheet: String, shared: [String]) {
+        /// `segments`: those of the sheets before, appended to in place.
+        init(sheet: String, shared: [String], segments: [DocumentText.Segment]) {
             self.sheet = sheet
             self.shared = shared
+            self.segments = segments
+            cellPlace = "sheet \"\(sheet)\", cell "
         }
+        /// The start of every cell's location, one string shared by all of them.
+        private let cellPlace: String
 
         mutating func take(_ stream: XMLStream) {
             switch stream.event {
@@ -148,7 +168,7 @@ enum OOXMLText {
                 text = value
             }
             guard !text.isEmpty else { return }
-            segments.append(DocumentText.Segment(kind: .cell, location: "sheet \"\(sheet)\", cell \(cell.reference)", text: text))
+            segments.append(DocumentText.Segment(kind: .cell, place: cellPlace, reference: cell.reference, text: text))
         }
     }
 

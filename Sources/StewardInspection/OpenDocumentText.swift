@@ -52,8 +52,8 @@ enum OpenDocumentText {
     private struct ContentReader {
         var cells: [DocumentText.Segment] = []
         var body = ParagraphText.openDocument()
-        /// Open tables: name, current row (from 0), current column.
-        private var tables: [(name: String, row: Int, column: Int)] = []
+        /// Open tables: the start of their cells' locations, current row (from 0), current column.
+        private var tables: [(place: String, row: Int, column: Int)] = []
         private var cell: (depth: Int, repeated: Int, text: ParagraphText)?
         private var inBody = false
 
@@ -63,7 +63,7 @@ enum OpenDocumentText {
                     let text = open.text.joined
                     if !text.isEmpty, let table = tables.last {
                         cells.append(DocumentText.Segment(
-                            kind: .cell, location: "sheet \"\(table.name)\", cell \(columnName(table.column))\(table.row + 1)", text: text))
+                            kind: .cell, place: table.place, reference: "\(columnName(table.column))\(table.row + 1)", text: text))
                     }
                     if !tables.isEmpty { tables[tables.count - 1].column += min(open.repeated, 16384) }
                     cell = nil
@@ -77,7 +77,7 @@ enum OpenDocumentText {
             case .start:
                 if stream.isNamed("body") { inBody = true }
                 if stream.isNamed("table") {
-                    tables.append((stream.attribute("name") ?? "table", -1, 0))
+                    tables.append(("sheet \"\(stream.attribute("name") ?? "table")\", cell ", -1, 0))
                 } else if !tables.isEmpty, stream.isNamed("table-row") {
                     tables[tables.count - 1].row += 1
                     tables[tables.count - 1].column = 0
