@@ -90,7 +90,8 @@ final class XMLStream {
     func attribute(_ name: StaticString) -> String? {
         var value: String?
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            if isNamed(name) {
+            // `xmlns:r` is a namespace declaration, not an attribute named `r`.
+            if xmlTextReaderIsNamespaceDecl(reader) != 1, isNamed(name) {
                 value = text
                 break
             }
