@@ -309,7 +309,7 @@ if bench:
     text = [words(12) for _ in range(90000)]
     for size, extra in (("5mb", 0), ("50mb", 45 << 20)):
         docx(f"bench-{size}.docx", text, header="Example Union", footer="Page 1", title="Report")
-        pptx(f"bench-{size}.pptx", ["\n".join(text[i:i + 30]) for i in range(0, len(text), 30)], footer="Example Union")
+        pptx(f"bench-{size}.pptx", ["\n".join(text[i:i + 300]) for i in range(0, len(text), 300)], footer="Example Union")
         odt(f"bench-{size}.odt", text, footer="Example Union")
         if extra:
             add_media(f"bench-{size}.docx", {"word/media/image1.png": picture(extra)})
