@@ -8,6 +8,7 @@
 #include <libxml/parser.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 /// xmlFree is a global function pointer in libxml2, which Swift cannot call directly.
 static inline void steward_xml_free(void *p) { if (p) xmlFree(p); }

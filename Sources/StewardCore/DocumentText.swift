@@ -16,13 +16,40 @@ public struct DocumentText: Sendable, Hashable {
         public var kind: Kind
         /// Where, in plain words (`sheet "2027", cell B1`, `page 3`, `property "Classification"`);
         /// empty for the running text of a document.
-        public var location: String
+        public var location: String {
+            get { reference.isEmpty ? place : place + reference }
+            set { place = newValue; reference = "" }
+        }
         public var text: String
+        /// The location in two parts: a sheet's cells share one `place` string
+        /// (`sheet "2027", cell `) and keep only their short reference (`B1`), so a sheet of a
+        /// million cells does not hold a million location strings.
+        private var place: String
+        private var reference: String
 
         public init(kind: Kind, location: String = "", text: String) {
             self.kind = kind
-            self.location = location
+            self.place = location
+            self.reference = ""
             self.text = text
+        }
+
+        /// A piece whose location is `place` followed by `reference`.
+        public init(kind: Kind, place: String, reference: String, text: String) {
+            self.kind = kind
+            self.place = place
+            self.reference = reference
+            self.text = text
+        }
+
+        public static func == (lhs: Segment, rhs: Segment) -> Bool {
+            lhs.kind == rhs.kind && lhs.text == rhs.text && lhs.location == rhs.location
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(kind)
+            hasher.combine(text)
+            hasher.combine(location)
         }
     }
 

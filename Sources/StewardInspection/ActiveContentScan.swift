@@ -8,24 +8,35 @@ import StewardCore
 /// PDF or OLE2, or when it is an HTML/SVG file sent as a file (a name, an attachment
 /// disposition, or a member of an archive). The HTML body of a newsletter gets no script scan.
 ///
-/// Every scan reads the content in windows (`PartContent.scan`), so a spooled part is read from
-/// its file piece by piece, never whole.
+/// All searches of a part run in one pass over it (`WindowedScan`): a spooled part is read
+/// from its file once, piece by piece, never whole.
 enum ActiveContentScan {
     static func mark(_ part: inout MessagePart) {
         guard !part.content.isEmpty else { return }
-        if part.content.contains(ContentMarker.eicarSignature) {
-            part.markers.append(ContentMarker(kind: .eicar, detail: "the EICAR anti-virus test signature"))
-        }
+        let eicar = SignatureSearch(ContentMarker.eicarSignature)
+        var scanners: [any WindowScanner] = [eicar]
         // Parts `TextSniff` kept as text (description "text") cannot be PDF or OLE2 files:
         // ordinary text parts cost one comparison here.
         let sniffedAsText = part.trueTypeDescription == "text"
+        var pdf: PDFScan.Search?, ole: OLEScan.Searches?, markup: MarkupScan.Search?
         if !sniffedAsText, part.trueType == "application/pdf" || PDFScan.looksLikePDF(part.content.head) {
-            part.markers.append(contentsOf: PDFScan.markers(part.content))
+            pdf = PDFScan.Search()
+            scanners.append(pdf!)
         } else if !sniffedAsText, OLEScan.isCompoundFile(part.content.head) {
-            part.markers.append(contentsOf: OLEScan.markers(part.content, description: part.trueTypeDescription))
+            ole = OLEScan.Searches()
+            scanners += ole!.scanners
         } else if MarkupScan.isMarkupFile(part) {
-            part.markers.append(contentsOf: MarkupScan.markers(part.content))
+            markup = MarkupScan.Search()
+            scanners.append(markup!)
         }
+        WindowedScan.run(part.content, scanners)
+
+        if eicar.found {
+            part.markers.append(ContentMarker(kind: .eicar, detail: "the EICAR anti-virus test signature"))
+        }
+        if let pdf { part.markers.append(contentsOf: pdf.markers) }
+        if let ole { part.markers.append(contentsOf: OLEScan.markers(part.content, searches: ole, description: part.trueTypeDescription)) }
+        if let markup { part.markers.append(contentsOf: markup.markers) }
     }
 
     /// Extensions of programs and scripts, for names found inside files (PDF embedded files).

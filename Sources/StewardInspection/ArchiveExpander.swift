@@ -13,6 +13,9 @@ import StewardCore
 /// Bounded: members are read in chunks against the message's expanded-bytes budget, and the
 /// number of members and archive nesting are limited. An archive that reaches a limit, or that
 /// libarchive cannot read, is reported as a `LimitReached` (held as "could not be inspected").
+///
+/// Office Open XML and OpenDocument files are opened here too, and their text is read from
+/// the members taken out (`ZipDocument`): one unzip per document, under the same limits.
 /// An encrypted archive is marked `.encrypted` on the archive's part, not reported as broken.
 struct ArchiveExpander {
     /// Whether members get their document text (only for mail leaving the union; see issue 5).
@@ -89,6 +92,19 @@ struct ArchiveExpander {
             if reading.members.contains(where: { ($0.filename ?? "").lowercased().hasSuffix("vbaproject.bin") }),
                !reading.members.contains(where: { $0.markers.contains { $0.kind == .officeMacros } }) {
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (vbaProject.bin)"))
+            }
+            // An Office or OpenDocument file's text, from the members just read. One cut short
+            // at a limit is held for that limit; its text is not read (a document that unpacks
+            // past max_expanded_bytes would cost memory in proportion).
+            if readDocumentText, reading.problem == nil, !reading.stopped, let document = ZipDocument.of(archive) {
+                do {
+                    nodes[archiveIndex].documentText = try document.text(members: reading.members, deadline: deadline)
+                } catch {
+                    throw InspectionError(
+                        code: .timeout,
+                        detail: "inspection took longer than \(limits.timeoutSeconds) seconds (timeoutSeconds) reading the text of \(label)"
+                    )
+                }
             }
             if let problem = reading.problem { reached.append(problem) }
             reached.append(contentsOf: reading.memberLimits)
@@ -248,9 +264,9 @@ struct ArchiveExpander {
             member.trueType = type.mimeType
             member.trueTypeDescription = type.description
             ActiveContentScan.mark(&member)
-            // The parts of a document that was itself read as one (a .docx's XML) are not
-            // documents a person reads: only files in real archives get their own text.
-            if readDocumentText && archive.documentText == nil {
+            // The parts of a document read as one (a .docx's XML) are not documents a person
+            // reads: only files in real archives get their own text.
+            if readDocumentText && ZipDocument.of(archive) == nil {
                 do {
                     member.documentText = try DocumentTextExtractor.text(
                         content: content, text: nil, declaredType: member.contentType, trueType: member.trueType,

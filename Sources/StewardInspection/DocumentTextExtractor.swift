@@ -7,8 +7,10 @@ import StewardCore
 /// the expensive readers (poppler, libxml2, libarchive) run only for parts whose signature and
 /// type say they are PDF, office, OpenDocument or RTF files, or HTML.
 ///
-/// These readers need the whole document in memory, so a document is read only up to
-/// `maxBytes`; a larger one throws (the caller reports it), never passes unread.
+/// The PDF, RTF and text readers need the whole document in memory, so such a document is read
+/// only up to `maxBytes`; a larger one throws (the caller reports it), never passes unread.
+/// Office Open XML and OpenDocument files are read from their zip members instead
+/// (`ZipDocument`), piece by piece.
 enum DocumentTextExtractor {
     static func text(
         content: PartContent, text: String? = nil, declaredType: String, trueType: String?, filename: String?, disposition: String?,
@@ -27,16 +29,9 @@ enum DocumentTextExtractor {
         // The same test as the active-content scan: readers accept junk before `%PDF-`.
         if type == "application/pdf" || PDFScan.looksLikePDF(head) { return PDFText.extract(try whole("a PDF")) }
         if head.starts(with: Self.rtf) { return RTFText.extract(try whole("an RTF document")) }
-        if head.starts(with: Self.zip) {
-            if ooxmlExtensions.contains(ext) || type.contains("openxmlformats") || type.contains("ms-excel")
-                || type.contains("ms-word") || type.contains("ms-powerpoint") {
-                return OOXMLText.extract(try whole("an Office document"))
-            }
-            if odfExtensions.contains(ext) || type.contains("opendocument") {
-                return OpenDocumentText.extract(try whole("an OpenDocument file"))
-            }
-            return nil  // other zips: members are the archive reader's business
-        }
+        // Office Open XML and OpenDocument files are zips: the archive expander opens them
+        // anyway, and their text is read from its members (`ZipDocument`).
+        if head.starts(with: Self.zip) { return nil }
         if declaredType == "text/html" || type == "text/html" {
             if let text { return HTMLText.extract(Array(text.utf8)) }
             return HTMLText.extract(try whole("HTML"))
@@ -54,9 +49,7 @@ enum DocumentTextExtractor {
     }
 
     private static let rtf = Array("{\\rtf".utf8)
-    private static let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
-    private static let ooxmlExtensions: Set<String> = ["docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx", "pptm", "potx", "ppsx"]
-    private static let odfExtensions: Set<String> = ["odt", "ods", "odp", "odg", "ott", "ots", "otp"]
+    static let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
     private static let textExtensions: Set<String> = ["txt", "csv", "tsv", "md", "log"]
 
     /// A text file in pieces of one line each (`line 3`), so a banner or a CSV row is located.

@@ -22,23 +22,31 @@ enum MarkupScan {
     /// longer than this in a spooled (over-threshold) file is not followed past a window.
     static let lookahead = 64 * 1024
 
-    static func markers(_ content: PartContent) -> [ContentMarker] {
-        var scanner = Scanner()
-        content.scan(lookahead: lookahead) { window, isLast in scanner.consume(window, isLast: isLast) }
-        var markers: [ContentMarker] = []
-        if let sign = scriptSigns.first(where: { scanner.signs.contains($0) }) {
-            markers.append(ContentMarker(kind: .markupScript, detail: "script (\(String(decoding: sign, as: UTF8.self)))"))
-        } else if let handler = scanner.handler {
-            markers.append(ContentMarker(kind: .markupScript, detail: "script (\(handler) handler)"))
+    /// The searches as one of a part's `WindowedScan` searches.
+    final class Search: WindowScanner {
+        private var scanner = Scanner()
+        var lookahead: Int { MarkupScan.lookahead }
+
+        func consume(_ window: UnsafeBufferPointer<UInt8>, safeEnd: Int, isLast: Bool) -> Int? {
+            scanner.consume(window, safeEnd: safeEnd)
         }
-        if let target = scanner.formTarget {
-            markers.append(ContentMarker(kind: .markupExternalForm, detail: "a form that sends what is typed into it to \(target)"))
+
+        var markers: [ContentMarker] {
+            var markers: [ContentMarker] = []
+            if let sign = scriptSigns.first(where: { scanner.signs.contains($0) }) {
+                markers.append(ContentMarker(kind: .markupScript, detail: "script (\(String(decoding: sign, as: UTF8.self)))"))
+            } else if let handler = scanner.handler {
+                markers.append(ContentMarker(kind: .markupScript, detail: "script (\(handler) handler)"))
+            }
+            if let target = scanner.formTarget {
+                markers.append(ContentMarker(kind: .markupExternalForm, detail: "a form that sends what is typed into it to \(target)"))
+            }
+            return markers
         }
-        return markers
     }
 
     /// The searches, fed a window at a time; state that spans windows is kept here.
-    private struct Scanner {
+    struct Scanner {
         var signs: Set<[UInt8]> = []
         var handler: String?
         var formTarget: String?
@@ -46,10 +54,9 @@ enum MarkupScan {
         private var previous: UInt8?
         private var formsSeen = 0
 
-        mutating func consume(_ window: UnsafeBufferPointer<UInt8>, isLast: Bool) -> Int {
+        mutating func consume(_ window: UnsafeBufferPointer<UInt8>, safeEnd: Int) -> Int {
             // ASCII lower-case copy: tags and attribute names are case-insensitive.
             let lower = window.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 | 0x20 : $0 }
-            let safeEnd = isLast ? lower.count : max(0, lower.count - MarkupScan.lookahead)
             for sign in scriptSigns where !signs.contains(sign) && ByteSearch.contains(sign, in: lower) { signs.insert(sign) }
             if handler == nil { handler = eventHandler(in: lower, end: safeEnd) }
             if formTarget == nil { formTarget = externalFormTarget(in: lower, original: window, end: safeEnd) }

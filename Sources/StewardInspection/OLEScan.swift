@@ -3,40 +3,55 @@ import StewardCore
 /// OLE2 compound files (doc, xls, ppt, msg): VBA macros, embedded programs and encryption.
 ///
 /// Whether a storage or stream of a given name exists is a byte search (the directory stores
-/// every entry name as plain UTF-16LE), which no hostile sector table can confuse; the
+/// every entry name as plain UTF-16LE), which no hostile sector table can confuse — all the
+/// searches in the part's one pass (`WindowedScan`); the
 /// `CompoundFile` reader is used only where a stream's content must be read: the flags of
 /// legacy encryption, and PowerPoint's embedded objects, which are stored zlib-compressed.
 enum OLEScan {
     static let signature: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
-    private static let vbaProject = utf16("_VBA_PROJECT")
-    private static let encryptedPackage = utf16("EncryptedPackage")
-    private static let oleNative = utf16("Ole10Native")
+    static let vbaProject = utf16("_VBA_PROJECT")
+    static let encryptedPackage = utf16("EncryptedPackage")
+    static let oleNative = utf16("Ole10Native")
 
     static func isCompoundFile(_ head: ArraySlice<UInt8>) -> Bool { head.starts(with: signature) }
 
-    static func markers(_ content: PartContent, description: String?) -> [ContentMarker] {
-        var markers = codeMarkers(content)
+    /// The name and program searches of one compound file, run in the part's one pass.
+    final class Searches {
+        let vbaProject = SignatureSearch(OLEScan.vbaProject)
+        let oleNative = SignatureSearch(OLEScan.oleNative)
+        let encryptedPackage = SignatureSearch(OLEScan.encryptedPackage)
+        let program = WindowsProgramSearch()
+
+        var scanners: [any WindowScanner] { [vbaProject, oleNative, encryptedPackage, program] }
+
+        /// Macros and OLE packages holding a program, by name and content.
+        var codeMarkers: [ContentMarker] {
+            var markers: [ContentMarker] = []
+            if vbaProject.found {
+                markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (VBA project)"))
+            }
+            if oleNative.found, program.found {
+                markers.append(ContentMarker(kind: .officeEmbeddedProgram, detail: "Office document with an embedded Windows program (OLE package)"))
+            }
+            return markers
+        }
+    }
+
+    /// What the searches found, with what only the compound file's structure tells: the
+    /// objects PowerPoint stores compressed, and legacy encryption flags.
+    static func markers(_ content: PartContent, searches: Searches, description: String?) -> [ContentMarker] {
+        var markers = searches.codeMarkers
         let file = CompoundFile(content)
         // PowerPoint compresses embedded objects and the VBA project's storage: look inside.
         for object in file.map(PowerPointObjects.storages) ?? [] {
-            for marker in codeMarkers(PartContent(object)) where !markers.contains(marker) { markers.append(marker) }
+            let inner = Searches()
+            WindowedScan.run(PartContent(object), inner.scanners)
+            for marker in inner.codeMarkers where !markers.contains(marker) { markers.append(marker) }
         }
         if let file, let what = legacyEncryption(file) {
             markers.append(ContentMarker(kind: .encrypted, detail: what))
-        } else if content.contains(encryptedPackage) || (description ?? "").contains("Encrypted") {
+        } else if searches.encryptedPackage.found || (description ?? "").contains("Encrypted") {
             markers.append(ContentMarker(kind: .encrypted, detail: "password-protected Office document"))
-        }
-        return markers
-    }
-
-    /// Macros and OLE packages holding a program, by name and content.
-    private static func codeMarkers(_ content: PartContent) -> [ContentMarker] {
-        var markers: [ContentMarker] = []
-        if content.contains(vbaProject) {
-            markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (VBA project)"))
-        }
-        if content.contains(oleNative), containsWindowsProgram(content) {
-            markers.append(ContentMarker(kind: .officeEmbeddedProgram, detail: "Office document with an embedded Windows program (OLE package)"))
         }
         return markers
     }
@@ -73,24 +88,24 @@ enum OLEScan {
     }
 
     /// A Windows program stored inside the file: an `MZ` header whose `e_lfanew` points at
-    /// `PE\0\0`, or a DOS header of the standard shape.
-    static func containsWindowsProgram(_ content: PartContent) -> Bool {
-        // A header is judged only with the bytes it may point at (e_lfanew < 4096) in the window.
-        let lookahead = 4096 + 0x40 + 8
-        var seen = 0
-        var found = false
-        content.scan(lookahead: lookahead) { window, isLast in
-            let safeEnd = isLast ? window.count : max(0, window.count - lookahead)
+    /// `PE\0\0`, or a DOS header of the standard shape (at most 200 `MZ`s are looked at).
+    final class WindowsProgramSearch: WindowScanner {
+        private(set) var found = false
+        private var seen = 0
+
+        /// A header is judged only with the bytes it may point at (e_lfanew < 4096) in the window.
+        var lookahead: Int { 4096 + 0x40 + 8 }
+
+        func consume(_ window: UnsafeBufferPointer<UInt8>, safeEnd: Int, isLast: Bool) -> Int? {
             for offset in ByteSearch.offsets(of: [0x4D, 0x5A], in: window, limit: 200 - seen) where offset < safeEnd {
                 seen += 1
-                if isWindowsProgram(window, at: offset) {
+                if OLEScan.isWindowsProgram(window, at: offset) {
                     found = true
                     return nil
                 }
             }
             return seen >= 200 ? nil : safeEnd
         }
-        return found
     }
 
     private static func isWindowsProgram(_ content: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {

@@ -2,117 +2,174 @@ import StewardCore
 
 /// The text of Office Open XML documents (Word .docx, Excel .xlsx, PowerPoint .pptx and their
 /// macro-enabled twins): body text, headers and footers, document properties and sensitivity
-/// labels, each piece with its place. The zip is read by libarchive, the XML by libxml2.
+/// labels, each piece with its place.
+///
+/// Read from the members the archive expander already took out of the zip (charged to
+/// `max_expanded_bytes`, in memory or spooled), each with libxml2's streaming reader: a sheet of
+/// a million cells costs the memory of its text, never a tree of it.
 enum OOXMLText {
-    /// Members read at most, in bytes: a bound on what a hostile "zip bomb" document can cost.
-    static let byteBudget = 256 * 1024 * 1024
+    typealias Members = [String: PartContent]
 
-    static func extract(_ bytes: [UInt8]) -> DocumentText? {
-        let members = ZipEntries.read(bytes, budget: byteBudget) { name in
-            name == "[Content_Types].xml" || name.hasPrefix("docProps/")
-                || (name.hasPrefix("word/") && name.hasSuffix(".xml") && !name.contains("/_rels/") && !name.contains("/theme/"))
-                || name.hasPrefix("xl/worksheets/sheet") || name == "xl/sharedStrings.xml" || name == "xl/workbook.xml"
-                || name == "xl/_rels/workbook.xml.rels"
-                || name.hasPrefix("ppt/slides/slide")
-        }
+    static func extract(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> DocumentText? {
         guard members["[Content_Types].xml"] != nil else { return nil }
         var segments: [DocumentText.Segment] = []
         if members["word/document.xml"] != nil {
-            segments += word(members)
+            segments += try word(members, deadline: deadline)
         } else if members["xl/workbook.xml"] != nil {
-            segments += excel(members)
+            segments += try excel(members, deadline: deadline)
         } else {
-            segments += powerPoint(members)
+            segments += try powerPoint(members, deadline: deadline)
         }
-        segments += properties(members)
+        segments += try properties(members, deadline: deadline)
         return DocumentText(segments: segments)
     }
 
     // MARK: Word
 
-    private static func word(_ members: [String: [UInt8]]) -> [DocumentText.Segment] {
+    private static func word(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
         var segments: [DocumentText.Segment] = []
-        if let body = members["word/document.xml"].flatMap(XMLTree.init(xml:))?.root {
-            segments.append(DocumentText.Segment(kind: .body, text: paragraphs(body, paragraph: "p", run: "t")))
+        if let body = members["word/document.xml"] {
+            segments.append(DocumentText.Segment(kind: .body, text: try paragraphs(body, deadline: deadline)))
         }
         for name in members.keys.sorted() {
+            guard name.hasPrefix("word/"), name.hasSuffix(".xml") else { continue }
             let file = name.dropFirst("word/".count)
             let isHeader = file.hasPrefix("header"), isFooter = file.hasPrefix("footer")
-            guard isHeader || isFooter, !file.contains("/"), let root = XMLTree(xml: members[name]!)?.root else { continue }
+            guard isHeader || isFooter, !file.contains("/"), let part = members[name] else { continue }
             segments.append(DocumentText.Segment(
                 kind: .headerFooter, location: isHeader ? "page header" : "page footer",
-                text: paragraphs(root, paragraph: "p", run: "t")
+                text: try paragraphs(part, deadline: deadline)
             ))
         }
         for name in ["word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"] {
-            if let root = members[name].flatMap(XMLTree.init(xml:))?.root {
-                segments.append(DocumentText.Segment(kind: .body, location: String(name.dropFirst(5).dropLast(4)), text: paragraphs(root, paragraph: "p", run: "t")))
+            if let part = members[name] {
+                segments.append(DocumentText.Segment(
+                    kind: .body, location: String(name.dropFirst(5).dropLast(4)), text: try paragraphs(part, deadline: deadline)))
             }
         }
         return segments
     }
 
-    /// Paragraph texts, one per line: the text runs of each paragraph element joined.
-    static func paragraphs(_ root: XMLTree.Node, paragraph: String, run: String) -> String {
-        root.descendants(named: paragraph).map { para in
-            para.descendants(named: run).map(\.allText).joined()
-        }.joined(separator: "\n")
+    /// Paragraph texts, one per line: the text runs of each paragraph joined.
+    static func paragraphs(_ part: PartContent, deadline: ContinuousClock.Instant) throws(InspectionError) -> String {
+        var text = ParagraphText.runs()
+        try XMLStream.walk(part, deadline: deadline) { text.take($0) }
+        return text.joined
     }
 
     // MARK: Excel
 
-    private static func excel(_ members: [String: [UInt8]]) -> [DocumentText.Segment] {
-        let shared: [String] = members["xl/sharedStrings.xml"].flatMap(XMLTree.init(xml:))?.root.map { root in
-            root.children.filter { $0.isElement && $0.name == "si" }.map { $0.descendants(named: "t").map(\.allText).joined() }
-        } ?? []
+    private static func excel(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
+        let shared = try sharedStrings(members["xl/sharedStrings.xml"], deadline: deadline)
         // Sheet names in workbook order, matched to their files through the workbook's relations.
         var targets: [String: String] = [:]
-        if let rels = members["xl/_rels/workbook.xml.rels"].flatMap(XMLTree.init(xml:))?.root {
-            for rel in rels.descendants(named: "Relationship") {
-                if let id = rel.attribute("Id"), let target = rel.attribute("Target") {
-                    targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
-                }
+        for rel in try XMLElements.read(members["xl/_rels/workbook.xml.rels"], deadline: deadline, attributes: ["Id", "Target"], where: { $0.isNamed("Relationship") }) {
+            if let id = rel.attributes["Id"], let target = rel.attributes["Target"] {
+                targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
             }
         }
-        var sheets: [(name: String, file: String)] = []
-        if let workbook = members["xl/workbook.xml"].flatMap(XMLTree.init(xml:))?.root {
-            for (index, sheet) in workbook.descendants(named: "sheet").enumerated() {
-                let name = sheet.attribute("name") ?? "Sheet\(index + 1)"
-                let file = sheet.attribute("id").flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml"
-                sheets.append((name, file))
-            }
-        }
+        let sheets = try XMLElements.read(members["xl/workbook.xml"], deadline: deadline, attributes: ["name", "id"]) { $0.isNamed("sheet") }
         var segments: [DocumentText.Segment] = []
-        for sheet in sheets {
-            guard let root = members[sheet.file].flatMap(XMLTree.init(xml:))?.root else { continue }
-            for cell in (root.children.first { $0.isElement && $0.name == "sheetData" } ?? root).descendants(named: "c") {
-                let reference = cell.attribute("r") ?? "?"
-                let text: String
-                switch cell.attribute("t") {
-                case "s":
-                    guard let index = cell.descendants(named: "v").first.flatMap({ Int($0.allText) }), shared.indices.contains(index) else { continue }
-                    text = shared[index]
-                case "inlineStr":
-                    text = cell.descendants(named: "t").map(\.allText).joined()
-                default:
-                    guard let value = cell.descendants(named: "v").first?.allText else { continue }
-                    text = value
-                }
-                guard !text.isEmpty else { continue }
-                segments.append(DocumentText.Segment(kind: .cell, location: "sheet \"\(sheet.name)\", cell \(reference)", text: text))
-            }
-            // Print headers and footers sit in the worksheet's one headerFooter element.
-            for container in root.children where container.isElement && container.name == "headerFooter" {
-                for node in container.children where node.isElement && (node.name.hasSuffix("Header") || node.name.hasSuffix("Footer")) {
-                    let tag = node.name
-                    segments.append(DocumentText.Segment(
-                        kind: .headerFooter, location: "sheet \"\(sheet.name)\", page \(tag.hasSuffix("Header") ? "header" : "footer")",
-                        text: stripHeaderCodes(node.allText)
-                    ))
-                }
-            }
+        for (index, sheet) in sheets.enumerated() {
+            let name = sheet.attributes["name"] ?? "Sheet\(index + 1)"
+            let file = sheet.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml"
+            guard let part = members[file] else { continue }
+            var reader = SheetReader(sheet: name, shared: shared, segments: segments)
+            segments = []
+            try XMLStream.walk(part, deadline: deadline) { reader.take($0) }
+            segments = reader.segments
         }
         return segments
+    }
+
+    /// The shared string table: the text of each top-level `si` (its `t` runs, phonetic ones too).
+    private static func sharedStrings(_ part: PartContent?, deadline: ContinuousClock.Instant) throws(InspectionError) -> [String] {
+        guard let part else { return [] }
+        var strings: [String] = []
+        var current: String?
+        try XMLStream.walk(part, deadline: deadline) { stream in
+            switch stream.event {
+            case .start: if stream.depth == 1, stream.isNamed("si") { current = "" }
+            case .end: if stream.depth == 1, stream.isNamed("si"), let done = current { strings.append(done); current = nil }
+            case .text: current? += stream.text
+            }
+        }
+        return strings
+    }
+
+    /// A worksheet's cells (`c`: a shared string, an inline string or a value) and its print
+    /// headers and footers (the children of its one `headerFooter` element).
+    private struct SheetReader {
+        let sheet: String
+        let shared: [String]
+        var segments: [DocumentText.Segment] = []
+        private var cell: (reference: String, type: String?, value: String?, inline: String)?
+        private var inValue = false, inText = false
+        private var inHeaderFooter = false
+        private var headerFooter: (tag: String, text: String)?
+
+        /// `segments`: those of the sheets before, appended to in place.
+        init(sheet: String, shared: [String], segments: [DocumentText.Segment]) {
+            self.sheet = sheet
+            self.shared = shared
+            self.segments = segments
+            cellPlace = "sheet \"\(sheet)\", cell "
+        }
+        /// The start of every cell's location, one string shared by all of them.
+        private let cellPlace: String
+
+        mutating func take(_ stream: XMLStream) {
+            switch stream.event {
+            case .start:
+                if stream.isNamed("c") {
+                    cell = (stream.attribute("r") ?? "?", stream.attribute("t"), nil, "")
+                } else if cell != nil, stream.isNamed("v") {
+                    if cell?.value == nil { cell?.value = "" ; inValue = true }
+                } else if cell != nil, stream.isNamed("t") {
+                    inText = true
+                } else if stream.depth == 1, stream.isNamed("headerFooter") {
+                    inHeaderFooter = true
+                } else if inHeaderFooter, stream.depth == 2 {
+                    let tag = stream.name
+                    if tag.hasSuffix("Header") || tag.hasSuffix("Footer") { headerFooter = (tag, "") }
+                }
+            case .end:
+                if stream.isNamed("c") {
+                    finishCell()
+                } else if stream.isNamed("v") {
+                    inValue = false
+                } else if stream.isNamed("t") {
+                    inText = false
+                } else if stream.depth == 1, stream.isNamed("headerFooter") {
+                    inHeaderFooter = false
+                } else if inHeaderFooter, stream.depth == 2, let done = headerFooter {
+                    segments.append(DocumentText.Segment(
+                        kind: .headerFooter, location: "sheet \"\(sheet)\", page \(done.tag.hasSuffix("Header") ? "header" : "footer")",
+                        text: OOXMLText.stripHeaderCodes(done.text)))
+                    headerFooter = nil
+                }
+            case .text:
+                if inValue { cell?.value? += stream.text } else if inText { cell?.inline += stream.text } else if headerFooter != nil { headerFooter?.text += stream.text }
+            }
+        }
+
+        private mutating func finishCell() {
+            defer { cell = nil; inValue = false; inText = false }
+            guard let cell else { return }
+            let text: String
+            switch cell.type {
+            case "s":
+                guard let index = cell.value.flatMap({ Int($0) }), shared.indices.contains(index) else { return }
+                text = shared[index]
+            case "inlineStr":
+                text = cell.inline
+            default:
+                guard let value = cell.value else { return }
+                text = value
+            }
+            guard !text.isEmpty else { return }
+            segments.append(DocumentText.Segment(kind: .cell, place: cellPlace, reference: cell.reference, text: text))
+        }
     }
 
     /// Excel header and footer text carries formatting codes (`&L`, `&C`, `&"Arial,Bold"`, `&12`);
@@ -142,21 +199,35 @@ enum OOXMLText {
 
     // MARK: PowerPoint
 
-    private static func powerPoint(_ members: [String: [UInt8]]) -> [DocumentText.Segment] {
+    private static func powerPoint(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
         let slides = members.keys.filter { $0.hasPrefix("ppt/slides/slide") && $0.hasSuffix(".xml") }
             .sorted { slideNumber($0) < slideNumber($1) }
         var segments: [DocumentText.Segment] = []
         for name in slides {
-            guard let root = XMLTree(xml: members[name]!)?.root else { continue }
+            guard let part = members[name] else { continue }
             let location = "slide \(slideNumber(name))"
-            for shape in root.descendants(named: "sp") {
-                let placeholder = shape.descendants(named: "ph").first?.attribute("type") ?? ""
-                let isHeaderFooter = ["hdr", "ftr"].contains(placeholder)
-                segments.append(DocumentText.Segment(
-                    kind: isHeaderFooter ? .headerFooter : .body,
-                    location: isHeaderFooter ? "\(location), \(placeholder == "hdr" ? "header" : "footer")" : location,
-                    text: paragraphs(shape, paragraph: "p", run: "t")
-                ))
+            // Each shape (`sp`) is a piece; a header or footer placeholder (`ph type="hdr"`) says so.
+            var shape: (placeholder: String?, text: ParagraphText)?
+            try XMLStream.walk(part, deadline: deadline) { stream in
+                if stream.event == .start, stream.isNamed("sp"), shape == nil {
+                    shape = (nil, ParagraphText.runs())
+                    return
+                }
+                if stream.event == .start, stream.isNamed("ph"), shape != nil, shape?.placeholder == nil {
+                    shape?.placeholder = stream.attribute("type") ?? ""
+                }
+                if stream.event == .end, stream.isNamed("sp"), let done = shape {
+                    let placeholder = done.placeholder ?? ""
+                    let isHeaderFooter = ["hdr", "ftr"].contains(placeholder)
+                    segments.append(DocumentText.Segment(
+                        kind: isHeaderFooter ? .headerFooter : .body,
+                        location: isHeaderFooter ? "\(location), \(placeholder == "hdr" ? "header" : "footer")" : location,
+                        text: done.text.joined
+                    ))
+                    shape = nil
+                    return
+                }
+                shape?.text.take(stream)
             }
         }
         return segments
@@ -171,22 +242,16 @@ enum OOXMLText {
     /// Core properties (title, subject, keywords, description, category, status) and custom
     /// properties; custom ones that classify the document (Classification, Sensitivity,
     /// Microsoft sensitivity label names, Titus and Boldon James markings) become labels.
-    private static func properties(_ members: [String: [UInt8]]) -> [DocumentText.Segment] {
+    private static func properties(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
         var segments: [DocumentText.Segment] = []
-        if let core = members["docProps/core.xml"].flatMap(XMLTree.init(xml:))?.root {
-            for node in core.children where node.isElement {
-                guard ["title", "subject", "keywords", "description", "category", "contentStatus"].contains(node.name) else { continue }
-                let text = node.allText
-                if !text.isEmpty { segments.append(DocumentText.Segment(kind: .property, location: "property \"\(node.name)\"", text: text)) }
-            }
+        let coreNames: Set<String> = ["title", "subject", "keywords", "description", "category", "contentStatus"]
+        for node in try XMLElements.read(members["docProps/core.xml"], deadline: deadline, where: { $0.depth == 1 && coreNames.contains($0.name) })
+        where !node.text.isEmpty {
+            segments.append(DocumentText.Segment(kind: .property, location: "property \"\(node.name)\"", text: node.text))
         }
-        if let custom = members["docProps/custom.xml"].flatMap(XMLTree.init(xml:))?.root {
-            for node in custom.descendants(named: "property") {
-                guard let name = node.attribute("name") else { continue }
-                let text = node.allText
-                guard !text.isEmpty else { continue }
-                segments.append(DocumentText.Segment(kind: propertyKind(name), location: "property \"\(name)\"", text: text))
-            }
+        for node in try XMLElements.read(members["docProps/custom.xml"], deadline: deadline, attributes: ["name"], where: { $0.isNamed("property") }) {
+            guard let name = node.attributes["name"], !node.text.isEmpty else { continue }
+            segments.append(DocumentText.Segment(kind: propertyKind(name), location: "property \"\(name)\"", text: node.text))
         }
         return segments
     }

@@ -20,10 +20,15 @@ enum PDFScan {
     private static let streamKeyword = Array("stream".utf8)
     private static let endstreamKeyword = Array("endstream".utf8)
 
-    static func markers(_ content: PartContent) -> [ContentMarker] {
-        var scanner = Scanner()
-        content.scan(lookahead: Scanner.lookahead) { window, isLast in scanner.consume(window, isLast: isLast) }
-        return scanner.markers
+    /// The token scan as one of a part's `WindowedScan` searches.
+    final class Search: WindowScanner {
+        private var scanner = Scanner()
+        var lookahead: Int { Scanner.lookahead }
+        var markers: [ContentMarker] { scanner.markers }
+
+        func consume(_ window: UnsafeBufferPointer<UInt8>, safeEnd: Int, isLast: Bool) -> Int? {
+            scanner.consume(window, safeEnd: safeEnd, isLast: isLast)
+        }
     }
 
     /// The token scan, fed a window at a time (a spooled PDF is read from its file in pieces).
@@ -54,10 +59,9 @@ enum PDFScan {
             self.depth = depth
         }
 
-        /// Reads tokens from `bytes`; returns how many bytes it is done with.
-        mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, isLast: Bool) -> Int {
+        /// Reads tokens starting before `safeEnd` in `bytes`; returns how many bytes it is done with.
+        mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, safeEnd: Int, isLast: Bool) -> Int {
             let count = bytes.count
-            let safeEnd = isLast ? count : max(0, count - Self.lookahead)
             var index = 0
             if inStream {
                 guard let end = PDFScan.find(endstreamKeyword, in: bytes, from: 0) else {
@@ -164,7 +168,7 @@ enum PDFScan {
             objectStream = nil
             let objects = Inflate.inflate(data, maxOutput: Self.maxInflatedBytes) ?? data
             var inner = Scanner(depth: depth + 1)
-            _ = objects.withUnsafeBufferPointer { inner.consume($0, isLast: true) }
+            _ = objects.withUnsafeBufferPointer { inner.consume($0, safeEnd: $0.count, isLast: true) }
             javaScript = javaScript || inner.javaScript
             launch = launch || inner.launch
             encrypted = encrypted || inner.encrypted

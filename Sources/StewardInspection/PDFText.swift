@@ -10,8 +10,16 @@ enum PDFText {
 
     static func extract(_ bytes: [UInt8]) -> DocumentText? {
         guard !bytes.isEmpty else { return nil }
-        let data = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
-        defer { g_bytes_unref(data) }
+        // poppler reads the caller's bytes where they are (no second copy of the PDF): the
+        // document and the GBytes over them are freed before `withUnsafeBytes` returns.
+        return bytes.withUnsafeBytes { raw in
+            let data = g_bytes_new_static(raw.baseAddress, gsize(raw.count))
+            defer { g_bytes_unref(data) }
+            return extract(data)
+        }
+    }
+
+    private static func extract(_ data: OpaquePointer?) -> DocumentText? {
         var error: UnsafeMutablePointer<GError>?
         guard let document = poppler_document_new_from_bytes(data, nil, &error) else {
             if let error { g_error_free(error) }

@@ -100,6 +100,29 @@ struct DocumentTextTests {
         #expect(!text.contains("p{}"))
     }
 
+    @Test("an xlsx whose parts are spooled is read from the spool file, piece by piece, the same as in memory")
+    func spooledMembers() throws {
+        let bytes = Mail.message(attachments: [("budget.xlsx", "application/octet-stream", try Docs.bytes("budget.xlsx"))])
+        let spool = try TemporaryDirectory("document-spool")
+        let spooled = try Inspector().inspect(bytes: bytes, spool: ContentSpool(directory: spool.url, threshold: 64))
+        let members = spooled.allParts.filter { $0.origin == .archiveMember }
+        #expect(members.contains { $0.content.isSpooled && $0.filename == "xl/sharedStrings.xml" })
+        let text = try #require(spooled.allParts.first { $0.filename == "budget.xlsx" }?.documentText)
+        #expect(text == (try Self.documentText("budget.xlsx")))
+        #expect(Self.segments(text, containing: "NOT FOR CIRCULATION").first?.location == "sheet \"2027\", cell B1")
+        #expect(members.allSatisfy { $0.documentText == nil })
+    }
+
+    @Test("a document that unzips past max_expanded_bytes is held for that limit and its text is not read")
+    func documentPastTheExpandedLimit() throws {
+        var limits = InspectionLimits()
+        limits.maxExpandedBytes = 2000
+        let message = try Inspector(limits: limits).inspect(
+            bytes: Mail.message(attachments: [("budget.xlsx", "application/octet-stream", try Docs.bytes("budget.xlsx"))]))
+        #expect(message.limitsReached.map(\.kind) == [.bytes])
+        #expect(message.allParts.first { $0.filename == "budget.xlsx" }?.documentText == nil)
+    }
+
     @Test("mail that stays inside or arrives from outside skips document reading; mail leaving reads it")
     func onlyForMailLeaving() throws {
         let bytes = Mail.message(attachments: [("report.pdf", "application/pdf", try Docs.bytes("marked.pdf"))])

@@ -184,8 +184,9 @@ def rtf(name, body, header=None):
         f.write(text)
 
 
-def pdf(name, pages):
-    """A valid PDF with one Helvetica text object per line, content streams Flate-compressed."""
+def pdf(name, pages, picture=None):
+    """A valid PDF with one Helvetica text object per line, content streams Flate-compressed;
+    `picture`, when given, is stored as an image XObject drawn on the first page."""
     objects = []
 
     def add(data):
@@ -193,24 +194,36 @@ def pdf(name, pages):
         return len(objects)
 
     font = add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    image = None
+    if picture:
+        side = int((len(picture) // 3) ** 0.5)
+        image = add(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length %d >>\nstream\n"
+                    % (side, side, side * side * 3) + picture[:side * side * 3] + b"\nendstream")
     pages_index = len(objects) + 1
     add("")  # placeholder for the page tree
     kids = []
-    for lines in pages:
+    for number, lines in enumerate(pages):
         ops = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(
             "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj T*" for line in lines) + " ET"
+        drawn = image and number == 0
+        if drawn:
+            ops += " q 200 0 0 200 72 72 cm /Im1 Do Q"
         stream = zlib.compress(ops.encode("latin-1"))
         content = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        xobject = f" /XObject << /Im1 {image} 0 R >>" if drawn else ""
         kids.append(add(f"<< /Type /Page /Parent {pages_index} 0 R /MediaBox [0 0 612 792] "
-                        f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R >>"))
+                        f"/Resources << /Font << /F1 {font} 0 R >>{xobject} >> /Contents {content} 0 R >>"))
     objects[pages_index - 1] = (f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>").encode()
     catalog = add(f"<< /Type /Catalog /Pages {pages_index} 0 R >>")
-    body = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+    chunks = [b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"]
     offsets = []
+    length = len(chunks[0])
     for i, obj in enumerate(objects):
-        offsets.append(len(body))
-        body += f"{i + 1} 0 obj\n".encode() + obj + b"\nendobj\n"
-    xref = len(body)
+        offsets.append(length)
+        chunks.append(f"{i + 1} 0 obj\n".encode() + obj + b"\nendobj\n")
+        length += len(chunks[-1])
+    xref = length
+    body = b"".join(chunks)
     body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     body += f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
@@ -269,8 +282,39 @@ docx("clean-qualified.docx", ["The panel heard that the matter was highly confid
 docx("non-confidential-label.docx", ["Plans for 2027."], props=[("Classification", "Public - Non-Confidential")])
 
 if bench:
-    # About 5 MB of XLSX: random-looking cells compress poorly, as real figures and names do.
+    # Documents of 5 and 50 MB for scripts/bench-documents. Random-looking text compresses
+    # poorly, as real figures and names do. The 5 MB files are all text. Real 50 MB Word,
+    # PowerPoint, OpenDocument and PDF files are mostly pictures: theirs add incompressible
+    # media to the 5 MB of text. The 50 MB XLSX is all cells, the worst case (it unpacks to
+    # more than max_expanded_bytes).
     import random
     rng = random.Random(5)
-    rows = [[f"{rng.getrandbits(48):012x}", f"{rng.random() * 1e6:.2f}", f"note {rng.getrandbits(32):08x}"] for _ in range(150000)]
-    xlsx("bench-5mb.xlsx", [("Data", rows)])
+
+    def words(count):
+        return " ".join(f"{rng.getrandbits(32):08x}" for _ in range(count))
+
+    def picture(size):
+        return rng.randbytes(size)
+
+    def add_media(name, media):
+        with zipfile.ZipFile(os.path.join(out, name), "a", zipfile.ZIP_STORED) as z:
+            for path, data in media.items():
+                z.writestr(path, data)
+
+    def sheet_rows(count):
+        return [[f"{rng.getrandbits(48):012x}", f"{rng.random() * 1e6:.2f}", f"note {rng.getrandbits(32):08x}"] for _ in range(count)]
+
+    xlsx("bench-5mb.xlsx", [("Data", sheet_rows(150000))])
+    xlsx("bench-50mb.xlsx", [("Data", sheet_rows(1500000))])
+    text = [words(12) for _ in range(90000)]
+    for size, extra in (("5mb", 0), ("50mb", 45 << 20)):
+        docx(f"bench-{size}.docx", text, header="Example Union", footer="Page 1", title="Report")
+        pptx(f"bench-{size}.pptx", ["\n".join(text[i:i + 300]) for i in range(0, len(text), 300)], footer="Example Union")
+        odt(f"bench-{size}.odt", text, footer="Example Union")
+        if extra:
+            add_media(f"bench-{size}.docx", {"word/media/image1.png": picture(extra)})
+            add_media(f"bench-{size}.pptx", {"ppt/media/image1.png": picture(extra)})
+            add_media(f"bench-{size}.odt", {"Pictures/image1.png": picture(extra)})
+    pages = [[words(8) for _ in range(60)] for _ in range(1900)]
+    pdf("bench-5mb.pdf", pages)
+    pdf("bench-50mb.pdf", pages, picture=picture(45 << 20))
