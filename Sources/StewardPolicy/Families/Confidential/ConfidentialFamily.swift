@@ -129,16 +129,25 @@ public struct ConfidentialFamily: DetectionFamily {
     }
 
     /// The pieces of readable text of every part: its document text, or a plain body's text.
-    static func pieces(of message: InspectedMessage) -> [(place: String, segment: DocumentText.Segment)] {
-        var result: [(String, DocumentText.Segment)] = []
+    /// A piece of a message's text and the part it is in; the full place ("attachment "pay.xlsx",
+    /// sheet "Pay", cell A2") is only put together for a piece that is quoted, so a workbook
+    /// of half a million cells does not build half a million place strings.
+    struct Piece {
+        let partPlace: String
+        let segment: DocumentText.Segment
+        var place: String { segment.location.isEmpty ? partPlace : partPlace + ", " + segment.location }
+    }
+
+    static func pieces(of message: InspectedMessage) -> [Piece] {
+        var result: [Piece] = []
         for part in message.allParts {
             let place = place(of: part)
             if let document = part.documentText {
                 for segment in document.segments where !segment.text.isEmpty {
-                    result.append((segment.location.isEmpty ? place : place + ", " + segment.location, segment))
+                    result.append(Piece(partPlace: place, segment: segment))
                 }
             } else if let text = part.text, !text.isEmpty {
-                result.append((place, DocumentText.Segment(kind: .body, text: text)))
+                result.append(Piece(partPlace: place, segment: DocumentText.Segment(kind: .body, text: text)))
             }
         }
         return result

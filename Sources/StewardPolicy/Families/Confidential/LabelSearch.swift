@@ -59,8 +59,8 @@ struct LabelSearch {
         for part in message.allParts where !part.messageHeaders.isEmpty {
             found += findings(inHeaders: part.messageHeaders.values(named:), place: ConfidentialFamily.place(of: part) + ": ")
         }
-        for (place, segment) in ConfidentialFamily.pieces(of: message) where segment.kind == .label && counts(segment.text) {
-            found.append("\(place) (document label): " + ConfidentialFamily.quote(segment.text))
+        for piece in ConfidentialFamily.pieces(of: message) where piece.segment.kind == .label && counts(piece.segment.text) {
+            found.append("\(piece.place) (document label): " + ConfidentialFamily.quote(piece.segment.text))
         }
         return found
     }

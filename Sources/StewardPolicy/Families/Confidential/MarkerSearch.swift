@@ -46,14 +46,13 @@ struct MarkerSearch {
         // One finding per place (part), naming the first marking and how many more there are.
         var byPlace: [(place: String, first: String, count: Int)] = []
         var partOf: [String: Int] = [:]
-        for (place, segment) in ConfidentialFamily.pieces(of: message) {
-            for line in MarkerText.lines(of: segment.text) where marking(in: line, kind: segment.kind) {
-                let root = place.components(separatedByFirst: ", ")
-                if let index = partOf[root] {
+        for piece in ConfidentialFamily.pieces(of: message) {
+            for line in MarkerText.lines(of: piece.segment.text) where marking(in: line, kind: piece.segment.kind) {
+                if let index = partOf[piece.partPlace] {
                     byPlace[index].count += 1
                 } else {
-                    partOf[root] = byPlace.count
-                    byPlace.append((place, ConfidentialFamily.quote(line.string), 1))
+                    partOf[piece.partPlace] = byPlace.count
+                    byPlace.append((piece.place, ConfidentialFamily.quote(line.string), 1))
                 }
             }
         }
@@ -192,10 +191,3 @@ extension ArraySlice where Element == UInt8 {
     var trimmingLeadingSpaces: ArraySlice<UInt8> { drop { $0 == 0x20 } }
 }
 
-extension String {
-    /// The text before the first `separator`, or all of it.
-    func components(separatedByFirst separator: String) -> String {
-        guard let range = firstRange(of: separator) else { return self }
-        return String(self[..<range.lowerBound])
-    }
-}
