@@ -20,10 +20,11 @@ public struct ReleaseService: Sendable {
     @discardableResult
     public func release(id: Int64, actor: String, reason: String) throws(ReleaseError) -> HeldMessage {
         let message: HeldMessage
-        do {
-            message = try store.transition(
-                id: id, to: .released, from: [.held, .refused],
-                audit: NewAuditEntry(actor: actor, action: .release, reason: reason))
+        do throws(QuarantineError) {
+            guard let released = try store.apply(.release(by: actor, reason: reason), to: id).message else {
+                throw QuarantineError(code: .notFound, detail: "#\(id)")
+            }
+            message = released
         } catch {
             throw ReleaseError(message: error.description)
         }
@@ -36,9 +37,7 @@ public struct ReleaseService: Sendable {
             return message
         } catch {
             let reason = "\(error)"
-            _ = try? store.transition(
-                id: id, to: .held, from: [.released],
-                audit: NewAuditEntry(actor: actor, action: .releaseFailed, reason: reason))
+            _ = try? store.apply(.releaseFailed(by: actor, reason: reason), to: id)
             throw ReleaseError(message: "message #\(id) could not be released and is held again: \(reason)")
         }
     }

@@ -276,85 +276,37 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             among: candidates)?.id
     }
 
-    public func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage {
+    public func apply(_ command: HoldCommand, to id: Int64) throws(QuarantineError) -> HoldChange {
         try transaction { connection in
-            guard let current = try fetchMessage(id: id, on: connection, forUpdate: true) else {
-                throw QuarantineError(code: .notFound, detail: "#\(id)")
-            }
-            guard from.contains(current.state) else {
-                throw QuarantineError(code: .notAllowed, detail: "message #\(id) is \(current.state.rawValue); it cannot be \(state.rawValue) now")
-            }
-            if state == .deleted && current.legalHold {
-                throw QuarantineError(code: .notAllowed, detail: "message #\(id) is under legal hold; lift the hold before deleting it")
-            }
-            let at = AuditChain.milliseconds(audit.at)
-            if state == .deleted {
-                _ = try connection.query(
-                    """
-                    UPDATE held_message SET state = \(state.rawValue), state_reason = \(audit.reason), state_changed_by = \(audit.actor),
-                      state_changed_at_ms = \(at), raw = ''::bytea WHERE id = \(id)
-                    """, logger: logger
-                ).wait()
-            } else {
-                _ = try connection.query(
-                    """
-                    UPDATE held_message SET state = \(state.rawValue), state_reason = \(audit.reason), state_changed_by = \(audit.actor),
-                      state_changed_at_ms = \(at) WHERE id = \(id)
-                    """, logger: logger
-                ).wait()
-            }
-            var entry = audit
-            entry.messageID = id
-            _ = try append(entry, on: connection)
-            guard let updated = try fetchMessage(id: id, on: connection, forUpdate: false) else {
-                throw QuarantineError(code: .notFound, detail: "#\(id)")
-            }
-            return updated
-        }
-    }
-
-    public func setLegalHold(id: Int64, _ on: Bool, audit: NewAuditEntry) throws(QuarantineError) {
-        try transaction { connection in
-            let result = try connection.query("UPDATE held_message SET legal_hold = \(on) WHERE id = \(id)", logger: logger).wait()
-            guard result.metadata.rows == 1 else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
-            var entry = audit
-            entry.messageID = id
-            _ = try append(entry, on: connection)
-        }
-    }
-
-    public func purge(ids: [Int64], audit: NewAuditEntry) throws(QuarantineError) -> [Int64] {
-        try transaction { connection in
-            var removed: [Int64] = []
-            for id in ids {
-                let rows = try connection.query("SELECT sha256, legal_hold FROM held_message WHERE id = \(id) FOR UPDATE", logger: logger).wait()
-                guard let row = rows.first else { continue }
-                let (digest, legalHold) = try row.decode((String, Bool).self)
-                guard !legalHold else { continue }
-                _ = try connection.query("DELETE FROM held_message WHERE id = \(id)", logger: logger).wait()
-                var entry = audit
-                entry.messageID = id
-                entry.detail = [audit.detail, "sha256 \(digest)"].compactMap { $0 }.joined(separator: "; ")
-                _ = try append(entry, on: connection)
-                removed.append(id)
-            }
-            return removed
-        }
-    }
-
-    public func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool {
-        try transaction { connection in
-            let rows = try connection.query("SELECT state FROM held_message WHERE id = \(id) FOR UPDATE", logger: logger).wait()
-            guard let state = try rows.first?.decode(String.self), state == HoldState.released.rawValue else { return false }
+            // FOR UPDATE: hosts deciding on the same message at once take turns.
+            guard let row = try connection.query(
+                "SELECT state, legal_hold, sha256 FROM held_message WHERE id = \(id) FOR UPDATE", logger: logger
+            ).wait().first else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+            let (state, legalHold, sha256) = try row.decode((String, Bool, String).self)
             let delivered = try connection.query(
                 "SELECT COUNT(*) FROM audit_entry WHERE message_id = \(id) AND action = \(AuditAction.releaseDelivered.rawValue)",
                 logger: logger
-            ).wait()
-            guard try delivered.first?.decode(Int64.self) == 0 else { return false }
-            _ = try append(
-                NewAuditEntry(actor: "steward", action: .releaseDelivered, messageID: id, detail: queueID.map { "queue id \($0)" }),
-                on: connection)
-            return true
+            ).wait().first?.decode(Int64.self) ?? 0
+            let record = HoldRecord(
+                id: id, state: HoldState(rawValue: state) ?? .held, legalHold: legalHold, sha256: sha256, releaseDelivered: delivered > 0)
+            let effects = try HoldLifecycle.apply(command, to: record, at: Date())
+            if effects.content == .removed {
+                _ = try connection.query("DELETE FROM held_message WHERE id = \(id)", logger: logger).wait()
+            } else if let change = effects.stateChange {
+                let at = AuditChain.milliseconds(change.at)
+                let erase = effects.content == .erased
+                _ = try connection.query(
+                    """
+                    UPDATE held_message SET state = \(change.state.rawValue), state_reason = \(change.reason), state_changed_by = \(change.by),
+                      state_changed_at_ms = \(at), raw = CASE WHEN \(erase) THEN ''::bytea ELSE raw END WHERE id = \(id)
+                    """, logger: logger
+                ).wait()
+            }
+            if let legalHold = effects.legalHold {
+                _ = try connection.query("UPDATE held_message SET legal_hold = \(legalHold) WHERE id = \(id)", logger: logger).wait()
+            }
+            let audit = try append(effects.audit, on: connection)
+            return HoldChange(message: try fetchMessage(id: id, on: connection, forUpdate: false), audit: audit)
         }
     }
 

@@ -17,19 +17,11 @@ public protocol QuarantineStore: Sendable {
     func message(id: Int64) throws(QuarantineError) -> HeldMessage?
     /// One held message's original bytes (nil once deleted or purged).
     func raw(id: Int64) throws(QuarantineError) -> [UInt8]?
-    /// Moves a message to `state` if it is now in one of `from`, with the audit entry
-    /// (`audit.messageID` is set to `id`). Throws `.notAllowed` otherwise (a second release is
-    /// refused, never a second delivery). `.deleted` erases the bytes; a legal hold forbids it.
-    func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage
-    /// Sets or lifts the legal hold, with the audit entry.
-    func setLegalHold(id: Int64, _ on: Bool, audit: NewAuditEntry) throws(QuarantineError)
-    /// Removes messages (bytes and record) unless under legal hold; one audit entry each.
-    /// Returns the ids actually removed.
-    func purge(ids: [Int64], audit: NewAuditEntry) throws(QuarantineError) -> [Int64]
-    /// A released message came back through Steward: records its delivery once. Returns false
-    /// when the message is not released or its delivery was already recorded, so one release
-    /// lets exactly one copy through.
-    func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool
+    /// Carries out `command` on message `id`: locks its row, asks `HoldLifecycle`, and applies
+    /// the effects with their audit entry in one transaction. Throws `.notFound` for no such
+    /// message and `.notAllowed` when the lifecycle refuses (a second release is refused, never
+    /// a second delivery; legal hold forbids deletion and purge), having changed nothing.
+    func apply(_ command: HoldCommand, to id: Int64) throws(QuarantineError) -> HoldChange
     /// Queues notices about a message after it was held (a refusal told to its sender).
     func enqueueNotices(_ notices: [NewNotice], messageID: Int64) throws(QuarantineError)
     /// Notices not yet sent, oldest first.
@@ -73,6 +65,34 @@ extension QuarantineStore {
 
     public func list(limit: Int) throws(QuarantineError) -> [HeldMessage] {
         try list(QuarantineQuery(limit: limit))
+    }
+
+    /// Removes each of `ids` (bytes and record) that the lifecycle lets go: not under legal
+    /// hold, not already removed (by another host's purge, say). One audit entry each; returns
+    /// the ids actually removed.
+    public func purge(ids: [Int64], by actor: String, reason: String?) throws(QuarantineError) -> [Int64] {
+        var removed: [Int64] = []
+        for id in ids {
+            do {
+                _ = try apply(.purge(by: actor, reason: reason), to: id)
+                removed.append(id)
+            } catch where error.code == .notAllowed || error.code == .notFound {
+                continue
+            }
+        }
+        return removed
+    }
+
+    /// A released message came back through Steward: records its delivery once. Returns false
+    /// when the message is not released or its delivery was already recorded, so one release
+    /// lets exactly one copy through.
+    public func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool {
+        do {
+            _ = try apply(.recordDelivery(queueID: queueID), to: id)
+            return true
+        } catch where error.code == .notAllowed || error.code == .notFound {
+            return false
+        }
     }
 }
 

@@ -232,76 +232,33 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             among: candidates)?.id
     }
 
-    public func transition(id: Int64, to state: HoldState, from: Set<HoldState>, audit: NewAuditEntry) throws(QuarantineError) -> HeldMessage {
+    public func apply(_ command: HoldCommand, to id: Int64) throws(QuarantineError) -> HoldChange {
+        // The IMMEDIATE transaction is the lock: no other writer runs until it ends.
         try write { db in
-            guard let current = try Self.fetchMessage(id: id, in: db) else {
-                throw QuarantineError(code: .notFound, detail: "#\(id)")
-            }
-            guard from.contains(current.state) else {
-                throw QuarantineError(
-                    code: .notAllowed, detail: "message #\(id) is \(current.state.rawValue); it cannot be \(state.rawValue) now")
-            }
-            if state == .deleted && current.legalHold {
-                throw QuarantineError(code: .notAllowed, detail: "message #\(id) is under legal hold; lift the hold before deleting it")
-            }
-            try db.execute(
-                sql: """
-                    UPDATE held_message SET state = ?, state_reason = ?, state_changed_by = ?, state_changed_at = ?
-                      \(state == .deleted ? ", raw = x''" : "") WHERE id = ?
-                    """,
-                arguments: [state.rawValue, audit.reason, audit.actor, ISO8601.string(audit.at), id])
-            var entry = audit
-            entry.messageID = id
-            try append(entry, in: db)
-            guard let updated = try Self.fetchMessage(id: id, in: db) else {
-                throw QuarantineError(code: .notFound, detail: "#\(id)")
-            }
-            return updated
-        }
-    }
-
-    public func setLegalHold(id: Int64, _ on: Bool, audit: NewAuditEntry) throws(QuarantineError) {
-        try write { db in
-            try db.execute(sql: "UPDATE held_message SET legal_hold = ? WHERE id = ?", arguments: [on, id])
-            guard db.changesCount == 1 else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
-            var entry = audit
-            entry.messageID = id
-            try append(entry, in: db)
-        }
-    }
-
-    public func purge(ids: [Int64], audit: NewAuditEntry) throws(QuarantineError) -> [Int64] {
-        try write { db in
-            var removed: [Int64] = []
-            for id in ids {
-                guard let row = try Row.fetchOne(db, sql: "SELECT sha256, legal_hold FROM held_message WHERE id = ?", arguments: [id]),
-                    !(row["legal_hold"] as Bool)
-                else { continue }
-                let digest: String = row["sha256"]
-                try db.execute(sql: "DELETE FROM held_message WHERE id = ?", arguments: [id])
-                var entry = audit
-                entry.messageID = id
-                entry.detail = [audit.detail, "sha256 \(digest)"].compactMap { $0 }.joined(separator: "; ")
-                try append(entry, in: db)
-                removed.append(id)
-            }
-            return removed
-        }
-    }
-
-    public func recordReleaseDelivery(id: Int64, queueID: String?) throws(QuarantineError) -> Bool {
-        try write { db in
-            guard let state = try String.fetchOne(db, sql: "SELECT state FROM held_message WHERE id = ?", arguments: [id]),
-                state == HoldState.released.rawValue
-            else { return false }
+            guard let row = try Row.fetchOne(db, sql: "SELECT state, legal_hold, sha256 FROM held_message WHERE id = ?", arguments: [id])
+            else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
             let delivered = try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM audit_entry WHERE message_id = ? AND action = ?",
                 arguments: [id, AuditAction.releaseDelivered.rawValue]) ?? 0
-            guard delivered == 0 else { return false }
-            try append(
-                NewAuditEntry(actor: "steward", action: .releaseDelivered, messageID: id, detail: queueID.map { "queue id \($0)" }),
-                in: db)
-            return true
+            let record = HoldRecord(
+                id: id, state: HoldState(rawValue: row["state"]) ?? .held, legalHold: row["legal_hold"], sha256: row["sha256"],
+                releaseDelivered: delivered > 0)
+            let effects = try HoldLifecycle.apply(command, to: record, at: Date())
+            if effects.content == .removed {
+                try db.execute(sql: "DELETE FROM held_message WHERE id = ?", arguments: [id])
+            } else if let change = effects.stateChange {
+                try db.execute(
+                    sql: """
+                        UPDATE held_message SET state = ?, state_reason = ?, state_changed_by = ?, state_changed_at = ?
+                          \(effects.content == .erased ? ", raw = x''" : "") WHERE id = ?
+                        """,
+                    arguments: [change.state.rawValue, change.reason, change.by, ISO8601.string(change.at), id])
+            }
+            if let legalHold = effects.legalHold {
+                try db.execute(sql: "UPDATE held_message SET legal_hold = ? WHERE id = ?", arguments: [legalHold, id])
+            }
+            let audit = try append(effects.audit, in: db)
+            return HoldChange(message: try Self.fetchMessage(id: id, in: db), audit: audit)
         }
     }
 

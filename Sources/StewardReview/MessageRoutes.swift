@@ -38,10 +38,10 @@ struct MessageRoutes {
         router.post("/messages/:id/release") { request, context in
             try await decide(request, context) { message, reviewer, form, reason in
                 guard let release = app.release else { return "Releasing is not set up on this server (no MTA is configured)." }
-                try app.decisions.authorize(id: message.id, actor: reviewer.login)
+                let decisions = app.decisions
                 // sendmail runs as a child process: off the event loop.
                 _ = try await NIOThreadPool.singleton.runIfActive {
-                    try release.release(id: message.id, actor: reviewer.login, reason: reason)
+                    try decisions.release(id: message.id, actor: reviewer.login, reason: reason, through: release)
                 }
                 return "Message #\(message.id) released to \(message.envelope.recipients.joined(separator: ", "))."
             }

@@ -142,11 +142,11 @@ struct QuarantineCommand: ParsableCommand {
             do {
                 // The same rule as the review app: an official or review admin named by --actor
                 // may not release another branch's hold or their own mail.
-                try QuarantineDecisions(store: store.store(), policy: store.policy()).authorize(id: id, actor: store.who)
                 let service = ReleaseService(
                     store: store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                     token: try ReleaseToken.load(path: settings.releaseSecretPath))
-                let message = try service.release(id: id, actor: store.who, reason: reason)
+                let message = try QuarantineDecisions(store: store.store(), policy: store.policy())
+                    .release(id: id, actor: store.who, reason: reason, through: service)
                 print("#\(id) released to \(message.envelope.recipients.joined(separator: ", "))")
             } catch let error as ReleaseError {
                 Failure(description: error.description).exit()
@@ -183,10 +183,7 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let reason = try requireReason(reason)
             do {
-                try QuarantineDecisions(store: store.store(), policy: store.policy()).authorize(id: id, actor: store.who)
-                _ = try store.store().transition(
-                    id: id, to: .deleted, from: [.held, .refused, .released],
-                    audit: NewAuditEntry(actor: store.who, action: .delete, reason: reason))
+                try QuarantineDecisions(store: store.store(), policy: store.policy()).delete(id: id, actor: store.who, reason: reason)
                 print("#\(id) deleted")
             } catch { error.exit() }
         }
@@ -220,26 +217,16 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() throws {
             if let olderThan, olderThan < 0 { throw ValidationError("--older-than must not be negative") }
-            let policy = olderThan == nil ? store.policy() : nil
-            let now = Date()
-            /// A message is kept as long as the longest retention of the branches it concerns.
-            func expired(_ message: HeldMessage) -> Bool {
-                let days = olderThan ?? (message.verdict.branches.isEmpty ? [policy!.directory.defaultBranch] : message.verdict.branches)
-                    .map { policy!.settings(for: $0).quarantine.retentionDays }.max() ?? 365
-                return message.heldAt < now.addingTimeInterval(-Double(days) * 86_400)
-            }
+            let rule = RetentionRule(olderThan.map { .everyBranch($0) } ?? .perBranch(store.policy()))
             let quarantine = store.store()
             do {
-                let old = try quarantine.list(QuarantineQuery(limit: .max)).filter { !$0.legalHold && expired($0) }
                 if dryRun {
-                    for message in old { print("would remove #\(message.id) held \(message.heldAt.formatted(.iso8601))") }
+                    for message in try QuarantineDecisions.expired(rule, in: quarantine, at: Date()) {
+                        print("would remove #\(message.id) held \(message.heldAt.formatted(.iso8601))")
+                    }
                     return
                 }
-                let removed = try quarantine.purge(
-                    ids: old.map(\.id),
-                    audit: NewAuditEntry(
-                        actor: store.who, action: .purge,
-                        reason: olderThan.map { "retention of \($0) days" } ?? "retention per branch policy"))
+                let removed = try QuarantineDecisions.purge(rule, in: quarantine, actor: store.who, at: Date())
                 print("removed \(removed.count) message(s)\(removed.isEmpty ? "" : ": " + removed.map { "#\($0)" }.joined(separator: ", "))")
             } catch { error.exit() }
         }
@@ -288,19 +275,15 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let reason = try requireReason(reason)
             let quarantine = store.store()
+            let decisions = QuarantineDecisions(store: quarantine, policy: store.policy())
             let directory = URL(fileURLWithPath: to)
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 var items: [Manifest.Item] = []
                 for id in ids {
-                    guard let message = try quarantine.message(id: id), let raw = try quarantine.raw(id: id) else {
-                        throw QuarantineError(code: .notFound, detail: "#\(id) (or its content was erased)")
-                    }
-                    // Exporting is reading: the same rule as "show content".
-                    try DecisionRights.requireDecision(by: store.who, on: message, directory: store.policy().directory)
+                    let (message, raw) = try decisions.export(id: id, actor: store.who, reason: reason, to: to)
                     let name = "message-\(id).eml"
                     try Data(raw).write(to: directory.appendingPathComponent(name))
-                    try quarantine.appendAudit(NewAuditEntry(actor: store.who, action: .export, messageID: id, reason: reason, detail: to))
                     let trail = try quarantine.auditTrail(messageID: id).map {
                         Manifest.AuditLine(
                             sequence: $0.sequence, at: $0.entry.at.formatted(.iso8601), actor: $0.entry.actor,

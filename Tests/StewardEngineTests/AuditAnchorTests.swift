@@ -39,8 +39,8 @@ import Testing
                     envelope: Envelope(sender: "a@partner.example", recipients: ["b@london.union.example"]),
                     verdict: verdict, raw: Array("Subject: \(index)\r\n\r\nbody \(index)\r\n".utf8))))
             }
-            _ = try store.transition(id: ids[0], to: .refused, from: [.held], audit: NewAuditEntry(actor: "sam", action: .refuse, reason: "harmful"))
-            try store.setLegalHold(id: ids[1], true, audit: NewAuditEntry(actor: "sam", action: .legalHold, reason: "tribunal"))
+            _ = try store.apply(.refuse(by: "sam", reason: "harmful"), to: ids[0])
+            _ = try store.apply(.legalHold(true, by: "sam", reason: "tribunal"), to: ids[1])
         }
 
         func verify() throws -> CommandResult {

@@ -69,7 +69,7 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         let a = try Self.hold(store, branches: ["london"], kind: "unsafe-attachment", subject: "Invoice", heldAt: old)
         let b = try Self.hold(store, sender: "x@union.example", recipients: ["y@partner.example"], branches: ["scotland"], direction: .outgoing, kind: "confidential", subject: "Budget")
         let c = try Self.hold(store, branches: ["london", "scotland"], kind: "impersonation", holdKind: .report)
-        _ = try store.transition(id: b, to: .refused, from: [.held], audit: NewAuditEntry(actor: "morag", action: .refuse, reason: "no"))
+        _ = try store.apply(.refuse(by: "morag", reason: "no"), to: b)
 
         func ids(_ query: QuarantineQuery) throws -> [Int64] { try store.list(query).map(\.id) }
         #expect(try ids(QuarantineQuery()) == [c, b, a])
@@ -90,13 +90,12 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     func aMessageIsReleasedOnceAndEveryChangeIsAudited(backend: StoreBackend) throws {
         let store = try backend.make()
         let id = try Self.hold(store)
-        let released = try store.transition(
-            id: id, to: .released, from: [.held], audit: NewAuditEntry(actor: "sam.okafor", action: .release, reason: "expected file"))
+        let released = try #require(try store.apply(.release(by: "sam.okafor", reason: "expected file"), to: id).message)
         #expect(released.state == .released)
         #expect(released.stateChangedBy == "sam.okafor")
         #expect(released.stateReason == "expected file")
         #expect(throws: QuarantineError.self) {
-            _ = try store.transition(id: id, to: .released, from: [.held], audit: NewAuditEntry(actor: "sam.okafor", action: .release))
+            _ = try store.apply(.release(by: "sam.okafor", reason: nil), to: id)
         }
         #expect(try store.recordReleaseDelivery(id: id, queueID: "Q1"))
         #expect(try store.recordReleaseDelivery(id: id, queueID: "Q2") == false, "one release lets one copy through")
@@ -117,8 +116,8 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         let other = try Self.hold(store)
         try store.appendAudit(NewAuditEntry(actor: "sam.okafor", action: .view, messageID: london, reason: "check"))
         try store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
-        _ = try store.transition(id: other, to: .refused, from: [.held], audit: NewAuditEntry(actor: "sam.okafor", action: .refuse))
-        _ = try store.transition(id: scotland, to: .released, from: [.held], audit: NewAuditEntry(actor: "ann", action: .release))
+        _ = try store.apply(.refuse(by: "sam.okafor", reason: nil), to: other)
+        _ = try store.apply(.release(by: "ann", reason: nil), to: scotland)
 
         let trail = try store.auditTrail(messageIDs: [other, london])
         #expect(trail.map(\.entry.messageID) == [london, other, london, other])
@@ -135,12 +134,12 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         let store = try backend.make()
         let kept = try Self.hold(store)
         let gone = try Self.hold(store)
-        try store.setLegalHold(id: kept, true, audit: NewAuditEntry(actor: "admin", action: .legalHold, reason: "tribunal case 123"))
+        _ = try store.apply(.legalHold(true, by: "admin", reason: "tribunal case 123"), to: kept)
         #expect(try store.message(id: kept)?.legalHold == true)
         #expect(throws: QuarantineError.self) {
-            _ = try store.transition(id: kept, to: .deleted, from: [.held], audit: NewAuditEntry(actor: "admin", action: .delete, reason: "tidy"))
+            _ = try store.apply(.delete(by: "admin", reason: "tidy"), to: kept)
         }
-        let removed = try store.purge(ids: [kept, gone], audit: NewAuditEntry(actor: "admin", action: .purge, reason: "retention of 0 days"))
+        let removed = try store.purge(ids: [kept, gone], by: "admin", reason: "retention of 0 days")
         #expect(removed == [gone])
         #expect(try store.message(id: gone) == nil)
         #expect(try store.raw(id: kept) != nil)
@@ -148,8 +147,8 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         #expect(purgeEntry.entry.action == .purge)
         #expect(purgeEntry.entry.detail?.contains("sha256 ") == true, "the trail records what was removed")
 
-        try store.setLegalHold(id: kept, false, audit: NewAuditEntry(actor: "admin", action: .legalHoldLifted, reason: "case closed"))
-        let deleted = try store.transition(id: kept, to: .deleted, from: [.held], audit: NewAuditEntry(actor: "admin", action: .delete, reason: "case closed"))
+        _ = try store.apply(.legalHold(false, by: "admin", reason: "case closed"), to: kept)
+        let deleted = try #require(try store.apply(.delete(by: "admin", reason: "case closed"), to: kept).message)
         #expect(deleted.state == .deleted)
         #expect(try store.raw(id: kept) == nil, "deleting erases the content")
         #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)

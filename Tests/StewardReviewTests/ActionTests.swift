@@ -101,8 +101,7 @@ import Testing
             verdict: .init(action: .quarantine, direction: .internal, branches: ["london"], findings: []),
             raw: Array("Subject: rude mail\r\n\r\nforwarded\r\n".utf8), kind: .report, reporter: "member@london.union.example",
             subject: "rude mail"))
-        _ = try harness.store.transition(
-            id: harness.londonMessage, to: .refused, from: [.held], audit: NewAuditEntry(actor: "x", action: .refuse, reason: "r"))
+        _ = try harness.store.apply(.refuse(by: "x", reason: "r"), to: harness.londonMessage)
         try await harness.test { client in
             let browser = Browser(client)
             try await browser.signIn(ReviewHarness.london)

@@ -31,12 +31,8 @@ import Testing
     @Test func aBranchTrailHoldsOnlyThatBranchsMessagesNewestFirst() async throws {
         let harness = try await ReviewHarness()
         try harness.store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
-        _ = try harness.store.transition(
-            id: harness.scotlandMessage, to: .refused, from: [.held],
-            audit: NewAuditEntry(actor: ReviewHarness.scotland, action: .refuse, reason: "scottish reason"))
-        _ = try harness.store.transition(
-            id: harness.londonMessage, to: .refused, from: [.held],
-            audit: NewAuditEntry(actor: ReviewHarness.london, action: .refuse, reason: "london reason"))
+        _ = try harness.store.apply(.refuse(by: ReviewHarness.scotland, reason: "scottish reason"), to: harness.scotlandMessage)
+        _ = try harness.store.apply(.refuse(by: ReviewHarness.london, reason: "london reason"), to: harness.londonMessage)
         try await harness.test { client in
             let browser = Browser(client)
             try await browser.signIn(ReviewHarness.london)
@@ -58,8 +54,7 @@ import Testing
     @Test func figuresCountTheBranchsHoldsAndDecisionsWithAChart() async throws {
         let harness = try await ReviewHarness()
         let second = try ReviewHarness.hold(harness.store, to: "jo@london.union.example", branch: "london", subject: "Second")
-        _ = try harness.store.transition(
-            id: second, to: .refused, from: [.held], audit: NewAuditEntry(actor: ReviewHarness.london, action: .refuse, reason: "r"))
+        _ = try harness.store.apply(.refuse(by: ReviewHarness.london, reason: "r"), to: second)
         // A rule in monitor mode matched one message that went on (counted as "logged").
         try harness.store.record([
             PolicyObservation(
