@@ -12,10 +12,13 @@ public final class PolicyHolder: Sendable {
         public let inspector: Inspector
         /// When this policy was loaded.
         public let loadedAt: Date
+        /// The files it was read from, as read (a reload's record compares them).
+        public let files: [PolicyFile]
     }
 
     public let directory: URL
     private let current: Mutex<Snapshot>
+    private let refused = Mutex<String?>(nil)
 
     /// Loads the policy at `directory`; throws when it has any problem, so `serve` refuses to start.
     public init(directory: URL) throws(PolicyError) {
@@ -27,14 +30,31 @@ public final class PolicyHolder: Sendable {
 
     /// Reads the policy again. On success it replaces the old one; on failure the old one stays
     /// and the problems are thrown for the caller to log.
-    public func reload() throws(PolicyError) {
-        let fresh = try Self.load(directory)
-        current.withLock { $0 = fresh }
+    @discardableResult
+    public func reload() throws(PolicyError) -> PolicyChange {
+        do {
+            let fresh = try Self.load(directory)
+            let old = current.withLock { state in
+                defer { state = fresh }
+                return state
+            }
+            refused.withLock { $0 = nil }
+            return PolicyChange(from: old.files, to: fresh.files)
+        } catch {
+            refused.withLock { $0 = error.description }
+            throw error
+        }
     }
 
+    /// Why the last reload was refused (the policy on disk is not the one in force); nil when
+    /// the last load succeeded. `/healthz` reports it.
+    public var lastReloadProblem: String? { refused.withLock { $0 } }
+
     private static func load(_ directory: URL) throws(PolicyError) -> Snapshot {
-        let policy = try Policy.parse(try PolicyDirectoryReader.read(directory))
+        let files = try PolicyDirectoryReader.read(directory)
+        let policy = try Policy.parse(files)
         return Snapshot(
-            evaluator: Evaluator(policy: policy), inspector: Inspector(limits: policy.inspectionLimits), loadedAt: Date())
+            evaluator: Evaluator(policy: policy), inspector: Inspector(limits: policy.inspectionLimits), loadedAt: Date(),
+            files: files)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
-import NIOPosix
 import StewardCore
 import StewardEngine
 import StewardPolicy
@@ -39,10 +38,8 @@ struct MessageRoutes {
             try await decide(request, context) { message, reviewer, form, reason in
                 guard let release = app.release else { return "Releasing is not set up on this server (no MTA is configured)." }
                 try app.decisions.authorize(id: message.id, actor: reviewer.login)
-                // sendmail runs as a child process: off the event loop.
-                _ = try await NIOThreadPool.singleton.runIfActive {
-                    try release.release(id: message.id, actor: reviewer.login, reason: reason)
-                }
+                // A shutdown waits for this request: the release is delivered or recorded as failed.
+                _ = try await release.release(id: message.id, actor: reviewer.login, reason: reason)
                 return "Message #\(message.id) released to \(message.envelope.recipients.joined(separator: ", "))."
             }
         }

@@ -144,7 +144,8 @@ struct QuarantineCommand: ParsableCommand {
                 let service = ReleaseService(
                     store: store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                     token: try ReleaseToken.load(path: settings.releaseSecretPath))
-                let message = try service.release(id: id, actor: store.who, reason: reason)
+                let who = store.who
+                let message = try Blocking.run { try await service.release(id: id, actor: who, reason: reason) }
                 print("#\(id) released to \(message.envelope.recipients.joined(separator: ", "))")
             } catch let error as ReleaseError {
                 Failure(description: error.description).exit()
