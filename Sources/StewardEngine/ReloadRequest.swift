@@ -2,14 +2,17 @@ import Foundation
 
 /// Who asked for a policy reload, handed from `steward policy reload` (which knows: `SUDO_USER`,
 /// `--actor`, or systemd's `ExecReload`) to `serve` (which only gets a SIGHUP) through a small
-/// file in the spool directory, written just before the signal and taken when it arrives.
+/// file in Steward's state directory (beside the release key, `/var/lib/steward`), written just
+/// before the signal and taken when it arrives.
 /// Without one (a bare `kill -HUP`), `serve` records the signal's sender as the kernel names it.
 public enum ReloadRequest {
     /// A note older than this is not about the SIGHUP being handled.
     static let freshness: TimeInterval = 60
 
-    static func file(_ settings: StewardConfig) -> URL { settings.spoolDirectory.appendingPathComponent("reload-request") }
-    static func pidFile(_ settings: StewardConfig) -> URL { settings.spoolDirectory.appendingPathComponent("serve.pid") }
+    /// The state directory: the release key's (always local, even with a PostgreSQL store).
+    static func directory(_ settings: StewardConfig) -> URL { URL(fileURLWithPath: settings.releaseSecretPath).deletingLastPathComponent() }
+    static func file(_ settings: StewardConfig) -> URL { directory(settings).appendingPathComponent("reload-request") }
+    static func pidFile(_ settings: StewardConfig) -> URL { directory(settings).appendingPathComponent("serve.pid") }
 
     /// Leaves the note for the running `serve`.
     public static func write(by who: String, settings: StewardConfig) throws {

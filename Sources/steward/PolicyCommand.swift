@@ -62,7 +62,7 @@ struct PolicyCommand: ParsableCommand {
                 """)
 
         @OptionGroup var store: StoreOptions
-        @Option(help: "The process to signal (default: the running serve's, noted in the spool directory).")
+        @Option(help: "The process to signal (default: the running serve's, noted beside the release key).")
         var pid: Int32?
 
         func run() throws {
@@ -86,7 +86,7 @@ struct PolicyCommand: ParsableCommand {
             do {
                 try ReloadRequest.write(by: who, settings: settings)
             } catch {
-                Failure(description: "cannot leave the reload note in \(settings.spoolDirectory.path): \(error.localizedDescription)").exit()
+                Failure(description: "cannot leave the reload note beside \(settings.releaseSecretPath): \(error.localizedDescription)").exit()
             }
             guard kill(target, SIGHUP) == 0 else {
                 Failure(description: "cannot signal process \(target): \(String(cString: strerror(errno)))").exit()
