@@ -1,6 +1,6 @@
 // libmilter's smfi_main starts a thread of its own that calls sigwait() for SIGHUP, SIGTERM and
 // SIGINT and stops the milter on any of them: SIGHUP included, with no drain. Steward owns those
-// signals (SIGHUP reloads the policy, SIGTERM drains, MilterServer waits for them on the main
+// signals (SIGHUP reloads the policy, SIGTERM drains, ProcessSignals waits for them on the main
 // thread), but a signal that arrives while the main thread is not waiting — during a reload, say
 // — went to libmilter's thread, and the milter stopped: a reload storm drill stopped it after
 // seven reloads. libmilter has no setting for this, so Steward defines sigwait() itself: the

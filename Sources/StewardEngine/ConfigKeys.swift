@@ -5,7 +5,7 @@ import Yams
 /// refused with its name instead of being ignored while the default quietly applies.
 enum ConfigKeys {
     static let known: [String: [String]] = [
-        "": ["milter", "policy", "store", "spool", "log", "mta", "release", "review", "notify"],
+        "": ["milter", "policy", "store", "spool", "log", "mta", "release", "review", "notify", "metrics"],
         "milter": ["socket", "socket_mode", "socket_group", "timeout_seconds", "drain_seconds", "hold_deadline_seconds",
                    "hold_retry_window_hours"],
         "store": ["sqlite", "postgresql"],
@@ -16,6 +16,7 @@ enum ConfigKeys {
         "release": ["secret_file"],
         "review": ["url", "enabled", "listen", "session_minutes", "secure_cookies", "trusted_proxies", "base_url", "require_totp"],
         "notify": ["from", "digest_minutes", "deputies", "check_seconds"],
+        "metrics": ["listen"],
     ]
 
     /// The first unknown key, described for the user; nil when every key is known. Text that

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import ServiceLifecycle
 
 /// Warns before a disk fills: the spool's and the SQLite store's filesystems are looked at every
 /// minute, and while one has less free space than the floor (`spool.warn_free_megabytes`) a
@@ -18,20 +19,35 @@ public enum DiskSpaceWatch {
         paths.compactMap { path in freeBytes(at: path).flatMap { $0 < floor ? (path, $0) : nil } }
     }
 
-    /// Looks every `everySeconds` on a thread of its own, for the life of `steward serve`.
-    public static func start(paths: [String], floor: Int64, everySeconds: Double = 60, logger: Logger) {
-        guard floor > 0, !paths.isEmpty else { return }
-        let thread = Thread {
-            while true {
-                for (path, free) in low(paths, floor: floor) {
-                    logger.warning("free disk space below the floor: held and large messages will be deferred when it runs out", metadata: [
-                        "disk.path": "\(path)", "disk.free_bytes": "\(free)", "disk.floor_bytes": "\(floor)",
-                    ])
-                }
-                Thread.sleep(forTimeInterval: everySeconds)
-            }
+    /// Warns about every path in `low(_:floor:)`.
+    public static func warn(_ paths: [String], floor: Int64, logger: Logger) {
+        for (path, free) in low(paths, floor: floor) {
+            logger.warning("free disk space below the floor: held and large messages will be deferred when it runs out", metadata: [
+                "disk.path": "\(path)", "disk.free_bytes": "\(free)", "disk.floor_bytes": "\(floor)",
+            ])
         }
-        thread.name = "steward-disk-space"
-        thread.start()
+    }
+}
+
+/// The disk watch as a service of `steward serve`: looks every `everySeconds` until shutdown.
+public struct DiskSpaceService: Service {
+    let paths: [String]
+    let floor: Int64
+    let everySeconds: Double
+    let logger: Logger
+
+    public init(paths: [String], floor: Int64, everySeconds: Double = 60, logger: Logger) {
+        self.paths = paths
+        self.floor = floor
+        self.everySeconds = everySeconds
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard floor > 0, !paths.isEmpty else { return try await gracefulShutdown() }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            DiskSpaceWatch.warn(paths, floor: floor, logger: logger)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(everySeconds)) }
+        }
     }
 }

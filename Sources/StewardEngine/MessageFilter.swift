@@ -79,6 +79,7 @@ public final class MessageFilter: Sendable {
 
     public func decide(_ source: MessageSource, envelope: Envelope) -> Decision {
         let snapshot = policy.snapshot
+        let started = ContinuousClock.now
         var verdict: Verdict
         let inspected: InspectedMessage
         /// The candidate policies' verdicts, by branch (shadow policy): inspected once, judged twice.
@@ -95,9 +96,10 @@ public final class MessageFilter: Sendable {
             let activity: LoginActivity?
             switch countLogin(envelope, policy: snapshot.evaluator.policy) {
             case .success(let counted): activity = counted
-            case .failure(let error): return tempfail(envelope, reason: "could not count the login's mail: \(error)")
+            case .failure(let error): return tempfail(envelope, reason: "could not count the login's mail: \(error)", cause: .loginCount)
             }
             verdict = snapshot.evaluator.evaluate(inspected, envelope: envelope, activity: activity)
+            FilterMetrics.inspection(since: started)
             for branch in verdict.branches {
                 if let candidate = snapshot.candidates[branch] {
                     shadow[branch] = Self.judge(inspected, envelope: envelope, activity: activity, branch: branch, candidate: candidate, live: verdict)
@@ -122,6 +124,8 @@ public final class MessageFilter: Sendable {
         switch verdict.action {
         case .quarantine:
             if let store {
+                let storing = ContinuousClock.now
+                defer { FilterMetrics.store(since: storing) }
                 do {
                     let planner = NoticePlanner(directory: snapshot.evaluator.policy.directory, includeDeputies: notifyDeputies)
                     let rateNotice = try claimRateNotice(verdict, envelope: envelope)
@@ -131,7 +135,7 @@ public final class MessageFilter: Sendable {
                             notices: planner.notices(forHold: verdict, envelope: envelope, rateNoticeClaimed: rateNotice)),
                         in: store)
                 } catch {
-                    return tempfail(envelope, reason: "could not store the held message: \(error)")
+                    return tempfail(envelope, reason: "could not store the held message: \(error)", cause: .store)
                 }
             }
         case .tag:
@@ -246,7 +250,7 @@ public final class MessageFilter: Sendable {
                     subject: Self.subject(of: inspected), notices: planner.notices(forReportTo: branch.id, reporter: replyTo)),
                 in: store)
         } catch {
-            return tempfail(envelope, reason: "could not store the report: \(error)")
+            return tempfail(envelope, reason: "could not store the report: \(error)", cause: .store)
         }
         log(decision, envelope: envelope)
         return decision
@@ -303,7 +307,8 @@ public final class MessageFilter: Sendable {
 
     /// The answer when a message could not be judged or stored: the MTA keeps it and retries.
     /// The reason is logged, never sent to the client.
-    public func tempfail(_ envelope: Envelope, reason: String) -> Decision {
+    public func tempfail(_ envelope: Envelope, reason: String, cause: FilterMetrics.TempfailCause = .inspection) -> Decision {
+        FilterMetrics.tempfail(cause)
         logger.error(
             "message not inspected; answered tempfail",
             metadata: ["milter.queue_id": "\(envelope.queueID ?? "-")", "error.reason": "\(reason)"])
@@ -323,6 +328,7 @@ public final class MessageFilter: Sendable {
         ]
         if let id = decision.heldID { metadata["quarantine.id"] = "\(id)" }
         logger.info("message", metadata: metadata)
+        FilterMetrics.message(verdict)
     }
 
     /// `rule (branch); rule (branch)`: only rule ids and branches, never content.

@@ -51,7 +51,7 @@ public struct NoticeSender: Sendable {
 
     /// Sends what is due now; returns the number of mails sent.
     @discardableResult
-    public func tick(directory: UnionDirectory, now: Date = Date()) -> Int {
+    public func tick(directory: UnionDirectory, now: Date = Date()) async -> Int {
         let pending: [Notice]
         do { pending = try store.pendingNotices() } catch {
             logger.error("cannot read queued notices", metadata: ["error.reason": "\(error)"])
@@ -71,7 +71,7 @@ public struct NoticeSender: Sendable {
                         ids: all.map(\.id), claimant: claimant, until: now.addingTimeInterval(Self.claimSeconds))
                     let group = all.filter { claimed.contains($0.id) }
                     guard !group.isEmpty else { continue }
-                    try send(group, to: recipient, directory: directory, now: now)
+                    try await send(group, to: recipient, directory: directory, now: now)
                     try store.markNoticesSent(group, at: now, actor: "steward")
                     sent += 1
                 } catch {
@@ -84,7 +84,7 @@ public struct NoticeSender: Sendable {
         return sent
     }
 
-    private func send(_ group: [Notice], to recipient: String, directory: UnionDirectory, now: Date) throws {
+    private func send(_ group: [Notice], to recipient: String, directory: UnionDirectory, now: Date) async throws {
         let first = group[0].notice
         let messages = group.compactMap { try? store.message(id: $0.messageID) }
         let branchName = directory.branches.first { $0.id == first.branch }?.name ?? first.branch
@@ -101,7 +101,7 @@ public struct NoticeSender: Sendable {
         }
         let rendered = try render(template: first.template, branch: first.branch, context: context)
         let mail = Self.compose(rendered, from: settings.from, to: recipient, now: now)
-        try sendmail.send(mail, from: settings.from, to: [recipient])
+        try await sendmail.send(mail, from: settings.from, to: [recipient])
         logger.info("notice sent", metadata: [
             "notice.recipient": "\(recipient)", "notice.template": "\(first.template)", "notice.messages": "\(messages.count)",
         ])

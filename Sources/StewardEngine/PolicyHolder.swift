@@ -17,6 +17,8 @@ public final class PolicyHolder: Sendable {
         public let candidates: [String: Candidate]
         /// The promotion stamp's date when this policy was loaded (`PolicyHolder.promotedStamp`).
         let stamp: Date?
+        /// The files it was read from, as read (a reload's record compares them).
+        public let files: [PolicyFile]
     }
 
     /// A branch's candidate: the live policy with that branch's candidate rule set in force, and
@@ -49,6 +51,7 @@ public final class PolicyHolder: Sendable {
     /// When the stamp was last looked at (at most once per `stampInterval`, one stat).
     private let lastStampCheck = Mutex<Date>(.distantPast)
     private let stampInterval: TimeInterval
+    private let refused = Mutex<String?>(nil)
 
     /// Loads the policy at `directory`; throws when it has any problem, so `serve` refuses to start.
     /// The promotion stamp is looked at every `stampInterval` seconds at most.
@@ -74,9 +77,20 @@ public final class PolicyHolder: Sendable {
 
     /// Reads the policy again. On success it replaces the old one; on failure the old one stays
     /// and the problems are thrown for the caller to log.
-    public func reload() throws(PolicyError) {
-        let fresh = try Self.load(directory)
-        current.withLock { $0 = fresh }
+    @discardableResult
+    public func reload() throws(PolicyError) -> PolicyChange {
+        do {
+            let fresh = try Self.load(directory)
+            let old = current.withLock { state in
+                defer { state = fresh }
+                return state
+            }
+            refused.withLock { $0 = nil }
+            return PolicyChange(from: old.files, to: fresh.files)
+        } catch {
+            refused.withLock { $0 = error.description }
+            throw error
+        }
     }
 
     /// Marks the policy directory as changed by a promotion, for every running Steward.
@@ -88,14 +102,19 @@ public final class PolicyHolder: Sendable {
         (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(promotedStamp).path))?[.modificationDate] as? Date
     }
 
+    /// Why the last reload was refused (the policy on disk is not the one in force); nil when
+    /// the last load succeeded. `/healthz` reports it.
+    public var lastReloadProblem: String? { refused.withLock { $0 } }
+
     private static func load(_ directory: URL) throws(PolicyError) -> Snapshot {
         let stamp = stampDate(directory)
-        let policy = try Policy.parse(try PolicyDirectoryReader.read(directory))
+        let files = try PolicyDirectoryReader.read(directory)
+        let policy = try Policy.parse(files)
         let candidates = Dictionary(uniqueKeysWithValues: policy.candidateSettings.keys.compactMap { branch in
             Candidate(policy: policy, branch: branch).map { (branch, $0) }
         })
         return Snapshot(
             evaluator: Evaluator(policy: policy), inspector: Inspector(limits: policy.inspectionLimits), loadedAt: Date(),
-            candidates: candidates, stamp: stamp)
+            candidates: candidates, stamp: stamp, files: files)
     }
 }

@@ -19,9 +19,9 @@ public struct QuarantineDecisions: Sendable {
     /// Releases a held message through `service` (the MTA), once. Throws `QuarantineError`
     /// when `actor` may not decide on it, `ReleaseError` when it cannot go.
     @discardableResult
-    public func release(id: Int64, actor: String, reason: String, through service: ReleaseService) throws -> HeldMessage {
+    public func release(id: Int64, actor: String, reason: String, through service: ReleaseService) async throws -> HeldMessage {
         try authorize(id: id, actor: actor)
-        return try service.release(id: id, actor: actor, reason: reason)
+        return try await service.release(id: id, actor: actor, reason: reason)
     }
 
     /// Refuses a held message; the member whose own message it was is told why when their

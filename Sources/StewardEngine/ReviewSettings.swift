@@ -69,7 +69,7 @@ public struct ReviewSettings: Sendable, Equatable {
         return settings
     }
 
-    private static func hostAndPort(_ text: String) -> (String, Int)? {
+    static func hostAndPort(_ text: String) -> (String, Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
             return nil
         }

@@ -60,6 +60,9 @@ public struct StewardConfig: Sendable, Equatable {
     public var postgres: PostgresQuarantineStore.Settings?
     /// The review app officials use in a browser (`review:` section).
     public var review: ReviewSettings = ReviewSettings()
+    /// Where `serve` answers `/metrics` (Prometheus) and `/healthz`: `metrics.listen`; nil
+    /// (the default) when no such address is given.
+    public var metricsListen: MetricsListen?
 
     public init(
         milterSocket: String = "unix:/var/spool/postfix/steward/steward.sock",
@@ -207,6 +210,12 @@ public struct StewardConfig: Sendable, Equatable {
             if let url = review.url { config.reviewURL = url.isEmpty ? nil : url }
             config.review = try ReviewSettings.parse(review, file: file)
         }
+        if let listen = file_.metrics?.listen, !listen.isEmpty {
+            guard let (host, port) = ReviewSettings.hostAndPort(listen) else {
+                throw ConfigError(file: file, message: "metrics.listen must be host:port, e.g. 127.0.0.1:9470 (got \"\(listen)\")")
+            }
+            config.metricsListen = MetricsListen(host: host, port: port)
+        }
         if let notify = file_.notify {
             if let from = notify.from {
                 guard from.contains("@") else { throw ConfigError(file: file, message: "notify.from must be an e-mail address (got \"\(from)\")") }
@@ -251,7 +260,9 @@ public struct StewardConfig: Sendable, Equatable {
         var release: Release?
         var review: Review?
         var notify: Notify?
+        var metrics: Metrics?
 
+        struct Metrics: Decodable { var listen: String? }
         struct MTA: Decodable {
             var sendmail: String?
             var arguments: [String]?
@@ -316,4 +327,13 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(file): \(message)" }
+}
+
+/// `metrics.listen`: the address of the metrics endpoint.
+public struct MetricsListen: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    /// `host:port`, or `[v6]:port`.
+    public var text: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

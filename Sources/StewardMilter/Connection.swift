@@ -63,10 +63,10 @@ final class Connection: @unchecked Sendable {
             runtime.messageFinished()
         }
         if begunWhileDraining {
-            return runtime.filter.tempfail(envelope, reason: "steward is stopping; the MTA will retry")
+            return runtime.filter.tempfail(envelope, reason: "steward is stopping; the MTA will retry", cause: .stopping)
         }
         if let spoolFailure {
-            return runtime.filter.tempfail(envelope, reason: "spool: \(spoolFailure)")
+            return runtime.filter.tempfail(envelope, reason: "spool: \(spoolFailure)", cause: .spool)
         }
         if let failure = spool.spillFailure {
             runtime.logger.warning("spool not writable; message inspected in memory", metadata: [
@@ -76,7 +76,7 @@ final class Connection: @unchecked Sendable {
         do {
             return runtime.filter.decide(try spool.source(), envelope: envelope)
         } catch {
-            return runtime.filter.tempfail(envelope, reason: "spool: \(error)")
+            return runtime.filter.tempfail(envelope, reason: "spool: \(error)", cause: .spool)
         }
     }
 

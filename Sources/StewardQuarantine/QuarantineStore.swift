@@ -94,6 +94,14 @@ extension QuarantineStore {
             return false
         }
     }
+
+    /// How many messages are in each state (the metrics' `steward_held_messages`). Reads the
+    /// list's metadata (never the stored bytes), once per scrape.
+    public func countByState() throws(QuarantineError) -> [HoldState: Int] {
+        var counts: [HoldState: Int] = [:]
+        for state in HoldState.allCases { counts[state] = try list(QuarantineQuery(state: state, limit: Int.max)).count }
+        return counts
+    }
 }
 
 /// A store failure. The milter answers tempfail on any of these, so the MTA keeps the mail.

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
-import NIOPosix
 import StewardCore
 import StewardEngine
 import StewardPolicy
@@ -38,11 +37,8 @@ struct MessageRoutes {
         router.post("/messages/:id/release") { request, context in
             try await decide(request, context) { message, reviewer, form, reason in
                 guard let release = app.release else { return "Releasing is not set up on this server (no MTA is configured)." }
-                let decisions = app.decisions
-                // sendmail runs as a child process: off the event loop.
-                _ = try await NIOThreadPool.singleton.runIfActive {
-                    try decisions.release(id: message.id, actor: reviewer.login, reason: reason, through: release)
-                }
+                // A shutdown waits for this request: the release is delivered or recorded as failed.
+                _ = try await app.decisions.release(id: message.id, actor: reviewer.login, reason: reason, through: release)
                 return "Message #\(message.id) released to \(message.envelope.recipients.joined(separator: ", "))."
             }
         }

@@ -42,15 +42,16 @@ public final class StewardServe: @unchecked Sendable {
 
     /// In `lab`: listens on `lab.milterSocket`, keeps its state in `<lab>/steward`.
     /// `milterSettings` are extra lines for the `milter:` section (e.g. `hold_deadline_seconds: 2`).
+    /// `sendmail` is what releases and notices run (Postfix's, given the lab's config directory).
     public convenience init(
         lab: PostfixLab, policy: URL = PackagePaths.endToEndPolicies, extraConfig: String = "",
-        milterSettings: [String] = [], startupTimeout: TimeInterval = 30
+        milterSettings: [String] = [], sendmail: String = "/usr/sbin/sendmail", startupTimeout: TimeInterval = 30
     ) throws {
         let directory = try TemporaryDirectory(at: lab.directory.appendingPathComponent("steward"), mode: 0o700)
         // Releases and notices go back in through the lab's own Postfix.
         let mta = """
             mta:
-              sendmail: /usr/sbin/sendmail
+              sendmail: \(sendmail)
               arguments: ["-C", "\(lab.configDirectory.path)"]
             notify:
               from: steward@union.example

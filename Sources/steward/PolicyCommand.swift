@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import StewardEngine
 import StewardPolicy
+import StewardQuarantine
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Work with policy files: lint, and a branch's candidate policy (shadow report, promote, discard).",
-        subcommands: [Lint.self, ShadowReportCommand.self, PromoteCommand.self, DiscardCommand.self, BacktestCommand.self])
+        commandName: "policy", abstract: "Work with policy files: lint, reload and history, and a branch's candidate policy (shadow report, promote, discard, backtest).",
+        subcommands: [Lint.self, Reload.self, History.self, ShadowReportCommand.self, PromoteCommand.self, DiscardCommand.self, BacktestCommand.self])
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -48,6 +49,70 @@ struct PolicyCommand: ParsableCommand {
             }
             for problem in problems { print(problem.description) }
             throw ExitCode(1)
+        }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lint the policy, then have the running `steward serve` load it (SIGHUP), on the record.",
+            discussion: """
+                Who asked goes on the audit trail with the policy's digest and what changed: --actor, \
+                else SUDO_USER, else the login. Under systemd (the unit's ExecReload, i.e. \
+                `systemctl reload steward`) the record says `systemctl reload`, as systemd does not \
+                say who called it: run `sudo steward policy reload` to have your login recorded.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The process to signal (default: the running serve's, noted beside the release key).")
+        var pid: Int32?
+
+        func run() throws {
+            let settings = store.settings()
+            let problems: [PolicyProblem]
+            do {
+                problems = Policy.lint(try PolicyDirectoryReader.read(settings.policyDirectory))
+            } catch {
+                problems = error.problems
+            }
+            guard problems.isEmpty else {
+                for problem in problems { print(problem.description) }
+                Failure(description: "the policy has problems; nothing was reloaded").exit()
+            }
+            guard let target = pid ?? ReloadRequest.servePID(settings: settings) else {
+                Failure(description: "no running steward serve found; give --pid").exit()
+            }
+            let environment = ProcessInfo.processInfo.environment
+            let underSystemd = environment["INVOCATION_ID"] != nil && environment["SUDO_USER"] == nil && store.actor == nil
+            let who = underSystemd ? "systemctl reload" : store.who
+            do {
+                try ReloadRequest.write(by: who, settings: settings)
+            } catch {
+                Failure(description: "cannot leave the reload note beside \(settings.releaseSecretPath): \(error.localizedDescription)").exit()
+            }
+            guard kill(target, SIGHUP) == 0 else {
+                Failure(description: "cannot signal process \(target): \(String(cString: strerror(errno)))").exit()
+            }
+            print("policy reload asked of process \(target) by \(who) (steward policy history shows the result)")
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the policy reloads on the audit trail: when, who asked, the digest, what changed.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let trail: [AuditEntry]
+            do { trail = try store.store().auditTrail(messageID: nil) } catch { error.exit() }
+            let reloads = trail.filter { $0.entry.action == .policyReload }
+            if reloads.isEmpty { print("no policy reloads on the audit trail") }
+            for item in reloads {
+                print("\(item.sequence) \(item.entry.at.formatted(.iso8601)) \(shown(item.entry.actor))")
+                for line in (item.entry.detail ?? "").components(separatedBy: PolicyChange.lineMark) {
+                    print("    " + shown(line))
+                }
+            }
         }
     }
 }

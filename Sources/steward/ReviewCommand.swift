@@ -7,6 +7,8 @@ import StewardEngine
 import StewardPolicy
 import StewardQuarantine
 import StewardReview
+import Synchronization
+import UnixSignals
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,67 +29,76 @@ struct ReviewCommand: ParsableCommand {
         // SIGHUP reloads the policy (the directory decides who may sign in), as `serve` does.
         signal(SIGHUP, SIG_IGN)
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        reload.setEventHandler { startup.reloadPolicy() }
+        reload.setEventHandler { startup.reloadPolicy(requestedBy: ReloadRequest.take(settings: startup.settings) ?? "SIGHUP") }
         reload.resume()
         defer { reload.cancel() }
-        let failure = ReviewRunner.runBlocking(
-            settings: startup.settings, policy: startup.policy, store: startup.store, logger: startup.logger, signals: true)
-        if let failure { Failure(description: failure).exit() }
+        let service = ReviewService(
+            settings: startup.settings, policy: startup.policy, store: startup.store, logger: startup.logger, besideMilter: false)
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: startup.logger)
+        do {
+            try Blocking.run { try await group.run() }
+        } catch {
+            Failure(description: "\(error)").exit()
+        }
     }
 }
 
-/// Starting the review app from the synchronous command line (`serve` and `review`).
-enum ReviewRunner {
+/// The review app as a service: in `serve`'s group beside the milter, or alone for `review`.
+/// Beside the milter, whatever goes wrong with it (a broken template, its port taken) disables
+/// the review app alone, with one line saying why: mail keeps flowing, and held mail can still be
+/// reviewed with `steward quarantine`. On the group's graceful shutdown Hummingbird stops
+/// accepting and lets the requests under way finish (a release is delivered or recorded).
+struct ReviewService: Service {
+    let settings: StewardConfig
+    let policy: PolicyHolder
+    let store: any QuarantineStore
+    let logger: Logger
+    let besideMilter: Bool
+
     static func releaseService(_ settings: StewardConfig, store: any QuarantineStore) throws -> ReleaseService {
         ReleaseService(
             store: store, sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
             token: try ReleaseToken.load(path: settings.releaseSecretPath))
     }
 
-    /// Runs the app until it stops; returns why it failed, or nil after a clean stop.
-    /// With `signals`, SIGTERM and SIGINT stop it gracefully (not in `serve`, whose milter
-    /// owns the signals).
-    static func runBlocking(
-        settings: StewardConfig, policy: PolicyHolder, store: any QuarantineStore, logger: Logger, signals: Bool
-    ) -> String? {
-        let outcome = Outcome()
+    func run() async throws {
+        do {
+            let app = try await ReviewApp(
+                store: store, policy: policy, release: try Self.releaseService(settings, store: store), settings: settings.review)
+            logger.notice("review app listening", metadata: ["review.listen": "\(settings.review.listen)"])
+            try await app.application(logger: logger).run()
+        } catch {
+            guard besideMilter else { throw ReviewStopped(reason: "\(error)") }
+            logger.error(
+                "review app disabled; the milter keeps running",
+                metadata: ["review.problem": "the review app stopped: \(error)", "review.listen": "\(settings.review.listen)"])
+            // Stays in the group (a service that returns would end it) until the group stops.
+            try? await gracefulShutdown()
+        }
+    }
+}
+
+struct ReviewStopped: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { "the review app stopped: \(reason)" }
+}
+
+/// Runs async work to its end from the synchronous command line (a one-shot command such as
+/// `quarantine release`, or `review` with its own group); the calling thread waits.
+enum Blocking {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let result = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
-            defer { done.signal() }
             do {
-                let app = try await ReviewApp(
-                    store: store, policy: policy, release: try releaseService(settings, store: store), settings: settings.review)
-                logger.notice("review app listening", metadata: ["review.listen": "\(settings.review.listen)"])
-                if signals {
-                    try await app.application(logger: logger).runService()
-                } else {
-                    try await app.application(logger: logger).run()
-                }
+                let value = try await body()
+                result.withLock { $0 = .success(value) }
             } catch {
-                outcome.set("the review app stopped: \(error)")
+                result.withLock { $0 = .failure(error) }
             }
+            done.signal()
         }
         done.wait()
-        return outcome.get()
-    }
-
-    /// Runs the app beside the milter (in the background). Whatever goes wrong with it (a broken
-    /// template, its port taken) disables the review app alone, with one line saying why: mail
-    /// keeps flowing, and held mail can still be reviewed with `steward quarantine`.
-    static func startInBackground(settings: StewardConfig, policy: PolicyHolder, store: any QuarantineStore, logger: Logger) {
-        Thread.detachNewThread {
-            if let failure = runBlocking(settings: settings, policy: policy, store: store, logger: logger, signals: false) {
-                logger.error(
-                    "review app disabled; the milter keeps running",
-                    metadata: ["review.problem": "\(failure)", "review.listen": "\(settings.review.listen)"])
-            }
-        }
-    }
-
-    private final class Outcome: @unchecked Sendable {
-        private let lock = NSLock()
-        private var message: String?
-        func set(_ text: String) { lock.withLock { message = text } }
-        func get() -> String? { lock.withLock { message } }
+        return try result.withLock { $0! }.get()
     }
 }

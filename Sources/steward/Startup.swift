@@ -31,15 +31,22 @@ struct Startup {
         }
     }
 
-    /// SIGHUP: reloads the policy and puts the reload on the audit trail (clause 13); a policy
-    /// with a problem is refused and the last good one stays in force. `serve` and `review`.
-    func reloadPolicy() {
+    /// SIGHUP: reloads the policy and puts the reload on the audit trail (clause 13) with who
+    /// asked, the new policy's digest, the files that changed and their diff; a policy with a
+    /// problem is refused and the last good one stays in force. `serve` and `review`.
+    func reloadPolicy(requestedBy who: String) {
         do {
-            try policy.reload()
-            logger.notice("policy reloaded", metadata: ["policy.directory": "\(settings.policyDirectory.path)"])
-            _ = try? store.appendAudit(NewAuditEntry(actor: "steward", action: .policyReload, detail: settings.policyDirectory.path))
+            let change = try policy.reload()
+            _ = try? store.appendAudit(NewAuditEntry(
+                actor: who, action: .policyReload, detail: change.auditDetail(directory: settings.policyDirectory.path)))
+            logger.notice("policy reloaded", metadata: [
+                "policy.directory": "\(settings.policyDirectory.path)", "policy.digest": "\(change.digest)",
+                "policy.changed": "\(change.changedFiles.joined(separator: ","))", "policy.requested_by": "\(who)",
+            ])
         } catch {
-            logger.error("policy reload refused; the last good policy stays in force", metadata: ["policy.problems": "\(error)"])
+            logger.error("policy reload refused; the last good policy stays in force", metadata: [
+                "policy.problems": "\(error)", "policy.requested_by": "\(who)",
+            ])
         }
     }
 }

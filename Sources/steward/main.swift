@@ -3,6 +3,10 @@ import Foundation
 
 // Exit codes are part of the stable surface: 0 success, 1 a message or file could not be
 // processed, 2 usage error (ArgumentParser's own default for usage errors is 64).
+// A child that exits before reading all it was given (sendmail refusing a message) must give
+// an error to handle, not end Steward: SIGPIPE is ignored, as MTAs and milters do. Children
+// start with the default again (swift-subprocess resets signal dispositions).
+signal(SIGPIPE, SIG_IGN)
 do {
     var command = try Steward.parseAsRoot()
     try command.run()

@@ -27,7 +27,8 @@ import Testing
         let one = ["bob@london.union.example"]
         let ids = [hold(to: one), hold(to: one), hold(to: one), hold(to: ["a@london.union.example", "b@london.union.example", "c@london.union.example"])]
         for (id, state) in [(ids[0], HoldState.released), (ids[1], .released), (ids[2], .refused)] {
-            _ = try store.transition(id: id, to: state, from: [.held], audit: NewAuditEntry(actor: "sam.okafor@union.example", action: state == .released ? .release : .refuse, reason: "r"))
+            let official = "sam.okafor@union.example"
+            _ = try store.apply(state == .released ? .release(by: official, reason: "r") : .refuse(by: official, reason: "r"), to: id)
         }
         #expect(try store.message(id: ids[3])?.envelope.authUser == "clee", "the login is stored")
 

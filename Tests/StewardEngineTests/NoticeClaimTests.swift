@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func twoSendersSendEachNoticeOnce(backend: StoreBackend) throws {
+    func twoSendersSendEachNoticeOnce(backend: StoreBackend) async throws {
         let (hostA, hostB) = try Self.twoHosts(backend)
         let outbox = try TemporaryDirectory("outbox")
         // A sendmail that keeps each mail with its recipient, one file per call.
@@ -65,8 +65,10 @@ import Testing
         }
         let senders = [sender(hostA, "host-a"), sender(hostB, "host-b")]
         // Both hosts' loops at once (one loop per host, as in `steward serve`), three rounds each.
-        DispatchQueue.concurrentPerform(iterations: 2) { host in
-            for _ in 0..<3 { senders[host].tick(directory: directory) }
+        await withTaskGroup(of: Void.self) { group in
+            for host in 0..<2 {
+                group.addTask { for _ in 0..<3 { await senders[host].tick(directory: directory) } }
+            }
         }
 
         var sent: [String] = []

@@ -1,7 +1,7 @@
 import CStewardMilter
-import CStewardSignals
 public import Foundation
 public import Logging
+public import ServiceLifecycle
 public import StewardEngine
 import Synchronization
 
@@ -9,16 +9,16 @@ import Synchronization
 import Glibc
 #endif
 
-/// Runs the milter: libmilter's `smfi_main` on a thread of its own, and this process's signals
-/// handled in one place, the calling (main) thread.
+/// The milter as a service of `steward serve`'s group: libmilter's `smfi_main` on a thread of
+/// its own (libmilter keeps that thread, its worker pool and its own signal thread), bridged
+/// into the group. On the group's graceful shutdown it drains — no new connections, messages
+/// begun from now on are deferred, the ones in flight finish, bounded by `drain_seconds` — and
+/// only then stops libmilter with `smfi_stop()`. Feeds systemd's watchdog while libmilter runs.
 ///
-/// libmilter starts its own `sigwait` thread for SIGHUP, SIGTERM and SIGINT and would stop on
-/// any of them, SIGHUP included. The calling thread blocks those signals before any other thread
-/// exists and waits for them itself; libmilter's thread never takes one, because Steward's own
-/// `sigwait` (CStewardSignals) puts it to sleep for good. So Steward is the one owner, also while
-/// the main thread is busy reloading: SIGHUP reloads, SIGTERM and SIGINT drain; a signal that
-/// arrives meanwhile waits, pending, for the next turn of the loop.
-public final class MilterServer: Sendable {
+/// Signals are not taken here: `ProcessSignals` blocks them in every thread and the main thread
+/// waits for them; libmilter's own signal thread (which would stop at once, on SIGHUP too) is
+/// put to sleep by Steward's own `sigwait` (CStewardSignals).
+public struct MilterService: Service {
     public struct Settings: Sendable {
         public var connection: String
         public var socketMode: UInt16
@@ -45,6 +45,10 @@ public final class MilterServer: Sendable {
     private let runtime: MilterRuntime
     private let logger: Logger
     private let systemd: SystemdNotifier
+    private let serving = ServingFlag()
+
+    /// Whether libmilter's thread is running and not stopping (`/healthz`).
+    public var isServing: Bool { serving.value.load(ordering: .relaxed) && !runtime.isDraining }
 
     public init(settings: Settings, filter: MessageFilter, logger: Logger, systemd: SystemdNotifier = SystemdNotifier()) {
         self.settings = settings
@@ -56,91 +60,78 @@ public final class MilterServer: Sendable {
             logger: logger)
     }
 
-    /// Blocks the signals this process owns. Call first thing in `main`, before any thread starts,
-    /// so every thread created afterwards inherits the mask.
-    public static func takeSignals() {
-        var set = Self.ownedSignals
-        pthread_sigmask(SIG_BLOCK, &set, nil)
-        precondition(steward_signals_owned() == 1)
-    }
-
-    private static var ownedSignals: sigset_t {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGHUP)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        return set
-    }
-
-    /// Listens and serves until SIGTERM or SIGINT; `reload` runs on SIGHUP. Returns once the
-    /// messages in flight have finished (or the drain time ran out).
-    public func run(reload: @escaping @Sendable () -> Void) throws(MilterServerError) {
+    /// Opens the socket (a bad path or a second steward fails here, before anything else
+    /// starts). Call once, before `run()`.
+    public func listen() throws(MilterServerError) {
         try register()
         currentRuntime.withLock { $0 = runtime }
+    }
 
-        let main = MainLoopResult()
+    /// Serves until the group shuts down (then drains and stops libmilter) or libmilter stops on
+    /// its own (then the group is told to stop: a milter that is not serving must not look alive).
+    public func run() async throws {
+        let ended = LibmilterExit()
+        let serving = serving
+        serving.value.store(true, ordering: .relaxed)
         let thread = Thread {
-            main.code.store(smfi_main(), ordering: .sequentiallyConsistent)
-            main.finished.store(true, ordering: .sequentiallyConsistent)
+            let code = smfi_main()
+            serving.value.store(false, ordering: .relaxed)
+            ended.finish(code)
         }
         thread.name = "libmilter"
         thread.start()
         logger.notice("steward listening", metadata: ["milter.socket": "\(settings.connection)"])
-        // The socket was opened (bound and listening) in register(): the MTA can connect now.
+        // The socket was opened (bound and listening) in listen(): the MTA can connect now.
         systemd.notify("READY=1\nSTATUS=listening on \(settings.connection)")
-        var lastWatchdog = Date.distantPast
 
-        while !main.finished.load(ordering: .sequentiallyConsistent) {
-            // The watchdog is fed from this loop only while libmilter's thread runs: a milter
-            // that stopped serving, or a loop that stopped turning, is restarted by systemd.
-            if let interval = systemd.watchdogInterval, Date().timeIntervalSince(lastWatchdog) >= interval {
-                systemd.notify("WATCHDOG=1")
-                lastWatchdog = Date()
+        let code = await withTaskGroup(of: Void.self) { group -> Int32? in
+            if let interval = systemd.watchdogInterval {
+                // Fed only while libmilter's thread runs: a milter that stopped serving is
+                // restarted by systemd.
+                group.addTask {
+                    while !Task.isCancelled {
+                        systemd.notify("WATCHDOG=1")
+                        try? await Task.sleep(for: .seconds(interval))
+                    }
+                }
             }
-            switch Self.waitForSignal(milliseconds: 1000) {
-            case SIGHUP:
-                logger.notice("SIGHUP: reloading policy")
-                systemd.notify("RELOADING=1")
-                reload()
-                systemd.notify("READY=1")
-            case SIGTERM, SIGINT:
+            group.addTask {
+                // Returns on the group's graceful shutdown, or throws when this task is
+                // cancelled (libmilter ended, or the group is cancelled): stop at once then.
+                let graceful = (try? await gracefulShutdown()) != nil
+                guard !ended.hasFinished else { return }
                 systemd.notify("STOPPING=1")
-                drain()
+                if graceful { await drain() }
                 // Only now: libmilter's worker pool abandons open sessions once stopped.
                 smfi_stop()
-                waitFor(main, seconds: 10)
-                return
-            default:
-                continue  // nothing yet: check whether libmilter stopped on its own
             }
+            let code = await ended.wait()
+            group.cancelAll()
+            return code
         }
-        // libmilter stopped on its own (an error in its listener): systemd is told all the same.
-        systemd.notify("STOPPING=1")
-        let code = main.code.load(ordering: .sequentiallyConsistent)
-        if code != MI_SUCCESS {
+        if ended.hasFinished, !runtime.isDraining {
+            // libmilter stopped without being asked: systemd is told all the same.
+            systemd.notify("STOPPING=1")
+        }
+        if let code, code != MI_SUCCESS {
             throw MilterServerError(message: "libmilter stopped with an error on \(settings.connection)")
         }
     }
 
-    /// Waits up to `milliseconds` for one of the owned signals; returns it, or 0.
-    private static func waitForSignal(milliseconds: Int) -> Int32 {
-        var set = ownedSignals
-        var timeout = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        return sigtimedwait(&set, nil, &timeout)
-    }
-
     /// Lets messages in flight finish: new connections are refused and messages begun from now
     /// on are answered with tempfail, so the MTA keeps them. Bounded by `drain_seconds`; a
-    /// second SIGINT ends it at once. Signals keep coming here, not to libmilter's own thread.
-    private func drain() {
+    /// cancelled group (a second SIGINT) ends it at once.
+    private func drain() async {
         runtime.startDraining()
         logger.notice("stopping: no new connections; waiting for messages in flight", metadata: [
             "milter.in_flight": "\(runtime.messagesInFlight)"
         ])
-        let deadline = Date().addingTimeInterval(TimeInterval(settings.drainSeconds))
-        while runtime.messagesInFlight > 0 && Date() < deadline {
-            if Self.waitForSignal(milliseconds: 50) == SIGINT { break }
+        let drainSeconds = settings.drainSeconds
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await runtime.waitUntilIdle() }
+            group.addTask { try? await Task.sleep(for: .seconds(drainSeconds)) }
+            await group.next()
+            group.cancelAll()
         }
         let left = runtime.messagesInFlight
         if left > 0 {
@@ -148,12 +139,6 @@ public final class MilterServer: Sendable {
         } else {
             logger.notice("all messages in flight finished")
         }
-    }
-
-    /// libmilter may take a few seconds to return after `smfi_stop`.
-    private func waitFor(_ main: MainLoopResult, seconds: Int) {
-        let deadline = Date().addingTimeInterval(TimeInterval(seconds))
-        while !main.finished.load(ordering: .sequentiallyConsistent) && Date() < deadline { usleep(50_000) }
     }
 
     private func register() throws(MilterServerError) {
@@ -212,10 +197,49 @@ public final class MilterServer: Sendable {
     }
 }
 
-/// What the libmilter thread reports back to the signal-handling thread.
-private final class MainLoopResult: Sendable {
-    let finished = Atomic<Bool>(false)
-    let code = Atomic<Int32>(0)
+/// Whether libmilter's thread runs (a class: the service itself is a copied value).
+private final class ServingFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}
+
+/// libmilter's thread reports its end here; the service waits for it without polling.
+private final class LibmilterExit: Sendable {
+    private struct State {
+        var code: Int32?
+        var waiter: CheckedContinuation<Int32?, Never>?
+    }
+    private let state = Mutex(State())
+
+    var hasFinished: Bool { state.withLock { $0.code != nil } }
+
+    func finish(_ code: Int32) {
+        let waiter = state.withLock { state -> CheckedContinuation<Int32?, Never>? in
+            state.code = code
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: code)
+    }
+
+    /// libmilter's exit code, or nil if the calling task is cancelled first.
+    func wait() async -> Int32? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
+                let now = state.withLock { state -> Int32?? in
+                    if let code = state.code { return .some(code) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            state.withLock { state -> CheckedContinuation<Int32?, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume(returning: nil)
+        }
+    }
 }
 
 enum FileManagerHelpers {
