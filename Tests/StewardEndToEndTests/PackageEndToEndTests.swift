@@ -77,7 +77,8 @@ struct PackageEndToEndTests {
         #expect(conffiles.contains("/etc/steward/steward.yaml") && conffiles.contains("/etc/steward/Policies/default.yaml"))
         #expect(try Self.run("/usr/bin/steward", ["--version"]).output.contains("(commit "))
         let man = try Self.run("sh", ["-c", "zcat /usr/share/man/man1/steward.serve.1.gz"])
-        #expect(man.output.contains("--config"), "the man page comes from the command's own help")
+        // mdoc source, as generate-manual writes it: the option is `.Fl -config Ar config`.
+        #expect(man.output.contains("Fl -config"), "the man page comes from the command's own help")
 
         // The unit as installed: systemd accepts it, and it is far less exposed than before (8.7).
         let verify = try Self.run("systemd-analyze", ["verify", "/lib/systemd/system/steward.service", "/lib/systemd/system/steward-purge.service", "/lib/systemd/system/steward-purge.timer"])
