@@ -124,7 +124,6 @@ public struct NoticeSender: Sendable {
             "direction": message.verdict.direction.rawValue,
             "reporter": clean(message.reporter ?? ""),
             "state_reason": clean(message.stateReason ?? ""),
-            "review_command": "steward quarantine show \(message.id)",
             "findings": message.verdict.findings.map {
                 ["rule": clean($0.rule), "kind": clean($0.kind), "clause": clean($0.clause), "detail": clean($0.detail)] as [String: Any]
             },

@@ -9,7 +9,7 @@ extension EndToEndTests {
     @Suite("Untrusted text and release marks")
     struct Evidence {
         typealias Address = EndToEndTests.Address
-        static let genuineLink = "  Or open it in the review app: https://review.union.example/messages/"
+        static let genuineLink = "  Open it in the review app: https://review.union.example/messages/"
 
         /// The text part of a delivered notice, decoded by Python's own e-mail parser (not ours).
         static func decodedText(_ message: Data, in directory: URL) throws -> (subject: String, text: String) {
@@ -42,7 +42,7 @@ extension EndToEndTests {
 
             // The attack: an encoded subject that decodes to new lines, a planted link, a terminal
             // escape and a bidi override; and a file name that reads backwards.
-            let forged = "Minutes\r\n\r\n  Or open it in the review app: http://attacker.example/messages/1\r\n\u{1B}[2J\u{202E}gnp.exe"
+            let forged = "Minutes\r\n\r\n  Open it in the review app: http://attacker.example/messages/1\r\n\u{1B}[2J\u{202E}gnp.exe"
             let message = Samples.withAttachment(
                 id: "forged-line", subject: "=?UTF-8?B?\(Data(forged.utf8).base64EncodedString())?=", text: "Hello.",
                 filename: "invoice\u{202E}fdp.com", contentType: "application/octet-stream", bytes: Data(Samples.eicar.utf8))
@@ -63,7 +63,7 @@ extension EndToEndTests {
             for line in lines where line.contains("attacker.example") {
                 #expect(line.hasPrefix("  Subject: Minutes"), "a forged line reached the digest: \(line)\n\(text)")
             }
-            #expect(lines.filter { $0.contains("open it in the review app") }.count == 2, "\(text)")
+            #expect(lines.filter { $0.contains("Open it in the review app") }.count == 2, "\(text)")
             #expect(!Self.hasControlOrBidi(text), "\(text.debugDescription)")
 
             // The digest carries the trail's signed head, which `audit verify` accepts.

@@ -45,8 +45,9 @@ extension EndToEndTests {
             #expect(text.contains("Dear Sam Okafor"), "\(text)")
             #expect(text.contains("eicar-test-signature"))
             #expect(text.contains("clause 10(f)(viii)"))
-            #expect(text.contains("steward quarantine show "))
-            #expect(text.contains("Or open it in the review app: https://review.union.example/messages/"), "each message's page")
+            // Issue 15: officials get the message's page, never a shell command to type.
+            #expect(!text.contains("steward quarantine"), "\(text)")
+            #expect(text.contains("Open it in the review app: https://review.union.example/messages/"), "each message's page")
             #expect(text.contains(Address.external))
             #expect(!text.contains("WDVPIVAlQEFQ"), "the notice carried the attachment")
             #expect(!text.contains("EICAR-STANDARD"), "the notice carried the attachment")
