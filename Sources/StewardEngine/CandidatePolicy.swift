@@ -1,5 +1,5 @@
 public import Foundation
-public import StewardPolicy
+import StewardPolicy
 public import StewardQuarantine
 
 /// A branch's candidate policy (`branches/<id>.candidate.yaml`) made live, or thrown away: the

@@ -71,7 +71,7 @@ public final class PolicyHolder: Sendable {
         }
         guard due, Self.stampDate(directory) != snapshot.stamp else { return snapshot }
         // A promoted or discarded candidate: reload (a policy with problems keeps the last good one).
-        try? reload()
+        _ = try? reload()
         return current.withLock { $0 }
     }
 

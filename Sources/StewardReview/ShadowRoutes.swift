@@ -94,7 +94,7 @@ struct ShadowRoutes {
         if let reason = ReviewApp.confirmedReason(form.reason, form.confirm) {
             do {
                 flash = try action(CandidatePolicy(directory: app.policy.directory, branch: branch), reviewer.login, reason)
-                try? app.policy.reload()
+                _ = try? app.policy.reload()
                 context.logger.notice("candidate policy changed", metadata: ["policy.branch": "\(branch)", "login": "\(reviewer.login)", "path": "\(request.uri.path)"])
             } catch let error as CandidatePolicy.Failure {
                 flash = "Nothing was done: \(error.description)"

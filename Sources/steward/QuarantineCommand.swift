@@ -145,7 +145,7 @@ struct QuarantineCommand: ParsableCommand {
                 let service = ReleaseService(
                     store: store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                     token: try ReleaseToken.load(path: settings.releaseSecretPath))
-                let decisions = try QuarantineDecisions(store: store.store(), policy: store.policy())
+                let decisions = QuarantineDecisions(store: store.store(), policy: store.policy())
                 let who = store.who
                 let message = try Blocking.run { try await decisions.release(id: id, actor: who, reason: reason, through: service) }
                 print("#\(id) released to \(message.envelope.recipients.joined(separator: ", "))")
