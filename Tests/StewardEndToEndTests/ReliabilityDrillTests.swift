@@ -80,6 +80,28 @@ struct ReliabilityDrillTests {
         }
     }
 
+    /// Clean messages with an EICAR one every `heldEvery`, each with its own Message-ID.
+    static func mixed(count: Int, heldEvery: Int, id: String) -> [(Data, isHeld: Bool)] {
+        (1...count).map { index in
+            index % heldEvery == 0
+                ? (Samples.eicarAttachment(id: "\(id)-\(index)"), true) : (Samples.clean(id: "\(id)-\(index)"), false)
+        }
+    }
+
+    /// A client on a thread of its own submitting `messages` one after another; the answers
+    /// collect in the result as they come.
+    static func submitInBackground(_ messages: [Data], to lab: PostfixLab) -> Shared<[PostfixLab.Submission]> {
+        let results = Shared<[PostfixLab.Submission]>([])
+        Thread {
+            for message in messages {
+                if let submission = try? lab.submit(message, from: Address.external, to: [Address.member]) {
+                    results.update { $0.append(submission) }
+                }
+            }
+        }.start()
+        return results
+    }
+
     static func messageID(of message: Data) -> String? {
         let text = String(decoding: message, as: UTF8.self)
         guard let range = text.range(of: "Message-ID: <") else { return nil }
@@ -173,21 +195,9 @@ extension ReliabilityDrillTests {
         let first = try StewardServe(lab: lab)
         defer { first.stop() }
 
-        let messages: [(Data, isHeld: Bool)] = (1...8).map { index in
-            index % 2 == 0
-                ? (Samples.eicarAttachment(id: "drill-kill-\(index)"), true) : (Samples.clean(id: "drill-kill-\(index)"), false)
-        }
+        let messages = Self.mixed(count: 8, heldEvery: 2, id: "drill-kill")
         // The client: submits them one after another on its own thread; Steward is killed after two.
-        let results = Shared<[PostfixLab.Submission]>([])
-        let toSend = messages.map(\.0)
-        let client = Thread {
-            for message in toSend {
-                if let submission = try? lab.submit(message, from: Address.external, to: [Address.member]) {
-                    results.update { $0.append(submission) }
-                }
-            }
-        }
-        client.start()
+        let results = Self.submitInBackground(messages.map(\.0), to: lab)
         #expect(TestSupport.waitUntil(timeout: 60, interval: 0.02) { results.read().count >= 2 })
         first.signal(SIGKILL)
         #expect(TestSupport.waitUntil(timeout: 120, interval: 0.1) { results.read().count == messages.count })
@@ -245,20 +255,8 @@ extension ReliabilityDrillTests {
         let steward = try StewardServe(lab: lab)
         defer { steward.stop() }
 
-        let messages: [(Data, isHeld: Bool)] = (1...16).map { index in
-            index % 4 == 0
-                ? (Samples.eicarAttachment(id: "drill-reload-\(index)"), true) : (Samples.clean(id: "drill-reload-\(index)"), false)
-        }
-        let results = Shared<[PostfixLab.Submission]>([])
-        let toSend = messages.map(\.0)
-        let client = Thread {
-            for message in toSend {
-                if let submission = try? lab.submit(message, from: Address.external, to: [Address.member]) {
-                    results.update { $0.append(submission) }
-                }
-            }
-        }
-        client.start()
+        let messages = Self.mixed(count: 16, heldEvery: 4, id: "drill-reload")
+        let results = Self.submitInBackground(messages.map(\.0), to: lab)
         // 50 SIGHUPs, 40 ms apart, while the client submits (bounded: 50 signals).
         for _ in 1...50 {
             steward.signal(SIGHUP)

@@ -307,7 +307,7 @@ public struct ImpersonationFamily: DetectionFamily {
     }
 }
 
-extension RuleContext {
+extension BranchSettings {
     func list(_ name: String, of rule: RuleDescriptor) -> [String] {
         if case .list(let values) = option(name, of: rule.id) ?? rule.options[name] { return values }
         return []
@@ -317,6 +317,12 @@ extension RuleContext {
         if case .flag(let flag) = option(name, of: rule.id) ?? rule.options[name] { return flag }
         return value
     }
+}
+
+extension RuleContext {
+    func list(_ name: String, of rule: RuleDescriptor) -> [String] { settings.list(name, of: rule) }
+
+    func flag(_ name: String, of rule: RuleDescriptor, default value: Bool) -> Bool { settings.flag(name, of: rule, default: value) }
 
     func integer(_ name: String, of rule: RuleDescriptor, default value: Int) -> Int {
         if case .integer(let number) = option(name, of: rule.id) ?? rule.options[name] { return number }

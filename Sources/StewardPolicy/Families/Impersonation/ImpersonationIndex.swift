@@ -50,19 +50,10 @@ struct ImpersonationIndexes: Sendable {
         var protectOfficials: Bool
         var extraNames: [String]
 
-        /// The same options, read the same way, as `ImpersonationFamily` reads them.
+        /// The options `ImpersonationFamily` reads, through the same helpers.
         init(_ settings: BranchSettings) {
-            let rule = ImpersonationRules.officialName
-            if case .flag(let flag) = settings.option("protect_officials", of: rule.id) ?? rule.options["protect_officials"] {
-                protectOfficials = flag
-            } else {
-                protectOfficials = true
-            }
-            if case .list(let names) = settings.option("protected_names", of: rule.id) ?? rule.options["protected_names"] {
-                extraNames = names
-            } else {
-                extraNames = []
-            }
+            protectOfficials = settings.flag("protect_officials", of: ImpersonationRules.officialName, default: true)
+            extraNames = settings.list("protected_names", of: ImpersonationRules.officialName)
         }
     }
 
