@@ -77,7 +77,13 @@ public final class MessageFilter: Sendable {
         self.logger = logger
     }
 
-    public func decide(_ source: MessageSource, envelope: Envelope) -> Decision {
+    /// `decide` for a thread that is not Swift's (libmilter's, `steward check`'s): it waits
+    /// here, once per message, while the message is judged on it and the store is awaited.
+    public func decideBlocking(_ source: MessageSource, envelope: Envelope) -> Decision {
+        ThreadBridge.run { await self.decide(source, envelope: envelope) }
+    }
+
+    public func decide(_ source: MessageSource, envelope: Envelope) async -> Decision {
         let snapshot = policy.snapshot
         let started = ContinuousClock.now
         var verdict: Verdict
@@ -90,11 +96,11 @@ public final class MessageFilter: Sendable {
             case .bytes(let bytes): inspected = try snapshot.inspector.inspect(bytes: bytes, documentText: documentText, spool: spool)
             case .file(let url): inspected = try snapshot.inspector.inspect(fileAt: url, documentText: documentText, spool: spool)
             }
-            if let released = releasedMessage(inspected, source: source, envelope: envelope) {
+            if let released = await releasedMessage(inspected, source: source, envelope: envelope) {
                 return released
             }
             let activity: LoginActivity?
-            switch countLogin(envelope, policy: snapshot.evaluator.policy) {
+            switch await countLogin(envelope, policy: snapshot.evaluator.policy) {
             case .success(let counted): activity = counted
             case .failure(let error): return tempfail(envelope, reason: "could not count the login's mail: \(error)", cause: .loginCount)
             }
@@ -105,7 +111,7 @@ public final class MessageFilter: Sendable {
                     shadow[branch] = Self.judge(inspected, envelope: envelope, activity: activity, branch: branch, candidate: candidate, live: verdict)
                 }
             }
-            if let report = reportCase(inspected, source: source, envelope: envelope, verdict: verdict, snapshot: snapshot) {
+            if let report = await reportCase(inspected, source: source, envelope: envelope, verdict: verdict, snapshot: snapshot) {
                 return report
             }
         } catch {
@@ -128,8 +134,8 @@ public final class MessageFilter: Sendable {
                 defer { FilterMetrics.store(since: storing) }
                 do {
                     let planner = NoticePlanner(directory: snapshot.evaluator.policy.directory, includeDeputies: notifyDeputies)
-                    let rateNotice = try claimRateNotice(verdict, envelope: envelope)
-                    decision.heldID = try hold(
+                    let rateNotice = try await claimRateNotice(verdict, envelope: envelope)
+                    decision.heldID = try await hold(
                         NewHold(
                             envelope: envelope, verdict: verdict, raw: try source.readAll(), subject: Self.subject(of: inspected),
                             notices: planner.notices(forHold: verdict, envelope: envelope, rateNoticeClaimed: rateNotice)),
@@ -203,22 +209,22 @@ public final class MessageFilter: Sendable {
     /// Clause 12's rate per login: counts this message for its login in the store (one upsert)
     /// and returns the login's last hour, for the evaluator. Nil when the message is not counted
     /// (no login, a union-run list, the rule off) or there is no store (`steward check`).
-    private func countLogin(_ envelope: Envelope, policy: Policy) -> Result<LoginActivity?, QuarantineError> {
+    private func countLogin(_ envelope: Envelope, policy: Policy) async -> Result<LoginActivity?, QuarantineError> {
         guard let counter = store as? any LoginRateStore, let login = UsageFamily.loginToCount(envelope, policy: policy) else {
             return .success(nil)
         }
         let recipients = Set(envelope.recipients.map(EmailAddress.normalize)).count
         do {
-            return .success(try counter.countMessage(login: login, recipients: recipients, at: Date()))
+            return .success(try await counter.countMessage(login: login, recipients: recipients, at: Date()))
         } catch {
             return .failure(error)
         }
     }
 
     /// Whether this hold is the one that tells the senior official about a login over its limit.
-    private func claimRateNotice(_ verdict: Verdict, envelope: Envelope) throws(QuarantineError) -> Bool {
+    private func claimRateNotice(_ verdict: Verdict, envelope: Envelope) async throws(QuarantineError) -> Bool {
         guard NoticePlanner.holdsForRate(verdict), let login = envelope.authUser, let counter = store as? any LoginRateStore else { return false }
-        return try counter.claimRateNotice(login: login, at: Date())
+        return try await counter.claimRateNotice(login: login, at: Date())
     }
 
     /// Clause 15: a message sent or forwarded to a branch's report address opens a report case:
@@ -227,7 +233,7 @@ public final class MessageFilter: Sendable {
     private func reportCase(
         _ inspected: InspectedMessage, source: MessageSource, envelope: Envelope, verdict: Verdict,
         snapshot: PolicyHolder.Snapshot
-    ) -> Decision? {
+    ) async -> Decision? {
         let directory = snapshot.evaluator.policy.directory
         guard let branch = envelope.recipients.lazy.compactMap({ directory.branch(reportingTo: $0) }).first else { return nil }
         var report = verdict
@@ -244,7 +250,7 @@ public final class MessageFilter: Sendable {
         let reporter = replyTo + (envelope.authUser.map { " (login \($0))" } ?? "")
         do {
             let planner = NoticePlanner(directory: directory, includeDeputies: notifyDeputies)
-            decision.heldID = try hold(
+            decision.heldID = try await hold(
                 NewHold(
                     envelope: envelope, verdict: report, raw: try source.readAll(), kind: .report, reporter: reporter,
                     subject: Self.subject(of: inspected), notices: planner.notices(forReportTo: branch.id, reporter: replyTo)),
@@ -258,11 +264,11 @@ public final class MessageFilter: Sendable {
 
     /// Commits `message` within the hold deadline (counted from now, after inspection), or
     /// recognises it as a retry of a message already held; returns the quarantine id either way.
-    private func hold(_ message: NewHold, in store: any QuarantineStore) throws -> Int64 {
+    private func hold(_ message: NewHold, in store: any QuarantineStore) async throws -> Int64 {
         var message = message
         message.deadline = holdDeadline.map { Date().addingTimeInterval($0) }
         message.retryWindow = retryWindow
-        let outcome = try store.holdOnce(message, actor: "steward")
+        let outcome = try await store.holdOnce(message, actor: "steward")
         if outcome.isRetry {
             logger.notice("a retry of a message already held: answered as held, not stored again", metadata: [
                 "milter.queue_id": "\(message.envelope.queueID ?? "-")", "quarantine.id": "\(outcome.id)",
@@ -283,7 +289,7 @@ public final class MessageFilter: Sendable {
     /// lets it through once, without a second judgement; the mark is removed so the recipients
     /// get the original bytes. Anything else (changed headers, another sender, one more
     /// recipient) is judged like any other message.
-    private func releasedMessage(_ inspected: InspectedMessage, source: MessageSource, envelope: Envelope) -> Decision? {
+    private func releasedMessage(_ inspected: InspectedMessage, source: MessageSource, envelope: Envelope) async -> Decision? {
         guard !inspected.headerValues(ReleaseToken.headerName).isEmpty, let releaseToken, let store else { return nil }
         guard let bytes = try? source.readAll(),
             let id = releaseToken.verify(bytes, sender: envelope.sender, recipients: envelope.recipients)
@@ -293,7 +299,7 @@ public final class MessageFilter: Sendable {
             ])
             return nil
         }
-        guard (try? store.recordReleaseDelivery(id: id, queueID: envelope.queueID)) == true else {
+        guard (try? await store.recordReleaseDelivery(id: id, queueID: envelope.queueID)) == true else {
             logger.warning("a release mark for a message not released or already delivered: judged as any other message", metadata: [
                 "milter.queue_id": "\(envelope.queueID ?? "-")", "quarantine.id": "\(id)",
             ])

@@ -53,7 +53,7 @@ public struct NoticeSender: Sendable {
     @discardableResult
     public func tick(directory: UnionDirectory, now: Date = Date()) async -> Int {
         let pending: [Notice]
-        do { pending = try store.pendingNotices() } catch {
+        do { pending = try await store.pendingNotices() } catch {
             logger.error("cannot read queued notices", metadata: ["error.reason": "\(error)"])
             return 0
         }
@@ -61,18 +61,18 @@ public struct NoticeSender: Sendable {
         for (recipient, all) in Dictionary(grouping: pending, by: { $0.notice.recipient }).sorted(by: { $0.key < $1.key }) {
             // Officials' notices wait for the digest interval; a member's notice about their own
             // message goes at once.
-            let waiting = (try? store.lastNoticeSent(to: recipient)).flatMap { $0 }.map { now.timeIntervalSince($0) < settings.digestInterval } ?? false
+            let waiting = (try? await store.lastNoticeSent(to: recipient)).flatMap { $0 }.map { now.timeIntervalSince($0) < settings.digestInterval } ?? false
             let notices = waiting ? all.filter { !Self.digestTemplates.contains($0.notice.template) } : all
             let groups = Dictionary(grouping: notices) { "\($0.notice.template)\u{0}\($0.notice.branch)" }
             for (_, all) in groups.sorted(by: { $0.key < $1.key }) {
                 do {
                     // Only what this process claimed: hosts sharing the store send each notice once.
-                    let claimed = try store.claimNotices(
+                    let claimed = try await store.claimNotices(
                         ids: all.map(\.id), claimant: claimant, until: now.addingTimeInterval(Self.claimSeconds))
                     let group = all.filter { claimed.contains($0.id) }
                     guard !group.isEmpty else { continue }
                     try await send(group, to: recipient, directory: directory, now: now)
-                    try store.markNoticesSent(group, at: now, actor: "steward")
+                    try await store.markNoticesSent(group, at: now, actor: "steward")
                     sent += 1
                 } catch {
                     logger.error(
@@ -86,7 +86,8 @@ public struct NoticeSender: Sendable {
 
     private func send(_ group: [Notice], to recipient: String, directory: UnionDirectory, now: Date) async throws {
         let first = group[0].notice
-        let messages = group.compactMap { try? store.message(id: $0.messageID) }
+        var messages: [HeldMessage] = []
+        for notice in group { if let message = try? await store.message(id: notice.messageID) { messages.append(message) } }
         let branchName = directory.branches.first { $0.id == first.branch }?.name ?? first.branch
         var context: [String: Any] = [
             "recipient_name": directory.official(at: recipient)?.name ?? recipient,

@@ -22,7 +22,7 @@ public struct ReleaseService: Sendable {
     public func release(id: Int64, actor: String, reason: String) async throws(ReleaseError) -> HeldMessage {
         let message: HeldMessage
         do throws(QuarantineError) {
-            guard let released = try store.apply(.release(by: actor, reason: reason), to: id).message else {
+            guard let released = try await store.apply(.release(by: actor, reason: reason), to: id).message else {
                 throw QuarantineError(code: .notFound, detail: "#\(id)")
             }
             message = released
@@ -30,7 +30,7 @@ public struct ReleaseService: Sendable {
             throw ReleaseError(message: error.description)
         }
         do {
-            guard let raw = try store.raw(id: id) else { throw ReleaseError(message: "message #\(id) has no bytes left to release") }
+            guard let raw = try await store.raw(id: id) else { throw ReleaseError(message: "message #\(id) has no bytes left to release") }
             // The mark goes first, so the original bytes follow unchanged; the milter removes it.
             // It binds these bytes to this sender and these recipients only.
             let mark = token.markLine(id: id, message: raw, sender: message.envelope.sender, recipients: message.envelope.recipients)
@@ -38,7 +38,7 @@ public struct ReleaseService: Sendable {
             return message
         } catch {
             let reason = "\(error)"
-            _ = try? store.apply(.releaseFailed(by: actor, reason: reason), to: id)
+            _ = try? await store.apply(.releaseFailed(by: actor, reason: reason), to: id)
             throw ReleaseError(message: "message #\(id) could not be released and is held again: \(reason)")
         }
     }

@@ -6,9 +6,11 @@ extension StewardConfig {
     /// its audit trail anchored by the key beside the release secret. No operation waits longer
     /// than the hold deadline for another process's lock, so a hold queued behind one is not
     /// kept past its own deadline.
-    public func openStore() throws(QuarantineError) -> any QuarantineStore {
+    public func openStore() async throws(QuarantineError) -> any QuarantineStore {
         let anchor = try auditAnchor()
-        if let postgres { return try PostgresQuarantineStore(settings: postgres, anchor: anchor) }
+        if let postgres {
+            return try await PostgresQuarantineStore.start(settings: postgres, anchor: anchor, lockWaitSeconds: holdDeadlineSeconds)
+        }
         return try SQLiteQuarantineStore(path: sqlitePath, anchor: anchor, lockWaitSeconds: holdDeadlineSeconds)
     }
 

@@ -74,7 +74,7 @@ final class Connection: @unchecked Sendable {
             ])
         }
         do {
-            return runtime.filter.decide(try spool.source(), envelope: envelope)
+            return runtime.filter.decideBlocking(try spool.source(), envelope: envelope)
         } catch {
             return runtime.filter.tempfail(envelope, reason: "spool: \(error)", cause: .spool)
         }

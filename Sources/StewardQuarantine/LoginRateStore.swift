@@ -10,10 +10,10 @@ public import StewardCore
 public protocol LoginRateStore: Sendable {
     /// Adds one message with `recipients` recipients to `login`'s count for the minute of `at`,
     /// and returns the login's totals over the hour up to `at`, this message included.
-    func countMessage(login: String, recipients: Int, at: Date) throws(QuarantineError) -> LoginActivity
+    func countMessage(login: String, recipients: Int, at: Date) async throws(QuarantineError) -> LoginActivity
     /// Claims the one notice about `login` going over its limit: true the first time, then false
     /// until an hour has passed since the claim, however many hosts ask.
-    func claimRateNotice(login: String, at: Date) throws(QuarantineError) -> Bool
+    func claimRateNotice(login: String, at: Date) async throws(QuarantineError) -> Bool
 }
 
 /// The window and its buckets, shared by both backends.

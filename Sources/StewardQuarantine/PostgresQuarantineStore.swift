@@ -1,20 +1,15 @@
 public import Foundation
 import Logging
-import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
 import PostgresNIO
 import StewardCore
+import NIOConcurrencyHelpers
 
-/// The store for several mail hosts sharing one quarantine: PostgreSQL through postgres-nio.
-///
-/// The `QuarantineStore` methods are synchronous (the milter calls them from libmilter's
-/// threads), so each waits on postgres-nio's EventLoopFuture API; that runs on NIO's own event
-/// loop, never on Swift's cooperative pool, so waiting cannot starve it. One connection, used by
-/// one caller at a time, is enough for the rate at which mail is held; it is reopened after a
-/// failure. Audit entries are appended under `LOCK TABLE audit_entry IN EXCLUSIVE MODE`, so
-/// hosts writing at once still make one chain.
-public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable {
+/// The store for several mail hosts sharing one quarantine: PostgreSQL through postgres-nio's
+/// `PostgresClient`, a pool of connections that reconnects by itself after the server comes
+/// back. The pool lives as long as `run()` does: whoever opens the store runs it (see
+/// `start(settings:anchor:lockWaitSeconds:)`). Audit entries are appended under
+/// `LOCK TABLE audit_entry IN EXCLUSIVE MODE`, so hosts writing at once still make one chain.
+public final class PostgresQuarantineStore: QuarantineStore {
     public struct Settings: Sendable, Hashable {
         /// The server's Unix socket file (e.g. `/var/run/postgresql/.s.PGSQL.5432`), or nil for TCP.
         public var socketPath: String?
@@ -35,110 +30,151 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
     }
 
     private let settings: Settings
-    private let lock = NIOLock()
-    private var connection: PostgresConnection?
-    private let logger = Logger(label: "steward.postgres")
+    private let client: PostgresClient
+    let logger = Logger(label: "steward.postgres")
+    /// How long an operation without a deadline of its own waits for a connection and a lock.
+    private let lockWaitSeconds: TimeInterval
 
     /// The audit key and checkpoint file (the same key on every host sharing the store).
     private let anchor: AuditAnchor?
 
-    /// Connects and creates or migrates the schema. With `anchor`, audit entries are HMACs with
-    /// its key and each change leaves a signed checkpoint of the chain's head.
-    public init(settings: Settings, anchor: AuditAnchor? = nil) throws(QuarantineError) {
+    /// A store whose pool is not running yet: run `run()` in a long-running task, then
+    /// `prepare()`. `start` does both.
+    public init(settings: Settings, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) {
         self.settings = settings
         self.anchor = anchor
+        self.lockWaitSeconds = lockWaitSeconds
+        var configuration: PostgresClient.Configuration
+        if let socket = settings.socketPath {
+            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
+        } else {
+            configuration = .init(
+                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                database: settings.database, tls: .disable)
+        }
+        configuration.options.connectTimeout = .seconds(max(1, Int64(lockWaitSeconds)))
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// Opens the store for a process: runs its pool in a task of its own for as long as the
+    /// process lives, then creates or migrates the schema. With `anchor`, audit entries are
+    /// HMACs with its key and each change leaves a signed checkpoint of the chain's head.
+    public static func start(settings: Settings, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) async throws(QuarantineError) -> PostgresQuarantineStore {
+        let store = PostgresQuarantineStore(settings: settings, anchor: anchor, lockWaitSeconds: lockWaitSeconds)
+        // The pool is a long-running part: `steward serve` could run `store.run()` among its
+        // services instead, with graceful shutdown; every other command needs it only until it exits.
+        Task.detached { await store.run() }
+        try await store.prepare()
+        return store
+    }
+
+    /// Runs the connection pool until the task is cancelled (a service's `run`).
+    public func run() async {
+        await client.run()
+    }
+
+    /// Creates or migrates the schema, and lets the audit anchor adopt the chain's head.
+    public func prepare() async throws(QuarantineError) {
         do {
-            try withConnection { connection in try Self.migrate(connection, logger: self.logger) }
+            try await withConnection(until: Date().addingTimeInterval(lockWaitSeconds)) { connection in
+                try await Self.migrate(connection, logger: self.logger)
+            }
         } catch {
             throw QuarantineError(code: .cannotOpen, detail: "PostgreSQL \(settings.database): \(error)")
         }
-        if let anchor { try anchor.adopt(head: try head()) }
+        if let anchor { try anchor.adopt(head: try await head()) }
     }
 
     /// The newest audit entry.
-    private func head() throws(QuarantineError) -> AuditEntry? {
-        try read { connection in try head(on: connection) }
+    private func head() async throws(QuarantineError) -> AuditEntry? {
+        try await read { [self] connection in try await self.head(on: connection) }
     }
 
-    private func head(on connection: PostgresConnection) throws -> AuditEntry? {
-        try connection.query(
+    private func head(on connection: PostgresConnection) async throws -> AuditEntry? {
+        try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT \(Self.auditColumns) FROM audit_entry ORDER BY sequence DESC LIMIT 1"), logger: logger
-        ).wait().first.map(Self.auditEntry)
-    }
-
-    deinit {
-        try? connection?.close().wait()
+        ).collect().first.map(Self.auditEntry)
     }
 
     // MARK: Connection
 
-    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try lock.withLock {
-            let current: PostgresConnection
-            if let connection, !connection.isClosed {
-                current = connection
-            } else {
-                let configuration: PostgresConnection.Configuration
-                if let socket = settings.socketPath {
-                    configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
-                } else {
-                    configuration = .init(
-                        host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                        database: settings.database, tls: .disable)
+    /// Leases a connection from the pool for `body`, waiting for one at most until `deadline`
+    /// (the server may be down, or every connection busy). Only the wait is cut off: once
+    /// `body` runs, the server's own timeouts bound it, so no transaction is abandoned midway.
+    private func withConnection<T: Sendable>(
+        until deadline: Date, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = NIOLockedValueBox(false)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { [client] in
+                try await client.withConnection { connection in
+                    leased.withLockedValue { $0 = true }
+                    return try await body(connection)
                 }
-                current = try PostgresConnection.connect(
-                    on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
-                ).wait()
-                connection = current
             }
-            return try body(current)
+            group.addTask {
+                let wait = max(0, deadline.timeIntervalSinceNow)
+                try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+                guard leased.withLockedValue({ $0 }) else {
+                    throw QuarantineError(code: .timedOut, detail: "no PostgreSQL connection within \(Int(wait.rounded(.up))) s")
+                }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let value = next {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw QuarantineError(code: .readFailed, detail: "no result")
         }
     }
 
     /// Runs `body` in one transaction (committed, or rolled back on any error). With a
     /// `deadline`, every statement and lock wait is cut off at it (`statement_timeout`,
     /// `lock_timeout`), and the transaction is rolled back rather than committed once it passed.
-    func transaction<T>(deadline: Date? = nil, _ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
+    func transaction<T: Sendable>(
+        deadline: Date? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(QuarantineError) -> T {
+        let until = deadline ?? Date().addingTimeInterval(lockWaitSeconds)
         do {
-            return try withConnection { connection in
-                _ = try connection.query("BEGIN", logger: logger).wait()
+            return try await withConnection(until: until) { connection in
+                _ = try await connection.query("BEGIN", logger: self.logger).collect()
                 do {
-                    if let deadline {
-                        let left = String(max(1, Int(deadline.timeIntervalSinceNow * 1000)))
-                        _ = try connection.query(
-                            "SELECT set_config('statement_timeout', \(left), true), set_config('lock_timeout', \(left), true)",
-                            logger: logger
-                        ).wait()
-                    }
-                    let result = try body(connection)
+                    let left = String(max(1, Int(until.timeIntervalSinceNow * 1000)))
+                    _ = try await connection.query(
+                        "SELECT set_config('statement_timeout', \(left), true), set_config('lock_timeout', \(left), true)",
+                        logger: self.logger
+                    ).collect()
+                    let result = try await body(connection)
                     if let deadline, Date() >= deadline {
                         throw QuarantineError(code: .timedOut, detail: "the deadline passed before the commit")
                     }
-                    _ = try connection.query("COMMIT", logger: logger).wait()
+                    _ = try await connection.query("COMMIT", logger: self.logger).collect()
                     // After the commit, never failing it: a missing checkpoint only shows in
                     // `audit verify` as entries the newest checkpoint does not cover yet.
-                    if let anchor, let newest = try? head(on: connection) {
+                    if let anchor = self.anchor, let newest = try? await self.head(on: connection) {
                         _ = try? anchor.record(sequence: newest.sequence, hash: newest.hash)
                     }
                     return result
                 } catch {
-                    _ = try? connection.query("ROLLBACK", logger: logger).wait()
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger).collect()
                     throw error
                 }
             }
         } catch let error as QuarantineError {
             throw error
         } catch {
-            if let deadline, Date() >= deadline {
+            if Date() >= until {
                 throw QuarantineError(code: .timedOut, detail: "PostgreSQL did not finish before the deadline (\(Self.describe(error)))")
             }
             throw QuarantineError(code: .writeFailed, detail: Self.describe(error))
         }
     }
 
-    func read<T>(_ body: (PostgresConnection) throws -> T) throws(QuarantineError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(QuarantineError) -> T {
         do {
-            return try withConnection(body)
+            return try await withConnection(until: Date().addingTimeInterval(lockWaitSeconds), body)
         } catch let error as QuarantineError {
             throw error
         } catch {
@@ -154,7 +190,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         return "PostgreSQL: \(error.code)" + (server.isEmpty ? "" : " (\(server))")
     }
 
-    private static func migrate(_ connection: PostgresConnection, logger: Logger) throws {
+    private static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
         let statements: [PostgresQuery] = [
             """
             CREATE TABLE IF NOT EXISTS held_message (
@@ -194,26 +230,26 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             "ALTER TABLE notice ADD COLUMN IF NOT EXISTS claimed_by TEXT",
             "ALTER TABLE notice ADD COLUMN IF NOT EXISTS claimed_until_ms BIGINT",
         ]
-        for statement in statements + loginRateSchema + observationSchema { _ = try connection.query(statement, logger: logger).wait() }
+        for statement in statements + loginRateSchema + observationSchema { _ = try await connection.query(statement, logger: logger).collect() }
     }
 
     // MARK: Writing
 
-    public func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64 {
-        try holdOnce(message, actor: actor).id
+    public func hold(_ message: NewHold, actor: String) async throws(QuarantineError) -> Int64 {
+        try await holdOnce(message, actor: actor).id
     }
 
-    public func holdOnce(_ message: NewHold, actor: String) throws(QuarantineError) -> HoldOutcome {
+    public func holdOnce(_ message: NewHold, actor: String) async throws(QuarantineError) -> HoldOutcome {
         let envelope = message.envelope
         let verdict = message.verdict
         let digest = SHA256Hex.digest(message.raw)
         let retryKey = HoldRetryKey(raw: message.raw)
-        return try transaction(deadline: message.deadline) { connection in
+        return try await transaction(deadline: message.deadline) { [self] connection in
             if let retryKey {
                 // Two hosts holding the same retry at once: the second waits and then finds the first.
-                _ = try connection.query("SELECT pg_advisory_xact_lock(hashtext(\(retryKey.digest)))", logger: logger).wait()
+                _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(retryKey.digest)))", logger: logger).collect()
                 if let window = message.retryWindow,
-                    let original = try heldOriginal(of: message, key: retryKey, window: window, on: connection)
+                    let original = try await heldOriginal(of: message, key: retryKey, window: window, on: connection)
                 {
                     return HoldOutcome(id: original, isRetry: true)
                 }
@@ -232,40 +268,40 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
                   \(Int64(message.raw.count)), \(Data(message.raw)), \(HoldState.held.rawValue), \(message.subject), \(message.reporter))
                 RETURNING id
                 """
-            let rows = try connection.query(insert, logger: logger).wait()
+            let rows = try await connection.query(insert, logger: logger).collect()
             guard let id = try rows.first?.decode(Int64.self) else { throw QuarantineError(code: .writeFailed, detail: "no id returned") }
             for notice in message.notices {
-                _ = try connection.query(
+                _ = try await connection.query(
                     """
                     INSERT INTO notice (recipient, template, branch, message_id, created_at_ms)
                     VALUES (\(notice.recipient), \(notice.template), \(notice.branch), \(id), \(AuditChain.milliseconds(message.heldAt)))
                     """, logger: logger
-                ).wait()
+                ).collect()
             }
             let what = message.kind == .report ? "reported by \(message.reporter ?? "?")" : verdict.findings.map(\.rule).joined(separator: ", ")
-            _ = try append(
+            _ = try await append(
                 NewAuditEntry(
                     at: message.heldAt, actor: actor, action: message.kind == .report ? .report : .hold, messageID: id,
                     detail: "sha256 \(digest); \(what)"),
                 on: connection)
             if let retryKey {
-                _ = try connection.query(
+                _ = try await connection.query(
                     "UPDATE held_message SET retry_message_id = \(retryKey.messageID), retry_digest = \(retryKey.digest) WHERE id = \(id)",
                     logger: logger
-                ).wait()
+                ).collect()
             }
             return HoldOutcome(id: id, isRetry: false)
         }
     }
 
     /// The earlier hold `message` repeats, if any (`HoldRetry`), inside the hold's transaction.
-    private func heldOriginal(of message: NewHold, key: HoldRetryKey, window: TimeInterval, on connection: PostgresConnection) throws -> Int64? {
-        let candidates = try connection.query(
+    private func heldOriginal(of message: NewHold, key: HoldRetryKey, window: TimeInterval, on connection: PostgresConnection) async throws -> Int64? {
+        let candidates = try await connection.query(
             """
             SELECT id, held_at_ms, sender, recipients FROM held_message
             WHERE retry_digest = \(key.digest) AND retry_message_id = \(key.messageID)
             """, logger: logger
-        ).wait().map { row in
+        ).collect().map { row in
             let (id, heldAt, sender, recipients) = try row.decode((Int64, Int64, String, String).self)
             return HoldRetryCandidate(
                 id: id, heldAt: AuditChain.date(milliseconds: heldAt), sender: sender,
@@ -276,59 +312,59 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             among: candidates)?.id
     }
 
-    public func apply(_ command: HoldCommand, to id: Int64) throws(QuarantineError) -> HoldChange {
-        try transaction { connection in
+    public func apply(_ command: HoldCommand, to id: Int64) async throws(QuarantineError) -> HoldChange {
+        try await transaction { [self] connection in
             // FOR UPDATE: hosts deciding on the same message at once take turns.
-            guard let row = try connection.query(
+            guard let row = try await connection.query(
                 "SELECT state, legal_hold, sha256 FROM held_message WHERE id = \(id) FOR UPDATE", logger: logger
-            ).wait().first else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+            ).collect().first else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
             let (state, legalHold, sha256) = try row.decode((String, Bool, String).self)
-            let delivered = try connection.query(
+            let delivered = try await connection.query(
                 "SELECT COUNT(*) FROM audit_entry WHERE message_id = \(id) AND action = \(AuditAction.releaseDelivered.rawValue)",
                 logger: logger
-            ).wait().first?.decode(Int64.self) ?? 0
+            ).collect().first?.decode(Int64.self) ?? 0
             let record = HoldRecord(
                 id: id, state: HoldState(rawValue: state) ?? .held, legalHold: legalHold, sha256: sha256, releaseDelivered: delivered > 0)
             let effects = try HoldLifecycle.apply(command, to: record, at: Date())
             if effects.content == .removed {
-                _ = try connection.query("DELETE FROM held_message WHERE id = \(id)", logger: logger).wait()
+                _ = try await connection.query("DELETE FROM held_message WHERE id = \(id)", logger: logger).collect()
             } else if let change = effects.stateChange {
                 let at = AuditChain.milliseconds(change.at)
                 let erase = effects.content == .erased
-                _ = try connection.query(
+                _ = try await connection.query(
                     """
                     UPDATE held_message SET state = \(change.state.rawValue), state_reason = \(change.reason), state_changed_by = \(change.by),
                       state_changed_at_ms = \(at), raw = CASE WHEN \(erase) THEN ''::bytea ELSE raw END WHERE id = \(id)
                     """, logger: logger
-                ).wait()
+                ).collect()
             }
             if let legalHold = effects.legalHold {
-                _ = try connection.query("UPDATE held_message SET legal_hold = \(legalHold) WHERE id = \(id)", logger: logger).wait()
+                _ = try await connection.query("UPDATE held_message SET legal_hold = \(legalHold) WHERE id = \(id)", logger: logger).collect()
             }
-            let audit = try append(effects.audit, on: connection)
-            return HoldChange(message: try fetchMessage(id: id, on: connection, forUpdate: false), audit: audit)
+            let audit = try await append(effects.audit, on: connection)
+            return HoldChange(message: try await fetchMessage(id: id, on: connection, forUpdate: false), audit: audit)
         }
     }
 
-    public func enqueueNotices(_ notices: [NewNotice], messageID: Int64) throws(QuarantineError) {
-        try transaction { connection in
+    public func enqueueNotices(_ notices: [NewNotice], messageID: Int64) async throws(QuarantineError) {
+        try await transaction { [self] connection in
             for notice in notices {
-                _ = try connection.query(
+                _ = try await connection.query(
                     """
                     INSERT INTO notice (recipient, template, branch, message_id, created_at_ms)
                     VALUES (\(notice.recipient), \(notice.template), \(notice.branch), \(messageID), \(AuditChain.milliseconds(Date())))
                     """, logger: logger
-                ).wait()
+                ).collect()
             }
         }
     }
 
-    public func pendingNotices() throws(QuarantineError) -> [Notice] {
-        try read { connection in
-            try connection.query(
+    public func pendingNotices() async throws(QuarantineError) -> [Notice] {
+        try await read { [self] connection in
+            try await connection.query(
                 "SELECT id, recipient, template, branch, message_id, created_at_ms FROM notice WHERE sent_at_ms IS NULL ORDER BY id",
                 logger: logger
-            ).wait().map { row in
+            ).collect().map { row in
                 let (id, recipient, template, branch, messageID, created) = try row.decode((Int64, String, String, String, Int64, Int64).self)
                 return Notice(
                     id: id, notice: NewNotice(recipient: recipient, template: template, branch: branch), messageID: messageID,
@@ -337,11 +373,11 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         }
     }
 
-    public func claimNotices(ids: [Int64], claimant: String, until: Date) throws(QuarantineError) -> Set<Int64> {
-        try transaction { connection in
+    public func claimNotices(ids: [Int64], claimant: String, until: Date) async throws(QuarantineError) -> Set<Int64> {
+        try await transaction { [self] connection in
             let now = AuditChain.milliseconds(Date())
             // SKIP LOCKED: a row another host is claiming right now is left to it, not waited for.
-            let rows = try connection.query(
+            let rows = try await connection.query(
                 """
                 UPDATE notice SET claimed_by = \(claimant), claimed_until_ms = \(AuditChain.milliseconds(until))
                 WHERE id IN (
@@ -351,119 +387,119 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
                   FOR UPDATE SKIP LOCKED)
                 RETURNING id
                 """, logger: logger
-            ).wait()
+            ).collect()
             return Set(try rows.map { try $0.decode(Int64.self) })
         }
     }
 
-    public func lastNoticeSent(to recipient: String) throws(QuarantineError) -> Date? {
-        try read { connection in
-            try connection.query("SELECT MAX(sent_at_ms) FROM notice WHERE recipient = \(recipient)", logger: logger).wait()
+    public func lastNoticeSent(to recipient: String) async throws(QuarantineError) -> Date? {
+        try await read { [self] connection in
+            try await connection.query("SELECT MAX(sent_at_ms) FROM notice WHERE recipient = \(recipient)", logger: logger).collect()
                 .first?.decode(Int64?.self).map { AuditChain.date(milliseconds: $0) }
         }
     }
 
-    public func markNoticesSent(_ notices: [Notice], at: Date, actor: String) throws(QuarantineError) {
-        try transaction { connection in
+    public func markNoticesSent(_ notices: [Notice], at: Date, actor: String) async throws(QuarantineError) {
+        try await transaction { [self] connection in
             for notice in notices {
-                _ = try connection.query("UPDATE notice SET sent_at_ms = \(AuditChain.milliseconds(at)) WHERE id = \(notice.id)", logger: logger).wait()
+                _ = try await connection.query("UPDATE notice SET sent_at_ms = \(AuditChain.milliseconds(at)) WHERE id = \(notice.id)", logger: logger).collect()
             }
             for (messageID, group) in Dictionary(grouping: notices, by: \.messageID).sorted(by: { $0.key < $1.key }) {
                 let told = group.map { "\($0.notice.template) to \($0.notice.recipient)" }.joined(separator: ", ")
-                _ = try append(NewAuditEntry(at: at, actor: actor, action: .notify, messageID: messageID, detail: told), on: connection)
+                _ = try await append(NewAuditEntry(at: at, actor: actor, action: .notify, messageID: messageID, detail: told), on: connection)
             }
         }
     }
 
     @discardableResult
-    public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
-        try transaction { connection in try append(entry, on: connection) }
+    public func appendAudit(_ entry: NewAuditEntry) async throws(QuarantineError) -> AuditEntry {
+        try await transaction { [self] connection in try await append(entry, on: connection) }
     }
 
-    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError) {
-        try transaction { connection in
-            _ = try connection.query(
+    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) async throws(QuarantineError) {
+        try await transaction { [self] connection in
+            _ = try await connection.query(
                 """
                 INSERT INTO review_account (login, password_hash, updated_at_ms) VALUES (\(login), \(hash), \(AuditChain.milliseconds(audit.at)))
                 ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash, updated_at_ms = excluded.updated_at_ms
                 """, logger: logger
-            ).wait()
-            _ = try append(audit, on: connection)
+            ).collect()
+            _ = try await append(audit, on: connection)
         }
     }
 
-    public func passwordHash(login: String) throws(QuarantineError) -> String? {
-        try read { connection in
-            try connection.query("SELECT password_hash FROM review_account WHERE login = \(login)", logger: logger).wait()
+    public func passwordHash(login: String) async throws(QuarantineError) -> String? {
+        try await read { [self] connection in
+            try await connection.query("SELECT password_hash FROM review_account WHERE login = \(login)", logger: logger).collect()
                 .first?.decode(String.self)
         }
     }
 
-    public func setSecondFactor(_ factor: SecondFactor?, login: String, audit: NewAuditEntry) throws(QuarantineError) {
-        try transaction { connection in
+    public func setSecondFactor(_ factor: SecondFactor?, login: String, audit: NewAuditEntry) async throws(QuarantineError) {
+        try await transaction { [self] connection in
             if let factor {
                 let hashes = factor.recoveryHashes.joined(separator: " ")
-                _ = try connection.query(
+                _ = try await connection.query(
                     """
                     INSERT INTO review_second_factor (login, secret, recovery_hashes, last_step, updated_at_ms)
                     VALUES (\(login), \(factor.secret), \(hashes), \(factor.lastStep), \(AuditChain.milliseconds(audit.at)))
                     ON CONFLICT (login) DO UPDATE SET secret = excluded.secret, recovery_hashes = excluded.recovery_hashes,
                       last_step = excluded.last_step, updated_at_ms = excluded.updated_at_ms
                     """, logger: logger
-                ).wait()
+                ).collect()
             } else {
-                _ = try connection.query("DELETE FROM review_second_factor WHERE login = \(login)", logger: logger).wait()
+                _ = try await connection.query("DELETE FROM review_second_factor WHERE login = \(login)", logger: logger).collect()
             }
-            _ = try append(audit, on: connection)
+            _ = try await append(audit, on: connection)
         }
     }
 
-    public func secondFactor(login: String) throws(QuarantineError) -> SecondFactor? {
-        try read { connection in
-            try connection.query("SELECT secret, recovery_hashes, last_step FROM review_second_factor WHERE login = \(login)", logger: logger)
-                .wait().first.map { row in
+    public func secondFactor(login: String) async throws(QuarantineError) -> SecondFactor? {
+        try await read { [self] connection in
+            try await connection.query("SELECT secret, recovery_hashes, last_step FROM review_second_factor WHERE login = \(login)", logger: logger)
+                .collect().first.map { row in
                     let (secret, hashes, step) = try row.decode((String, String, Int64).self)
                     return SecondFactor(secret: secret, recoveryHashes: hashes.split(separator: " ").map(String.init), lastStep: step)
                 }
         }
     }
 
-    public func useSecondFactor(login: String, step: Int64?, recoveryHash: String?) throws(QuarantineError) -> Bool {
-        try transaction { connection in
+    public func useSecondFactor(login: String, step: Int64?, recoveryHash: String?) async throws(QuarantineError) -> Bool {
+        try await transaction { [self] connection in
             // FOR UPDATE: two hosts sharing the store cannot both accept the same code.
-            guard let row = try connection.query(
+            guard let row = try await connection.query(
                 "SELECT recovery_hashes, last_step FROM review_second_factor WHERE login = \(login) FOR UPDATE", logger: logger
-            ).wait().first else { return false }
+            ).collect().first else { return false }
             let (stored, lastStep) = try row.decode((String, Int64).self)
             if let step {
                 guard step > lastStep else { return false }
-                _ = try connection.query("UPDATE review_second_factor SET last_step = \(step) WHERE login = \(login)", logger: logger).wait()
+                _ = try await connection.query("UPDATE review_second_factor SET last_step = \(step) WHERE login = \(login)", logger: logger).collect()
                 return true
             }
             var hashes = stored.split(separator: " ").map(String.init)
             guard let recoveryHash, let index = hashes.firstIndex(of: recoveryHash) else { return false }
             hashes.remove(at: index)
             let remaining = hashes.joined(separator: " ")
-            _ = try connection.query("UPDATE review_second_factor SET recovery_hashes = \(remaining) WHERE login = \(login)", logger: logger).wait()
+            _ = try await connection.query("UPDATE review_second_factor SET recovery_hashes = \(remaining) WHERE login = \(login)", logger: logger).collect()
             return true
         }
     }
 
     /// Appends inside the caller's transaction; the table lock makes hosts take turns.
-    private func append(_ new: NewAuditEntry, on connection: PostgresConnection) throws -> AuditEntry {
+    private func append(_ new: NewAuditEntry, on connection: PostgresConnection) async throws -> AuditEntry {
         let entry = new.cleaned
-        _ = try connection.query("LOCK TABLE audit_entry IN EXCLUSIVE MODE", logger: logger).wait()
-        let last = try connection.query("SELECT sequence, hash FROM audit_entry ORDER BY sequence DESC LIMIT 1", logger: logger).wait().first
+        _ = try await connection.query("LOCK TABLE audit_entry IN EXCLUSIVE MODE", logger: logger).collect()
+        let last = try await connection.query("SELECT sequence, hash FROM audit_entry ORDER BY sequence DESC LIMIT 1", logger: logger).collect().first
         let (lastSequence, lastHash) = try last?.decode((Int64, String).self) ?? (Int64(0), AuditChain.genesis)
         let sequence = lastSequence + 1
         let hash = AuditChain.hash(sequence: sequence, entry: entry, previousHash: lastHash, anchor: anchor)
-        _ = try connection.query(
+        _ = try await connection.query(
             """
             INSERT INTO audit_entry (sequence, at_ms, actor, action, message_id, reason, detail, previous_hash, hash)
             VALUES (\(sequence), \(AuditChain.milliseconds(entry.at)), \(entry.actor), \(entry.action.rawValue), \(entry.messageID),
               \(entry.reason), \(entry.detail), \(lastHash), \(hash))
             """, logger: logger
-        ).wait()
+        ).collect()
         return AuditEntry(sequence: sequence, entry: entry, previousHash: lastHash, hash: hash)
     }
 
@@ -474,13 +510,13 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         legal_hold, reporter, subject
         """
 
-    public func list(_ query: QuarantineQuery) throws(QuarantineError) -> [HeldMessage] {
-        try read { connection in
+    public func list(_ query: QuarantineQuery) async throws(QuarantineError) -> [HeldMessage] {
+        try await read { [self] connection in
             // Newest first, narrowed in Swift by the same `matches` every backend uses.
             var result: [HeldMessage] = []
-            let rows = try connection.query(
+            let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT \(Self.metadataColumns) FROM held_message ORDER BY id DESC"), logger: logger
-            ).wait()
+            ).collect()
             for row in rows {
                 let message = try Self.decode(row)
                 if query.matches(message) { result.append(message) }
@@ -490,47 +526,47 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         }
     }
 
-    public func message(id: Int64) throws(QuarantineError) -> HeldMessage? {
-        try read { connection in try fetchMessage(id: id, on: connection, forUpdate: false) }
+    public func message(id: Int64) async throws(QuarantineError) -> HeldMessage? {
+        try await read { [self] connection in try await fetchMessage(id: id, on: connection, forUpdate: false) }
     }
 
-    public func raw(id: Int64) throws(QuarantineError) -> [UInt8]? {
-        try read { connection in
-            guard let row = try connection.query("SELECT raw, state FROM held_message WHERE id = \(id)", logger: logger).wait().first
+    public func raw(id: Int64) async throws(QuarantineError) -> [UInt8]? {
+        try await read { [self] connection in
+            guard let row = try await connection.query("SELECT raw, state FROM held_message WHERE id = \(id)", logger: logger).collect().first
             else { return nil }
             let (raw, state) = try row.decode((Data, String).self)
             return state == HoldState.deleted.rawValue ? nil : [UInt8](raw)
         }
     }
 
-    public func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry] {
-        try read { connection in
+    public func auditTrail(messageID: Int64?) async throws(QuarantineError) -> [AuditEntry] {
+        try await read { [self] connection in
             let columns = Self.auditColumns
-            let rows: PostgresQueryResult
+            let rows: [PostgresRow]
             if let messageID {
                 var bindings = PostgresBindings()
                 bindings.append(messageID)
-                rows = try connection.query(
+                rows = try await connection.query(
                     PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entry WHERE message_id = $1 ORDER BY sequence", binds: bindings),
                     logger: logger
-                ).wait()
+                ).collect()
             } else {
-                rows = try connection.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entry ORDER BY sequence"), logger: logger).wait()
+                rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entry ORDER BY sequence"), logger: logger).collect()
             }
             return try rows.map(Self.auditEntry)
         }
     }
 
-    public func auditTrail(messageIDs: [Int64]) throws(QuarantineError) -> [AuditEntry] {
+    public func auditTrail(messageIDs: [Int64]) async throws(QuarantineError) -> [AuditEntry] {
         guard !messageIDs.isEmpty else { return [] }
-        return try read { connection in
+        return try await read { [self] connection in
             var bindings = PostgresBindings()
             bindings.append(messageIDs)
-            let rows = try connection.query(
+            let rows = try await connection.query(
                 PostgresQuery(
                     unsafeSQL: "SELECT \(Self.auditColumns) FROM audit_entry WHERE message_id = ANY($1) ORDER BY sequence", binds: bindings),
                 logger: logger
-            ).wait()
+            ).collect()
             return try rows.map(Self.auditEntry)
         }
     }
@@ -548,11 +584,11 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
             previousHash: previous, hash: hash)
     }
 
-    private func fetchMessage(id: Int64, on connection: PostgresConnection, forUpdate: Bool) throws -> HeldMessage? {
+    private func fetchMessage(id: Int64, on connection: PostgresConnection, forUpdate: Bool) async throws -> HeldMessage? {
         var bindings = PostgresBindings()
         bindings.append(id)
         let sql = "SELECT \(Self.metadataColumns) FROM held_message WHERE id = $1" + (forUpdate ? " FOR UPDATE" : "")
-        return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait().first.map(Self.decode)
+        return try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect().first.map(Self.decode)
     }
 
     private static func decode(_ row: PostgresRow) throws -> HeldMessage {

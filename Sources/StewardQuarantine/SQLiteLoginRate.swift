@@ -13,9 +13,9 @@ extension SQLiteQuarantineStore: LoginRateStore {
             """)
     }
 
-    public func countMessage(login: String, recipients: Int, at: Date) throws(QuarantineError) -> LoginActivity {
+    public func countMessage(login: String, recipients: Int, at: Date) async throws(QuarantineError) -> LoginActivity {
         let minute = LoginRateWindow.minute(at)
-        return try write { db in
+        return try await write { db in
             // IMMEDIATE transaction: messages counted at once see each other's counts in turn.
             let messages = try Int.fetchOne(db, sql: """
                 INSERT INTO login_minute (login, minute, messages, recipients) VALUES (?, ?, 1, ?)
@@ -36,9 +36,9 @@ extension SQLiteQuarantineStore: LoginRateStore {
         }
     }
 
-    public func claimRateNotice(login: String, at: Date) throws(QuarantineError) -> Bool {
+    public func claimRateNotice(login: String, at: Date) async throws(QuarantineError) -> Bool {
         let now = LoginRateWindow.milliseconds(at)
-        return try write { db in
+        return try await write { db in
             try String.fetchOne(db, sql: """
                 INSERT INTO login_rate_notice (login, noticed_at_ms) VALUES (?, ?)
                 ON CONFLICT (login) DO UPDATE SET noticed_at_ms = excluded.noticed_at_ms

@@ -57,14 +57,23 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         } catch {
             throw QuarantineError(code: .cannotOpen, detail: "\(path): \(error)")
         }
-        if let anchor { try anchor.adopt(head: try head()) }
+        if let anchor {
+            // Opening is synchronous (no caller waits on anything else yet): GRDB's blocking read.
+            let head: AuditEntry?
+            do { head = try queue.read { db in try Self.newest(in: db) } } catch {
+                throw QuarantineError(code: .cannotOpen, detail: "\(path): \(error)")
+            }
+            try anchor.adopt(head: head)
+        }
     }
 
     /// The newest audit entry.
-    private func head() throws(QuarantineError) -> AuditEntry? {
-        try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM audit_entry ORDER BY sequence DESC LIMIT 1").map(Self.auditEntry)
-        }
+    private func head() async throws(QuarantineError) -> AuditEntry? {
+        try await read { db in try Self.newest(in: db) }
+    }
+
+    private static func newest(in db: Database) throws -> AuditEntry? {
+        try Row.fetchOne(db, sql: "SELECT * FROM audit_entry ORDER BY sequence DESC LIMIT 1").map(auditEntry)
     }
 
     static var migrator: DatabaseMigrator {
@@ -166,17 +175,17 @@ public final class SQLiteQuarantineStore: QuarantineStore {
 
     // MARK: Writing
 
-    public func hold(_ message: NewHold, actor: String) throws(QuarantineError) -> Int64 {
-        try holdOnce(message, actor: actor).id
+    public func hold(_ message: NewHold, actor: String) async throws(QuarantineError) -> Int64 {
+        try await holdOnce(message, actor: actor).id
     }
 
-    public func holdOnce(_ message: NewHold, actor: String) throws(QuarantineError) -> HoldOutcome {
+    public func holdOnce(_ message: NewHold, actor: String) async throws(QuarantineError) -> HoldOutcome {
         let envelope = message.envelope
         let verdict = message.verdict
         // Once: a held message can be 50 MB.
         let digest = SHA256Hex.digest(message.raw)
         let retryKey = HoldRetryKey(raw: message.raw)
-        return try write(deadline: message.deadline) { db in
+        return try await write(deadline: message.deadline) { db in
             if let retryKey, let window = message.retryWindow,
                 let original = try Self.heldOriginal(of: message, key: retryKey, window: window, in: db)
             {
@@ -232,9 +241,9 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             among: candidates)?.id
     }
 
-    public func apply(_ command: HoldCommand, to id: Int64) throws(QuarantineError) -> HoldChange {
+    public func apply(_ command: HoldCommand, to id: Int64) async throws(QuarantineError) -> HoldChange {
         // The IMMEDIATE transaction is the lock: no other writer runs until it ends.
-        try write { db in
+        try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT state, legal_hold, sha256 FROM held_message WHERE id = ?", arguments: [id])
             else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
             let delivered = try Int.fetchOne(
@@ -262,8 +271,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func enqueueNotices(_ notices: [NewNotice], messageID: Int64) throws(QuarantineError) {
-        try write { db in
+    public func enqueueNotices(_ notices: [NewNotice], messageID: Int64) async throws(QuarantineError) {
+        try await write { db in
             for notice in notices {
                 try db.execute(
                     sql: "INSERT INTO notice (recipient, template, branch, message_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
@@ -272,8 +281,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func pendingNotices() throws(QuarantineError) -> [Notice] {
-        try read { db in
+    public func pendingNotices() async throws(QuarantineError) -> [Notice] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE sent_at_ms IS NULL ORDER BY id").map { row in
                 Notice(
                     id: row["id"],
@@ -283,8 +292,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func claimNotices(ids: [Int64], claimant: String, until: Date) throws(QuarantineError) -> Set<Int64> {
-        try write { db in
+    public func claimNotices(ids: [Int64], claimant: String, until: Date) async throws(QuarantineError) -> Set<Int64> {
+        try await write { db in
             var claimed: Set<Int64> = []
             let now = AuditChain.milliseconds(Date())
             for id in ids {
@@ -300,15 +309,15 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func lastNoticeSent(to recipient: String) throws(QuarantineError) -> Date? {
-        try read { db in
+    public func lastNoticeSent(to recipient: String) async throws(QuarantineError) -> Date? {
+        try await read { db in
             try Int64.fetchOne(db, sql: "SELECT MAX(sent_at_ms) FROM notice WHERE recipient = ?", arguments: [recipient])
                 .map { AuditChain.date(milliseconds: $0) }
         }
     }
 
-    public func markNoticesSent(_ notices: [Notice], at: Date, actor: String) throws(QuarantineError) {
-        try write { db in
+    public func markNoticesSent(_ notices: [Notice], at: Date, actor: String) async throws(QuarantineError) {
+        try await write { db in
             for notice in notices {
                 try db.execute(
                     sql: "UPDATE notice SET sent_at_ms = ? WHERE id = ?", arguments: [AuditChain.milliseconds(at), notice.id])
@@ -321,12 +330,12 @@ public final class SQLiteQuarantineStore: QuarantineStore {
     }
 
     @discardableResult
-    public func appendAudit(_ entry: NewAuditEntry) throws(QuarantineError) -> AuditEntry {
-        try write { db in try append(entry, in: db) }
+    public func appendAudit(_ entry: NewAuditEntry) async throws(QuarantineError) -> AuditEntry {
+        try await write { db in try append(entry, in: db) }
     }
 
-    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) throws(QuarantineError) {
-        try write { db in
+    public func setPasswordHash(_ hash: String, login: String, audit: NewAuditEntry) async throws(QuarantineError) {
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO review_account (login, password_hash, updated_at_ms) VALUES (?, ?, ?)
@@ -337,14 +346,14 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func passwordHash(login: String) throws(QuarantineError) -> String? {
-        try read { db in
+    public func passwordHash(login: String) async throws(QuarantineError) -> String? {
+        try await read { db in
             try String.fetchOne(db, sql: "SELECT password_hash FROM review_account WHERE login = ?", arguments: [login])
         }
     }
 
-    public func setSecondFactor(_ factor: SecondFactor?, login: String, audit: NewAuditEntry) throws(QuarantineError) {
-        try write { db in
+    public func setSecondFactor(_ factor: SecondFactor?, login: String, audit: NewAuditEntry) async throws(QuarantineError) {
+        try await write { db in
             if let factor {
                 try db.execute(
                     sql: """
@@ -360,8 +369,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func secondFactor(login: String) throws(QuarantineError) -> SecondFactor? {
-        try read { db in
+    public func secondFactor(login: String) async throws(QuarantineError) -> SecondFactor? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT secret, recovery_hashes, last_step FROM review_second_factor WHERE login = ?", arguments: [login])
                 .map { row in
                     SecondFactor(
@@ -371,8 +380,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func useSecondFactor(login: String, step: Int64?, recoveryHash: String?) throws(QuarantineError) -> Bool {
-        try write { db in
+    public func useSecondFactor(login: String, step: Int64?, recoveryHash: String?) async throws(QuarantineError) -> Bool {
+        try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT recovery_hashes, last_step FROM review_second_factor WHERE login = ?", arguments: [login])
             else { return false }
             if let step {
@@ -410,10 +419,12 @@ public final class SQLiteQuarantineStore: QuarantineStore {
 
     /// Runs `body` in one IMMEDIATE transaction. With a `deadline`, the lock is waited for only
     /// until then, and the transaction is rolled back rather than committed once it has passed.
-    func write<T>(deadline: Date? = nil, _ body: (Database) throws -> T) throws(QuarantineError) -> T {
+    func write<T: Sendable>(deadline: Date? = nil, _ body: @Sendable (Database) throws -> T) async throws(QuarantineError) -> T {
         let result: T
         do {
-            result = try queue.writeWithoutTransaction { db in
+            // GRDB's async access: the work runs on the store's own serial queue, never on
+            // Swift's cooperative threads, so waiting for SQLite's lock starves nothing.
+            result = try await queue.writeWithoutTransaction { [lockWait, lockWaitSeconds] db in
                 lockWait.set(deadline ?? Date().addingTimeInterval(lockWaitSeconds))
                 var result: T?
                 try db.inTransaction(.immediate) {
@@ -434,7 +445,7 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
         // After the commit, never failing it: the change is stored; a missing checkpoint only
         // shows in `audit verify` as entries the newest checkpoint does not cover yet.
-        if let anchor, let newest = try? head() { _ = try? anchor.record(sequence: newest.sequence, hash: newest.hash) }
+        if let anchor, let newest = try? await head() { _ = try? anchor.record(sequence: newest.sequence, hash: newest.hash) }
         return result
     }
 
@@ -445,8 +456,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         legal_hold, reporter, subject
         """
 
-    public func list(_ query: QuarantineQuery) throws(QuarantineError) -> [HeldMessage] {
-        try read { db in
+    public func list(_ query: QuarantineQuery) async throws(QuarantineError) -> [HeldMessage] {
+        try await read { db in
             // Simple columns narrow in SQL; the rest (branches, findings, text) in `matches`.
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -474,12 +485,12 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func message(id: Int64) throws(QuarantineError) -> HeldMessage? {
-        try read { db in try Self.fetchMessage(id: id, in: db) }
+    public func message(id: Int64) async throws(QuarantineError) -> HeldMessage? {
+        try await read { db in try Self.fetchMessage(id: id, in: db) }
     }
 
-    public func raw(id: Int64) throws(QuarantineError) -> [UInt8]? {
-        try read { db in
+    public func raw(id: Int64) async throws(QuarantineError) -> [UInt8]? {
+        try await read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT raw, state FROM held_message WHERE id = ?", arguments: [id]),
                 (row["state"] as String) != HoldState.deleted.rawValue
             else { return nil }
@@ -487,8 +498,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func auditTrail(messageID: Int64?) throws(QuarantineError) -> [AuditEntry] {
-        try read { db in
+    public func auditTrail(messageID: Int64?) async throws(QuarantineError) -> [AuditEntry] {
+        try await read { db in
             let rows: [Row]
             if let messageID {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_entry WHERE message_id = ? ORDER BY sequence", arguments: [messageID])
@@ -499,8 +510,8 @@ public final class SQLiteQuarantineStore: QuarantineStore {
         }
     }
 
-    public func auditTrail(messageIDs: [Int64]) throws(QuarantineError) -> [AuditEntry] {
-        try read { db in
+    public func auditTrail(messageIDs: [Int64]) async throws(QuarantineError) -> [AuditEntry] {
+        try await read { db in
             var entries: [AuditEntry] = []
             // In slices: SQLite caps the number of bound parameters in one statement.
             for start in stride(from: 0, to: messageIDs.count, by: 500) {
@@ -524,9 +535,9 @@ public final class SQLiteQuarantineStore: QuarantineStore {
             previousHash: row["previous_hash"], hash: row["hash"])
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws(QuarantineError) -> T {
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws(QuarantineError) -> T {
         do {
-            return try queue.read { db in
+            return try await queue.read { [lockWait, lockWaitSeconds] db in
                 lockWait.set(Date().addingTimeInterval(lockWaitSeconds))
                 return try body(db)
             }

@@ -25,13 +25,13 @@ public enum Accounts {
     @discardableResult
     public static func setPassword(
         _ password: String, login: String, directory: UnionDirectory, store: any QuarantineStore, actor: String, cost: UInt8 = 12
-    ) throws -> Reviewer {
+    ) async throws -> Reviewer {
         let login = login.trimmingCharacters(in: .whitespaces).lowercased()
         guard let reviewer = Reviewer(login: login, directory: directory) else {
             throw Problem(description: "\(login) is not an official in the directory nor listed under review_admins; only they can sign in to the review app")
         }
         if let problem = PasswordRules.problem(with: password, login: login) { throw Problem(description: problem) }
-        try store.setPasswordHash(
+        try await store.setPasswordHash(
             PasswordHashing.hash(password, cost: cost), login: login,
             audit: NewAuditEntry(actor: actor, action: .passwordSet, detail: login))
         return reviewer

@@ -43,13 +43,13 @@ struct ContentRoutes {
     func add(to router: Router<ReviewContext>) {
         router.post("/messages/:id/content") { request, context in
             let reviewer = try context.requireIdentity()
-            let message = try app.decidableMessage(context)
+            let message = try await app.decidableMessage(context)
             let reason = (try await app.form(ReasonForm.self, request).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else {
                 context.sessions.withLockedSession { $0?.flash = "Give a reason to see the content: it is kept on the audit trail." }
                 return Response.seeOther("/messages/\(message.id)")
             }
-            let raw = try app.decisions.openContent(id: message.id, actor: reviewer.login, reason: reason, detail: "review app")
+            let raw = try await app.decisions.openContent(id: message.id, actor: reviewer.login, reason: reason, detail: "review app")
             let now = app.now()
             context.sessions.withLockedSession { $0?.contentOpened[message.id] = now }
             let parts = Self.readableParts(raw, inspector: app.policy.snapshot.inspector).map { index, part in
@@ -66,11 +66,11 @@ struct ContentRoutes {
             return response
         }
         router.get("/messages/:id/content/:part") { _, context in
-            let message = try app.decidableMessage(context)
+            let message = try await app.decidableMessage(context)
             guard let opened = context.sessions.session?.contentOpened[message.id],
                 app.now().timeIntervalSince(opened) < Self.frameWindow
             else { throw HTTPError(.forbidden, message: "Open the content from the message page, with a reason.") }
-            guard let raw = try app.store.raw(id: message.id), let index = context.parameters.get("part", as: Int.self),
+            guard let raw = try await app.store.raw(id: message.id), let index = context.parameters.get("part", as: Int.self),
                 let part = Self.readableParts(raw, inspector: app.policy.snapshot.inspector).first(where: { $0.0 == index })?.1,
                 part.contentType == "text/html"
             else { throw HTTPError(.notFound, message: "There is no such part.") }

@@ -56,7 +56,7 @@ struct FiguresRoutes {
             let asked = request.uri.queryParameters.get("weeks").flatMap { Int($0) } ?? Self.defaultWeeks
             let weeks = min(max(asked, 1), Self.maximumWeeks)
             let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
-            let figures = try BranchFigures.load(from: app.store, branch: branch, weeks: weeks, now: app.now(), calendar: calendar)
+            let figures = try await BranchFigures.load(from: app.store, branch: branch, weeks: weeks, now: app.now(), calendar: calendar)
             let page = FiguresPage(
                 frame: app.frame(title: "Figures for \(app.branchName(branch))", context: context),
                 branch: branch, branchName: app.branchName(branch), period: FiguresChart.axisCaption(figures), chart: FiguresChart.svg(figures),

@@ -49,7 +49,7 @@ struct LoginRoutes {
             // Counted before the password is hashed (see LoginThrottle), so a burst of parallel
             // attempts gets no more guesses than one attempt after another.
             if let refused = app.admit(keys, login: login, request: request, context: context, metadata: metadata) { return refused }
-            let stored = Reviewer(login: login, directory: app.directory) == nil ? nil : try? app.store.passwordHash(login: login)
+            let stored = Reviewer(login: login, directory: app.directory) == nil ? nil : try? await app.store.passwordHash(login: login)
             let password = form.password ?? ""
             let matches: Bool
             do {
@@ -68,7 +68,7 @@ struct LoginRoutes {
                     request, login: login, error: "That e-mail address and password do not match. Please try again.", status: .unauthorized)
             }
             // A second factor, when the account has one or the server requires it.
-            if try app.store.secondFactor(login: login) != nil { return app.codePage(request, login: login) }
+            if try await app.store.secondFactor(login: login) != nil { return app.codePage(request, login: login) }
             if app.settings.requireTOTP {
                 context.logger.notice("review sign-in refused: no second factor set up", metadata: metadata)
                 return app.loginPage(request, login: login, error: LoginRoutes.needsSecondFactor, status: .forbidden)
@@ -87,8 +87,8 @@ struct LoginRoutes {
             if let refused = app.admit(keys, login: login, request: request, context: context, metadata: metadata) { return refused }
             var correct = false
             do {
-                if Reviewer(login: login, directory: app.directory) != nil, let factor = try app.store.secondFactor(login: login) {
-                    correct = try SecondFactorCheck.verify(form.code ?? "", login: login, factor: factor, store: app.store, now: app.now())
+                if Reviewer(login: login, directory: app.directory) != nil, let factor = try await app.store.secondFactor(login: login) {
+                    correct = try await SecondFactorCheck.verify(form.code ?? "", login: login, factor: factor, store: app.store, now: app.now())
                 }
             } catch {
                 app.throttle.abandon(keys)

@@ -24,12 +24,12 @@ struct MessageRoutes {
 
     func add(to router: Router<ReviewContext>) {
         router.get("/messages/:id") { _, context in
-            let message = try app.visibleMessage(context)
+            let message = try await app.visibleMessage(context)
             let snapshot = app.policy.snapshot
             var readOnly: String?
             if case .readOnly(let why) = try context.requireIdentity().access(to: message, directory: app.directory) { readOnly = why }
             let page = MessagePage(
-                message: message, raw: try app.store.raw(id: message.id), policy: snapshot.evaluator.policy,
+                message: message, raw: try await app.store.raw(id: message.id), policy: snapshot.evaluator.policy,
                 inspector: snapshot.inspector, frame: app.frame(title: "Message #\(message.id)", context: context),
                 releaseConfigured: app.release != nil, readOnly: readOnly)
             return app.pages.render("message", page)
@@ -44,14 +44,14 @@ struct MessageRoutes {
         }
         router.post("/messages/:id/refuse") { request, context in
             try await decide(request, context) { message, reviewer, _, reason in
-                let (_, told) = try app.decisions.refuse(id: message.id, actor: reviewer.login, reason: reason)
+                let (_, told) = try await app.decisions.refuse(id: message.id, actor: reviewer.login, reason: reason)
                 return "Message #\(message.id) refused." + (told.map { " \($0) will be told why." } ?? "")
             }
         }
         router.post("/messages/:id/legal-hold") { request, context in
             try await decide(request, context) { message, reviewer, form, reason in
                 let lift = form.lift == "yes"
-                try app.decisions.setLegalHold(id: message.id, on: !lift, actor: reviewer.login, reason: reason)
+                try await app.decisions.setLegalHold(id: message.id, on: !lift, actor: reviewer.login, reason: reason)
                 return lift ? "The legal hold on message #\(message.id) was lifted." : "Message #\(message.id) is now under legal hold."
             }
         }
@@ -65,7 +65,7 @@ struct MessageRoutes {
         _ action: (HeldMessage, Reviewer, DecisionForm, String) async throws -> String
     ) async throws -> Response {
         let reviewer = try context.requireIdentity()
-        let message = try app.decidableMessage(context)
+        let message = try await app.decidableMessage(context)
         let form = try await app.form(DecisionForm.self, request)
         let flash: String
         if let reason = ReviewApp.confirmedReason(form.reason, form.confirm) {
@@ -113,9 +113,9 @@ extension ReviewApp {
 
     /// The message named by the `:id` path parameter, if it exists and concerns one of the
     /// reviewer's branches; 404 otherwise (the same answer either way).
-    func visibleMessage(_ context: ReviewContext) throws -> HeldMessage {
+    func visibleMessage(_ context: ReviewContext) async throws -> HeldMessage {
         let reviewer = try context.requireIdentity()
-        guard let id = context.parameters.get("id", as: Int64.self), let message = try store.message(id: id),
+        guard let id = context.parameters.get("id", as: Int64.self), let message = try await store.message(id: id),
             reviewer.mayOpen(message)
         else { throw HTTPError(.notFound, message: "There is no such message, or it is not for your branches.") }
         return message
@@ -123,8 +123,8 @@ extension ReviewApp {
 
     /// The message named by `:id`, if the reviewer may decide on it and read it (their
     /// branch's hold, not their own mail); 404 when hidden, 403 when theirs to see read-only.
-    func decidableMessage(_ context: ReviewContext) throws -> HeldMessage {
-        let message = try visibleMessage(context)
+    func decidableMessage(_ context: ReviewContext) async throws -> HeldMessage {
+        let message = try await visibleMessage(context)
         if case .readOnly(let why) = try context.requireIdentity().access(to: message, directory: directory) {
             throw HTTPError(.forbidden, message: why)
         }

@@ -85,7 +85,7 @@ struct QueueRoutes {
             var countQuery = query
             countQuery.state = nil
             countQuery.limit = .max
-            let all = try app.store.list(countQuery)
+            let all = try await app.store.list(countQuery)
             let byState = Dictionary(grouping: all, by: \.state)
             let matching = query.state.map { byState[$0] ?? [] } ?? all
             let messages = Array(matching.prefix(Self.limit))

@@ -20,7 +20,7 @@ public enum SecondFactorCheck {
     }
 
     /// A new secret and new recovery codes for `login` (replacing any before), on the audit trail.
-    public static func setUp(login: String, directory: UnionDirectory, store: any QuarantineStore, actor: String) throws -> Setup {
+    public static func setUp(login: String, directory: UnionDirectory, store: any QuarantineStore, actor: String) async throws -> Setup {
         let login = login.trimmingCharacters(in: .whitespaces).lowercased()
         guard Reviewer(login: login, directory: directory) != nil else {
             throw Accounts.Problem(description: "\(login) is not an official in the directory nor listed under review_admins; only they can sign in to the review app")
@@ -28,33 +28,33 @@ public enum SecondFactorCheck {
         // 160 random bits, as hex text: HummingbirdOTP keys the HMAC with the secret's UTF-8 bytes.
         let secret = String(ReviewSession.newToken().prefix(40))
         let codes = (0..<recoveryCodeCount).map { _ in newRecoveryCode() }
-        try store.setSecondFactor(
+        try await store.setSecondFactor(
             SecondFactor(secret: secret, recoveryHashes: codes.map(recoveryHash)), login: login,
             audit: NewAuditEntry(actor: actor, action: .secondFactorSet, detail: login))
         return Setup(uri: TOTP(secret: secret).createAuthenticatorURL(label: "\(issuer):\(login)", issuer: issuer), recoveryCodes: codes)
     }
 
     /// Removes `login`'s second factor (a lost phone and no recovery code left), on the audit trail.
-    public static func remove(login: String, store: any QuarantineStore, actor: String) throws {
+    public static func remove(login: String, store: any QuarantineStore, actor: String) async throws {
         let login = login.trimmingCharacters(in: .whitespaces).lowercased()
-        try store.setSecondFactor(nil, login: login, audit: NewAuditEntry(actor: actor, action: .secondFactorSet, detail: "\(login) removed"))
+        try await store.setSecondFactor(nil, login: login, audit: NewAuditEntry(actor: actor, action: .secondFactorSet, detail: "\(login) removed"))
     }
 
     /// Whether `typed` is a good code for `login` now, using it up: the authenticator's code
     /// for this 30-second step or the one either side (clocks drift), never a step already used;
     /// or one of the unused recovery codes.
-    public static func verify(_ typed: String, login: String, factor: SecondFactor, store: any QuarantineStore, now: Date) throws -> Bool {
+    public static func verify(_ typed: String, login: String, factor: SecondFactor, store: any QuarantineStore, now: Date) async throws -> Bool {
         let code = typed.filter { !$0.isWhitespace && $0 != "-" }.lowercased()
         guard !code.isEmpty else { return false }
         if code.count == 6, code.allSatisfy(\.isASCII), let number = Int(code) {
             let totp = TOTP(secret: factor.secret)
             let current = Int64(now.timeIntervalSince1970 / 30)
             for step in [current - 1, current, current + 1] where totp.compute(date: Date(timeIntervalSince1970: Double(step) * 30)) == number {
-                return try store.useSecondFactor(login: login, step: step, recoveryHash: nil)
+                return try await store.useSecondFactor(login: login, step: step, recoveryHash: nil)
             }
             return false
         }
-        return try store.useSecondFactor(login: login, step: nil, recoveryHash: recoveryHash(code))
+        return try await store.useSecondFactor(login: login, step: nil, recoveryHash: recoveryHash(code))
     }
 
     /// Ten characters from an alphabet without look-alikes, shown as `abcde-fghij` (about 49 bits).

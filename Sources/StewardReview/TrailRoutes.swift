@@ -27,8 +27,8 @@ struct TrailRoutes {
 
     func add(to router: Router<ReviewContext>) {
         router.get("/messages/:id/trail") { _, context in
-            let message = try app.visibleMessage(context)
-            let rows = try app.store.auditTrail(messageID: message.id).map(TrailRow.init)
+            let message = try await app.visibleMessage(context)
+            let rows = try await app.store.auditTrail(messageID: message.id).map(TrailRow.init)
             let page = TrailPage(
                 frame: app.frame(title: "Trail of message #\(message.id)", context: context),
                 heading: "Audit trail of message #\(message.id)",
@@ -38,8 +38,8 @@ struct TrailRoutes {
         }
         router.get("/branches/:branch/trail") { _, context in
             let branch = try app.servedBranch(context)
-            let ids = try app.store.list(QuarantineQuery(branch: branch, limit: .max)).map(\.id)
-            let entries = try app.store.auditTrail(messageIDs: ids)
+            let ids = try await app.store.list(QuarantineQuery(branch: branch, limit: .max)).map(\.id)
+            let entries = try await app.store.auditTrail(messageIDs: ids)
             let rows = entries.suffix(Self.limit).reversed().map(TrailRow.init)
             let page = TrailPage(
                 frame: app.frame(title: "Trail of \(app.branchName(branch))", context: context),

@@ -7,7 +7,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "The audit trail (clause 13).", subcommands: [Verify.self, List.self])
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the audit trail and the held messages against it; exit 1 on any problem.",
             discussion: """
@@ -21,7 +21,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "A checkpoint line from a digest or the log ('head SEQUENCE HASH MILLISECONDS MAC'); repeatable.")
         var checkpoint: [String] = []
 
-        func run() throws {
+        func run() async throws {
             let given = try checkpoint.map { line in
                 guard let parsed = AuditCheckpoint(line: line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                     throw ValidationError("not a checkpoint line: \(shown(line)) (expected: head SEQUENCE HASH MILLISECONDS MAC)")
@@ -29,7 +29,7 @@ struct AuditCommand: ParsableCommand {
                 return parsed
             }
             let settings = store.settings()
-            let quarantine = store.store()
+            let quarantine = await store.store()
             var problems: [String] = []
             let trail: [AuditEntry]
             let recorded: [AuditCheckpoint?]
@@ -38,12 +38,12 @@ struct AuditCommand: ParsableCommand {
             let anchor: AuditAnchor
             do {
                 anchor = try settings.auditAnchor()
-                trail = try quarantine.auditTrail(messageID: nil)
+                trail = try await quarantine.auditTrail(messageID: nil)
                 recorded = try anchor.checkpoints()
-                messages = try quarantine.list(QuarantineQuery(limit: .max))
+                messages = try await quarantine.list(QuarantineQuery(limit: .max))
                 // One message's bytes at a time: a store can hold many large messages.
                 for message in messages {
-                    if let raw = try quarantine.raw(id: message.id) { digests[message.id] = EvidenceCheck.digest(raw) }
+                    if let raw = try await quarantine.raw(id: message.id) { digests[message.id] = EvidenceCheck.digest(raw) }
                 }
             } catch { error.exit() }
             problems += AuditChain.verify(trail, anchor: anchor, checkpoints: recorded + given.map { Optional($0) })
@@ -61,14 +61,14 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the audit trail, or one message's entries.")
         @OptionGroup var store: StoreOptions
         @Option(help: "Only the entries about this message.") var message: Int64?
 
-        func run() throws {
+        func run() async throws {
             let trail: [AuditEntry]
-            do { trail = try store.store().auditTrail(messageID: message) } catch { error.exit() }
+            do { trail = try await store.store().auditTrail(messageID: message) } catch { error.exit() }
             for item in trail {
                 let entry = item.entry
                 var line = "\(item.sequence) \(entry.at.formatted(.iso8601)) \(shown(entry.actor)) \(entry.action.rawValue)"

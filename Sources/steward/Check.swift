@@ -79,7 +79,7 @@ struct Check: ParsableCommand {
                 sender: from.map(EmailAddress.normalize) ?? addresses.from ?? "",
                 recipients: to.isEmpty ? addresses.recipients : to.map(EmailAddress.normalize),
                 authUser: authUser, clientAddress: clientIP, queueID: nil)
-            let decision = filter.decide(.file(URL(fileURLWithPath: file)), envelope: envelope)
+            let decision = filter.decideBlocking(.file(URL(fileURLWithPath: file)), envelope: envelope)
             if decision.verdict.action == .tempfail { failed = true }
             print(VerdictOutput.render(decision.verdict, file: file, format: format))
         }

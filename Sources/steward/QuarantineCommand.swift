@@ -13,7 +13,7 @@ struct QuarantineCommand: ParsableCommand {
             List.self, Show.self, Release.self, Refuse.self, Delete.self, LegalHold.self, Purge.self, Export.self, FiguresCommand.self,
         ])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List held messages, newest first.")
 
         @OptionGroup var store: StoreOptions
@@ -28,7 +28,7 @@ struct QuarantineCommand: ParsableCommand {
         @Option(help: "Most messages to list (0: all). When more match, a last line says so.") var limit: Int = 100
         @Option(help: "Output format: text or json (one JSON object per line).") var format: Check.OutputFormat = .text
 
-        func run() throws {
+        func run() async throws {
             guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more") }
             // One more than asked: to say that the list is cut short, never to stop silently.
             let wanted = limit == 0 ? Int.max : limit
@@ -42,7 +42,7 @@ struct QuarantineCommand: ParsableCommand {
                 if !directory.isReviewAdmin(store.who) && !served.isEmpty { query.anyOfBranches = served }
             }
             var held: [HeldMessage]
-            do { held = try store.store().list(query) } catch { error.exit() }
+            do { held = try await store.store().list(query) } catch { error.exit() }
             let more = held.count > wanted
             if more { held.removeLast(held.count - wanted) }
             defer {
@@ -70,7 +70,7 @@ struct QuarantineCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a held message: envelope, findings, headers, attachments; its body only with --body and a --reason (audited).")
 
@@ -79,11 +79,11 @@ struct QuarantineCommand: ParsableCommand {
         @Flag(help: "Also print the message's content (needs --reason; the view is audited).") var body = false
         @Option(help: "Why you need to see the content.") var reason: String?
 
-        func run() throws {
+        func run() async throws {
             let reason = body ? try requireReason(reason) : nil
-            let quarantine = store.store()
+            let quarantine = await store.store()
             do {
-                guard let message = try quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+                guard let message = try await quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
                 let policy = store.policy()
                 try DecisionRights.requireSight(by: store.who, of: message, directory: policy.directory)
                 // Content is asked for: refuse before printing anything, not halfway through.
@@ -98,7 +98,7 @@ struct QuarantineCommand: ParsableCommand {
                 if let changed = message.stateChangedBy {
                     print("  \(message.state.rawValue) by \(shown(changed)): \(shown(message.stateReason ?? ""))")
                 }
-                guard let raw = try quarantine.raw(id: id) else {
+                guard let raw = try await quarantine.raw(id: id) else {
                     print("  (content erased)")
                     return
                 }
@@ -111,7 +111,7 @@ struct QuarantineCommand: ParsableCommand {
                     print("  \(shown(part.displayPath)): declared \(shown(part.contentType)), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
                 }
                 if let reason {
-                    let content = try QuarantineDecisions(store: quarantine, policy: policy)
+                    let content = try await QuarantineDecisions(store: quarantine, policy: policy)
                         .openContent(id: id, actor: store.who, reason: reason)
                     print("content:")
                     // Byte for byte into a file or a pipe (evidence); on a terminal, escaped.
@@ -128,7 +128,7 @@ struct QuarantineCommand: ParsableCommand {
         }
     }
 
-    struct Release: ParsableCommand {
+    struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deliver a held message to its original recipients, once, through the MTA.")
 
@@ -136,18 +136,17 @@ struct QuarantineCommand: ParsableCommand {
         @Argument(help: "The message's number.") var id: Int64
         @Option(help: "Why it may go (kept on the audit trail).") var reason: String?
 
-        func run() throws {
+        func run() async throws {
             let reason = try requireReason(reason)
             let settings = store.settings()
             do {
                 // The same rule as the review app: an official or review admin named by --actor
                 // may not release another branch's hold or their own mail.
                 let service = ReleaseService(
-                    store: store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
+                    store: await store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
                     token: try ReleaseToken.load(path: settings.releaseSecretPath))
-                let decisions = QuarantineDecisions(store: store.store(), policy: store.policy())
-                let who = store.who
-                let message = try Blocking.run { try await decisions.release(id: id, actor: who, reason: reason, through: service) }
+                let message = try await QuarantineDecisions(store: await store.store(), policy: store.policy())
+                    .release(id: id, actor: store.who, reason: reason, through: service)
                 print("#\(id) released to \(message.envelope.recipients.joined(separator: ", "))")
             } catch let error as ReleaseError {
                 Failure(description: error.description).exit()
@@ -157,40 +156,40 @@ struct QuarantineCommand: ParsableCommand {
         }
     }
 
-    struct Refuse: ParsableCommand {
+    struct Refuse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refuse a held message: it is not delivered and is kept as evidence.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The message's number.") var id: Int64
         @Option(help: "Why it may not go (kept on the audit trail).") var reason: String?
 
-        func run() throws {
+        func run() async throws {
             let reason = try requireReason(reason)
-            let decisions = QuarantineDecisions(store: store.store(), policy: store.policy())
+            let decisions = QuarantineDecisions(store: await store.store(), policy: store.policy())
             do {
-                let (_, told) = try decisions.refuse(id: id, actor: store.who, reason: reason)
+                let (_, told) = try await decisions.refuse(id: id, actor: store.who, reason: reason)
                 // The member whose own message was refused is told why, if their branch wants it.
                 print(told.map { "#\(id) refused; \($0) will be told" } ?? "#\(id) refused")
             } catch { error.exit() }
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Erase a held message's content; its record and audit trail stay. Not while under legal hold.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The message's number.") var id: Int64
         @Option(help: "Why it is deleted (kept on the audit trail).") var reason: String?
 
-        func run() throws {
+        func run() async throws {
             let reason = try requireReason(reason)
             do {
-                try QuarantineDecisions(store: store.store(), policy: store.policy()).delete(id: id, actor: store.who, reason: reason)
+                try await QuarantineDecisions(store: await store.store(), policy: store.policy()).delete(id: id, actor: store.who, reason: reason)
                 print("#\(id) deleted")
             } catch { error.exit() }
         }
     }
 
-    struct LegalHold: ParsableCommand {
+    struct LegalHold: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "legal-hold", abstract: "Put a message under legal hold (never purged or deleted), or lift it with --lift.")
         @OptionGroup var store: StoreOptions
@@ -198,17 +197,17 @@ struct QuarantineCommand: ParsableCommand {
         @Flag(help: "Lift the hold instead.") var lift = false
         @Option(help: "Why (kept on the audit trail).") var reason: String?
 
-        func run() throws {
+        func run() async throws {
             let reason = try requireReason(reason)
             do {
-                try QuarantineDecisions(store: store.store(), policy: store.policy())
+                try await QuarantineDecisions(store: await store.store(), policy: store.policy())
                     .setLegalHold(id: id, on: !lift, actor: store.who, reason: reason)
                 print(lift ? "#\(id) legal hold lifted" : "#\(id) under legal hold")
             } catch { error.exit() }
         }
     }
 
-    struct Purge: ParsableCommand {
+    struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove messages held longer than the retention period, except those under legal hold; each removal is audited.")
         @OptionGroup var store: StoreOptions
@@ -216,24 +215,24 @@ struct QuarantineCommand: ParsableCommand {
         var olderThan: Int?
         @Flag(help: "Only say what would be removed.") var dryRun = false
 
-        func run() throws {
+        func run() async throws {
             if let olderThan, olderThan < 0 { throw ValidationError("--older-than must not be negative") }
             let rule = RetentionRule(olderThan.map { .everyBranch($0) } ?? .perBranch(store.policy()))
-            let quarantine = store.store()
+            let quarantine = await store.store()
             do {
                 if dryRun {
-                    for message in try QuarantineDecisions.expired(rule, in: quarantine, at: Date()) {
+                    for message in try await QuarantineDecisions.expired(rule, in: quarantine, at: Date()) {
                         print("would remove #\(message.id) held \(message.heldAt.formatted(.iso8601))")
                     }
                     return
                 }
-                let removed = try QuarantineDecisions.purge(rule, in: quarantine, actor: store.who, at: Date())
+                let removed = try await QuarantineDecisions.purge(rule, in: quarantine, actor: store.who, at: Date())
                 print("removed \(removed.count) message(s)\(removed.isEmpty ? "" : ": " + removed.map { "#\($0)" }.joined(separator: ", "))")
             } catch { error.exit() }
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write messages as .eml files with a manifest (SHA-256, findings, audit entries) for evidence.")
         @OptionGroup var store: StoreOptions
@@ -273,19 +272,19 @@ struct QuarantineCommand: ParsableCommand {
             var messages: [Item]
         }
 
-        func run() throws {
+        func run() async throws {
             let reason = try requireReason(reason)
-            let quarantine = store.store()
+            let quarantine = await store.store()
             let decisions = QuarantineDecisions(store: quarantine, policy: store.policy())
             let directory = URL(fileURLWithPath: to)
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 var items: [Manifest.Item] = []
                 for id in ids {
-                    let (message, raw) = try decisions.export(id: id, actor: store.who, reason: reason, to: to)
+                    let (message, raw) = try await decisions.export(id: id, actor: store.who, reason: reason, to: to)
                     let name = "message-\(id).eml"
                     try Data(raw).write(to: directory.appendingPathComponent(name))
-                    let trail = try quarantine.auditTrail(messageID: id).map {
+                    let trail = try await quarantine.auditTrail(messageID: id).map {
                         Manifest.AuditLine(
                             sequence: $0.sequence, at: $0.entry.at.formatted(.iso8601), actor: $0.entry.actor,
                             action: $0.entry.action.rawValue, reason: $0.entry.reason, detail: $0.entry.detail, hash: $0.hash)

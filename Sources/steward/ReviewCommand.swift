@@ -29,7 +29,7 @@ struct ReviewCommand: ParsableCommand {
         // SIGHUP reloads the policy (the directory decides who may sign in), as `serve` does.
         signal(SIGHUP, SIG_IGN)
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        reload.setEventHandler { startup.reloadPolicy(requestedBy: ReloadRequest.take(settings: startup.settings) ?? "SIGHUP") }
+        reload.setEventHandler { Task { await startup.reloadPolicy(requestedBy: ReloadRequest.take(settings: startup.settings) ?? "SIGHUP") } }
         reload.resume()
         defer { reload.cancel() }
         let service = ReviewService(

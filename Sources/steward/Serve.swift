@@ -86,7 +86,7 @@ struct Serve: ParsableCommand {
             for await sender in reloads {
                 logger.notice("SIGHUP: reloading policy")
                 systemd.notify("RELOADING=1")
-                startup.reloadPolicy(requestedBy: ReloadRequest.take(settings: settings) ?? "\(sender.user) (kill -HUP from pid \(sender.pid))")
+                await startup.reloadPolicy(requestedBy: ReloadRequest.take(settings: settings) ?? "\(sender.user) (kill -HUP from pid \(sender.pid))")
                 systemd.notify("READY=1")
             }
         }

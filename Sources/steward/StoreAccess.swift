@@ -36,9 +36,9 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    func store() -> any QuarantineStore {
+    func store() async -> any QuarantineStore {
         do {
-            return try settings().openStore()
+            return try await settings().openStore()
         } catch {
             Failure(description: error.description).exit()
         }

@@ -7,7 +7,7 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Review app accounts.", subcommands: [SetPassword.self, TOTP.self])
 
-    struct SetPassword: ParsableCommand {
+    struct SetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-password",
             abstract: "Set the review app password of an official or review admin (read from standard input).",
@@ -21,9 +21,9 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The account's e-mail address.") var login: String
 
-        func run() throws {
+        func run() async throws {
             let directory = store.policy().directory
-            let quarantine = store.store()
+            let quarantine = await store.store()
             let password: String
             if isatty(STDIN_FILENO) == 1 {
                 let first = Terminal.readSecret(prompt: "New password for \(login.lowercased()): ")
@@ -34,7 +34,7 @@ struct UserCommand: ParsableCommand {
                 password = readLine(strippingNewline: true) ?? ""
             }
             do {
-                let reviewer = try Accounts.setPassword(password, login: login, directory: directory, store: quarantine, actor: store.who)
+                let reviewer = try await Accounts.setPassword(password, login: login, directory: directory, store: quarantine, actor: store.who)
                 let scope = reviewer.isAdmin ? "every branch (review admin)" : reviewer.branches.joined(separator: ", ")
                 print("password set for \(reviewer.login); they may review \(scope)")
             } catch {
@@ -45,7 +45,7 @@ struct UserCommand: ParsableCommand {
 }
 
 extension UserCommand {
-    struct TOTP: ParsableCommand {
+    struct TOTP: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "totp",
             abstract: "Set up (or remove) the second factor of a review app account: a code from an authenticator app.",
@@ -60,15 +60,15 @@ extension UserCommand {
         @Argument(help: "The account's e-mail address.") var login: String
         @Flag(help: "Remove the account's second factor instead.") var remove = false
 
-        func run() throws {
-            let quarantine = store.store()
+        func run() async throws {
+            let quarantine = await store.store()
             do {
                 if remove {
-                    try SecondFactorCheck.remove(login: login, store: quarantine, actor: store.who)
+                    try await SecondFactorCheck.remove(login: login, store: quarantine, actor: store.who)
                     print("second factor removed for \(login.lowercased())")
                     return
                 }
-                let setup = try SecondFactorCheck.setUp(login: login, directory: store.policy().directory, store: quarantine, actor: store.who)
+                let setup = try await SecondFactorCheck.setUp(login: login, directory: store.policy().directory, store: quarantine, actor: store.who)
                 print("Add this to the authenticator app (or show it as a QR code):")
                 print("  \(setup.uri)")
                 print("Recovery codes, each good once when the phone is lost (shown only now; keep them safe):")

@@ -9,7 +9,12 @@ import Foundation
 signal(SIGPIPE, SIG_IGN)
 do {
     var command = try Steward.parseAsRoot()
-    try command.run()
+    // The quarantine, audit and user commands await the store; the rest run as they are.
+    if var command = command as? any AsyncParsableCommand {
+        try await runAsync(&command)
+    } else {
+        try command.run()
+    }
 } catch {
     let code = Steward.exitCode(for: error)
     if code == .validationFailure {
@@ -17,4 +22,9 @@ do {
         exit(2)
     }
     Steward.exit(withError: error)
+}
+
+/// Opens the existential so that the async `run` is the one called, not ParsableCommand's.
+func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async throws {
+    try await command.run()
 }

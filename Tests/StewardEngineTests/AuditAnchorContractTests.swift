@@ -14,11 +14,11 @@ import Testing
         let sql: (String) throws -> Void
 
         var problems: [String] {
-            get throws { AuditChain.verify(try store.auditTrail(messageID: nil), anchor: anchor, checkpoints: try anchor.checkpoints()) }
+            get throws { AuditChain.verify(try await await await await store.auditTrail(messageID: nil), anchor: anchor, checkpoints: try anchor.checkpoints()) }
         }
     }
 
-    static func make(_ backend: StoreBackend) throws -> Anchored {
+    static func make(_ backend: StoreBackend) async throws -> Anchored {
         let keys = try TemporaryDirectory("anchor-keys")
         let anchor = try AuditAnchor.load(directory: keys.url)
         switch backend {
@@ -31,34 +31,34 @@ import Testing
         case .postgresql:
             let lab = try PostgresLab.shared.get()
             let database = try lab.createDatabase()
-            let store = try PostgresQuarantineStore(settings: .init(socketPath: lab.socketPath, user: "postgres", database: database), anchor: anchor)
+            let store = try await await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: database), anchor: anchor)
             return Anchored(store: store, anchor: anchor, keys: keys) { statement in _ = try lab.sql(statement, database: database) }
         }
     }
 
-    static func fill(_ store: any QuarantineStore) throws {
+    static func fill(_ store: any QuarantineStore) async throws {
         for index in 1...3 {
-            _ = try store.hold(NewHold(
+            _ = try await store.hold(NewHold(
                 envelope: Envelope(sender: "a@partner.example", recipients: ["b@london.union.example"]),
                 verdict: Verdict(action: .quarantine, direction: .incoming, branches: ["london"], findings: []),
                 raw: Array("Subject: \(index)\r\n\r\nbody\r\n".utf8)))
         }
-        try store.appendAudit(NewAuditEntry(actor: "sam", action: .view, messageID: 1, reason: "check"))
+        try await store.appendAudit(NewAuditEntry(actor: "sam", action: .view, messageID: 1, reason: "check"))
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func anUntouchedTrailVerifiesWithItsKeyAndCheckpoints(backend: StoreBackend) throws {
-        let anchored = try Self.make(backend)
-        try Self.fill(anchored.store)
+    func anUntouchedTrailVerifiesWithItsKeyAndCheckpoints(backend: StoreBackend) async throws {
+        let anchored = try await Self.make(backend)
+        try await Self.fill(anchored.store)
         #expect(try anchored.problems.isEmpty)
-        let head = try #require(try anchored.store.auditTrail(messageID: nil).last)
+        let head = try await #require(try anchored.store.auditTrail(messageID: nil).last)
         #expect(anchored.anchor.latest()?.sequence == head.sequence, "every change leaves a checkpoint of the head")
         #expect(anchored.anchor.latest()?.hash == head.hash)
     }
 
-    @Test func aHostWithAnotherKeyIsRefusedBeforeKeysMix() throws {
-        let anchored = try Self.make(.sqlite)
-        try Self.fill(anchored.store)
+    @Test func aHostWithAnotherKeyIsRefusedBeforeKeysMix() async throws {
+        let anchored = try await Self.make(.sqlite)
+        try await Self.fill(anchored.store)
         let elsewhere = try TemporaryDirectory("anchor-other-host")
         let other = try AuditAnchor.load(directory: elsewhere.url)
         #expect(throws: QuarantineError.self) {
@@ -67,21 +67,21 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func cuttingTheTailIsFound(backend: StoreBackend) throws {
-        let anchored = try Self.make(backend)
-        try Self.fill(anchored.store)
+    func cuttingTheTailIsFound(backend: StoreBackend) async throws {
+        let anchored = try await Self.make(backend)
+        try await Self.fill(anchored.store)
         try anchored.sql("DELETE FROM audit_entry WHERE sequence > 2")
         #expect(try anchored.problems.contains { $0.contains("entries were removed from the end") })
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func aChainRecomputedWithoutTheKeyIsFound(backend: StoreBackend) throws {
-        let anchored = try Self.make(backend)
-        try Self.fill(anchored.store)
+    func aChainRecomputedWithoutTheKeyIsFound(backend: StoreBackend) async throws {
+        let anchored = try await Self.make(backend)
+        try await Self.fill(anchored.store)
         // Drop the view and relink what is left, as the chain was made before it had a key.
         try anchored.sql("DELETE FROM audit_entry WHERE action = 'view'")
         var previous = AuditChain.genesis
-        for entry in try anchored.store.auditTrail(messageID: nil) {
+        for entry in try await anchored.store.auditTrail(messageID: nil) {
             let hash = AuditChain.hash(sequence: entry.sequence, entry: entry.entry, previousHash: previous)
             try anchored.sql("UPDATE audit_entry SET previous_hash = '\(previous)', hash = '\(hash)' WHERE sequence = \(entry.sequence)")
             previous = hash

@@ -30,17 +30,17 @@ import Testing
                   sendmail: /bin/false
 
                 """.write(toFile: config, atomically: true, encoding: .utf8)
-            store = try StewardConfig.load(from: URL(fileURLWithPath: config)).openStore()
+            store = try await await await await StewardConfig.load(from: URL(fileURLWithPath: config)).openStore()
             for index in 1...3 {
                 let verdict = Verdict(
                     action: .quarantine, direction: .incoming, branches: ["london"],
                     findings: [Finding(kind: "unsafe-attachment", rule: "eicar-test-signature", clause: "10(f)(viii)", detail: "x", branch: "london", action: .quarantine)])
-                ids.append(try store.hold(NewHold(
+                ids.append(try await await await await store.hold(NewHold(
                     envelope: Envelope(sender: "a@partner.example", recipients: ["b@london.union.example"]),
                     verdict: verdict, raw: Array("Subject: \(index)\r\n\r\nbody \(index)\r\n".utf8))))
             }
-            _ = try store.apply(.refuse(by: "sam", reason: "harmful"), to: ids[0])
-            _ = try store.apply(.legalHold(true, by: "sam", reason: "tribunal"), to: ids[1])
+            _ = try await await await await store.apply(.refuse(by: "sam", reason: "harmful"), to: ids[0])
+            _ = try await await await await store.apply(.legalHold(true, by: "sam", reason: "tribunal"), to: ids[1])
         }
 
         func verify() throws -> CommandResult {
@@ -54,8 +54,8 @@ import Testing
 
         /// The attacker's tool: recomputes every entry's hash as the chain was made before it had
         /// a key (plain SHA-256, the algorithm is public), so the chain links up again.
-        func recomputeChain(anchor: AuditAnchor? = nil) throws {
-            let entries = try SQLiteQuarantineStore(path: storePath).auditTrail(messageID: nil)
+        func recomputeChain(anchor: AuditAnchor? = nil) async throws {
+            let entries = try await SQLiteQuarantineStore(path: storePath).auditTrail(messageID: nil)
             var statements = ["BEGIN"]
             var previous = AuditChain.genesis
             for (index, entry) in entries.enumerated() {
@@ -92,25 +92,25 @@ import Testing
         #expect(result.output.contains("entries were removed from the end"), "\(result.output)")
     }
 
-    @Test func recomputingTheChainAfterRemovingEntriesIsFound() throws {
+    @Test func recomputingTheChainAfterRemovingEntriesIsFound() async throws {
         let setup = try Setup()
         // Remove the refusal and the legal hold, put the state back, relink the chain.
         try setup.sql("""
             DELETE FROM audit_entry WHERE action IN ('refuse', 'legal-hold');
             UPDATE held_message SET state = 'held', state_reason = NULL, legal_hold = 0
             """)
-        try setup.recomputeChain()
+        try await setup.recomputeChain()
         let result = try setup.verify()
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("not made with this host's audit key"), "\(result.output)")
         #expect(result.output.contains("entries were removed from the end"), "\(result.output)")
     }
 
-    @Test func aChainRecomputedWithAnotherKeyIsFound() throws {
+    @Test func aChainRecomputedWithAnotherKeyIsFound() async throws {
         let setup = try Setup()
         try setup.sql("DELETE FROM audit_entry WHERE action = 'refuse'")
         let other = try AuditAnchor.load(directory: URL(fileURLWithPath: setup.directory.path("elsewhere")))
-        try setup.recomputeChain(anchor: other)
+        try await setup.recomputeChain(anchor: other)
         let result = try setup.verify()
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("not made with this host's audit key"), "\(result.output)")
@@ -159,10 +159,10 @@ import Testing
         #expect(result.output.contains("not signed with this host's audit key"), "\(result.output)")
     }
 
-    @Test func aCheckpointFromADigestCatchesATrailCutBackWithItsFile() throws {
+    @Test func aCheckpointFromADigestCatchesATrailCutBackWithItsFile() async throws {
         let setup = try Setup()
         // The newest entry records a view of content: cutting it leaves every state as it was.
-        try setup.store.appendAudit(NewAuditEntry(actor: "sam", action: .view, messageID: setup.ids[0], reason: "read"))
+        try await setup.store.appendAudit(NewAuditEntry(actor: "sam", action: .view, messageID: setup.ids[0], reason: "read"))
         let anchor = try StewardConfig.load(from: URL(fileURLWithPath: setup.config)).auditAnchor()
         let head = try #require(anchor.latest())
         // Root cuts the trail and the checkpoint file back; the copy in an official's digest remains.
@@ -176,17 +176,17 @@ import Testing
         #expect(result.output.contains("entries were removed from the end"), "\(result.output)")
     }
 
-    @Test func aTrailFromBeforeTheKeyIsTakenOverAndStillChecked() throws {
+    @Test func aTrailFromBeforeTheKeyIsTakenOverAndStillChecked() async throws {
         let directory = try TemporaryDirectory("audit-legacy")
         let path = directory.path("quarantine.sqlite")
         // Written by a Steward without an audit key: plain SHA-256 entries.
         let old = try SQLiteQuarantineStore(path: path)
-        try old.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
-        try old.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
+        try await old.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
+        try await old.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
         let anchor = try AuditAnchor.load(directory: directory.url)
         let store = try SQLiteQuarantineStore(path: path, anchor: anchor)
-        try store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
-        let trail = try store.auditTrail(messageID: nil)
+        try await store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
+        let trail = try await store.auditTrail(messageID: nil)
         #expect(AuditChain.verify(trail, anchor: anchor, checkpoints: try anchor.checkpoints()).isEmpty)
         #expect(try anchor.checkpoints().first??.kind == .adopted)
         // The adopted part is still a chain: editing it is found.
@@ -195,14 +195,14 @@ import Testing
         #expect(!AuditChain.verify(edited, anchor: anchor, checkpoints: try anchor.checkpoints()).isEmpty)
     }
 
-    @Test func theStoreIsCreatedOwnerOnlyWhateverTheUmask() throws {
+    @Test func theStoreIsCreatedOwnerOnlyWhateverTheUmask() async throws {
         let directory = try TemporaryDirectory("store-mode")
         let path = directory.path("quarantine.sqlite")
         // An admin's shell: umask 022 would make new files 0644.
         let previous = umask(0o022)
         defer { umask(previous) }
         let store = try SQLiteQuarantineStore(path: path)
-        try store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
+        try await store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
         for file in [path, path + "-journal", path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(file) is \(String(mode ?? 0, radix: 8))")

@@ -77,43 +77,43 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func aRetryIsAnsweredWithTheEarlierHoldAndNotStoredAgain(backend: StoreBackend) throws {
-        let store = try backend.make()
-        let first = try store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
+    func aRetryIsAnsweredWithTheEarlierHoldAndNotStoredAgain(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
+        let first = try await store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
         #expect(!first.isRetry)
-        let retry = try store.holdOnce(Self.newHold(Self.attempt("7QZ9XY")), actor: "steward")
+        let retry = try await store.holdOnce(Self.newHold(Self.attempt("7QZ9XY")), actor: "steward")
         #expect(retry == HoldOutcome(id: first.id, isRetry: true))
-        #expect(try store.list(limit: 10).map(\.id) == [first.id])
-        #expect(try store.auditTrail(messageID: first.id).filter { $0.entry.action == .hold }.count == 1)
+        await #expect(try store.list(limit: 10).map(\.id) == [first.id])
+        await #expect(try store.auditTrail(messageID: first.id).filter { $0.entry.action == .hold }.count == 1)
         // The held bytes are the first attempt's, untouched.
-        #expect(try store.raw(id: first.id) == Self.attempt("4AB1"))
+        await #expect(try store.raw(id: first.id) == Self.attempt("4AB1"))
 
         // Another recipient, an expired window, or no window at all: held on its own.
-        #expect(try !store.holdOnce(Self.newHold(Self.attempt("8C"), recipients: ["d@london.union.example"]), actor: "steward").isRetry)
-        #expect(try !store.holdOnce(Self.newHold(Self.attempt("9D"), heldAt: Date().addingTimeInterval(7200)), actor: "steward").isRetry)
-        #expect(try !store.holdOnce(Self.newHold(Self.attempt("9E"), window: nil), actor: "steward").isRetry)
-        #expect(try store.list(limit: 10).count == 4)
+        await #expect(try !store.holdOnce(Self.newHold(Self.attempt("8C"), recipients: ["d@london.union.example"]), actor: "steward").isRetry)
+        await #expect(try !store.holdOnce(Self.newHold(Self.attempt("9D"), heldAt: Date().addingTimeInterval(7200)), actor: "steward").isRetry)
+        await #expect(try !store.holdOnce(Self.newHold(Self.attempt("9E"), window: nil), actor: "steward").isRetry)
+        await #expect(try store.list(limit: 10).count == 4)
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func aHoldPastItsDeadlineIsRolledBack(backend: StoreBackend) throws {
-        let store = try backend.make()
+    func aHoldPastItsDeadlineIsRolledBack(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
         var late = Self.newHold(Self.attempt("4AB1"))
         late.deadline = Date().addingTimeInterval(-0.001)
         #expect {
             _ = try store.holdOnce(late, actor: "steward")
-        } throws: { ($0 as? QuarantineError)?.code == .timedOut }
-        #expect(try store.list(limit: 10).isEmpty)
-        #expect(try store.auditTrail(messageID: nil).isEmpty)
-        #expect(try store.pendingNotices().isEmpty)
+        } throws: { ($0 as? QuarantineError)?.code == .timedOut }await 
+        await #expect(try store.list(limit: 10).isEmpty)
+        await #expect(try store.auditTrail(messageID: nil).isEmpty)
+        await #expect(try store.pendingNotices().isEmpty)
         // And the same message with time to spare is held (it is not mistaken for a retry).
         late.deadline = Date().addingTimeInterval(10)
-        #expect(try !store.holdOnce(late, actor: "steward").isRetry)
+        await #expect(try !store.holdOnce(late, actor: "steward").isRetry)
     }
 
     /// Another process holds the SQLite lock for longer than the deadline: the hold gives up at
     /// its deadline (not the lock's end), nothing is stored, and once the lock is gone it works.
-    @Test func aLockedSQLiteStoreAnswersByTheDeadline() throws {
+    @Test func aLockedSQLiteStoreAnswersByTheDeadline() async throws {
         guard Command.exists("sqlite3") else { throw TestFailure("sqlite3 is missing: run scripts/install-deps") }
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("steward-locked-\(UUID().uuidString)/quarantine.sqlite").path
@@ -124,23 +124,23 @@ import Testing
         let started = Date()
         #expect {
             _ = try store.holdOnce(hold, actor: "steward")
-        } throws: { ($0 as? QuarantineError)?.code == .timedOut }
+        } throws: { ($0 as? QuarantineError)?.code == .timedOut }await 
         let waited = Date().timeIntervalSince(started)
         #expect(waited >= 0.9 && waited < 3, "waited \(waited) s for a 1 s deadline")
         lock.release()
-        #expect(try store.list(limit: 10).isEmpty)
+        await #expect(try store.list(limit: 10).isEmpty)await 
         hold.deadline = Date().addingTimeInterval(5)
-        #expect(try !store.holdOnce(hold, actor: "steward").isRetry)
-        #expect(try store.list(limit: 10).count == 1)
+        await #expect(try !store.holdOnce(hold, actor: "steward").isRetry)await 
+        #expect(try store.list(limit: 10).count == 1)await 
     }
 
     /// The rollback journal: no `-shm` file is ever mapped, so an unwritable or full filesystem
     /// is an error SQLite returns (451 for the message), never SIGBUS in the milter.
-    @Test func theSQLiteStoreMapsNoSharedMemoryFile() throws {
+    @Test func theSQLiteStoreMapsNoSharedMemoryFile() async throws {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("steward-journal-\(UUID().uuidString)/quarantine.sqlite").path
         let store = try SQLiteQuarantineStore(path: path)
-        _ = try store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
+        _ = try await store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
         #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         let mode = try Command.run("sqlite3", [path, "PRAGMA journal_mode"])
@@ -152,17 +152,17 @@ import Testing
 
     /// A store an earlier Steward left in WAL mode is switched to the rollback journal when it
     /// is opened, its holds kept.
-    @Test func aStoreInWALModeIsSwitchedWhenOpened() throws {
+    @Test func aStoreInWALModeIsSwitchedWhenOpened() async throws {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("steward-wal-\(UUID().uuidString)/quarantine.sqlite").path
         do {
             let store = try SQLiteQuarantineStore(path: path)
-            _ = try store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
+            _ = try await store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
         }
         let wal = try Command.run("sqlite3", [path, "PRAGMA journal_mode = WAL"])
         #expect(wal.output.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
         let reopened = try SQLiteQuarantineStore(path: path)
-        #expect(try reopened.list(limit: 10).count == 1)
+        await #expect(try reopened.list(limit: 10).count == 1)
         let mode = try Command.run("sqlite3", [path, "PRAGMA journal_mode"])
         #expect(mode.output.trimmingCharacters(in: .whitespacesAndNewlines) == "delete", "still \(mode.output)")
         #expect(!FileManager.default.fileExists(atPath: path + "-shm"))

@@ -24,7 +24,7 @@ import Testing
         Array("From: Chris Lee <chris.lee@london.union.example>\r\nTo: bob@london.union.example\r\nSubject: note \(index)\r\n\r\n\(body)\r\n".utf8)
     }
 
-    @Test func messagesOverTheLimitAreHeldAndTheOfficialIsToldOnce() throws {
+    @Test func messagesOverTheLimitAreHeldAndTheOfficialIsToldOnce() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-rate-filter-\(UUID().uuidString)/q.sqlite").path
         let store = try SQLiteQuarantineStore(path: path)
         let directory = try TemporaryDirectory("rate-policy")
@@ -34,33 +34,34 @@ import Testing
         let envelope = Envelope(
             sender: "chris.lee@london.union.example", recipients: ["bob@london.union.example"], authUser: "clee", clientAddress: "203.0.113.9")
 
-        let actions = (1...5).map { filter.decide(.bytes(Self.message($0)), envelope: envelope).verdict.action }
+        var actions: [Action] = []
+        for index in 1...5 { actions.append(await await filter.decide(.bytes(Self.message(index)), envelope: envelope).verdict.action) }
         #expect(actions == [.accept, .accept, .accept, .quarantine, .quarantine])
-        let held = try store.list(limit: 10)
+        let held = try await store.list(limit: 10)
         #expect(held.map { $0.verdict.findings.map(\.detail) }.sorted { $0.description < $1.description } == [
             ["4th message from login clee in the last hour; the branch allows 3"],
             ["5th message from login clee in the last hour; the branch allows 3"],
         ])
         // One notice for London's senior official (and one for the deputy), nothing per message,
         // nothing to the sender.
-        let notices = try store.pendingNotices().map(\.notice)
+        let notices = try await store.pendingNotices().map(\.notice)
         #expect(Set(notices.map(\.template)) == ["rate-limit"], "\(notices)")
         #expect(notices.map(\.recipient).sorted() == ["chris.lee@london.union.example", "sam.okafor@union.example"])
 
         // A message over the limit that also breaks another rule is told about as usual.
-        let chain = filter.decide(.bytes(Self.message(6, body: "Forward this to 10 people!")), envelope: envelope)
+        let chain = await filter.decide(.bytes(Self.message(6, body: "Forward this to 10 people!")), envelope: envelope)
         #expect(chain.verdict.action == .quarantine)
         #expect(Set(chain.verdict.findings.map(\.rule)) == ["login-rate", "chain-letter"])
-        let after = try store.pendingNotices().map(\.notice)
+        let after = try await store.pendingNotices().map(\.notice)
         #expect(after.filter { $0.template == "rate-limit" }.count == 2, "still one rate notice per official")
         #expect(after.contains { $0.template == "held" && $0.recipient == "sam.okafor@union.example" })
     }
 
-    @Test func offlineCheckCountsNothing() throws {
+    @Test func offlineCheckCountsNothing() async throws {
         let directory = try TemporaryDirectory("rate-policy")
         defer { withExtendedLifetime(directory) {} }
         let filter = MessageFilter(policy: try PolicyHolder(directory: try Self.policy(limit: 1, in: directory)), store: nil, logger: Logger(label: "test"))
         let envelope = Envelope(sender: "chris.lee@london.union.example", recipients: ["bob@london.union.example"], authUser: "clee", clientAddress: "203.0.113.9")
-        for index in 1...3 { #expect(filter.decide(.bytes(Self.message(index)), envelope: envelope).verdict.action == .accept) }
+        for index in 1...3 { await #expect(filter.decide(.bytes(Self.message(index)), envelope: envelope).verdict.action == .accept)await  }
     }
 }

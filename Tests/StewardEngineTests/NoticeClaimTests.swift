@@ -11,7 +11,7 @@ import Testing
 /// own connection, running at the same time, send every notice exactly once.
 @Suite struct NoticeClaimTests {
     /// Two stores on the same data: two hosts' view of one quarantine.
-    static func twoHosts(_ backend: StoreBackend) throws -> (any QuarantineStore, any QuarantineStore) {
+    static func twoHosts(_ backend: StoreBackend) async throws -> (any QuarantineStore, any QuarantineStore) {
         switch backend {
         case .sqlite:
             let path = FileManager.default.temporaryDirectory
@@ -20,13 +20,13 @@ import Testing
         case .postgresql:
             let lab = try PostgresLab.shared.get()
             let settings = PostgresQuarantineStore.Settings(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase())
-            return (try PostgresQuarantineStore(settings: settings), try PostgresQuarantineStore(settings: settings))
+            return (try await await PostgresQuarantineStore.start(settings: settings), try await await PostgresQuarantineStore.start(settings: settings))
         }
     }
 
     @Test(arguments: StoreBackend.allCases)
     func twoSendersSendEachNoticeOnce(backend: StoreBackend) async throws {
-        let (hostA, hostB) = try Self.twoHosts(backend)
+        let (hostA, hostB) = try await Self.twoHosts(backend)
         let outbox = try TemporaryDirectory("outbox")
         // A sendmail that keeps each mail with its recipient, one file per call.
         let script = outbox.path("sendmail.sh")
@@ -43,7 +43,7 @@ import Testing
         var expected: Set<String> = []
         for index in 0..<12 {
             let recipient = officials[index % officials.count]
-            let id = try hostA.hold(NewHold(
+            let id = try await hostA.hold(NewHold(
                 envelope: Envelope(sender: "x\(index)@example.org", recipients: ["b@london.union.example"]),
                 verdict: Verdict(action: .quarantine, direction: .incoming, branches: ["london"], findings: []),
                 raw: Array("Subject: \(index)\r\n\r\nbody\r\n".utf8),
@@ -53,7 +53,7 @@ import Testing
 
         let policy = try PolicyHolder(directory: PackagePaths.policies)
         let directory = policy.snapshot.evaluator.policy.directory
-        func sender(_ store: any QuarantineStore, _ name: String) -> NoticeSender {
+        func sender(_ store: any QuarantineStore, _ name: String) async -> NoticeSender {
             var sender = NoticeSender(
                 store: store, sendmail: Sendmail(path: script),
                 settings: NoticeSender.Settings(
@@ -63,7 +63,7 @@ import Testing
             sender.claimant = name
             return sender
         }
-        let senders = [sender(hostA, "host-a"), sender(hostB, "host-b")]
+        let senders = await [sender(hostA, "host-a"), sender(hostB, "host-b")]
         // Both hosts' loops at once (one loop per host, as in `steward serve`), three rounds each.
         await withTaskGroup(of: Void.self) { group in
             for host in 0..<2 {
@@ -83,25 +83,25 @@ import Testing
         }
         #expect(sent.count == expected.count, "sent \(sent.sorted())")
         #expect(Set(sent) == expected)
-        #expect(try hostB.pendingNotices().isEmpty)
+        await #expect(try hostB.pendingNotices().isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func aClaimHeldByAnotherHostIsLeftToIt(backend: StoreBackend) throws {
-        let (hostA, hostB) = try Self.twoHosts(backend)
-        let id = try hostA.hold(NewHold(
+    func aClaimHeldByAnotherHostIsLeftToIt(backend: StoreBackend) async throws {
+        let (hostA, hostB) = try await Self.twoHosts(backend)
+        let id = try await hostA.hold(NewHold(
             envelope: Envelope(sender: "x@example.org", recipients: ["b@london.union.example"]),
             verdict: Verdict(action: .quarantine, direction: .incoming, branches: ["london"], findings: []),
             raw: Array("Subject: x\r\n\r\nbody\r\n".utf8),
             notices: [NewNotice(recipient: "senior.a@union.example", template: "held", branch: "london")]))
-        let notices = try hostA.pendingNotices().map(\.id)
+        let notices = try await hostA.pendingNotices().map(\.id)
         #expect(notices.count == 1 && id > 0)
-        #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
-        #expect(try hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)).isEmpty)
+        await #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
+        await #expect(try hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)).isEmpty)
         // Its own claim again (a send that failed is retried at once).
-        #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
+        await #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
         // A lapsed claim (the host died while sending) passes to the other host.
-        #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(-1)) == Set(notices))
-        #expect(try hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)) == Set(notices))
+        await #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(-1)) == Set(notices))
+        await #expect(try hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)) == Set(notices))
     }
 }

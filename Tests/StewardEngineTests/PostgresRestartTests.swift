@@ -16,16 +16,16 @@ import Testing
             deadline: Date().addingTimeInterval(5), retryWindow: 3600)
     }
 
-    @Test func holdsFailPromptlyWhileTheServerIsDownAndWorkOnceItIsBack() throws {
+    @Test func holdsFailPromptlyWhileTheServerIsDownAndWorkOnceItIsBack() async throws {
         let lab = try PostgresLab()  // its own server: this test stops it
         defer { lab.stop() }
-        let store = try PostgresQuarantineStore(settings: .init(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
-        let before = try store.holdOnce(Self.hold("before"), actor: "steward")
+        let store = try await await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
+        let before = try await store.holdOnce(Self.hold("before"), actor: "steward")
 
         lab.stop(mode: "fast")
         for attempt in 1...3 {
             let started = Date()
-            #expect(throws: QuarantineError.self, "attempt \(attempt)") { _ = try store.holdOnce(Self.hold("down"), actor: "steward") }
+            await #expect(throws: QuarantineError.self, "attempt \(attempt)") { _ = try await store.holdOnce(Self.hold("down"), actor: "steward") }
             #expect(Date().timeIntervalSince(started) < 6, "a hold waited \(Date().timeIntervalSince(started)) s on a stopped server")
         }
 
@@ -34,14 +34,14 @@ import Testing
         var failures: [String] = []
         for _ in 0..<3 where after == nil {  // the first call may find the old connection dead
             do {
-                after = try store.holdOnce(Self.hold("down"), actor: "steward")
+                after = try await store.holdOnce(Self.hold("down"), actor: "steward")
             } catch {
                 failures.append("\(error)")
-                Thread.sleep(forTimeInterval: 0.2)
+                try await await Task.sleep(for: .milliseconds(200))
             }
         }
         let recovered = try #require(after, "the store did not recover after the restart: \(failures)")
         #expect(!recovered.isRetry && recovered.id != before.id)
-        #expect(try store.list(limit: 10).count == 2, "nothing from the failed attempts was stored")
+        await #expect(try store.list(limit: 10).count == 2, "nothing from the failed attempts was stored")
     }
 }

@@ -12,7 +12,7 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 
     var description: String { rawValue }
 
-    func make() throws -> any QuarantineStore {
+    func make() async throws -> any QuarantineStore {
         switch self {
         case .sqlite:
             let path = FileManager.default.temporaryDirectory
@@ -20,7 +20,7 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
             return try SQLiteQuarantineStore(path: path)
         case .postgresql:
             let lab = try PostgresLab.shared.get()
-            return try PostgresQuarantineStore(settings: .init(
+            return try await PostgresQuarantineStore.start(settings: .init(
                 socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
         }
     }
@@ -40,147 +40,149 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         let verdict = Verdict(
             action: .quarantine, direction: direction, branches: branches,
             findings: branches.map { finding(kind, "rule-\(kind)", branch: $0) })
-        return try store.hold(NewHold(
+        return try await await await await store.hold(NewHold(
             envelope: Envelope(sender: sender, recipients: recipients, clientAddress: "192.0.2.1", queueID: "Q\(Int.random(in: 1...99999))"),
             verdict: verdict, raw: raw, heldAt: heldAt, kind: holdKind,
             reporter: holdKind == .report ? "member@london.union.example" : nil, subject: subject))
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func heldMessagesKeepTheirBytesAndEnvelope(backend: StoreBackend) throws {
-        let store = try backend.make()
+    func heldMessagesKeepTheirBytesAndEnvelope(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
         let raw: [UInt8] = Array("Received: from x\r\nSubject: test\r\n\r\n".utf8) + (0...255).map { UInt8($0) }
         let id = try Self.hold(store, raw: raw)
-        let message = try #require(try store.message(id: id))
-        #expect(try store.raw(id: id) == raw)
+        let message = try await #require(try store.message(id: id))
+        await #expect(try store.raw(id: id) == raw)
         #expect(message.size == raw.count)
         #expect(message.state == .held)
         #expect(message.envelope.clientAddress == "192.0.2.1")
         #expect(message.verdict.branches == ["london"])
         #expect(message.subject == "Minutes")
         #expect(message.sha256.count == 64)
-        #expect(try store.message(id: id + 1000) == nil)
+        await #expect(try store.message(id: id + 1000) == nil)
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func listFiltersNarrowTheQueue(backend: StoreBackend) throws {
-        let store = try backend.make()
+    func listFiltersNarrowTheQueue(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
         let old = Date(timeIntervalSinceNow: -10 * 86_400)
         let a = try Self.hold(store, branches: ["london"], kind: "unsafe-attachment", subject: "Invoice", heldAt: old)
         let b = try Self.hold(store, sender: "x@union.example", recipients: ["y@partner.example"], branches: ["scotland"], direction: .outgoing, kind: "confidential", subject: "Budget")
         let c = try Self.hold(store, branches: ["london", "scotland"], kind: "impersonation", holdKind: .report)
-        _ = try store.apply(.refuse(by: "morag", reason: "no"), to: b)
+        _ = try await store.apply(.refuse(by: "morag", reason: "no"), to: b)
 
-        func ids(_ query: QuarantineQuery) throws -> [Int64] { try store.list(query).map(\.id) }
-        #expect(try ids(QuarantineQuery()) == [c, b, a])
-        #expect(try ids(QuarantineQuery(branch: "london")) == [c, a])
-        #expect(try ids(QuarantineQuery(branch: "scotland")) == [c, b])
-        #expect(try ids(QuarantineQuery(findingKind: "confidential")) == [b])
-        #expect(try ids(QuarantineQuery(direction: .outgoing)) == [b])
-        #expect(try ids(QuarantineQuery(state: .held)) == [c, a])
-        #expect(try ids(QuarantineQuery(kind: .report)) == [c])
-        #expect(try ids(QuarantineQuery(heldBefore: Date(timeIntervalSinceNow: -86_400))) == [a])
-        #expect(try ids(QuarantineQuery(heldSince: Date(timeIntervalSinceNow: -86_400))) == [c, b])
-        #expect(try ids(QuarantineQuery(text: "BUDGET")) == [b])
-        #expect(try ids(QuarantineQuery(text: "partner.example")) == [b])
-        #expect(try ids(QuarantineQuery(limit: 2)) == [c, b])
+        func ids(_ query: QuarantineQuery) async throws -> [Int64] { try await store.list(query).map(\.id) }
+        await #expect(try ids(QuarantineQuery()) == [c, b, a])
+        await #expect(try ids(QuarantineQuery(branch: "london")) == [c, a])
+        await #expect(try ids(QuarantineQuery(branch: "scotland")) == [c, b])
+        await #expect(try ids(QuarantineQuery(findingKind: "confidential")) == [b])
+        await #expect(try ids(QuarantineQuery(direction: .outgoing)) == [b])
+        await #expect(try ids(QuarantineQuery(state: .held)) == [c, a])
+        await #expect(try ids(QuarantineQuery(kind: .report)) == [c])
+        await #expect(try ids(QuarantineQuery(heldBefore: Date(timeIntervalSinceNow: -86_400))) == [a])
+        await #expect(try ids(QuarantineQuery(heldSince: Date(timeIntervalSinceNow: -86_400))) == [c, b])
+        await #expect(try ids(QuarantineQuery(text: "BUDGET")) == [b])
+        await #expect(try ids(QuarantineQuery(text: "partner.example")) == [b])
+        await #expect(try ids(QuarantineQuery(limit: 2)) == [c, b])
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func aMessageIsReleasedOnceAndEveryChangeIsAudited(backend: StoreBackend) throws {
-        let store = try backend.make()
+    func aMessageIsReleasedOnceAndEveryChangeIsAudited(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
         let id = try Self.hold(store)
-        let released = try #require(try store.apply(.release(by: "sam.okafor", reason: "expected file"), to: id).message)
+        let released = try await #require(try store.apply(.release(by: "sam.okafor", reason: "expected file"), to: id).message)
         #expect(released.state == .released)
         #expect(released.stateChangedBy == "sam.okafor")
         #expect(released.stateReason == "expected file")
-        #expect(throws: QuarantineError.self) {
-            _ = try store.apply(.release(by: "sam.okafor", reason: nil), to: id)
+        await #expect(throws: QuarantineError.self) {
+            _ = try await store.apply(.release(by: "sam.okafor", reason: nil), to: id)
         }
-        #expect(try store.recordReleaseDelivery(id: id, queueID: "Q1"))
-        #expect(try store.recordReleaseDelivery(id: id, queueID: "Q2") == false, "one release lets one copy through")
+        await #expect(try store.recordReleaseDelivery(id: id, queueID: "Q1"))
+        await #expect(try store.recordReleaseDelivery(id: id, queueID: "Q2") == false, "one release lets one copy through")
 
         let other = try Self.hold(store)
-        #expect(try store.recordReleaseDelivery(id: other, queueID: "Q3") == false, "a held message is not released")
+        await #expect(try store.recordReleaseDelivery(id: other, queueID: "Q3") == false, "a held message is not released")
 
-        let trail = try store.auditTrail(messageID: id).map(\.entry.action)
+        let trail = try await store.auditTrail(messageID: id).map(\.entry.action)
         #expect(trail == [.hold, .release, .releaseDelivered])
-        #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
+        await #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func aTrailForSeveralMessagesHoldsOnlyTheirEntriesInOrder(backend: StoreBackend) throws {
-        let store = try backend.make()
+    func aTrailForSeveralMessagesHoldsOnlyTheirEntriesInOrder(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
         let london = try Self.hold(store)
         let scotland = try Self.hold(store, branches: ["scotland"])
         let other = try Self.hold(store)
-        try store.appendAudit(NewAuditEntry(actor: "sam.okafor", action: .view, messageID: london, reason: "check"))
-        try store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
-        _ = try store.apply(.refuse(by: "sam.okafor", reason: nil), to: other)
-        _ = try store.apply(.release(by: "ann", reason: nil), to: scotland)
+        try await store.appendAudit(NewAuditEntry(actor: "sam.okafor", action: .view, messageID: london, reason: "check"))
+        try await store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
+        _ = try await store.apply(.refuse(by: "sam.okafor", reason: nil), to: other)
+        _ = try await store.apply(.release(by: "ann", reason: nil), to: scotland)
 
-        let trail = try store.auditTrail(messageIDs: [other, london])
+        let trail = try await store.auditTrail(messageIDs: [other, london])
         #expect(trail.map(\.entry.messageID) == [london, other, london, other])
         #expect(trail.map(\.entry.action) == [.hold, .hold, .view, .refuse])
         #expect(trail.map(\.sequence) == trail.map(\.sequence).sorted())
-        #expect(try store.auditTrail(messageIDs: []).isEmpty)
+        await #expect(try store.auditTrail(messageIDs: []).isEmpty)
         // More ids than one SQL statement binds.
         let many = Array(Int64(10_000)..<Int64(11_200)) + [scotland]
-        #expect(try store.auditTrail(messageIDs: many).map(\.entry.action) == [.hold, .release])
+        await #expect(try store.auditTrail(messageIDs: many).map(\.entry.action) == [.hold, .release])
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func legalHoldBlocksDeletionAndPurge(backend: StoreBackend) throws {
-        let store = try backend.make()
+    func legalHoldBlocksDeletionAndPurge(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
         let kept = try Self.hold(store)
         let gone = try Self.hold(store)
-        _ = try store.apply(.legalHold(true, by: "admin", reason: "tribunal case 123"), to: kept)
-        #expect(try store.message(id: kept)?.legalHold == true)
-        #expect(throws: QuarantineError.self) {
-            _ = try store.apply(.delete(by: "admin", reason: "tidy"), to: kept)
+        _ = try await store.apply(.legalHold(true, by: "admin", reason: "tribunal case 123"), to: kept)
+        await #expect(try store.message(id: kept)?.legalHold == true)
+        await #expect(throws: QuarantineError.self) {
+            _ = try await store.apply(.delete(by: "admin", reason: "tidy"), to: kept)
         }
-        let removed = try store.purge(ids: [kept, gone], by: "admin", reason: "retention of 0 days")
+        let removed = try await store.purge(ids: [kept, gone], by: "admin", reason: "retention of 0 days")
         #expect(removed == [gone])
-        #expect(try store.message(id: gone) == nil)
-        #expect(try store.raw(id: kept) != nil)
-        let purgeEntry = try #require(try store.auditTrail(messageID: gone).last)
+        await #expect(try store.message(id: gone) == nil)
+        await #expect(try store.raw(id: kept) != nil)
+        let purgeEntry = try await #require(try store.auditTrail(messageID: gone).last)
         #expect(purgeEntry.entry.action == .purge)
         #expect(purgeEntry.entry.detail?.contains("sha256 ") == true, "the trail records what was removed")
 
-        _ = try store.apply(.legalHold(false, by: "admin", reason: "case closed"), to: kept)
-        let deleted = try #require(try store.apply(.delete(by: "admin", reason: "case closed"), to: kept).message)
+        _ = try await store.apply(.legalHold(false, by: "admin", reason: "case closed"), to: kept)
+        let deleted = try await #require(try store.apply(.delete(by: "admin", reason: "case closed"), to: kept).message)
         #expect(deleted.state == .deleted)
-        #expect(try store.raw(id: kept) == nil, "deleting erases the content")
-        #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
+        await #expect(try store.raw(id: kept) == nil, "deleting erases the content")
+        await #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func concurrentWritersKeepOneUnbrokenChain(backend: StoreBackend) throws {
-        let store = try backend.make()
-        DispatchQueue.concurrentPerform(iterations: 40) { index in
-            _ = try? store.appendAudit(NewAuditEntry(actor: "worker\(index)", action: .view, reason: "check \(index)"))
+    func concurrentWritersKeepOneUnbrokenChain(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
+        await await withTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask { _ = try? await store.appendAudit(NewAuditEntry(actor: "worker\(index)", action: .view, reason: "check \(index)")) }
+            }
         }
-        let trail = try store.auditTrail(messageID: nil)
+        let trail = try await store.auditTrail(messageID: nil)
         #expect(trail.count == 40)
         #expect(AuditChain.verify(trail).isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func reviewPasswordsAreKeptPerLoginAndEveryChangeIsAudited(backend: StoreBackend) throws {
-        let store = try backend.make()
-        #expect(try store.passwordHash(login: "sam.okafor@union.example") == nil)
-        try store.setPasswordHash(
+    func reviewPasswordsAreKeptPerLoginAndEveryChangeIsAudited(backend: StoreBackend) async throws {
+        let store = try await await backend.make()
+        await #expect(try store.passwordHash(login: "sam.okafor@union.example") == nil)
+        try await store.setPasswordHash(
             "$2b$04$first", login: "sam.okafor@union.example",
             audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
-        try store.setPasswordHash(
+        try await store.setPasswordHash(
             "$2b$04$other", login: "morag.campbell@scotland.union.example",
             audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "morag.campbell@scotland.union.example"))
-        try store.setPasswordHash(
+        try await store.setPasswordHash(
             "$2b$04$second", login: "sam.okafor@union.example",
             audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
-        #expect(try store.passwordHash(login: "sam.okafor@union.example") == "$2b$04$second", "a new password replaces the old")
-        #expect(try store.passwordHash(login: "morag.campbell@scotland.union.example") == "$2b$04$other")
-        let trail = try store.auditTrail(messageID: nil)
+        await #expect(try store.passwordHash(login: "sam.okafor@union.example") == "$2b$04$second", "a new password replaces the old")
+        await #expect(try store.passwordHash(login: "morag.campbell@scotland.union.example") == "$2b$04$other")
+        let trail = try await store.auditTrail(messageID: nil)
         #expect(trail.map(\.entry.action) == [.passwordSet, .passwordSet, .passwordSet])
         #expect(!trail.contains { ($0.entry.detail ?? "").contains("$2b$") || ($0.entry.reason ?? "").contains("$2b$") })
         #expect(AuditChain.verify(trail).isEmpty)

@@ -7,7 +7,7 @@ import Testing
     let path = FileManager.default.temporaryDirectory
         .appendingPathComponent("steward-store-\(UUID().uuidString)/quarantine.sqlite").path
 
-    @Test func aHeldMessageKeepsItsBytesEnvelopeVerdictAndDigest() throws {
+    @Test func aHeldMessageKeepsItsBytesEnvelopeVerdictAndDigest() async throws {
         let store = try SQLiteQuarantineStore(path: path)
         var raw = Array("Received: from x\r\nSubject: test\r\n\r\n".utf8)
         raw += (0...255).map { UInt8($0) }  // every byte value survives
@@ -19,15 +19,15 @@ import Testing
             detail: "part 2 \"eicar.com\": the EICAR anti-virus test signature", branch: "london", action: .quarantine)
         let verdict = Verdict(action: .quarantine, direction: .incoming, branches: ["london"], findings: [finding])
 
-        let id = try store.hold(NewHold(envelope: envelope, verdict: verdict, raw: raw))
+        let id = try await store.hold(NewHold(envelope: envelope, verdict: verdict, raw: raw))
 
         let reopened = try SQLiteQuarantineStore(path: path)  // committed, visible to a new reader
-        let held = try #require(try reopened.message(id: id))
+        let held = try await #require(try reopened.message(id: id))
         #expect(held.envelope == envelope)
         #expect(held.verdict == verdict)
         #expect(held.size == raw.count)
         #expect(held.state == .held)
-        #expect(try reopened.raw(id: id) == raw)
+        await #expect(try reopened.raw(id: id) == raw)
         // SHA-256 of the bytes, checked against coreutils' sha256sum.
         let file = URL(fileURLWithPath: path + ".raw")
         try Data(raw).write(to: file)
@@ -42,13 +42,13 @@ import Testing
         #expect(held.sha256 == String(expected))
     }
 
-    @Test func listIsNewestFirst() throws {
+    @Test func listIsNewestFirst() async throws {
         let store = try SQLiteQuarantineStore(path: path)
         let verdict = Verdict(action: .quarantine, direction: .internal, branches: ["london"], findings: [])
-        let first = try store.hold(NewHold(envelope: Envelope(sender: "1@union.example"), verdict: verdict, raw: [1]))
-        let second = try store.hold(NewHold(envelope: Envelope(sender: "2@union.example"), verdict: verdict, raw: [2]))
-        #expect(try store.list(limit: 10).map(\.id) == [second, first])
-        #expect(try store.list(limit: 1).map(\.envelope.sender) == ["2@union.example"])
+        let first = try await store.hold(NewHold(envelope: Envelope(sender: "1@union.example"), verdict: verdict, raw: [1]))
+        let second = try await store.hold(NewHold(envelope: Envelope(sender: "2@union.example"), verdict: verdict, raw: [2]))
+        await #expect(try store.list(limit: 10).map(\.id) == [second, first])
+        await #expect(try store.list(limit: 1).map(\.envelope.sender) == ["2@union.example"])
     }
 
     @Test func anUnusablePathIsAClearError() {

@@ -14,7 +14,7 @@ import Testing
     /// What the store holds must be exactly what the MTA passed: headers, blank line, body.
     private func expectedRaw(_ message: SampleMessage) -> [UInt8] { message.bytes }
 
-    @Test func cleanMessagesAreAcceptedAndHeldOnesAreStoredByteExactOnOneConnection() throws {
+    @Test func cleanMessagesAreAcceptedAndHeldOnesAreStoredByteExactOnOneConnection() async throws {
         let serve = try StewardServe(policy: PackagePaths.policies, label: "proto")
         var script = MiltertestScript(socket: serve.socketPath)
         script.connect(clientName: "mx.example.org", clientAddress: "192.0.2.10")
@@ -37,7 +37,7 @@ import Testing
         let result = try script.run(in: serve.directory)
         #expect(result.status == 0, "\(result.output)\(result.error)\n\(serve.log)")
 
-        let held = try SQLiteQuarantineStore(path: serve.storePath).list(limit: 10)
+        let held = try await SQLiteQuarantineStore(path: serve.storePath).list(limit: 10)
         try #require(held.count == 1, "\(serve.log)")
         #expect(held[0].envelope.queueID == "Q2")
         #expect(held[0].envelope.sender == Self.outsider)
@@ -46,7 +46,7 @@ import Testing
         #expect(held[0].verdict.direction == .incoming)
         #expect(held[0].verdict.findings.map(\.rule).contains("eicar-test-signature"))
         #expect(held[0].verdict.findings.allSatisfy { $0.branch == "london" })
-        #expect(try SQLiteQuarantineStore(path: serve.storePath).raw(id: held[0].id) == expectedRaw(infected))
+        await #expect(try SQLiteQuarantineStore(path: serve.storePath).raw(id: held[0].id) == expectedRaw(infected))
 
         // One structured log line per message, with its queue id and nothing of the body.
         for queueID in ["Q1", "Q2", "Q3", "Q4"] {
@@ -59,7 +59,7 @@ import Testing
     /// `{auth_authen}` as Postfix sends it with MAIL FROM: a login sending as an address it does not
     /// own is refused (clause 14); its own address passes; an outsider borrowing an official's
     /// name (RFC 2047-encoded, a Cyrillic А) is held.
-    @Test func theSASLLoginDecidesWhoMaySendAsWhom() throws {
+    @Test func theSASLLoginDecidesWhoMaySendAsWhom() async throws {
         let serve = try StewardServe(policy: PackagePaths.policies, label: "impersonation")
         var script = MiltertestScript(socket: serve.socketPath)
         script.connect(clientName: "client.example.net", clientAddress: "192.0.2.10")
@@ -81,14 +81,14 @@ import Testing
 
         let result = try script.run(in: serve.directory)
         #expect(result.status == 0, "\(result.output)\(result.error)\n\(serve.log)")
-        let held = try SQLiteQuarantineStore(path: serve.storePath).list(limit: 10)
+        let held = try await SQLiteQuarantineStore(path: serve.storePath).list(limit: 10)
         try #require(held.count == 1, "\(serve.log)")
         #expect(held[0].envelope.queueID == "I3")
         #expect(held[0].verdict.findings.map(\.rule) == ["impersonation-official-name"])
         #expect(serve.stop() == 0)
     }
 
-    @Test func anAbortMidMessageDropsItAndTheConnectionGoesOn() throws {
+    @Test func anAbortMidMessageDropsItAndTheConnectionGoesOn() async throws {
         let serve = try StewardServe(policy: PackagePaths.policies, label: "abort")
         var script = MiltertestScript(socket: serve.socketPath)
         script.connect(clientName: "mx.example.org", clientAddress: "192.0.2.10")
@@ -101,12 +101,12 @@ import Testing
 
         let result = try script.run(in: serve.directory)
         #expect(result.status == 0, "\(result.output)\(result.error)\n\(serve.log)")
-        #expect(try SQLiteQuarantineStore(path: serve.storePath).list(limit: 10).isEmpty)
+        await #expect(try SQLiteQuarantineStore(path: serve.storePath).list(limit: 10).isEmpty)
         #expect(!serve.log.contains("milter.queue_id=A1"), "an aborted message gets no verdict")
         #expect(serve.stop() == 0)
     }
 
-    @Test func aLargeMessageIsSpooledToDiskJudgedAndStoredWhole() throws {
+    @Test func aLargeMessageIsSpooledToDiskJudgedAndStoredWhole() async throws {
         let serve = try StewardServe(policy: PackagePaths.policies, label: "large")
         var padding = ""
         for line in 0..<60_000 { padding += "Line \(line) of the minutes of the branch meeting, kept for the record.\n" }
@@ -128,10 +128,10 @@ import Testing
         #expect(result.status == 0, "\(result.output)\(result.error)\n\(serve.log)")
 
         let store = try SQLiteQuarantineStore(path: serve.storePath)
-        let held = try store.list(limit: 1)
+        let held = try await store.list(limit: 1)
         try #require(held.count == 1, "\(serve.log)")
         #expect(held[0].size == large.bytes.count)
-        #expect(try store.raw(id: held[0].id) == large.bytes)
+        await #expect(try store.raw(id: held[0].id) == large.bytes)
         // The spool file is gone once the message is decided.
         let spooled = (try? FileManager.default.contentsOfDirectory(atPath: serve.directory.path("spool"))) ?? []
         #expect(spooled.isEmpty)
@@ -191,7 +191,7 @@ import Testing
         #expect(serve.stop() == 0)
     }
 
-    @Test func sigtermLetsTheMessageInFlightFinishBeforeExiting() throws {
+    @Test func sigtermLetsTheMessageInFlightFinishBeforeExiting() async throws {
         let serve = try StewardServe(policy: PackagePaths.policies, label: "drain")
         var script = MiltertestScript(socket: serve.socketPath)
         script.connect(clientName: "mx.example.org", clientAddress: "192.0.2.10")
@@ -206,14 +206,14 @@ import Testing
             outcome.result = try? finished.run(in: serve.directory)
         }
         runner.start()
-        Thread.sleep(forTimeInterval: 1.0)
+        try await Task.sleep(for: .seconds(1))
         serve.signal(SIGTERM)
         let status = serve.stop(timeout: 30)
-        while runner.isExecuting { Thread.sleep(forTimeInterval: 0.05) }
+        while runner.isExecuting { try await Task.sleep(for: .milliseconds(50)) }
         #expect(outcome.result?.status == 0, "\(outcome.result?.output ?? "")\(outcome.result?.error ?? "")\n\(serve.log)")
         #expect(status == 0)
         #expect(serve.log.contains("all messages in flight finished"), "\(serve.log)")
-        #expect(try SQLiteQuarantineStore(path: serve.storePath).list(limit: 10).count == 1)
+        await #expect(try SQLiteQuarantineStore(path: serve.storePath).list(limit: 10).count == 1)
     }
 }
 

@@ -28,7 +28,7 @@ import Testing
                 #expect(page.text.contains("id=\"\(form)-confirm\" name=\"confirm\" type=\"checkbox\" value=\"yes\" required"))
             }
         }
-        #expect(try harness.store.auditTrail(messageID: harness.londonMessage).map(\.entry.action) == [.hold])
+        await #expect(try harness.store.auditTrail(messageID: harness.londonMessage).map(\.entry.action) == [.hold])
     }
 
     @Test func releaseNeedsAReasonAndConfirmationThenDeliversOnceAndIsAudited() async throws {
@@ -45,7 +45,7 @@ import Testing
             let warned = try await browser.get("/messages/\(id)")
             #expect(warned.text.contains("id=\"flash\""))
             #expect(warned.text.contains("give a reason and tick the box"))
-            #expect(try harness.store.message(id: id)?.state == .held)
+            await #expect(try harness.store.message(id: id)?.state == .held)
 
             let released = try await browser.post("/messages/\(id)/release", ["reason": "expected invoice", "confirm": "yes"])
             #expect(released.status == .seeOther)
@@ -62,7 +62,7 @@ import Testing
         let copy = try String(contentsOf: harness.deliveries.appendingPathComponent(try #require(delivered.first)), encoding: .utf8)
         #expect(copy.contains("Please pay."))
         #expect(copy.hasPrefix("X-Steward-Release:") || copy.contains("X-Steward-Release"))
-        let trail = try harness.store.auditTrail(messageID: id)
+        let trail = try await harness.store.auditTrail(messageID: id)
         #expect(trail.map(\.entry.action) == [.hold, .release])
         #expect(trail.last?.entry.actor == ReviewHarness.london)
         #expect(trail.last?.entry.reason == "expected invoice")
@@ -85,10 +85,10 @@ import Testing
             #expect(refused.text.contains("fraudulent invoice"))
             try await browser.post("/messages/\(id)/legal-hold", ["reason": "case closed", "confirm": "yes", "lift": "yes"])
         }
-        let message = try #require(try harness.store.message(id: id))
+        let message = try await #require(try harness.store.message(id: id))
         #expect(message.state == .refused)
         #expect(!message.legalHold)
-        let trail = try harness.store.auditTrail(messageID: id)
+        let trail = try await harness.store.auditTrail(messageID: id)
         #expect(trail.map(\.entry.action) == [.hold, .legalHold, .refuse, .legalHoldLifted])
         #expect(trail.dropFirst().allSatisfy { $0.entry.actor == ReviewHarness.london })
         #expect(trail.map(\.entry.reason).dropFirst() == ["tribunal case 7", "fraudulent invoice", "case closed"])
@@ -96,12 +96,12 @@ import Testing
 
     @Test func theQueueFiltersAndCountsPerState() async throws {
         let harness = try await ReviewHarness()
-        let report = try harness.store.hold(NewHold(
+        let report = try await harness.store.hold(NewHold(
             envelope: .init(sender: "member@london.union.example", recipients: ["report@london.union.example"]),
             verdict: .init(action: .quarantine, direction: .internal, branches: ["london"], findings: []),
             raw: Array("Subject: rude mail\r\n\r\nforwarded\r\n".utf8), kind: .report, reporter: "member@london.union.example",
             subject: "rude mail"))
-        _ = try harness.store.apply(.refuse(by: "x", reason: "r"), to: harness.londonMessage)
+        _ = try await harness.store.apply(.refuse(by: "x", reason: "r"), to: harness.londonMessage)
         try await harness.test { client in
             let browser = Browser(client)
             try await browser.signIn(ReviewHarness.london)

@@ -46,10 +46,10 @@ import Testing
             #expect(try await browser.get("/branches/london/trail").status == .ok, "their own branch's trail")
             #expect(try await browser.get("/branches/london/figures").status == .ok)
         }
-        let message = try #require(try harness.store.message(id: scotland))
+        let message = try await #require(try harness.store.message(id: scotland))
         #expect(message.state == .held)
         #expect(!message.legalHold)
-        #expect(try harness.store.auditTrail(messageID: scotland).map(\.entry.action) == [.hold], "nothing was viewed or done")
+        await #expect(try harness.store.auditTrail(messageID: scotland).map(\.entry.action) == [.hold], "nothing was viewed or done")
         #expect(try FileManager.default.contentsOfDirectory(atPath: harness.deliveries.path).isEmpty, "nothing was delivered")
     }
 
@@ -73,7 +73,7 @@ import Testing
 
     @Test func someoneNotInTheDirectoryCannotSignInEvenWithAStoredHash() async throws {
         let harness = try await ReviewHarness()
-        try harness.store.setPasswordHash(
+        try await harness.store.setPasswordHash(
             Bcrypt4.hash(ReviewHarness.password), login: "former.official@union.example",
             audit: NewAuditEntry(actor: "test", action: .passwordSet))
         try await harness.test { client in

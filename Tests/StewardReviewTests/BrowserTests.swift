@@ -35,11 +35,11 @@ struct BrowserTests {
     static let password = "violet tractor ledger 7"
     static let reason = "Expected invoice from our usual printer; checked by phone."
 
-    @Test func anOfficialReleasesAHeldMessageInChromium() throws {
+    @Test func anOfficialReleasesAHeldMessageInChromium() async throws {
         if let reason = BrowserTools.unavailableReason { throw TestFailure(reason) }
         let directory = try TemporaryDirectory("browser")
         let storePath = directory.path("quarantine.sqlite")
-        let id = try Self.holdLondonMessage(storePath: storePath)
+        let id = try await Self.holdLondonMessage(storePath: storePath)
 
         // A sendmail that keeps what it is given: never the machine's real MTA.
         let deliveries = directory.path("deliveries")
@@ -130,8 +130,8 @@ struct BrowserTests {
 
         // ...and the store says so, with the official's login and reason on the trail.
         let store = try SQLiteQuarantineStore(path: storePath)
-        #expect(try store.message(id: id)?.state == .released)
-        let release = try #require(try store.auditTrail(messageID: id).first { $0.entry.action == .release })
+        await #expect(try store.message(id: id)?.state == .released)
+        let release = try await #require(try store.auditTrail(messageID: id).first { $0.entry.action == .release })
         #expect(release.entry.actor == Self.login)
         #expect(release.entry.reason == Self.reason)
     }
@@ -139,7 +139,7 @@ struct BrowserTests {
     // MARK: helpers
 
     /// A message from outside to a London member, held by a London rule.
-    static func holdLondonMessage(storePath: String) throws -> Int64 {
+    static func holdLondonMessage(storePath: String) async throws -> Int64 {
         let store = try SQLiteQuarantineStore(path: storePath)
         let raw = """
             From: Printer <accounts@printer.example>\r
@@ -156,7 +156,7 @@ struct BrowserTests {
         let finding = Finding(
             kind: "unsafe-attachment", rule: "executable", clause: "10(f)(viii)", detail: "invoice.exe is a Windows program",
             branch: "london", action: .quarantine)
-        return try store.hold(NewHold(
+        return try await store.hold(NewHold(
             envelope: Envelope(sender: "accounts@printer.example", recipients: ["jo.bloggs@london.union.example"], clientAddress: "192.0.2.10"),
             verdict: Verdict(action: .quarantine, direction: .incoming, branches: ["london"], findings: [finding]),
             raw: Array(raw.utf8), subject: "Invoice 4471"))

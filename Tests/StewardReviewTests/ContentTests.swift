@@ -35,7 +35,7 @@ import Testing
 
     @Test func contentNeedsAReasonIsAuditedAndHostileHTMLIsSanitized() async throws {
         let harness = try await ReviewHarness()
-        let id = try ReviewHarness.hold(
+        let id = try await ReviewHarness.hold(
             harness.store, to: "chris.lee@london.union.example", branch: "london", subject: "Hostile", raw: Array(Self.hostile.utf8))
         try await harness.test { client in
             let browser = Browser(client)
@@ -44,7 +44,7 @@ import Testing
             #expect(try await browser.get("/messages/\(id)/content/2").status == .forbidden, "no frame before show content")
             let noReason = try await browser.post("/messages/\(id)/content", ["reason": " "])
             #expect(noReason.status == .seeOther)
-            #expect(try harness.store.auditTrail(messageID: id).map(\.entry.action) == [.hold])
+            await #expect(try harness.store.auditTrail(messageID: id).map(\.entry.action) == [.hold])
 
             let page = try await browser.post("/messages/\(id)/content", ["reason": "member asked whether it was genuine"])
             #expect(page.status == .ok)
@@ -66,7 +66,7 @@ import Testing
                 #expect(!html.contains(bad), "\(bad) removed")
             }
         }
-        let view = try #require(try harness.store.auditTrail(messageID: id).last)
+        let view = try await #require(try harness.store.auditTrail(messageID: id).last)
         #expect(view.entry.action == .view)
         #expect(view.entry.actor == ReviewHarness.london)
         #expect(view.entry.reason == "member asked whether it was genuine")
@@ -74,7 +74,7 @@ import Testing
 
     @Test func theFrameNeedsARecentContentViewOfThatMessage() async throws {
         let harness = try await ReviewHarness()
-        let id = try ReviewHarness.hold(
+        let id = try await ReviewHarness.hold(
             harness.store, to: "chris.lee@london.union.example", branch: "london", subject: "Hostile", raw: Array(Self.hostile.utf8))
         try await harness.test { client in
             let browser = Browser(client)

@@ -14,19 +14,19 @@ import Testing
 /// their own mail. The verdicts come from the shipped policy's real evaluator.
 @Suite struct DecisionRightsTests {
     /// Holds `raw` with the verdict the shipped policy gives it for `envelope`.
-    static func hold(_ harness: ReviewHarness, _ envelope: Envelope, subject: String, text: String) throws -> (Int64, Verdict) {
+    static func hold(_ harness: ReviewHarness, _ envelope: Envelope, subject: String, text: String) async throws -> (Int64, Verdict) {
         let message = SampleMessage.plain(from: envelope.sender, to: envelope.recipients[0], subject: subject, text: text)
         let snapshot = harness.app.policy.snapshot
         let verdict = snapshot.evaluator.evaluate(try snapshot.inspector.inspect(bytes: message.bytes), envelope: envelope)
-        let id = try harness.store.hold(NewHold(envelope: envelope, verdict: verdict, raw: message.bytes, subject: subject))
+        let id = try await harness.store.hold(NewHold(envelope: envelope, verdict: verdict, raw: message.bytes, subject: subject))
         return (id, verdict)
     }
 
-    static func expectUntouched(_ harness: ReviewHarness, _ id: Int64) throws {
-        let message = try #require(try harness.store.message(id: id))
+    static func expectUntouched(_ harness: ReviewHarness, _ id: Int64) async throws {
+        let message = try #require(try await harness.store.message(id: id))
         #expect(message.state == .held)
         #expect(!message.legalHold)
-        #expect(try harness.store.auditTrail(messageID: id).map(\.entry.action) == [.hold], "nothing was viewed or decided")
+        #expect(try await harness.store.auditTrail(messageID: id).map(\.entry.action) == [.hold], "nothing was viewed or decided")
     }
 
     /// The Bcc attack: a London member sends confidential papers outside and adds a Scotland
@@ -37,7 +37,7 @@ import Testing
         let envelope = Envelope(
             sender: "jo.bloggs@london.union.example", recipients: ["buyer@outside.example", "friend@scotland.union.example"],
             clientAddress: "127.0.0.1")
-        let (id, verdict) = try Self.hold(harness, envelope, subject: "STRICTLY CONFIDENTIAL: bargaining plan", text: "Our plans.")
+        let (id, verdict) = try await Self.hold(harness, envelope, subject: "STRICTLY CONFIDENTIAL: bargaining plan", text: "Our plans.")
         let holding = Set(verdict.findings.filter { $0.action == .quarantine }.map(\.branch))
         #expect(holding == ["london", "scotland"], "both branches' rules hold it: the attack is real")
 
@@ -58,14 +58,14 @@ import Testing
             }
             #expect(try await scotland.get("/messages/\(id)/content/0").status == .forbidden)
         }
-        try Self.expectUntouched(harness, id)
+        try await Self.expectUntouched(harness, id)
         #expect(try FileManager.default.contentsOfDirectory(atPath: harness.deliveries.path).isEmpty, "nothing was delivered")
 
         // The same rule at the command line's entry point.
         let decisions = harness.app.decisionsForTests
-        #expect(throws: QuarantineError.self) { try decisions.refuse(id: id, actor: ReviewHarness.scotland, reason: "x") }
-        #expect(throws: QuarantineError.self) { try decisions.openContent(id: id, actor: ReviewHarness.scotland, reason: "x") }
-        try Self.expectUntouched(harness, id)
+        await #expect(throws: QuarantineError.self) { try await decisions.refuse(id: id, actor: ReviewHarness.scotland, reason: "x") }
+        await #expect(throws: QuarantineError.self) { try await decisions.openContent(id: id, actor: ReviewHarness.scotland, reason: "x") }
+        try await Self.expectUntouched(harness, id)
 
         try await harness.test { client in
             let london = Browser(client)
@@ -75,19 +75,19 @@ import Testing
             let released = try await london.post("/messages/\(id)/release", ["reason": "cleared with the branch", "confirm": "yes"])
             #expect(released.status == .seeOther)
         }
-        #expect(try harness.store.message(id: id)?.state == .released, "the sender's branch decides")
+        await #expect(try harness.store.message(id: id)?.state == .released, "the sender's branch decides")
     }
 
     /// Four eyes: the London deputy's own message (and one addressed to the senior official)
     /// cannot be released, refused or read by them; the other London official decides.
     @Test func nobodyDecidesOnTheirOwnMail() async throws {
         let harness = try await ReviewHarness()
-        try harness.store.setPasswordHash(
+        try await harness.store.setPasswordHash(
             Bcrypt4.hash(ReviewHarness.password), login: "chris.lee@london.union.example",
             audit: NewAuditEntry(actor: "test", action: .passwordSet))
         let fromDeputy = Envelope(
             sender: "chris.lee@london.union.example", recipients: ["buyer@outside.example"], authUser: "clee", clientAddress: "127.0.0.1")
-        let (sent, verdict) = try Self.hold(harness, fromDeputy, subject: "CONFIDENTIAL figures", text: "Figures.")
+        let (sent, verdict) = try await Self.hold(harness, fromDeputy, subject: "CONFIDENTIAL figures", text: "Figures.")
         #expect(verdict.findings.contains { $0.branch == "london" && $0.action == .quarantine }, "\(verdict)")
         // harness.londonMessage is addressed to the deputy too (chris.lee@london.union.example).
         for id in [sent, harness.londonMessage] {
@@ -103,9 +103,9 @@ import Testing
                     #expect(answer.status == .forbidden, "#\(id) POST \(action)")
                 }
             }
-            try Self.expectUntouched(harness, id)
-            #expect(throws: QuarantineError.self) {
-                try harness.app.decisionsForTests.refuse(id: id, actor: "chris.lee@london.union.example", reason: "mine")
+            try await Self.expectUntouched(harness, id)
+            await #expect(throws: QuarantineError.self) {
+                try await harness.app.decisionsForTests.refuse(id: id, actor: "chris.lee@london.union.example", reason: "mine")
             }
         }
         // The senior official decides on the deputy's message.
@@ -116,7 +116,7 @@ import Testing
             let refused = try await senior.post("/messages/\(sent)/refuse", ["reason": "not to go out", "confirm": "yes"])
             #expect(refused.status == .seeOther)
         }
-        #expect(try harness.store.message(id: sent)?.state == .refused)
+        await #expect(try harness.store.message(id: sent)?.state == .refused)
     }
 
     @Test func theRuleItself() throws {

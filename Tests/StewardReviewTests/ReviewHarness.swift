@@ -39,11 +39,11 @@ final class ReviewHarness: Sendable {
 
         store = try SQLiteQuarantineStore(path: directory.path("quarantine.sqlite"))
         for login in [Self.london, Self.scotland, Self.admin] {
-            try store.setPasswordHash(
+            try await store.setPasswordHash(
                 Bcrypt4.hash(Self.password), login: login, audit: NewAuditEntry(actor: "test", action: .passwordSet, detail: login))
         }
-        londonMessage = try Self.hold(store, to: "chris.lee@london.union.example", branch: "london", subject: "London invoice")
-        scotlandMessage = try Self.hold(store, to: "members@scotland.union.example", branch: "scotland", subject: "Scotland invoice")
+        londonMessage = try await Self.hold(store, to: "chris.lee@london.union.example", branch: "london", subject: "London invoice")
+        scotlandMessage = try await Self.hold(store, to: "members@scotland.union.example", branch: "scotland", subject: "Scotland invoice")
 
         try FileManager.default.createDirectory(at: deliveries, withIntermediateDirectories: true)
         let script = directory.url.appendingPathComponent("sendmail")
@@ -63,9 +63,9 @@ final class ReviewHarness: Sendable {
 
     func advance(minutes: Double) { clock.advance(minutes * 60) }
 
-    static func hold(_ store: some QuarantineStore, to recipient: String, branch: String, subject: String, raw: [UInt8]? = nil) throws -> Int64 {
+    static func hold(_ store: some QuarantineStore, to recipient: String, branch: String, subject: String, raw: [UInt8]? = nil) async throws -> Int64 {
         let message = SampleMessage.plain(from: "billing@partner.example", to: recipient, subject: subject, text: "Please pay.")
-        return try store.hold(NewHold(
+        return try await store.hold(NewHold(
             envelope: Envelope(sender: "billing@partner.example", recipients: [recipient], clientAddress: "192.0.2.7"),
             verdict: Verdict(
                 action: .quarantine, direction: .incoming, branches: [branch],

@@ -46,16 +46,16 @@ import Testing
         return bytes
     }
 
-    static func setUp(_ harness: ReviewHarness, _ login: String) throws -> SecondFactorCheck.Setup {
-        try SecondFactorCheck.setUp(login: login, directory: harness.app.policy.snapshot.evaluator.policy.directory, store: harness.store, actor: "root")
+    static func setUp(_ harness: ReviewHarness, _ login: String) async throws -> SecondFactorCheck.Setup {
+        try await SecondFactorCheck.setUp(login: login, directory: harness.app.policy.snapshot.evaluator.policy.directory, store: harness.store, actor: "root")
     }
 
     @Test func aCodeFromTheAuthenticatorIsAskedAfterThePasswordAndWorksOnce() async throws {
         let harness = try await ReviewHarness()
-        let setup = try Self.setUp(harness, ReviewHarness.london)
+        let setup = try await Self.setUp(harness, ReviewHarness.london)
         #expect(setup.uri.hasPrefix("otpauth://totp/Steward:sam.okafor@union.example?secret="))
         #expect(setup.recoveryCodes.count == 10 && Set(setup.recoveryCodes).count == 10)
-        let stored = try #require(try harness.store.secondFactor(login: ReviewHarness.london))
+        let stored = try await #require(try harness.store.secondFactor(login: ReviewHarness.london))
         #expect(!stored.recoveryHashes.contains { setup.recoveryCodes.contains($0) }, "only hashes of recovery codes are kept")
         let code = try Self.code(uri: setup.uri, at: harness.clock.now)
         try await harness.test { client in
@@ -94,7 +94,7 @@ import Testing
             try await again.signIn(ReviewHarness.london)
             #expect(try await again.post("/login/code", ["login": ReviewHarness.london, "code": next]).status == .seeOther)
         }
-        let trail = try harness.store.auditTrail(messageID: nil).map(\.entry.action)
+        let trail = try await harness.store.auditTrail(messageID: nil).map(\.entry.action)
         #expect(trail.contains(.secondFactorSet))
     }
 
@@ -103,7 +103,7 @@ import Testing
         // count of wrong codes can lock it.
         let forwarded = HTTPField.Name("X-Forwarded-For")!
         let harness = try await ReviewHarness(settings: ReviewSettings(trustedProxies: [try #require(NetworkRange("127.0.0.1/32"))]))
-        let setup = try Self.setUp(harness, ReviewHarness.london)
+        let setup = try await Self.setUp(harness, ReviewHarness.london)
         try await harness.test(.live) { client in
             for guess in 0..<5 {
                 let browser = Browser(client)
@@ -133,7 +133,7 @@ import Testing
             #expect(try await browser.get("/").location == "/login")
         }
         #expect(await harness.app.sessions.count == 0)
-        let setup = try Self.setUp(harness, ReviewHarness.london)
+        let setup = try await Self.setUp(harness, ReviewHarness.london)
         try await harness.test { client in
             let browser = Browser(client)
             #expect(try await browser.signIn(ReviewHarness.london).text.contains("id=\"code-form\""))

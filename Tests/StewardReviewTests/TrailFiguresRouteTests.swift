@@ -30,9 +30,9 @@ import Testing
 
     @Test func aBranchTrailHoldsOnlyThatBranchsMessagesNewestFirst() async throws {
         let harness = try await ReviewHarness()
-        try harness.store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
-        _ = try harness.store.apply(.refuse(by: ReviewHarness.scotland, reason: "scottish reason"), to: harness.scotlandMessage)
-        _ = try harness.store.apply(.refuse(by: ReviewHarness.london, reason: "london reason"), to: harness.londonMessage)
+        try await harness.store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
+        _ = try await harness.store.apply(.refuse(by: ReviewHarness.scotland, reason: "scottish reason"), to: harness.scotlandMessage)
+        _ = try await harness.store.apply(.refuse(by: ReviewHarness.london, reason: "london reason"), to: harness.londonMessage)
         try await harness.test { client in
             let browser = Browser(client)
             try await browser.signIn(ReviewHarness.london)
