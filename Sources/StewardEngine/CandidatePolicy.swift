@@ -59,7 +59,7 @@ public struct CandidatePolicy: Sendable {
 
     /// Makes the candidate the live policy. Returns the change as recorded.
     @discardableResult
-    public func promote(store: any QuarantineStore, actor: String, reason: String?) throws(Failure) -> String {
+    public func promote(store: any QuarantineStore, actor: String, reason: String?) async throws(Failure) -> String {
         guard let candidate = candidateText() else { throw Failure(code: .noCandidate, description: "branch \(branch) has no candidate policy (\(candidateURL.path))") }
         let live = try liveFile()
         // The directory as it will be: the candidate in the live file's place, and no candidate.
@@ -80,7 +80,7 @@ public struct CandidatePolicy: Sendable {
             throw Failure(code: .writeFailed, description: "could not write \(live.url.path): \(error.localizedDescription)")
         }
         do {
-            try store.appendAudit(NewAuditEntry(
+            try await store.appendAudit(NewAuditEntry(
                 actor: actor, action: .policyPromote, reason: reason, detail: "branch \(branch): \(liveName) replaced by its candidate\n\(change)"))
         } catch {
             // No change without its record: put the files back as they were.
@@ -88,18 +88,18 @@ public struct CandidatePolicy: Sendable {
             if live.text.isEmpty { try? FileManager.default.removeItem(at: live.url) } else { try? Data(live.text.utf8).write(to: live.url, options: .atomic) }
             throw Failure(code: .writeFailed, description: "the promotion could not be put on the audit trail, so it was undone: \(error)")
         }
-        finish(store)
+        await finish(store)
         return change
     }
 
     /// Throws the candidate away. Returns what it would have changed, as recorded.
     @discardableResult
-    public func discard(store: any QuarantineStore, actor: String, reason: String?) throws(Failure) -> String {
+    public func discard(store: any QuarantineStore, actor: String, reason: String?) async throws(Failure) -> String {
         guard let candidate = candidateText() else { throw Failure(code: .noCandidate, description: "branch \(branch) has no candidate policy (\(candidateURL.path))") }
         let live = (try? liveFile())?.text ?? ""
         let change = Self.change(from: live, to: candidate)
         do {
-            try store.appendAudit(NewAuditEntry(
+            try await store.appendAudit(NewAuditEntry(
                 actor: actor, action: .policyDiscard, reason: reason,
                 detail: "branch \(branch): candidate discarded; it would have changed\n\(change)"))
         } catch {
@@ -110,13 +110,13 @@ public struct CandidatePolicy: Sendable {
         } catch {
             throw Failure(code: .writeFailed, description: "could not remove \(candidateURL.path): \(error.localizedDescription)")
         }
-        finish(store)
+        await finish(store)
         return change
     }
 
     /// Running Stewards reload; the old candidate's differences no longer apply.
-    private func finish(_ store: any QuarantineStore) {
+    private func finish(_ store: any QuarantineStore) async {
         try? PolicyHolder.touchStamp(directory)
-        _ = try? (store as? any PolicyObservationStore)?.forgetObservations(branch: branch, kinds: [.candidateWouldHold, .candidateWouldPass])
+        _ = try? await (store as? any PolicyObservationStore)?.forgetObservations(branch: branch, kinds: [.candidateWouldHold, .candidateWouldPass])
     }
 }

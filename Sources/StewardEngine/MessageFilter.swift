@@ -162,7 +162,7 @@ public final class MessageFilter: Sendable {
             let facts = ObservationBuilder.Facts(
                 at: Date(), envelope: envelope, subject: Self.subject(of: inspected),
                 partNames: ObservationBuilder.partNames(inspected), heldID: decision.heldID)
-            record(
+            await record(
                 ObservationBuilder.logged(verdict, facts: facts) + ObservationBuilder.disagreements(verdict, candidates: shadow, facts: facts),
                 envelope: envelope)
         }
@@ -195,10 +195,10 @@ public final class MessageFilter: Sendable {
 
     /// Stores what the branches tune by. Metadata about mail that was let through: a store
     /// failure here is logged and the message goes on as judged (it is never lost either way).
-    private func record(_ observations: [PolicyObservation], envelope: Envelope) {
+    private func record(_ observations: [PolicyObservation], envelope: Envelope) async {
         guard !observations.isEmpty, let store = store as? any PolicyObservationStore else { return }
         do {
-            try store.record(observations)
+            try await store.record(observations)
         } catch {
             logger.error("could not record what the policy observed; the message went on as judged", metadata: [
                 "milter.queue_id": "\(envelope.queueID ?? "-")", "error.reason": "\(error)",

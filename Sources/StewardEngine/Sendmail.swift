@@ -104,16 +104,3 @@ public struct SendmailError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
-
-extension Sendmail {
-    /// `send` for async callers (a release from the review app, the notice sender): the child
-    /// process is waited for on a thread of its own, never on one of Swift's cooperative threads.
-    public func send(_ message: [UInt8], from sender: String, to recipients: [String]) async throws(SendmailError) {
-        let result: Result<Void, SendmailError> = await withCheckedContinuation { continuation in
-            Thread {
-                continuation.resume(returning: Result { () throws(SendmailError) in try self.send(message, from: sender, to: recipients) })
-            }.start()
-        }
-        try result.get()
-    }
-}

@@ -84,11 +84,11 @@ public struct PolicyObservation: Sendable, Hashable, Codable {
 /// every mail host sharing a PostgreSQL store counts into the same figures.
 public protocol PolicyObservationStore: Sendable {
     /// Stores observations (one transaction); the ids given are ignored.
-    func record(_ observations: [PolicyObservation]) throws(QuarantineError)
+    func record(_ observations: [PolicyObservation]) async throws(QuarantineError)
     /// A branch's observations of these kinds made at or after `since`, oldest first.
-    func observations(branch: String, kinds: Set<PolicyObservation.Kind>, since: Date) throws(QuarantineError) -> [PolicyObservation]
+    func observations(branch: String, kinds: Set<PolicyObservation.Kind>, since: Date) async throws(QuarantineError) -> [PolicyObservation]
     /// Forgets a branch's observations of these kinds (a candidate promoted or discarded starts
     /// afresh); returns how many were removed.
     @discardableResult
-    func forgetObservations(branch: String, kinds: Set<PolicyObservation.Kind>) throws(QuarantineError) -> Int
+    func forgetObservations(branch: String, kinds: Set<PolicyObservation.Kind>) async throws(QuarantineError) -> Int
 }

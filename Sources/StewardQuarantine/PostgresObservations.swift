@@ -13,28 +13,28 @@ extension PostgresQuarantineStore: PolicyObservationStore {
         ]
     }
 
-    public func record(_ observations: [PolicyObservation]) throws(QuarantineError) {
+    public func record(_ observations: [PolicyObservation]) async throws(QuarantineError) {
         guard !observations.isEmpty else { return }
         let logger = Logger(label: "steward.postgres")
-        try transaction { connection in
+        try await transaction { connection in
             for observation in observations {
                 let (at, kind, record) = (AuditChain.milliseconds(observation.at), observation.kind.rawValue, try JSON.text(observation))
-                _ = try connection.query("""
+                _ = try await connection.query("""
                     INSERT INTO policy_observation (at_ms, branch, kind, record) VALUES (\(at), \(observation.branch), \(kind), \(record))
-                    """, logger: logger).wait()
+                    """, logger: logger).collect()
             }
         }
     }
 
-    public func observations(branch: String, kinds: Set<PolicyObservation.Kind>, since: Date) throws(QuarantineError) -> [PolicyObservation] {
+    public func observations(branch: String, kinds: Set<PolicyObservation.Kind>, since: Date) async throws(QuarantineError) -> [PolicyObservation] {
         let names = kinds.map(\.rawValue)
         let logger = Logger(label: "steward.postgres")
-        return try read { connection in
-            let rows = try connection.query("""
+        return try await read { connection in
+            let rows = try await connection.query("""
                 SELECT id, record FROM policy_observation
                 WHERE branch = \(branch) AND at_ms >= \(AuditChain.milliseconds(since)) AND kind = ANY(\(names))
                 ORDER BY at_ms, id
-                """, logger: logger).wait()
+                """, logger: logger).collect()
             return try rows.map { row in
                 let (id, record) = try row.decode((Int64, String).self)
                 var observation = try JSON.decode(PolicyObservation.self, record)
@@ -45,13 +45,13 @@ extension PostgresQuarantineStore: PolicyObservationStore {
     }
 
     @discardableResult
-    public func forgetObservations(branch: String, kinds: Set<PolicyObservation.Kind>) throws(QuarantineError) -> Int {
+    public func forgetObservations(branch: String, kinds: Set<PolicyObservation.Kind>) async throws(QuarantineError) -> Int {
         let names = kinds.map(\.rawValue)
         let logger = Logger(label: "steward.postgres")
-        return try transaction { connection in
-            let rows = try connection.query(
+        return try await transaction { connection in
+            let rows = try await connection.query(
                 "DELETE FROM policy_observation WHERE branch = \(branch) AND kind = ANY(\(names)) RETURNING id", logger: logger
-            ).wait()
+            ).collect()
             return rows.count
         }
     }

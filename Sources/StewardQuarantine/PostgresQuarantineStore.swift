@@ -3,11 +3,12 @@ import Logging
 import PostgresNIO
 import StewardCore
 import NIOConcurrencyHelpers
+public import ServiceLifecycle
 
 /// The store for several mail hosts sharing one quarantine: PostgreSQL through postgres-nio's
 /// `PostgresClient`, a pool of connections that reconnects by itself after the server comes
-/// back. The pool lives as long as `run()` does: whoever opens the store runs it (see
-/// `start(settings:anchor:lockWaitSeconds:)`). Audit entries are appended under
+/// back. The pool works only while it runs: `steward serve` runs it as a service of its group
+/// (`pool`), a command for its own duration (`withPool`). Audit entries are appended under
 /// `LOCK TABLE audit_entry IN EXCLUSIVE MODE`, so hosts writing at once still make one chain.
 public final class PostgresQuarantineStore: QuarantineStore {
     public struct Settings: Sendable, Hashable {
@@ -18,14 +19,20 @@ public final class PostgresQuarantineStore: QuarantineStore {
         public var user: String
         public var password: String?
         public var database: String
+        /// The most connections this process keeps open to the server (the pool's size).
+        public var poolSize: Int
 
-        public init(socketPath: String? = nil, host: String = "127.0.0.1", port: Int = 5432, user: String, password: String? = nil, database: String) {
+        public init(
+            socketPath: String? = nil, host: String = "127.0.0.1", port: Int = 5432, user: String, password: String? = nil,
+            database: String, poolSize: Int = 10
+        ) {
             self.socketPath = socketPath
             self.host = host
             self.port = port
             self.user = user
             self.password = password
             self.database = database
+            self.poolSize = poolSize
         }
     }
 
@@ -34,13 +41,12 @@ public final class PostgresQuarantineStore: QuarantineStore {
     let logger = Logger(label: "steward.postgres")
     /// How long an operation without a deadline of its own waits for a connection and a lock.
     private let lockWaitSeconds: TimeInterval
-
     /// The audit key and checkpoint file (the same key on every host sharing the store).
     private let anchor: AuditAnchor?
+    /// The task running the pool when the store runs it itself (`start`), ended with the store.
+    private let ownPool = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    /// A store whose pool is not running yet: run `run()` in a long-running task, then
-    /// `prepare()`. `start` does both.
-    public init(settings: Settings, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) {
+    private init(settings: Settings, anchor: AuditAnchor?, lockWaitSeconds: TimeInterval) {
         self.settings = settings
         self.anchor = anchor
         self.lockWaitSeconds = lockWaitSeconds
@@ -53,41 +59,74 @@ public final class PostgresQuarantineStore: QuarantineStore {
                 database: settings.database, tls: .disable)
         }
         configuration.options.connectTimeout = .seconds(max(1, Int64(lockWaitSeconds)))
+        configuration.options.maximumConnections = max(1, settings.poolSize)
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
-    /// Opens the store for a process: runs its pool in a task of its own for as long as the
-    /// process lives, then creates or migrates the schema. With `anchor`, audit entries are
-    /// HMACs with its key and each change leaves a signed checkpoint of the chain's head.
-    public static func start(settings: Settings, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) async throws(QuarantineError) -> PostgresQuarantineStore {
+    deinit {
+        ownPool.withLockedValue { $0?.cancel() }
+    }
+
+    /// Opens the store: creates or migrates the schema on a connection of its own (closed again),
+    /// and lets the audit anchor adopt the chain's head. With `anchor`, audit entries are HMACs
+    /// with its key and each change leaves a signed checkpoint of the chain's head. The pool is
+    /// not running yet: run `pool` (a service of `steward serve`), or `withPool` around the work.
+    public static func open(settings: Settings, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) async throws(QuarantineError) -> PostgresQuarantineStore {
         let store = PostgresQuarantineStore(settings: settings, anchor: anchor, lockWaitSeconds: lockWaitSeconds)
-        // The pool is a long-running part: `steward serve` could run `store.run()` among its
-        // services instead, with graceful shutdown; every other command needs it only until it exits.
-        Task.detached { await store.run() }
         try await store.prepare()
         return store
     }
 
-    /// Runs the connection pool until the task is cancelled (a service's `run`).
-    public func run() async {
-        await client.run()
+    /// `open`, with the pool run by the store itself for as long as the store lives (tests).
+    public static func start(settings: Settings, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) async throws(QuarantineError) -> PostgresQuarantineStore {
+        let store = try await open(settings: settings, anchor: anchor, lockWaitSeconds: lockWaitSeconds)
+        let client = store.client
+        store.ownPool.withLockedValue { $0 = Task.detached { await client.run() } }
+        return store
     }
 
-    /// Creates or migrates the schema, and lets the audit anchor adopt the chain's head.
-    public func prepare() async throws(QuarantineError) {
+    /// The connection pool as a service: runs until graceful shutdown or cancellation. Every
+    /// store operation waits for it (up to its deadline), so it must run while the store is used.
+    public var pool: any Service { client }
+
+    /// Runs the pool for the duration of `body` (a command line that uses the store, then exits).
+    public func withPool<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+        let running = Task.detached { [client] in await client.run() }
+        defer { running.cancel() }
+        return try await body()
+    }
+
+    private func prepare() async throws(QuarantineError) {
+        let head: AuditEntry?
         do {
-            try await withConnection(until: Date().addingTimeInterval(lockWaitSeconds)) { connection in
-                try await Self.migrate(connection, logger: self.logger)
+            let connection = try await PostgresConnection.connect(
+                configuration: connectionConfiguration(), id: 0, logger: logger)
+            do {
+                try await Self.migrate(connection, logger: logger)
+                head = try await self.head(on: connection)
+                try? await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
             }
         } catch {
-            throw QuarantineError(code: .cannotOpen, detail: "PostgreSQL \(settings.database): \(error)")
+            throw QuarantineError(code: .cannotOpen, detail: "PostgreSQL \(settings.database): \(Self.describe(error))")
         }
-        if let anchor { try anchor.adopt(head: try await head()) }
+        if let anchor { try anchor.adopt(head: head) }
     }
 
-    /// The newest audit entry.
-    private func head() async throws(QuarantineError) -> AuditEntry? {
-        try await read { [self] connection in try await self.head(on: connection) }
+    /// The one connection `open` migrates on: the pool's settings, outside the pool.
+    private func connectionConfiguration() -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socket = settings.socketPath {
+            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
+        } else {
+            configuration = .init(
+                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                database: settings.database, tls: .disable)
+        }
+        configuration.options.connectTimeout = .seconds(max(1, Int64(lockWaitSeconds)))
+        return configuration
     }
 
     private func head(on connection: PostgresConnection) async throws -> AuditEntry? {

@@ -99,9 +99,9 @@ extension QuarantineStore {
 
     /// How many messages are in each state (the metrics' `steward_held_messages`). Reads the
     /// list's metadata (never the stored bytes), once per scrape.
-    public func countByState() throws(QuarantineError) -> [HoldState: Int] {
+    public func countByState() async throws(QuarantineError) -> [HoldState: Int] {
         var counts: [HoldState: Int] = [:]
-        for state in HoldState.allCases { counts[state] = try list(QuarantineQuery(state: state, limit: Int.max)).count }
+        for state in HoldState.allCases { counts[state] = try await list(QuarantineQuery(state: state, limit: Int.max)).count }
         return counts
     }
 }

@@ -11,9 +11,9 @@ extension SQLiteQuarantineStore: PolicyObservationStore {
             """)
     }
 
-    public func record(_ observations: [PolicyObservation]) throws(QuarantineError) {
+    public func record(_ observations: [PolicyObservation]) async throws(QuarantineError) {
         guard !observations.isEmpty else { return }
-        try write { db in
+        try await write { db in
             for observation in observations {
                 try db.execute(
                     sql: "INSERT INTO policy_observation (at_ms, branch, kind, record) VALUES (?, ?, ?, ?)",
@@ -24,9 +24,9 @@ extension SQLiteQuarantineStore: PolicyObservationStore {
         }
     }
 
-    public func observations(branch: String, kinds: Set<PolicyObservation.Kind>, since: Date) throws(QuarantineError) -> [PolicyObservation] {
+    public func observations(branch: String, kinds: Set<PolicyObservation.Kind>, since: Date) async throws(QuarantineError) -> [PolicyObservation] {
         let names = kinds.map(\.rawValue)
-        return try read { db in
+        return try await read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -44,9 +44,9 @@ extension SQLiteQuarantineStore: PolicyObservationStore {
     }
 
     @discardableResult
-    public func forgetObservations(branch: String, kinds: Set<PolicyObservation.Kind>) throws(QuarantineError) -> Int {
+    public func forgetObservations(branch: String, kinds: Set<PolicyObservation.Kind>) async throws(QuarantineError) -> Int {
         let names = kinds.map(\.rawValue)
-        return try write { db in
+        return try await write { db in
             try db.execute(
                 sql: "DELETE FROM policy_observation WHERE branch = ? AND kind IN (\(names.map { _ in "?" }.joined(separator: ",")))",
                 arguments: StatementArguments([branch] + names))

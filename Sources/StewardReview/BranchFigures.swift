@@ -181,11 +181,11 @@ extension BranchFigures {
     /// its monitor-mode matches when the store keeps them. The review app and the CLI both use it.
     public static func load(
         from store: any QuarantineStore, branch: String, weeks: Int, now: Date, calendar: Calendar
-    ) throws(QuarantineError) -> BranchFigures {
+    ) async throws(QuarantineError) -> BranchFigures {
         let window = window(weeks: weeks, now: now, calendar: calendar)
-        let messages = try store.list(QuarantineQuery(branch: branch, kind: .hold, heldSince: window.start, limit: .max))
-        let audit = try store.auditTrail(messageIDs: messages.map(\.id))
-        let observations = try (store as? any PolicyObservationStore)?.observations(branch: branch, kinds: [.logged], since: window.start) ?? []
+        let messages = try await store.list(QuarantineQuery(branch: branch, kind: .hold, heldSince: window.start, limit: .max))
+        let audit = try await store.auditTrail(messageIDs: messages.map(\.id))
+        let observations = try await (store as? any PolicyObservationStore)?.observations(branch: branch, kinds: [.logged], since: window.start) ?? []
         return BranchFigures(
             branch: branch, messages: messages, audit: audit, observations: observations, weeks: weeks, now: now, calendar: calendar)
     }

@@ -55,9 +55,9 @@ public struct ShadowReport: Sendable {
 
     public static func load(
         from store: any QuarantineStore, branch: String, weeks: Int, now: Date, calendar: Calendar
-    ) throws(QuarantineError) -> ShadowReport {
+    ) async throws(QuarantineError) -> ShadowReport {
         let start = BranchFigures.window(weeks: weeks, now: now, calendar: calendar).start
-        let observations = try (store as? any PolicyObservationStore)?
+        let observations = try await (store as? any PolicyObservationStore)?
             .observations(branch: branch, kinds: [.candidateWouldHold, .candidateWouldPass], since: start) ?? []
         return ShadowReport(branch: branch, observations: observations, weeks: weeks, now: now, calendar: calendar)
     }

@@ -56,7 +56,7 @@ struct ShadowRoutes {
         router.get("/branches/:branch/shadow") { _, context in
             let branch = try app.servedBranch(context)
             let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
-            let report = try ShadowReport.load(from: app.store, branch: branch, weeks: FiguresRoutes.defaultWeeks, now: app.now(), calendar: calendar)
+            let report = try await ShadowReport.load(from: app.store, branch: branch, weeks: FiguresRoutes.defaultWeeks, now: app.now(), calendar: calendar)
             let candidate = CandidatePolicy(directory: app.policy.directory, branch: branch).candidateText()
             let name = app.branchName(branch)
             let isAdmin = try context.requireIdentity().isAdmin
@@ -70,13 +70,13 @@ struct ShadowRoutes {
         }
         router.post("/branches/:branch/shadow/promote") { request, context in
             try await change(request, context) { candidate, login, reason in
-                try candidate.promote(store: app.store, actor: login, reason: reason)
+                try await candidate.promote(store: app.store, actor: login, reason: reason)
                 return "The candidate policy is now the live policy of this branch."
             }
         }
         router.post("/branches/:branch/shadow/discard") { request, context in
             try await change(request, context) { candidate, login, reason in
-                try candidate.discard(store: app.store, actor: login, reason: reason)
+                try await candidate.discard(store: app.store, actor: login, reason: reason)
                 return "The candidate policy was discarded."
             }
         }
@@ -84,7 +84,7 @@ struct ShadowRoutes {
 
     /// Only a review admin changes a branch's live policy; a reason and the confirmation are needed.
     private func change(
-        _ request: Request, _ context: ReviewContext, _ action: (CandidatePolicy, String, String) throws -> String
+        _ request: Request, _ context: ReviewContext, _ action: (CandidatePolicy, String, String) async throws -> String
     ) async throws -> Response {
         let branch = try app.servedBranch(context)
         let reviewer = try context.requireIdentity()
@@ -93,7 +93,7 @@ struct ShadowRoutes {
         var flash = ReviewApp.unconfirmed
         if let reason = ReviewApp.confirmedReason(form.reason, form.confirm) {
             do {
-                flash = try action(CandidatePolicy(directory: app.policy.directory, branch: branch), reviewer.login, reason)
+                flash = try await action(CandidatePolicy(directory: app.policy.directory, branch: branch), reviewer.login, reason)
                 _ = try? app.policy.reload()
                 context.logger.notice("candidate policy changed", metadata: ["policy.branch": "\(branch)", "login": "\(reviewer.login)", "path": "\(request.uri.path)"])
             } catch let error as CandidatePolicy.Failure {

@@ -29,35 +29,36 @@ struct AuditCommand: ParsableCommand {
                 return parsed
             }
             let settings = store.settings()
-            let quarantine = await store.store()
-            var problems: [String] = []
-            let trail: [AuditEntry]
-            let recorded: [AuditCheckpoint?]
-            var messages: [HeldMessage] = []
-            var digests: [Int64: String] = [:]
-            let anchor: AuditAnchor
-            do {
-                anchor = try settings.auditAnchor()
-                trail = try await quarantine.auditTrail(messageID: nil)
-                recorded = try anchor.checkpoints()
-                messages = try await quarantine.list(QuarantineQuery(limit: .max))
-                // One message's bytes at a time: a store can hold many large messages.
-                for message in messages {
-                    if let raw = try await quarantine.raw(id: message.id) { digests[message.id] = EvidenceCheck.digest(raw) }
+            try await store.withStore { quarantine in
+                var problems: [String] = []
+                let trail: [AuditEntry]
+                let recorded: [AuditCheckpoint?]
+                var messages: [HeldMessage] = []
+                var digests: [Int64: String] = [:]
+                let anchor: AuditAnchor
+                do throws(QuarantineError) {
+                    anchor = try settings.auditAnchor()
+                    trail = try await quarantine.auditTrail(messageID: nil)
+                    recorded = try anchor.checkpoints()
+                    messages = try await quarantine.list(QuarantineQuery(limit: .max))
+                    // One message's bytes at a time: a store can hold many large messages.
+                    for message in messages {
+                        if let raw = try await quarantine.raw(id: message.id) { digests[message.id] = EvidenceCheck.digest(raw) }
+                    }
+                } catch { error.exit() }
+                problems += AuditChain.verify(trail, anchor: anchor, checkpoints: recorded + given.map { Optional($0) })
+                problems += EvidenceCheck.problems(messages: messages, digests: digests, trail: trail)
+                if !problems.isEmpty {
+                    for problem in problems { print(problem) }
+                    throw ExitCode(1)
                 }
-            } catch { error.exit() }
-            problems += AuditChain.verify(trail, anchor: anchor, checkpoints: recorded + given.map { Optional($0) })
-            problems += EvidenceCheck.problems(messages: messages, digests: digests, trail: trail)
-            if !problems.isEmpty {
-                for problem in problems { print(problem) }
-                throw ExitCode(1)
+                let newest = (recorded.compactMap { $0 } + given).map(\.sequence).max() ?? 0
+                let last = trail.last?.sequence ?? 0
+                print("audit trail verified: \(trail.count) entries, last hash \(trail.last?.hash ?? AuditChain.genesis)")
+                print("checkpoints: \(recorded.count + given.count), the newest at entry \(newest)"
+                    + (newest < last ? " (entries \(newest + 1)-\(last) are covered by the key alone)" : ""))
+                print("held messages: \(messages.count), each with the SHA-256 and state the trail records")
             }
-            let newest = (recorded.compactMap { $0 } + given).map(\.sequence).max() ?? 0
-            let last = trail.last?.sequence ?? 0
-            print("audit trail verified: \(trail.count) entries, last hash \(trail.last?.hash ?? AuditChain.genesis)")
-            print("checkpoints: \(recorded.count + given.count), the newest at entry \(newest)"
-                + (newest < last ? " (entries \(newest + 1)-\(last) are covered by the key alone)" : ""))
-            print("held messages: \(messages.count), each with the SHA-256 and state the trail records")
         }
     }
 
@@ -68,7 +69,7 @@ struct AuditCommand: ParsableCommand {
 
         func run() async throws {
             let trail: [AuditEntry]
-            do { trail = try await store.store().auditTrail(messageID: message) } catch { error.exit() }
+            do { trail = try await store.withStore { quarantine throws(QuarantineError) in try await quarantine.auditTrail(messageID: message) } } catch { error.exit() }
             for item in trail {
                 let entry = item.entry
                 var line = "\(item.sequence) \(entry.at.formatted(.iso8601)) \(shown(entry.actor)) \(entry.action.rawValue)"

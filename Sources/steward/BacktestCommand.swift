@@ -8,7 +8,7 @@ import StewardQuarantine
 
 /// `steward policy backtest --policy DIR`: the stored messages (held, released, refused, report
 /// cases) re-judged with their stored envelope, client address and login under another policy.
-struct BacktestCommand: ParsableCommand {
+struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
         abstract: "Re-judge stored messages under another policy; per rule, what would newly be stopped or no longer, and what officials decided.")
@@ -18,7 +18,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Only messages involving this branch.") var branch: String?
     @Option(help: "Only messages held on or after this day (YYYY-MM-DD, UTC).") var since: String?
 
-    func run() throws {
+    func run() async throws {
         let holder: PolicyHolder
         do { holder = try PolicyHolder(directory: URL(fileURLWithPath: policy)) } catch {
             Failure(description: "the policy has problems:\n\(error)").exit()
@@ -35,16 +35,17 @@ struct BacktestCommand: ParsableCommand {
                 query.anyOfBranches = directory.branchesServed(by: store.who)
             }
         }
-        let quarantine = store.store()
         let filter = MessageFilter(policy: holder, store: nil, logger: Logger(label: "steward.backtest", factory: { _ in SwiftLogNoOpLogHandler() }))
         var backtest = Backtest()
         do {
-            for message in try quarantine.list(query) {
-                guard let raw = try quarantine.raw(id: message.id) else {
-                    backtest.skipped += 1
-                    continue
+            try await store.withStore { quarantine throws(QuarantineError) in
+                for message in try await quarantine.list(query) {
+                    guard let raw = try await quarantine.raw(id: message.id) else {
+                        backtest.skipped += 1
+                        continue
+                    }
+                    backtest.add(message, newVerdict: await filter.decide(.bytes(raw), envelope: message.envelope).verdict)
                 }
-                backtest.add(message, newVerdict: filter.decide(.bytes(raw), envelope: message.envelope).verdict)
             }
         } catch {
             error.exit()

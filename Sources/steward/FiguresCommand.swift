@@ -6,20 +6,22 @@ import StewardReview
 /// `steward quarantine figures BRANCH`: the review app's figures page as text: per rule and
 /// per ISO week, what the branch's rules held, what officials decided, and what rules in
 /// monitor mode (`log`) matched.
-struct FiguresCommand: ParsableCommand {
+struct FiguresCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "figures",
         abstract: "A branch's figures: holds, releases, refusals and monitor-mode matches (logged) per rule and week.")
 
     @OptionGroup var options: BranchWeeksOptions
 
-    func run() throws {
+    func run() async throws {
         let (store, branch, weeks) = (options.store, options.branch, options.weeks)
         try checkBranch(branch, store)
         let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
         let figures: BranchFigures
         do {
-            figures = try BranchFigures.load(from: store.store(), branch: branch, weeks: weeks, now: Date(), calendar: calendar)
+            figures = try await store.withStore { quarantine throws(QuarantineError) in
+                try await BranchFigures.load(from: quarantine, branch: branch, weeks: weeks, now: Date(), calendar: calendar)
+            }
         } catch {
             error.exit()
         }

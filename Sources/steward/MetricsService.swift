@@ -27,9 +27,9 @@ struct MetricsService: Service {
         let disks: [(name: String, path: String)]
 
         /// Each part's state: "ok", or what is wrong.
-        func check() -> [(part: String, state: String)] {
+        func check() async -> [(part: String, state: String)] {
             var store = "ok"
-            do { _ = try self.store.pendingNotices() } catch { store = "\(error)" }
+            do { _ = try await self.store.pendingNotices() } catch { store = "\(error)" }
             return [
                 ("milter", milter.isServing ? "ok" : "not serving"),
                 ("store", store),
@@ -38,13 +38,13 @@ struct MetricsService: Service {
         }
 
         /// The gauges, set just before a scrape is written.
-        func refreshGauges() {
-            if let counts = try? store.countByState() {
+        func refreshGauges() async {
+            if let counts = try? await store.countByState() {
                 for state in HoldState.allCases {
                     Gauge(label: "steward_held_messages", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
                 }
             }
-            if let pending = try? store.pendingNotices() {
+            if let pending = try? await store.pendingNotices() {
                 Gauge(label: "steward_notices_pending").record(pending.count)
             }
             for disk in disks {
@@ -58,7 +58,7 @@ struct MetricsService: Service {
     func run() async throws {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
-            health.refreshGauges()
+            await health.refreshGauges()
             var text: [UInt8] = []
             registry.emit(into: &text)
             return Response(
@@ -66,7 +66,7 @@ struct MetricsService: Service {
                 body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("/healthz") { _, _ -> Response in
-            let parts = health.check()
+            let parts = await health.check()
             let well = parts.allSatisfy { $0.state == "ok" }
             let fields = parts.map { "\"\($0.part)\":\"\(Self.jsonEscaped($0.state))\"" }.joined(separator: ",")
             return Response(

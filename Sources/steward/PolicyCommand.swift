@@ -96,15 +96,15 @@ struct PolicyCommand: ParsableCommand {
         }
     }
 
-    struct History: ParsableCommand {
+    struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the policy reloads on the audit trail: when, who asked, the digest, what changed.")
 
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             let trail: [AuditEntry]
-            do { trail = try store.store().auditTrail(messageID: nil) } catch { error.exit() }
+            do { trail = try await store.withStore { quarantine throws(QuarantineError) in try await quarantine.auditTrail(messageID: nil) } } catch { error.exit() }
             let reloads = trail.filter { $0.entry.action == .policyReload }
             if reloads.isEmpty { print("no policy reloads on the audit trail") }
             for item in reloads {

@@ -42,7 +42,7 @@ struct QuarantineCommand: ParsableCommand {
                 if !directory.isReviewAdmin(store.who) && !served.isEmpty { query.anyOfBranches = served }
             }
             var held: [HeldMessage]
-            do { held = try await store.store().list(query) } catch { error.exit() }
+            do { held = try await store.withStore { quarantine throws(QuarantineError) in try await quarantine.list(query) } } catch { error.exit() }
             let more = held.count > wanted
             if more { held.removeLast(held.count - wanted) }
             defer {
@@ -81,49 +81,50 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() async throws {
             let reason = body ? try requireReason(reason) : nil
-            let quarantine = await store.store()
-            do {
-                guard let message = try await quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
-                let policy = store.policy()
-                try DecisionRights.requireSight(by: store.who, of: message, directory: policy.directory)
-                // Content is asked for: refuse before printing anything, not halfway through.
-                if reason != nil { try DecisionRights.requireDecision(by: store.who, on: message, directory: policy.directory) }
-                print(HeldLine.text(message))
-                print("  sha256: \(message.sha256)")
-                if let client = message.envelope.clientAddress { print("  client: \(shown(client)) \(shown(message.envelope.clientName ?? ""))") }
-                if let login = message.envelope.authUser { print("  login: \(shown(login))") }
-                print("  subject: \(shown(message.subject))")
-                if let reporter = message.reporter { print("  reported by: \(shown(reporter))") }
-                if message.legalHold { print("  under legal hold") }
-                if let changed = message.stateChangedBy {
-                    print("  \(message.state.rawValue) by \(shown(changed)): \(shown(message.stateReason ?? ""))")
-                }
-                guard let raw = try await quarantine.raw(id: id) else {
-                    print("  (content erased)")
-                    return
-                }
-                let inspected = try? Inspector().inspect(bytes: raw)
-                print("headers:")
-                for header in inspected?.headers ?? [] { print("  \(shown(header.name)): \(shown(header.value))") }
-                let attachments = inspected?.allParts.filter { $0.filename != nil } ?? []
-                if !attachments.isEmpty { print("attachments:") }
-                for part in attachments {
-                    print("  \(shown(part.displayPath)): declared \(shown(part.contentType)), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
-                }
-                if let reason {
-                    let content = try await QuarantineDecisions(store: quarantine, policy: policy)
-                        .openContent(id: id, actor: store.who, reason: reason)
-                    print("content:")
-                    // Byte for byte into a file or a pipe (evidence); on a terminal, escaped.
-                    if isatty(STDOUT_FILENO) != 0 {
-                        let text = String(decoding: content, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
-                        for line in text.split(separator: "\n", omittingEmptySubsequences: false) { print(shown(String(line))) }
-                    } else {
-                        FileHandle.standardOutput.write(Data(content))
+            try await store.withStore { quarantine in
+                do {
+                    guard let message = try await quarantine.message(id: id) else { throw QuarantineError(code: .notFound, detail: "#\(id)") }
+                    let policy = store.policy()
+                    try DecisionRights.requireSight(by: store.who, of: message, directory: policy.directory)
+                    // Content is asked for: refuse before printing anything, not halfway through.
+                    if reason != nil { try DecisionRights.requireDecision(by: store.who, on: message, directory: policy.directory) }
+                    print(HeldLine.text(message))
+                    print("  sha256: \(message.sha256)")
+                    if let client = message.envelope.clientAddress { print("  client: \(shown(client)) \(shown(message.envelope.clientName ?? ""))") }
+                    if let login = message.envelope.authUser { print("  login: \(shown(login))") }
+                    print("  subject: \(shown(message.subject))")
+                    if let reporter = message.reporter { print("  reported by: \(shown(reporter))") }
+                    if message.legalHold { print("  under legal hold") }
+                    if let changed = message.stateChangedBy {
+                        print("  \(message.state.rawValue) by \(shown(changed)): \(shown(message.stateReason ?? ""))")
                     }
+                    guard let raw = try await quarantine.raw(id: id) else {
+                        print("  (content erased)")
+                        return
+                    }
+                    let inspected = try? Inspector().inspect(bytes: raw)
+                    print("headers:")
+                    for header in inspected?.headers ?? [] { print("  \(shown(header.name)): \(shown(header.value))") }
+                    let attachments = inspected?.allParts.filter { $0.filename != nil } ?? []
+                    if !attachments.isEmpty { print("attachments:") }
+                    for part in attachments {
+                        print("  \(shown(part.displayPath)): declared \(shown(part.contentType)), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
+                    }
+                    if let reason {
+                        let content = try await QuarantineDecisions(store: quarantine, policy: policy)
+                            .openContent(id: id, actor: store.who, reason: reason)
+                        print("content:")
+                        // Byte for byte into a file or a pipe (evidence); on a terminal, escaped.
+                        if isatty(STDOUT_FILENO) != 0 {
+                            let text = String(decoding: content, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+                            for line in text.split(separator: "\n", omittingEmptySubsequences: false) { print(shown(String(line))) }
+                        } else {
+                            FileHandle.standardOutput.write(Data(content))
+                        }
+                    }
+                } catch let error as QuarantineError {
+                    error.exit()
                 }
-            } catch let error as QuarantineError {
-                error.exit()
             }
         }
     }
@@ -139,19 +140,23 @@ struct QuarantineCommand: ParsableCommand {
         func run() async throws {
             let reason = try requireReason(reason)
             let settings = store.settings()
-            do {
-                // The same rule as the review app: an official or review admin named by --actor
-                // may not release another branch's hold or their own mail.
-                let service = ReleaseService(
-                    store: await store.store(), sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
-                    token: try ReleaseToken.load(path: settings.releaseSecretPath))
-                let message = try await QuarantineDecisions(store: await store.store(), policy: store.policy())
-                    .release(id: id, actor: store.who, reason: reason, through: service)
-                print("#\(id) released to \(message.envelope.recipients.joined(separator: ", "))")
-            } catch let error as ReleaseError {
-                Failure(description: error.description).exit()
-            } catch let error as QuarantineError {
-                error.exit()
+            await store.withStore { quarantine in
+                do {
+                    // The same rule as the review app: an official or review admin named by --actor
+                    // may not release another branch's hold or their own mail.
+                    let service = ReleaseService(
+                        store: quarantine, sendmail: Sendmail(path: settings.sendmailPath, arguments: settings.sendmailArguments),
+                        token: try ReleaseToken.load(path: settings.releaseSecretPath))
+                    let message = try await QuarantineDecisions(store: quarantine, policy: store.policy())
+                        .release(id: id, actor: store.who, reason: reason, through: service)
+                    print("#\(id) released to \(message.envelope.recipients.joined(separator: ", "))")
+                } catch let error as ReleaseError {
+                    Failure(description: error.description).exit()
+                } catch let error as QuarantineError {
+                    error.exit()
+                } catch {
+                    Failure(description: "\(error)").exit()
+                }
             }
         }
     }
@@ -164,12 +169,14 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() async throws {
             let reason = try requireReason(reason)
-            let decisions = QuarantineDecisions(store: await store.store(), policy: store.policy())
-            do {
-                let (_, told) = try await decisions.refuse(id: id, actor: store.who, reason: reason)
-                // The member whose own message was refused is told why, if their branch wants it.
-                print(told.map { "#\(id) refused; \($0) will be told" } ?? "#\(id) refused")
-            } catch { error.exit() }
+            await store.withStore { quarantine in
+                do throws(QuarantineError) {
+                    let (_, told) = try await QuarantineDecisions(store: quarantine, policy: store.policy())
+                        .refuse(id: id, actor: store.who, reason: reason)
+                    // The member whose own message was refused is told why, if their branch wants it.
+                    print(told.map { "#\(id) refused; \($0) will be told" } ?? "#\(id) refused")
+                } catch { error.exit() }
+            }
         }
     }
 
@@ -182,10 +189,12 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() async throws {
             let reason = try requireReason(reason)
-            do {
-                try await QuarantineDecisions(store: await store.store(), policy: store.policy()).delete(id: id, actor: store.who, reason: reason)
-                print("#\(id) deleted")
-            } catch { error.exit() }
+            await store.withStore { quarantine in
+                do throws(QuarantineError) {
+                    try await QuarantineDecisions(store: quarantine, policy: store.policy()).delete(id: id, actor: store.who, reason: reason)
+                    print("#\(id) deleted")
+                } catch { error.exit() }
+            }
         }
     }
 
@@ -199,11 +208,13 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() async throws {
             let reason = try requireReason(reason)
-            do {
-                try await QuarantineDecisions(store: await store.store(), policy: store.policy())
-                    .setLegalHold(id: id, on: !lift, actor: store.who, reason: reason)
-                print(lift ? "#\(id) legal hold lifted" : "#\(id) under legal hold")
-            } catch { error.exit() }
+            await store.withStore { quarantine in
+                do throws(QuarantineError) {
+                    try await QuarantineDecisions(store: quarantine, policy: store.policy())
+                        .setLegalHold(id: id, on: !lift, actor: store.who, reason: reason)
+                    print(lift ? "#\(id) legal hold lifted" : "#\(id) under legal hold")
+                } catch { error.exit() }
+            }
         }
     }
 
@@ -218,17 +229,18 @@ struct QuarantineCommand: ParsableCommand {
         func run() async throws {
             if let olderThan, olderThan < 0 { throw ValidationError("--older-than must not be negative") }
             let rule = RetentionRule(olderThan.map { .everyBranch($0) } ?? .perBranch(store.policy()))
-            let quarantine = await store.store()
-            do {
-                if dryRun {
-                    for message in try await QuarantineDecisions.expired(rule, in: quarantine, at: Date()) {
-                        print("would remove #\(message.id) held \(message.heldAt.formatted(.iso8601))")
+            await store.withStore { quarantine in
+                do throws(QuarantineError) {
+                    if dryRun {
+                        for message in try await QuarantineDecisions.expired(rule, in: quarantine, at: Date()) {
+                            print("would remove #\(message.id) held \(message.heldAt.formatted(.iso8601))")
+                        }
+                        return
                     }
-                    return
-                }
-                let removed = try await QuarantineDecisions.purge(rule, in: quarantine, actor: store.who, at: Date())
-                print("removed \(removed.count) message(s)\(removed.isEmpty ? "" : ": " + removed.map { "#\($0)" }.joined(separator: ", "))")
-            } catch { error.exit() }
+                    let removed = try await QuarantineDecisions.purge(rule, in: quarantine, actor: store.who, at: Date())
+                    print("removed \(removed.count) message(s)\(removed.isEmpty ? "" : ": " + removed.map { "#\($0)" }.joined(separator: ", "))")
+                } catch { error.exit() }
+            }
         }
     }
 
@@ -274,37 +286,38 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() async throws {
             let reason = try requireReason(reason)
-            let quarantine = await store.store()
-            let decisions = QuarantineDecisions(store: quarantine, policy: store.policy())
-            let directory = URL(fileURLWithPath: to)
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                var items: [Manifest.Item] = []
-                for id in ids {
-                    let (message, raw) = try await decisions.export(id: id, actor: store.who, reason: reason, to: to)
-                    let name = "message-\(id).eml"
-                    try Data(raw).write(to: directory.appendingPathComponent(name))
-                    let trail = try await quarantine.auditTrail(messageID: id).map {
-                        Manifest.AuditLine(
-                            sequence: $0.sequence, at: $0.entry.at.formatted(.iso8601), actor: $0.entry.actor,
-                            action: $0.entry.action.rawValue, reason: $0.entry.reason, detail: $0.entry.detail, hash: $0.hash)
+            await store.withStore { quarantine in
+                let decisions = QuarantineDecisions(store: quarantine, policy: store.policy())
+                let directory = URL(fileURLWithPath: to)
+                do {
+                    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                    var items: [Manifest.Item] = []
+                    for id in ids {
+                        let (message, raw) = try await decisions.export(id: id, actor: store.who, reason: reason, to: to)
+                        let name = "message-\(id).eml"
+                        try Data(raw).write(to: directory.appendingPathComponent(name))
+                        let trail = try await quarantine.auditTrail(messageID: id).map {
+                            Manifest.AuditLine(
+                                sequence: $0.sequence, at: $0.entry.at.formatted(.iso8601), actor: $0.entry.actor,
+                                action: $0.entry.action.rawValue, reason: $0.entry.reason, detail: $0.entry.detail, hash: $0.hash)
+                        }
+                        items.append(Manifest.Item(
+                            id: id, file: name, sha256: message.sha256, size: message.size, held_at: message.heldAt.formatted(.iso8601),
+                            state: message.state.rawValue, sender: message.envelope.sender, recipients: message.envelope.recipients,
+                            client_address: message.envelope.clientAddress, login: message.envelope.authUser,
+                            findings: message.verdict.findings, audit: trail))
                     }
-                    items.append(Manifest.Item(
-                        id: id, file: name, sha256: message.sha256, size: message.size, held_at: message.heldAt.formatted(.iso8601),
-                        state: message.state.rawValue, sender: message.envelope.sender, recipients: message.envelope.recipients,
-                        client_address: message.envelope.clientAddress, login: message.envelope.authUser,
-                        findings: message.verdict.findings, audit: trail))
+                    let manifest = Manifest(
+                        exported_at: Date().formatted(.iso8601), exported_by: store.who, reason: reason, messages: items)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    try encoder.encode(manifest).write(to: directory.appendingPathComponent("manifest.json"))
+                    print("exported \(items.count) message(s) to \(directory.path)")
+                } catch let error as QuarantineError {
+                    error.exit()
+                } catch {
+                    Failure(description: "cannot write to \(to): \(error.localizedDescription)").exit()
                 }
-                let manifest = Manifest(
-                    exported_at: Date().formatted(.iso8601), exported_by: store.who, reason: reason, messages: items)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try encoder.encode(manifest).write(to: directory.appendingPathComponent("manifest.json"))
-                print("exported \(items.count) message(s) to \(directory.path)")
-            } catch let error as QuarantineError {
-                error.exit()
-            } catch {
-                Failure(description: "cannot write to \(to): \(error.localizedDescription)").exit()
             }
         }
     }

@@ -34,7 +34,8 @@ struct ReviewCommand: ParsableCommand {
         defer { reload.cancel() }
         let service = ReviewService(
             settings: startup.settings, policy: startup.policy, store: startup.store, logger: startup.logger, besideMilter: false)
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: startup.logger)
+        // PostgreSQL's pool first, so it stops after the review app finished its requests.
+        let group = ServiceGroup(services: [startup.store.pool, service].compactMap { $0 }, gracefulShutdownSignals: [.sigterm, .sigint], logger: startup.logger)
         do {
             try Blocking.run { try await group.run() }
         } catch {

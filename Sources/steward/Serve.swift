@@ -114,7 +114,8 @@ struct Serve: ParsableCommand {
 
     /// The services of `serve`, in start order; a graceful shutdown stops them in reverse: the
     /// milter drains first, then the review app finishes its requests (a release under way is
-    /// delivered or recorded as failed), then the notice sender finishes its round.
+    /// delivered or recorded as failed), then the notice sender finishes its round, and last
+    /// PostgreSQL's pool closes its connections.
     static func group(
         settings: StewardConfig, policy: PolicyHolder, store: any QuarantineStore, auditAnchor: AuditAnchor,
         milter: MilterService, metrics: MetricsService?, logger: Logger
@@ -131,6 +132,8 @@ struct Serve: ParsableCommand {
         // Warn before the spool's or the store's disk is full (a full disk defers held mail).
         let disk = DiskSpaceService(paths: disks(settings).map(\.path), floor: settings.freeSpaceWarningBytes, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: disk), .init(service: notices)]
+        // PostgreSQL's pool first, so it stops last: after the milter drained and the rest finished.
+        if let pool = store.pool { services.insert(.init(service: pool), at: 0) }
         if let metrics { services.append(.init(service: metrics)) }
         // The review app beside the milter, on loopback unless review.listen says otherwise.
         if settings.review.enabled {

@@ -8,20 +8,22 @@ import StewardReview
 
 /// `steward policy shadow-report BRANCH`: where the branch's candidate policy disagreed with
 /// the live one, by rule and week, and the messages concerned (metadata only).
-struct ShadowReportCommand: ParsableCommand {
+struct ShadowReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shadow-report",
         abstract: "Where a branch's candidate policy (branches/BRANCH.candidate.yaml) disagreed with the live one.")
 
     @OptionGroup var options: BranchWeeksOptions
 
-    func run() throws {
+    func run() async throws {
         let (store, branch, weeks) = (options.store, options.branch, options.weeks)
         try checkBranch(branch, store)
         let calendar = BranchFigures.calendar(timeZone: TimeZone(identifier: "UTC")!)
         let report: ShadowReport
         do {
-            report = try ShadowReport.load(from: store.store(), branch: branch, weeks: weeks, now: Date(), calendar: calendar)
+            report = try await store.withStore { quarantine throws(QuarantineError) in
+                try await ShadowReport.load(from: quarantine, branch: branch, weeks: weeks, now: Date(), calendar: calendar)
+            }
         } catch {
             error.exit()
         }
@@ -60,17 +62,17 @@ struct ShadowReportCommand: ParsableCommand {
 }
 
 /// `steward policy promote BRANCH` and `discard BRANCH`.
-struct PromoteCommand: ParsableCommand {
+struct PromoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
         abstract: "Make a branch's candidate policy its live one (checked, audited with the change; running Stewards reload).")
 
     @OptionGroup var options: CandidateOptions
 
-    func run() throws {
+    func run() async throws {
         let (candidate, store, branch) = try options.candidate()
         do {
-            let change = try candidate.promote(store: store.store(), actor: store.who, reason: options.reason)
+            let change = try await store.withStore { quarantine throws(CandidatePolicy.Failure) in try await candidate.promote(store: quarantine, actor: store.who, reason: options.reason) }
             print("branch \(branch): candidate promoted; running Stewards reload it within a second\n\(change)")
         } catch {
             Failure(description: error.description).exit()
@@ -78,16 +80,16 @@ struct PromoteCommand: ParsableCommand {
     }
 }
 
-struct DiscardCommand: ParsableCommand {
+struct DiscardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discard", abstract: "Throw away a branch's candidate policy (audited with what it would have changed).")
 
     @OptionGroup var options: CandidateOptions
 
-    func run() throws {
+    func run() async throws {
         let (candidate, store, branch) = try options.candidate()
         do {
-            try candidate.discard(store: store.store(), actor: store.who, reason: options.reason)
+            _ = try await store.withStore { quarantine throws(CandidatePolicy.Failure) in try await candidate.discard(store: quarantine, actor: store.who, reason: options.reason) }
             print("branch \(branch): candidate discarded")
         } catch {
             Failure(description: error.description).exit()

@@ -36,12 +36,15 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    func store() async -> any QuarantineStore {
+    /// Runs `body` with the config's store open (PostgreSQL's pool running until it returns).
+    func withStore<T, E: Error>(_ body: (any QuarantineStore) async throws(E) -> T) async throws(E) -> T {
+        let store: any QuarantineStore
         do {
-            return try await settings().openStore()
+            store = try await settings().openStore()
         } catch {
             Failure(description: error.description).exit()
         }
+        return try await store.withPool { () async throws(E) -> T in try await body(store) }
     }
 }
 

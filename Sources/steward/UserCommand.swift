@@ -23,22 +23,23 @@ struct UserCommand: ParsableCommand {
 
         func run() async throws {
             let directory = store.policy().directory
-            let quarantine = await store.store()
-            let password: String
-            if isatty(STDIN_FILENO) == 1 {
-                let first = Terminal.readSecret(prompt: "New password for \(login.lowercased()): ")
-                let second = Terminal.readSecret(prompt: "Again: ")
-                guard first == second else { Failure(description: "the two passwords differ; nothing changed").exit() }
-                password = first
-            } else {
-                password = readLine(strippingNewline: true) ?? ""
-            }
-            do {
-                let reviewer = try await Accounts.setPassword(password, login: login, directory: directory, store: quarantine, actor: store.who)
-                let scope = reviewer.isAdmin ? "every branch (review admin)" : reviewer.branches.joined(separator: ", ")
-                print("password set for \(reviewer.login); they may review \(scope)")
-            } catch {
-                Failure(description: "\(error)").exit()
+            await store.withStore { quarantine in
+                let password: String
+                if isatty(STDIN_FILENO) == 1 {
+                    let first = Terminal.readSecret(prompt: "New password for \(login.lowercased()): ")
+                    let second = Terminal.readSecret(prompt: "Again: ")
+                    guard first == second else { Failure(description: "the two passwords differ; nothing changed").exit() }
+                    password = first
+                } else {
+                    password = readLine(strippingNewline: true) ?? ""
+                }
+                do {
+                    let reviewer = try await Accounts.setPassword(password, login: login, directory: directory, store: quarantine, actor: store.who)
+                    let scope = reviewer.isAdmin ? "every branch (review admin)" : reviewer.branches.joined(separator: ", ")
+                    print("password set for \(reviewer.login); they may review \(scope)")
+                } catch {
+                    Failure(description: "\(error)").exit()
+                }
             }
         }
     }
@@ -61,20 +62,21 @@ extension UserCommand {
         @Flag(help: "Remove the account's second factor instead.") var remove = false
 
         func run() async throws {
-            let quarantine = await store.store()
-            do {
-                if remove {
-                    try await SecondFactorCheck.remove(login: login, store: quarantine, actor: store.who)
-                    print("second factor removed for \(login.lowercased())")
-                    return
+            await store.withStore { quarantine in
+                do {
+                    if remove {
+                        try await SecondFactorCheck.remove(login: login, store: quarantine, actor: store.who)
+                        print("second factor removed for \(login.lowercased())")
+                        return
+                    }
+                    let setup = try await SecondFactorCheck.setUp(login: login, directory: store.policy().directory, store: quarantine, actor: store.who)
+                    print("Add this to the authenticator app (or show it as a QR code):")
+                    print("  \(setup.uri)")
+                    print("Recovery codes, each good once when the phone is lost (shown only now; keep them safe):")
+                    for code in setup.recoveryCodes { print("  \(code)") }
+                } catch {
+                    Failure(description: "\(error)").exit()
                 }
-                let setup = try await SecondFactorCheck.setUp(login: login, directory: store.policy().directory, store: quarantine, actor: store.who)
-                print("Add this to the authenticator app (or show it as a QR code):")
-                print("  \(setup.uri)")
-                print("Recovery codes, each good once when the phone is lost (shown only now; keep them safe):")
-                for code in setup.recoveryCodes { print("  \(code)") }
-            } catch {
-                Failure(description: "\(error)").exit()
             }
         }
     }
