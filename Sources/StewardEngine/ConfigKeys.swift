@@ -9,7 +9,7 @@ enum ConfigKeys {
         "milter": ["socket", "socket_mode", "socket_group", "timeout_seconds", "drain_seconds", "hold_deadline_seconds",
                    "hold_retry_window_hours"],
         "store": ["sqlite", "postgresql"],
-        "store.postgresql": ["socket", "host", "port", "user", "password", "database"],
+        "store.postgresql": ["socket", "host", "port", "user", "password", "database", "pool_size"],
         "spool": ["directory", "memory_threshold_bytes", "memory_fallback_bytes", "warn_free_megabytes"],
         "log": ["level"],
         "mta": ["sendmail", "arguments"],

@@ -175,9 +175,12 @@ public struct StewardConfig: Sendable, Equatable {
             if file_.store?.sqlite != nil {
                 throw ConfigError(file: file, message: "store: give sqlite or postgresql, not both")
             }
+            if let size = postgres.pool_size, size < 1 {
+                throw ConfigError(file: file, message: "store.postgresql.pool_size must be at least 1")
+            }
             config.postgres = PostgresQuarantineStore.Settings(
                 socketPath: postgres.socket, host: postgres.host ?? "127.0.0.1", port: postgres.port ?? 5432, user: user,
-                password: postgres.password, database: database)
+                password: postgres.password, database: database, poolSize: postgres.pool_size ?? 10)
         }
         if let spool = file_.spool {
             if let directory = spool.directory { config.spoolDirectory = resolve(directory) }
@@ -305,6 +308,7 @@ public struct StewardConfig: Sendable, Equatable {
             var user: String?
             var password: String?
             var database: String?
+            var pool_size: Int?
         }
         struct Spool: Decodable {
             var directory: String?

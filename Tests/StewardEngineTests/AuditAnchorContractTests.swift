@@ -14,7 +14,7 @@ import Testing
         let sql: (String) throws -> Void
 
         var problems: [String] {
-            get throws { AuditChain.verify(try await await await await store.auditTrail(messageID: nil), anchor: anchor, checkpoints: try anchor.checkpoints()) }
+            get async throws { AuditChain.verify(try await store.auditTrail(messageID: nil), anchor: anchor, checkpoints: try anchor.checkpoints()) }
         }
     }
 
@@ -31,7 +31,7 @@ import Testing
         case .postgresql:
             let lab = try PostgresLab.shared.get()
             let database = try lab.createDatabase()
-            let store = try await await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: database), anchor: anchor)
+            let store = try await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: database), anchor: anchor)
             return Anchored(store: store, anchor: anchor, keys: keys) { statement in _ = try lab.sql(statement, database: database) }
         }
     }
@@ -50,8 +50,8 @@ import Testing
     func anUntouchedTrailVerifiesWithItsKeyAndCheckpoints(backend: StoreBackend) async throws {
         let anchored = try await Self.make(backend)
         try await Self.fill(anchored.store)
-        #expect(try anchored.problems.isEmpty)
-        let head = try await #require(try anchored.store.auditTrail(messageID: nil).last)
+        #expect(try await anchored.problems.isEmpty)
+        let head = try #require(try await anchored.store.auditTrail(messageID: nil).last)
         #expect(anchored.anchor.latest()?.sequence == head.sequence, "every change leaves a checkpoint of the head")
         #expect(anchored.anchor.latest()?.hash == head.hash)
     }
@@ -71,7 +71,7 @@ import Testing
         let anchored = try await Self.make(backend)
         try await Self.fill(anchored.store)
         try anchored.sql("DELETE FROM audit_entry WHERE sequence > 2")
-        #expect(try anchored.problems.contains { $0.contains("entries were removed from the end") })
+        #expect(try await anchored.problems.contains { $0.contains("entries were removed from the end") })
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -86,7 +86,7 @@ import Testing
             try anchored.sql("UPDATE audit_entry SET previous_hash = '\(previous)', hash = '\(hash)' WHERE sequence = \(entry.sequence)")
             previous = hash
         }
-        let problems = try anchored.problems
+        let problems = try await anchored.problems
         #expect(problems.contains { $0.contains("not made with this host's audit key") }, "\(problems)")
         #expect(problems.contains { $0.contains("entries were removed from the end") }, "\(problems)")
     }

@@ -17,7 +17,7 @@ import Testing
         let store: any QuarantineStore
         var ids: [Int64] = []
 
-        init() throws {
+        init() async throws {
             directory = try TemporaryDirectory("audit")
             storePath = directory.path("quarantine.sqlite")
             config = directory.path("steward.yaml")
@@ -30,17 +30,17 @@ import Testing
                   sendmail: /bin/false
 
                 """.write(toFile: config, atomically: true, encoding: .utf8)
-            store = try await await await await StewardConfig.load(from: URL(fileURLWithPath: config)).openStore()
+            store = try await StewardConfig.load(from: URL(fileURLWithPath: config)).openStore()
             for index in 1...3 {
                 let verdict = Verdict(
                     action: .quarantine, direction: .incoming, branches: ["london"],
                     findings: [Finding(kind: "unsafe-attachment", rule: "eicar-test-signature", clause: "10(f)(viii)", detail: "x", branch: "london", action: .quarantine)])
-                ids.append(try await await await await store.hold(NewHold(
+                ids.append(try await store.hold(NewHold(
                     envelope: Envelope(sender: "a@partner.example", recipients: ["b@london.union.example"]),
                     verdict: verdict, raw: Array("Subject: \(index)\r\n\r\nbody \(index)\r\n".utf8))))
             }
-            _ = try await await await await store.apply(.refuse(by: "sam", reason: "harmful"), to: ids[0])
-            _ = try await await await await store.apply(.legalHold(true, by: "sam", reason: "tribunal"), to: ids[1])
+            _ = try await store.apply(.refuse(by: "sam", reason: "harmful"), to: ids[0])
+            _ = try await store.apply(.legalHold(true, by: "sam", reason: "tribunal"), to: ids[1])
         }
 
         func verify() throws -> CommandResult {
@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func anUntouchedStoreVerifies() throws {
-        let setup = try Setup()
+    @Test func anUntouchedStoreVerifies() async throws {
+        let setup = try await Setup()
         let result = try setup.verify()
         #expect(result.status == 0, "\(result.output)\(result.error)")
         #expect(result.output.contains("held messages: 3"), "\(result.output)")
@@ -83,8 +83,8 @@ import Testing
         }
     }
 
-    @Test func removingTheNewestEntriesIsFound() throws {
-        let setup = try Setup()
+    @Test func removingTheNewestEntriesIsFound() async throws {
+        let setup = try await Setup()
         // The chain still links up after its tail is cut: only the checkpoints can tell.
         try setup.sql("DELETE FROM audit_entry WHERE sequence > 3")
         let result = try setup.verify()
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func recomputingTheChainAfterRemovingEntriesIsFound() async throws {
-        let setup = try Setup()
+        let setup = try await Setup()
         // Remove the refusal and the legal hold, put the state back, relink the chain.
         try setup.sql("""
             DELETE FROM audit_entry WHERE action IN ('refuse', 'legal-hold');
@@ -107,7 +107,7 @@ import Testing
     }
 
     @Test func aChainRecomputedWithAnotherKeyIsFound() async throws {
-        let setup = try Setup()
+        let setup = try await Setup()
         try setup.sql("DELETE FROM audit_entry WHERE action = 'refuse'")
         let other = try AuditAnchor.load(directory: URL(fileURLWithPath: setup.directory.path("elsewhere")))
         try await setup.recomputeChain(anchor: other)
@@ -116,8 +116,8 @@ import Testing
         #expect(result.output.contains("not made with this host's audit key"), "\(result.output)")
     }
 
-    @Test func aStateChangedBehindTheTrailIsFound() throws {
-        let setup = try Setup()
+    @Test func aStateChangedBehindTheTrailIsFound() async throws {
+        let setup = try await Setup()
         try setup.sql("UPDATE held_message SET state = 'released' WHERE id = \(setup.ids[2])")
         try setup.sql("UPDATE held_message SET legal_hold = 0 WHERE id = \(setup.ids[1])")
         let result = try setup.verify()
@@ -126,8 +126,8 @@ import Testing
         #expect(result.output.contains("message #\(setup.ids[1]): the store says legal hold off, the trail says on"), "\(result.output)")
     }
 
-    @Test func storedBytesChangedWithTheirDigestAreFound() throws {
-        let setup = try Setup()
+    @Test func storedBytesChangedWithTheirDigestAreFound() async throws {
+        let setup = try await Setup()
         // The attacker changes the bytes and writes the matching SHA-256 beside them.
         let forged = Array("Subject: 3\r\n\r\nsomething else\r\n".utf8)
         let hex = forged.map { String(format: "%02x", $0) }.joined()
@@ -139,16 +139,16 @@ import Testing
         #expect(result.output.contains("message #\(setup.ids[2]): its stored bytes no longer have the SHA-256"), "\(result.output)")
     }
 
-    @Test func aMessageRemovedWithoutAPurgeIsFound() throws {
-        let setup = try Setup()
+    @Test func aMessageRemovedWithoutAPurgeIsFound() async throws {
+        let setup = try await Setup()
         try setup.sql("DELETE FROM held_message WHERE id = \(setup.ids[0])")
         let result = try setup.verify()
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("message #\(setup.ids[0]): held on the trail but missing from the store"), "\(result.output)")
     }
 
-    @Test func aForgedCheckpointIsFound() throws {
-        let setup = try Setup()
+    @Test func aForgedCheckpointIsFound() async throws {
+        let setup = try await Setup()
         let file = setup.directory.path("keys/\(AuditAnchor.checkpointsFileName)")
         let handle = try #require(FileHandle(forWritingAtPath: file))
         try handle.seekToEnd()
@@ -160,7 +160,7 @@ import Testing
     }
 
     @Test func aCheckpointFromADigestCatchesATrailCutBackWithItsFile() async throws {
-        let setup = try Setup()
+        let setup = try await Setup()
         // The newest entry records a view of content: cutting it leaves every state as it was.
         try await setup.store.appendAudit(NewAuditEntry(actor: "sam", action: .view, messageID: setup.ids[0], reason: "read"))
         let anchor = try StewardConfig.load(from: URL(fileURLWithPath: setup.config)).auditAnchor()

@@ -9,28 +9,28 @@ import Testing
 /// Issue 15: `steward policy backtest` re-judges stored messages under another policy with their
 /// stored envelope, and says per rule what would change and what officials decided.
 @Suite struct BacktestTests {
-    @Test func storedMessagesAreRejudgedPerRuleWithTheOfficialsDecisions() throws {
+    @Test func storedMessagesAreRejudgedPerRuleWithTheOfficialsDecisions() async throws {
         let directory = try TemporaryDirectory("backtest")
         let storePath = directory.path("quarantine.sqlite")
         let store = try SQLiteQuarantineStore(path: storePath)
         let filter = MessageFilter(policy: try PolicyHolder(directory: PackagePaths.policies), store: store, logger: Logger(label: "test"))
         let member = "chris.lee@london.union.example"
-        func hold(to recipients: [String]) -> Int64 {
+        func hold(to recipients: [String]) async -> Int64 {
             let message = SampleMessage.withAttachment(
                 from: member, to: recipients.joined(separator: ", "), subject: "Test", filename: "test.txt", contentType: "text/plain",
                 content: Array(SampleMessage.eicar.utf8))
-            let decision = filter.decide(
+            let decision = await filter.decide(
                 .bytes(message.bytes), envelope: Envelope(sender: member, recipients: recipients, authUser: "clee", clientAddress: "127.0.0.1"))
             #expect(decision.heldID != nil, "\(decision.verdict)")
             return decision.heldID ?? -1
         }
         let one = ["bob@london.union.example"]
-        let ids = [hold(to: one), hold(to: one), hold(to: one), hold(to: ["a@london.union.example", "b@london.union.example", "c@london.union.example"])]
+        let ids = [await hold(to: one), await hold(to: one), await hold(to: one), await hold(to: ["a@london.union.example", "b@london.union.example", "c@london.union.example"])]
         for (id, state) in [(ids[0], HoldState.released), (ids[1], .released), (ids[2], .refused)] {
             let official = "sam.okafor@union.example"
-            _ = try store.apply(state == .released ? .release(by: official, reason: "r") : .refuse(by: official, reason: "r"), to: id)
+            _ = try await store.apply(state == .released ? .release(by: official, reason: "r") : .refuse(by: official, reason: "r"), to: id)
         }
-        #expect(try store.message(id: ids[3])?.envelope.authUser == "clee", "the login is stored")
+        #expect(try await store.message(id: ids[3])?.envelope.authUser == "clee", "the login is stored")
 
         // The other policy: the EICAR rule off for London, mass-mailing's limit down to 2.
         let policies = directory.url.appendingPathComponent("Policies")

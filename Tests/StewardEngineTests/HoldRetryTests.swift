@@ -78,34 +78,34 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func aRetryIsAnsweredWithTheEarlierHoldAndNotStoredAgain(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
+        let store = try await backend.make()
         let first = try await store.holdOnce(Self.newHold(Self.attempt("4AB1")), actor: "steward")
         #expect(!first.isRetry)
         let retry = try await store.holdOnce(Self.newHold(Self.attempt("7QZ9XY")), actor: "steward")
         #expect(retry == HoldOutcome(id: first.id, isRetry: true))
-        await #expect(try store.list(limit: 10).map(\.id) == [first.id])
-        await #expect(try store.auditTrail(messageID: first.id).filter { $0.entry.action == .hold }.count == 1)
+        #expect(try await store.list(limit: 10).map(\.id) == [first.id])
+        #expect(try await store.auditTrail(messageID: first.id).filter { $0.entry.action == .hold }.count == 1)
         // The held bytes are the first attempt's, untouched.
-        await #expect(try store.raw(id: first.id) == Self.attempt("4AB1"))
+        #expect(try await store.raw(id: first.id) == Self.attempt("4AB1"))
 
         // Another recipient, an expired window, or no window at all: held on its own.
         await #expect(try !store.holdOnce(Self.newHold(Self.attempt("8C"), recipients: ["d@london.union.example"]), actor: "steward").isRetry)
         await #expect(try !store.holdOnce(Self.newHold(Self.attempt("9D"), heldAt: Date().addingTimeInterval(7200)), actor: "steward").isRetry)
         await #expect(try !store.holdOnce(Self.newHold(Self.attempt("9E"), window: nil), actor: "steward").isRetry)
-        await #expect(try store.list(limit: 10).count == 4)
+        #expect(try await store.list(limit: 10).count == 4)
     }
 
     @Test(arguments: StoreBackend.allCases)
     func aHoldPastItsDeadlineIsRolledBack(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
+        let store = try await backend.make()
         var late = Self.newHold(Self.attempt("4AB1"))
         late.deadline = Date().addingTimeInterval(-0.001)
-        #expect {
-            _ = try store.holdOnce(late, actor: "steward")
-        } throws: { ($0 as? QuarantineError)?.code == .timedOut }await 
-        await #expect(try store.list(limit: 10).isEmpty)
-        await #expect(try store.auditTrail(messageID: nil).isEmpty)
-        await #expect(try store.pendingNotices().isEmpty)
+        await #expect {
+            _ = try await store.holdOnce(late, actor: "steward")
+        } throws: { ($0 as? QuarantineError)?.code == .timedOut }
+        #expect(try await store.list(limit: 10).isEmpty)
+        #expect(try await store.auditTrail(messageID: nil).isEmpty)
+        #expect(try await store.pendingNotices().isEmpty)
         // And the same message with time to spare is held (it is not mistaken for a retry).
         late.deadline = Date().addingTimeInterval(10)
         await #expect(try !store.holdOnce(late, actor: "steward").isRetry)
@@ -122,16 +122,16 @@ import Testing
         var hold = Self.newHold(Self.attempt("4AB1"))
         hold.deadline = Date().addingTimeInterval(1)
         let started = Date()
-        #expect {
-            _ = try store.holdOnce(hold, actor: "steward")
-        } throws: { ($0 as? QuarantineError)?.code == .timedOut }await 
+        await #expect {
+            _ = try await store.holdOnce(hold, actor: "steward")
+        } throws: { ($0 as? QuarantineError)?.code == .timedOut }
         let waited = Date().timeIntervalSince(started)
         #expect(waited >= 0.9 && waited < 3, "waited \(waited) s for a 1 s deadline")
         lock.release()
-        await #expect(try store.list(limit: 10).isEmpty)await 
+        #expect(try await store.list(limit: 10).isEmpty)
         hold.deadline = Date().addingTimeInterval(5)
-        await #expect(try !store.holdOnce(hold, actor: "steward").isRetry)await 
-        #expect(try store.list(limit: 10).count == 1)await 
+        await #expect(try !store.holdOnce(hold, actor: "steward").isRetry)
+        #expect(try await store.list(limit: 10).count == 1)
     }
 
     /// The rollback journal: no `-shm` file is ever mapped, so an unwritable or full filesystem

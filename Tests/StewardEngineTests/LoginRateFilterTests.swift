@@ -35,7 +35,7 @@ import Testing
             sender: "chris.lee@london.union.example", recipients: ["bob@london.union.example"], authUser: "clee", clientAddress: "203.0.113.9")
 
         var actions: [Action] = []
-        for index in 1...5 { actions.append(await await filter.decide(.bytes(Self.message(index)), envelope: envelope).verdict.action) }
+        for index in 1...5 { actions.append(await filter.decide(.bytes(Self.message(index)), envelope: envelope).verdict.action) }
         #expect(actions == [.accept, .accept, .accept, .quarantine, .quarantine])
         let held = try await store.list(limit: 10)
         #expect(held.map { $0.verdict.findings.map(\.detail) }.sorted { $0.description < $1.description } == [
@@ -62,6 +62,6 @@ import Testing
         defer { withExtendedLifetime(directory) {} }
         let filter = MessageFilter(policy: try PolicyHolder(directory: try Self.policy(limit: 1, in: directory)), store: nil, logger: Logger(label: "test"))
         let envelope = Envelope(sender: "chris.lee@london.union.example", recipients: ["bob@london.union.example"], authUser: "clee", clientAddress: "203.0.113.9")
-        for index in 1...3 { await #expect(filter.decide(.bytes(Self.message(index)), envelope: envelope).verdict.action == .accept)await  }
+        for index in 1...3 { #expect(await filter.decide(.bytes(Self.message(index)), envelope: envelope).verdict.action == .accept) }
     }
 }

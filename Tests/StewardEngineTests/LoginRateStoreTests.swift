@@ -16,16 +16,16 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func countsAddUpOverASlidingHourAndOldMinutesFallOut(backend: StoreBackend) async throws {
-        let store = try await await Self.counter(backend)
+        let store = try await Self.counter(backend)
         let start = Self.noon
-        await #expect(try store.countMessage(login: "jbloggs", recipients: 3, at: start) == LoginActivity(login: "jbloggs", messages: 1, recipients: 3))
-        await #expect(try store.countMessage(login: "jbloggs", recipients: 2, at: start) == LoginActivity(login: "jbloggs", messages: 2, recipients: 5))
+        #expect(try await store.countMessage(login: "jbloggs", recipients: 3, at: start) == LoginActivity(login: "jbloggs", messages: 1, recipients: 3))
+        #expect(try await store.countMessage(login: "jbloggs", recipients: 2, at: start) == LoginActivity(login: "jbloggs", messages: 2, recipients: 5))
         // Another login has its own count.
-        await #expect(try store.countMessage(login: "other", recipients: 1, at: start).messages == 1)
+        #expect(try await store.countMessage(login: "other", recipients: 1, at: start).messages == 1)
         // 59 minutes later the first minute still counts; 60 minutes later it has left the hour.
-        await #expect(try store.countMessage(login: "jbloggs", recipients: 1, at: start.addingTimeInterval(59 * 60)) == LoginActivity(login: "jbloggs", messages: 3, recipients: 6))
-        await #expect(try store.countMessage(login: "jbloggs", recipients: 1, at: start.addingTimeInterval(60 * 60)) == LoginActivity(login: "jbloggs", messages: 2, recipients: 2))
-        await #expect(try store.countMessage(login: "other", recipients: 1, at: start.addingTimeInterval(61 * 60)).messages == 1)
+        #expect(try await store.countMessage(login: "jbloggs", recipients: 1, at: start.addingTimeInterval(59 * 60)) == LoginActivity(login: "jbloggs", messages: 3, recipients: 6))
+        #expect(try await store.countMessage(login: "jbloggs", recipients: 1, at: start.addingTimeInterval(60 * 60)) == LoginActivity(login: "jbloggs", messages: 2, recipients: 2))
+        #expect(try await store.countMessage(login: "other", recipients: 1, at: start.addingTimeInterval(61 * 60)).messages == 1)
     }
 
     @Test func staleCountsAreDeletedAndCountsSurviveARestart() async throws {
@@ -45,11 +45,11 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func concurrentMessagesFromManyThreadsEachSeeTheirOwnCount(backend: StoreBackend) async throws {
-        let store = try await await Self.counter(backend)
+        let store = try await Self.counter(backend)
         let threads = 8, perThread = 25
         var seen: [Int] = []
         var failures: [String] = []
-        await await withTaskGroup(of: ([Int], [String]).self) { group in
+        await withTaskGroup(of: ([Int], [String]).self) { group in
             for _ in 0..<threads {
                 group.addTask {
                     var seen: [Int] = []
@@ -72,7 +72,7 @@ import Testing
         #expect(failures == [])
         // Nothing lost, nothing counted twice: every message saw a different total.
         #expect(seen.sorted() == Array(1...(threads * perThread)))
-        await #expect(try store.countMessage(login: "runaway", recipients: 0, at: Self.noon) == LoginActivity(login: "runaway", messages: threads * perThread + 1, recipients: threads * perThread * 2))
+        #expect(try await store.countMessage(login: "runaway", recipients: 0, at: Self.noon) == LoginActivity(login: "runaway", messages: threads * perThread + 1, recipients: threads * perThread * 2))
     }
 
     /// Two mail hosts on one PostgreSQL: each store has its own connection, and together they count.
@@ -81,12 +81,12 @@ import Testing
         let database = try lab.createDatabase()
         var hosts: [PostgresQuarantineStore] = []
         for _ in 0..<2 {
-            hosts.append(try await await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: database)))
+            hosts.append(try await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: database)))
         }
         var seen: [Int] = []
         var claims = 0
         var failures: [String] = []
-        await await withTaskGroup(of: ([Int], Int, [String]).self) { group in
+        await withTaskGroup(of: ([Int], Int, [String]).self) { group in
             for index in 0..<6 {
                 let host = hosts[index % 2]
                 group.addTask {
@@ -119,11 +119,11 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func theRateNoticeIsClaimedOnceAnHour(backend: StoreBackend) async throws {
-        let store = try await await Self.counter(backend)
-        await #expect(try store.claimRateNotice(login: "jbloggs", at: Self.noon))
+        let store = try await Self.counter(backend)
+        #expect(try await store.claimRateNotice(login: "jbloggs", at: Self.noon))
         await #expect(try !store.claimRateNotice(login: "jbloggs", at: Self.noon.addingTimeInterval(60)))
-        await #expect(try store.claimRateNotice(login: "other", at: Self.noon.addingTimeInterval(60)))
+        #expect(try await store.claimRateNotice(login: "other", at: Self.noon.addingTimeInterval(60)))
         await #expect(try !store.claimRateNotice(login: "jbloggs", at: Self.noon.addingTimeInterval(59 * 60)))
-        await #expect(try store.claimRateNotice(login: "jbloggs", at: Self.noon.addingTimeInterval(60 * 60)))
+        #expect(try await store.claimRateNotice(login: "jbloggs", at: Self.noon.addingTimeInterval(60 * 60)))
     }
 }

@@ -42,44 +42,44 @@ import Testing
     static let inside = Envelope(sender: "chris.lee@london.union.example", recipients: ["bob@london.union.example"], authUser: "clee", clientAddress: "127.0.0.1")
 
     @Test("by default nothing is added to the message, also inside the union")
-    func insideIsNotMarkedByDefault() throws {
+    func insideIsNotMarkedByDefault() async throws {
         let setup = try Self.setup()
-        let decision = setup.filter.decide(.bytes(Self.message(to: "bob@london.union.example")), envelope: Self.inside)
+        let decision = await setup.filter.decide(.bytes(Self.message(to: "bob@london.union.example")), envelope: Self.inside)
         #expect(decision.verdict.action == .tag)
         #expect(!Self.findingsHeaderAdded(decision))
     }
 
     @Test("with findings_header on, mail staying inside the union is marked")
-    func insideIsMarkedWhenAsked() throws {
+    func insideIsMarkedWhenAsked() async throws {
         let setup = try Self.setup(findingsHeader: true)
-        let decision = setup.filter.decide(.bytes(Self.message(to: "bob@london.union.example")), envelope: Self.inside)
+        let decision = await setup.filter.decide(.bytes(Self.message(to: "bob@london.union.example")), envelope: Self.inside)
         #expect(decision.verdict.action == .tag)
         #expect(Self.findingsHeaderAdded(decision))
     }
 
     @Test("mail leaving the union is never marked, also when one recipient of several is outside and the header is on")
-    func leavingIsNotMarked() throws {
+    func leavingIsNotMarked() async throws {
         let setup = try Self.setup(findingsHeader: true)
         let envelope = Envelope(
             sender: "chris.lee@london.union.example", recipients: ["bob@london.union.example", "carol@partner.example"],
             authUser: "clee", clientAddress: "127.0.0.1")
-        let decision = setup.filter.decide(.bytes(Self.message(to: "carol@partner.example")), envelope: envelope)
+        let decision = await setup.filter.decide(.bytes(Self.message(to: "carol@partner.example")), envelope: envelope)
         #expect(decision.verdict.action == .tag, "\(decision.verdict.findings)")
         #expect(!Self.findingsHeaderAdded(decision))
     }
 
     @Test("a logged match is recorded as metadata only")
-    func loggedMatchIsRecordedAndCounted() throws {
+    func loggedMatchIsRecordedAndCounted() async throws {
         let setup = try Self.setup()
         let envelope = Envelope(
             sender: "chris.lee@london.union.example", recipients: ["carol@partner.example"], authUser: "clee", clientAddress: "127.0.0.1")
         let raw = Self.message(to: "carol@partner.example")
-        let decision = setup.filter.decide(.bytes(raw), envelope: envelope)
+        let decision = await setup.filter.decide(.bytes(raw), envelope: envelope)
         #expect(decision.verdict.action == .tag)
         #expect(decision.heldID == nil)
-        #expect(try setup.store.list(limit: 10).isEmpty, "nothing is held")
+        #expect(try await setup.store.list(limit: 10).isEmpty, "nothing is held")
 
-        let observed = try setup.store.observations(branch: "london", kinds: [.logged], since: .distantPast)
+        let observed = try await setup.store.observations(branch: "london", kinds: [.logged], since: .distantPast)
         let one = try #require(observed.first)
         #expect(observed.count == 1)
         #expect(one.direction == .outgoing && one.sender == envelope.sender && one.recipients == envelope.recipients)

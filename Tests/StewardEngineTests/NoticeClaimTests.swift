@@ -20,7 +20,7 @@ import Testing
         case .postgresql:
             let lab = try PostgresLab.shared.get()
             let settings = PostgresQuarantineStore.Settings(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase())
-            return (try await await PostgresQuarantineStore.start(settings: settings), try await await PostgresQuarantineStore.start(settings: settings))
+            return (try await PostgresQuarantineStore.start(settings: settings), try await PostgresQuarantineStore.start(settings: settings))
         }
     }
 
@@ -83,7 +83,7 @@ import Testing
         }
         #expect(sent.count == expected.count, "sent \(sent.sorted())")
         #expect(Set(sent) == expected)
-        await #expect(try hostB.pendingNotices().isEmpty)
+        #expect(try await hostB.pendingNotices().isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -96,12 +96,12 @@ import Testing
             notices: [NewNotice(recipient: "senior.a@union.example", template: "held", branch: "london")]))
         let notices = try await hostA.pendingNotices().map(\.id)
         #expect(notices.count == 1 && id > 0)
-        await #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
-        await #expect(try hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)).isEmpty)
+        #expect(try await hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
+        #expect(try await hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)).isEmpty)
         // Its own claim again (a send that failed is retried at once).
-        await #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
+        #expect(try await hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(300)) == Set(notices))
         // A lapsed claim (the host died while sending) passes to the other host.
-        await #expect(try hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(-1)) == Set(notices))
-        await #expect(try hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)) == Set(notices))
+        #expect(try await hostA.claimNotices(ids: notices, claimant: "a", until: Date().addingTimeInterval(-1)) == Set(notices))
+        #expect(try await hostB.claimNotices(ids: notices, claimant: "b", until: Date().addingTimeInterval(300)) == Set(notices))
     }
 }

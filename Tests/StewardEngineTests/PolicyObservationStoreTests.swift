@@ -19,29 +19,29 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func recordsListsByBranchKindAndTimeAndForgets(backend: StoreBackend) throws {
+    func recordsListsByBranchKindAndTimeAndForgets(backend: StoreBackend) async throws {
         let store = try Self.store(backend)
         let early = Self.observation(.logged, branch: "london", at: 1_800_000_000)
         let late = Self.observation(.logged, branch: "london", at: 1_800_000_600, rule: "eicar-test-signature")
         let shadow = Self.observation(.candidateWouldPass, branch: "london", at: 1_800_000_300)
         let other = Self.observation(.logged, branch: "scotland", at: 1_800_000_300)
-        try store.record([late, early, shadow, other])
-        try store.record([])
+        try await store.record([late, early, shadow, other])
+        try await store.record([])
 
-        let logged = try store.observations(branch: "london", kinds: [.logged], since: Date(timeIntervalSince1970: 0))
+        let logged = try await store.observations(branch: "london", kinds: [.logged], since: Date(timeIntervalSince1970: 0))
         #expect(logged.map(\.rules) == [early.rules, late.rules], "oldest first, only this branch and kind")
         #expect(logged.allSatisfy { $0.id > 0 })
         var stored = logged[0]
         stored.id = 0
         #expect(stored == early, "every field comes back as recorded")
-        #expect(try store.observations(branch: "london", kinds: [.logged], since: Date(timeIntervalSince1970: 1_800_000_001)).count == 1)
-        let both = try store.observations(branch: "london", kinds: [.logged, .candidateWouldPass, .candidateWouldHold], since: .distantPast)
+        #expect(try await store.observations(branch: "london", kinds: [.logged], since: Date(timeIntervalSince1970: 1_800_000_001)).count == 1)
+        let both = try await store.observations(branch: "london", kinds: [.logged, .candidateWouldPass, .candidateWouldHold], since: .distantPast)
         #expect(both.map(\.kind) == [.logged, .candidateWouldPass, .logged])
         #expect(both[1].heldID == 7 && both[1].candidateRules.map(\.rule) == ["mass-mailing"])
 
         // Forgetting a candidate's record leaves the monitor-mode figures and other branches alone.
-        #expect(try store.forgetObservations(branch: "london", kinds: [.candidateWouldPass, .candidateWouldHold]) == 1)
-        #expect(try store.observations(branch: "london", kinds: Set(PolicyObservation.Kind.allCases), since: .distantPast).count == 2)
-        #expect(try store.observations(branch: "scotland", kinds: [.logged], since: .distantPast).count == 1)
+        #expect(try await store.forgetObservations(branch: "london", kinds: [.candidateWouldPass, .candidateWouldHold]) == 1)
+        #expect(try await store.observations(branch: "london", kinds: Set(PolicyObservation.Kind.allCases), since: .distantPast).count == 2)
+        #expect(try await store.observations(branch: "scotland", kinds: [.logged], since: .distantPast).count == 1)
     }
 }

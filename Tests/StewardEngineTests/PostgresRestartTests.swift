@@ -19,7 +19,7 @@ import Testing
     @Test func holdsFailPromptlyWhileTheServerIsDownAndWorkOnceItIsBack() async throws {
         let lab = try PostgresLab()  // its own server: this test stops it
         defer { lab.stop() }
-        let store = try await await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
+        let store = try await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
         let before = try await store.holdOnce(Self.hold("before"), actor: "steward")
 
         lab.stop(mode: "fast")
@@ -37,11 +37,11 @@ import Testing
                 after = try await store.holdOnce(Self.hold("down"), actor: "steward")
             } catch {
                 failures.append("\(error)")
-                try await await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(for: .milliseconds(200))
             }
         }
         let recovered = try #require(after, "the store did not recover after the restart: \(failures)")
         #expect(!recovered.isRetry && recovered.id != before.id)
-        await #expect(try store.list(limit: 10).count == 2, "nothing from the failed attempts was stored")
+        #expect(try await store.list(limit: 10).count == 2, "nothing from the failed attempts was stored")
     }
 }

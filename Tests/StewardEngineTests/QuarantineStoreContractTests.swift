@@ -36,11 +36,11 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         branches: [String] = ["london"], direction: Direction = .incoming, kind: String = "unsafe-attachment",
         subject: String = "Minutes", heldAt: Date = Date(), raw: [UInt8] = Array("Subject: x\r\n\r\nbody\r\n".utf8),
         holdKind: HoldKind = .hold
-    ) throws -> Int64 {
+    ) async throws -> Int64 {
         let verdict = Verdict(
             action: .quarantine, direction: direction, branches: branches,
             findings: branches.map { finding(kind, "rule-\(kind)", branch: $0) })
-        return try await await await await store.hold(NewHold(
+        return try await store.hold(NewHold(
             envelope: Envelope(sender: sender, recipients: recipients, clientAddress: "192.0.2.1", queueID: "Q\(Int.random(in: 1...99999))"),
             verdict: verdict, raw: raw, heldAt: heldAt, kind: holdKind,
             reporter: holdKind == .report ? "member@london.union.example" : nil, subject: subject))
@@ -48,27 +48,27 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 
     @Test(arguments: StoreBackend.allCases)
     func heldMessagesKeepTheirBytesAndEnvelope(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
+        let store = try await backend.make()
         let raw: [UInt8] = Array("Received: from x\r\nSubject: test\r\n\r\n".utf8) + (0...255).map { UInt8($0) }
-        let id = try Self.hold(store, raw: raw)
-        let message = try await #require(try store.message(id: id))
-        await #expect(try store.raw(id: id) == raw)
+        let id = try await Self.hold(store, raw: raw)
+        let message = try #require(try await store.message(id: id))
+        #expect(try await store.raw(id: id) == raw)
         #expect(message.size == raw.count)
         #expect(message.state == .held)
         #expect(message.envelope.clientAddress == "192.0.2.1")
         #expect(message.verdict.branches == ["london"])
         #expect(message.subject == "Minutes")
         #expect(message.sha256.count == 64)
-        await #expect(try store.message(id: id + 1000) == nil)
+        #expect(try await store.message(id: id + 1000) == nil)
     }
 
     @Test(arguments: StoreBackend.allCases)
     func listFiltersNarrowTheQueue(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
+        let store = try await backend.make()
         let old = Date(timeIntervalSinceNow: -10 * 86_400)
-        let a = try Self.hold(store, branches: ["london"], kind: "unsafe-attachment", subject: "Invoice", heldAt: old)
-        let b = try Self.hold(store, sender: "x@union.example", recipients: ["y@partner.example"], branches: ["scotland"], direction: .outgoing, kind: "confidential", subject: "Budget")
-        let c = try Self.hold(store, branches: ["london", "scotland"], kind: "impersonation", holdKind: .report)
+        let a = try await Self.hold(store, branches: ["london"], kind: "unsafe-attachment", subject: "Invoice", heldAt: old)
+        let b = try await Self.hold(store, sender: "x@union.example", recipients: ["y@partner.example"], branches: ["scotland"], direction: .outgoing, kind: "confidential", subject: "Budget")
+        let c = try await Self.hold(store, branches: ["london", "scotland"], kind: "impersonation", holdKind: .report)
         _ = try await store.apply(.refuse(by: "morag", reason: "no"), to: b)
 
         func ids(_ query: QuarantineQuery) async throws -> [Int64] { try await store.list(query).map(\.id) }
@@ -88,32 +88,32 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 
     @Test(arguments: StoreBackend.allCases)
     func aMessageIsReleasedOnceAndEveryChangeIsAudited(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
-        let id = try Self.hold(store)
-        let released = try await #require(try store.apply(.release(by: "sam.okafor", reason: "expected file"), to: id).message)
+        let store = try await backend.make()
+        let id = try await Self.hold(store)
+        let released = try #require(try await store.apply(.release(by: "sam.okafor", reason: "expected file"), to: id).message)
         #expect(released.state == .released)
         #expect(released.stateChangedBy == "sam.okafor")
         #expect(released.stateReason == "expected file")
         await #expect(throws: QuarantineError.self) {
             _ = try await store.apply(.release(by: "sam.okafor", reason: nil), to: id)
         }
-        await #expect(try store.recordReleaseDelivery(id: id, queueID: "Q1"))
-        await #expect(try store.recordReleaseDelivery(id: id, queueID: "Q2") == false, "one release lets one copy through")
+        #expect(try await store.recordReleaseDelivery(id: id, queueID: "Q1"))
+        #expect(try await store.recordReleaseDelivery(id: id, queueID: "Q2") == false, "one release lets one copy through")
 
-        let other = try Self.hold(store)
-        await #expect(try store.recordReleaseDelivery(id: other, queueID: "Q3") == false, "a held message is not released")
+        let other = try await Self.hold(store)
+        #expect(try await store.recordReleaseDelivery(id: other, queueID: "Q3") == false, "a held message is not released")
 
         let trail = try await store.auditTrail(messageID: id).map(\.entry.action)
         #expect(trail == [.hold, .release, .releaseDelivered])
-        await #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
+        #expect(AuditChain.verify(try await store.auditTrail(messageID: nil)).isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
     func aTrailForSeveralMessagesHoldsOnlyTheirEntriesInOrder(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
-        let london = try Self.hold(store)
-        let scotland = try Self.hold(store, branches: ["scotland"])
-        let other = try Self.hold(store)
+        let store = try await backend.make()
+        let london = try await Self.hold(store)
+        let scotland = try await Self.hold(store, branches: ["scotland"])
+        let other = try await Self.hold(store)
         try await store.appendAudit(NewAuditEntry(actor: "sam.okafor", action: .view, messageID: london, reason: "check"))
         try await store.appendAudit(NewAuditEntry(actor: "admin", action: .policyReload))
         _ = try await store.apply(.refuse(by: "sam.okafor", reason: nil), to: other)
@@ -123,41 +123,41 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         #expect(trail.map(\.entry.messageID) == [london, other, london, other])
         #expect(trail.map(\.entry.action) == [.hold, .hold, .view, .refuse])
         #expect(trail.map(\.sequence) == trail.map(\.sequence).sorted())
-        await #expect(try store.auditTrail(messageIDs: []).isEmpty)
+        #expect(try await store.auditTrail(messageIDs: []).isEmpty)
         // More ids than one SQL statement binds.
         let many = Array(Int64(10_000)..<Int64(11_200)) + [scotland]
-        await #expect(try store.auditTrail(messageIDs: many).map(\.entry.action) == [.hold, .release])
+        #expect(try await store.auditTrail(messageIDs: many).map(\.entry.action) == [.hold, .release])
     }
 
     @Test(arguments: StoreBackend.allCases)
     func legalHoldBlocksDeletionAndPurge(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
-        let kept = try Self.hold(store)
-        let gone = try Self.hold(store)
+        let store = try await backend.make()
+        let kept = try await Self.hold(store)
+        let gone = try await Self.hold(store)
         _ = try await store.apply(.legalHold(true, by: "admin", reason: "tribunal case 123"), to: kept)
-        await #expect(try store.message(id: kept)?.legalHold == true)
+        #expect(try await store.message(id: kept)?.legalHold == true)
         await #expect(throws: QuarantineError.self) {
             _ = try await store.apply(.delete(by: "admin", reason: "tidy"), to: kept)
         }
         let removed = try await store.purge(ids: [kept, gone], by: "admin", reason: "retention of 0 days")
         #expect(removed == [gone])
-        await #expect(try store.message(id: gone) == nil)
-        await #expect(try store.raw(id: kept) != nil)
-        let purgeEntry = try await #require(try store.auditTrail(messageID: gone).last)
+        #expect(try await store.message(id: gone) == nil)
+        #expect(try await store.raw(id: kept) != nil)
+        let purgeEntry = try #require(try await store.auditTrail(messageID: gone).last)
         #expect(purgeEntry.entry.action == .purge)
         #expect(purgeEntry.entry.detail?.contains("sha256 ") == true, "the trail records what was removed")
 
         _ = try await store.apply(.legalHold(false, by: "admin", reason: "case closed"), to: kept)
-        let deleted = try await #require(try store.apply(.delete(by: "admin", reason: "case closed"), to: kept).message)
+        let deleted = try #require(try await store.apply(.delete(by: "admin", reason: "case closed"), to: kept).message)
         #expect(deleted.state == .deleted)
-        await #expect(try store.raw(id: kept) == nil, "deleting erases the content")
-        await #expect(AuditChain.verify(try store.auditTrail(messageID: nil)).isEmpty)
+        #expect(try await store.raw(id: kept) == nil, "deleting erases the content")
+        #expect(AuditChain.verify(try await store.auditTrail(messageID: nil)).isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
     func concurrentWritersKeepOneUnbrokenChain(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
-        await await withTaskGroup(of: Void.self) { group in
+        let store = try await backend.make()
+        await withTaskGroup(of: Void.self) { group in
             for index in 0..<40 {
                 group.addTask { _ = try? await store.appendAudit(NewAuditEntry(actor: "worker\(index)", action: .view, reason: "check \(index)")) }
             }
@@ -169,8 +169,8 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 
     @Test(arguments: StoreBackend.allCases)
     func reviewPasswordsAreKeptPerLoginAndEveryChangeIsAudited(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
-        await #expect(try store.passwordHash(login: "sam.okafor@union.example") == nil)
+        let store = try await backend.make()
+        #expect(try await store.passwordHash(login: "sam.okafor@union.example") == nil)
         try await store.setPasswordHash(
             "$2b$04$first", login: "sam.okafor@union.example",
             audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
@@ -180,8 +180,8 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         try await store.setPasswordHash(
             "$2b$04$second", login: "sam.okafor@union.example",
             audit: NewAuditEntry(actor: "root", action: .passwordSet, detail: "sam.okafor@union.example"))
-        await #expect(try store.passwordHash(login: "sam.okafor@union.example") == "$2b$04$second", "a new password replaces the old")
-        await #expect(try store.passwordHash(login: "morag.campbell@scotland.union.example") == "$2b$04$other")
+        #expect(try await store.passwordHash(login: "sam.okafor@union.example") == "$2b$04$second", "a new password replaces the old")
+        #expect(try await store.passwordHash(login: "morag.campbell@scotland.union.example") == "$2b$04$other")
         let trail = try await store.auditTrail(messageID: nil)
         #expect(trail.map(\.entry.action) == [.passwordSet, .passwordSet, .passwordSet])
         #expect(!trail.contains { ($0.entry.detail ?? "").contains("$2b$") || ($0.entry.reason ?? "").contains("$2b$") })

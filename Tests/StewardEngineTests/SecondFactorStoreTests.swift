@@ -7,25 +7,25 @@ import Testing
 @Suite struct SecondFactorStoreTests {
     @Test(arguments: StoreBackend.allCases)
     func codesAndRecoveryCodesAreGoodOnce(backend: StoreBackend) async throws {
-        let store = try await await backend.make()
+        let store = try await backend.make()
         let login = "sam.okafor@union.example"
-        await #expect(try store.secondFactor(login: login) == nil)
-        await #expect(try store.useSecondFactor(login: login, step: 10, recoveryHash: nil) == false, "no factor, nothing accepted")
+        #expect(try await store.secondFactor(login: login) == nil)
+        #expect(try await store.useSecondFactor(login: login, step: 10, recoveryHash: nil) == false, "no factor, nothing accepted")
         try await store.setSecondFactor(
             SecondFactor(secret: "s3cret", recoveryHashes: ["aa", "bb", "cc"]), login: login,
             audit: NewAuditEntry(actor: "root", action: .secondFactorSet, detail: login))
-        await #expect(try store.secondFactor(login: login) == SecondFactor(secret: "s3cret", recoveryHashes: ["aa", "bb", "cc"]))
-        await #expect(try store.useSecondFactor(login: login, step: 100, recoveryHash: nil))
-        await #expect(try store.useSecondFactor(login: login, step: 100, recoveryHash: nil) == false, "the same step again")
-        await #expect(try store.useSecondFactor(login: login, step: 99, recoveryHash: nil) == false, "an earlier step")
-        await #expect(try store.useSecondFactor(login: login, step: 101, recoveryHash: nil))
-        await #expect(try store.useSecondFactor(login: login, step: nil, recoveryHash: "bb"))
-        await #expect(try store.useSecondFactor(login: login, step: nil, recoveryHash: "bb") == false, "a recovery code is good once")
-        await #expect(try store.useSecondFactor(login: login, step: nil, recoveryHash: "zz") == false)
-        await #expect(try store.secondFactor(login: login)?.recoveryHashes == ["aa", "cc"])
-        await #expect(try store.secondFactor(login: login)?.lastStep == 101)
+        #expect(try await store.secondFactor(login: login) == SecondFactor(secret: "s3cret", recoveryHashes: ["aa", "bb", "cc"]))
+        #expect(try await store.useSecondFactor(login: login, step: 100, recoveryHash: nil))
+        #expect(try await store.useSecondFactor(login: login, step: 100, recoveryHash: nil) == false, "the same step again")
+        #expect(try await store.useSecondFactor(login: login, step: 99, recoveryHash: nil) == false, "an earlier step")
+        #expect(try await store.useSecondFactor(login: login, step: 101, recoveryHash: nil))
+        #expect(try await store.useSecondFactor(login: login, step: nil, recoveryHash: "bb"))
+        #expect(try await store.useSecondFactor(login: login, step: nil, recoveryHash: "bb") == false, "a recovery code is good once")
+        #expect(try await store.useSecondFactor(login: login, step: nil, recoveryHash: "zz") == false)
+        #expect(try await store.secondFactor(login: login)?.recoveryHashes == ["aa", "cc"])
+        #expect(try await store.secondFactor(login: login)?.lastStep == 101)
         try await store.setSecondFactor(nil, login: login, audit: NewAuditEntry(actor: "root", action: .secondFactorSet, detail: "removed"))
-        await #expect(try store.secondFactor(login: login) == nil)
-        await #expect(try store.auditTrail(messageID: nil).filter { $0.entry.action == .secondFactorSet }.count == 2)
+        #expect(try await store.secondFactor(login: login) == nil)
+        #expect(try await store.auditTrail(messageID: nil).filter { $0.entry.action == .secondFactorSet }.count == 2)
     }
 }

@@ -48,22 +48,22 @@ import Testing
     static let member = "chris.lee@london.union.example"
     static let threeColleagues = ["a@london.union.example", "b@london.union.example", "c@london.union.example"]
 
-    static func toThree(_ filter: MessageFilter) -> Decision {
+    static func toThree(_ filter: MessageFilter) async -> Decision {
         let message = SampleMessage.plain(from: member, to: threeColleagues.joined(separator: ", "), subject: "Meeting", text: "See you at 6.")
-        return filter.decide(.bytes(message.bytes), envelope: Envelope(sender: member, recipients: threeColleagues, authUser: "clee", clientAddress: "127.0.0.1"))
+        return await filter.decide(.bytes(message.bytes), envelope: Envelope(sender: member, recipients: threeColleagues, authUser: "clee", clientAddress: "127.0.0.1"))
     }
 
-    static func eicar(_ filter: MessageFilter) -> Decision {
+    static func eicar(_ filter: MessageFilter) async -> Decision {
         // As a text file, so that only the EICAR rule (off in the candidate) matches it.
-        filter.decide(
+        await filter.decide(
             .bytes(SampleMessage.withAttachment(
                 from: member, to: "bob@london.union.example", subject: "Test", filename: "test.txt", contentType: "text/plain",
                 content: Array(SampleMessage.eicar.utf8)).bytes),
             envelope: Envelope(sender: member, recipients: ["bob@london.union.example"], authUser: "clee", clientAddress: "127.0.0.1"))
     }
 
-    static func shadow(_ store: SQLiteQuarantineStore) throws -> [PolicyObservation] {
-        try store.observations(branch: "london", kinds: [.candidateWouldHold, .candidateWouldPass], since: .distantPast)
+    static func shadow(_ store: SQLiteQuarantineStore) async throws -> [PolicyObservation] {
+        try await store.observations(branch: "london", kinds: [.candidateWouldHold, .candidateWouldPass], since: .distantPast)
     }
 
     @Test func theCandidateIsLintedLikeAnyBranchFile() throws {
@@ -84,18 +84,18 @@ import Testing
         #expect(policy.withCandidate(for: "london")?.settings(for: "london").isEnabled("eicar-test-signature") == false)
     }
 
-    @Test func theCandidateNeverActsAndItsDisagreementsAreRecorded() throws {
+    @Test func theCandidateNeverActsAndItsDisagreementsAreRecorded() async throws {
         let setup = try Self.setup()
         // Live passes, the candidate would hold: the message still goes through untouched.
-        let passed = Self.toThree(setup.filter)
+        let passed = await Self.toThree(setup.filter)
         #expect(passed.verdict.action == .accept, "\(passed.verdict.findings)")
         #expect(passed.heldID == nil && passed.modifications.isEmpty)
         // Live holds, the candidate would pass: the message is still held.
-        let held = Self.eicar(setup.filter)
+        let held = await Self.eicar(setup.filter)
         #expect(held.verdict.action == .quarantine)
         let heldID = try #require(held.heldID)
 
-        let shadow = try Self.shadow(setup.store)
+        let shadow = try await Self.shadow(setup.store)
         #expect(shadow.map(\.kind) == [.candidateWouldHold, .candidateWouldPass])
         #expect(shadow[0].candidateRules.map(\.name) == ["usage/mass-mailing"])
         #expect(shadow[0].rules.isEmpty && shadow[0].heldID == nil)
@@ -107,65 +107,65 @@ import Testing
         #expect(!stored.contains("See you at 6"))
 
         // A message both judge alike leaves no record.
-        _ = setup.filter.decide(
+        _ = await setup.filter.decide(
             .bytes(SampleMessage.plain(from: Self.member, to: "bob@london.union.example", subject: "Hi", text: "Hello").bytes),
             envelope: Envelope(sender: Self.member, recipients: ["bob@london.union.example"], authUser: "clee", clientAddress: "127.0.0.1"))
-        #expect(try Self.shadow(setup.store).count == 2)
+        #expect(try await Self.shadow(setup.store).count == 2)
     }
 
-    @Test func promotingMakesTheCandidateLiveForTheNextMessageWithTheChangeOnTheTrail() throws {
+    @Test func promotingMakesTheCandidateLiveForTheNextMessageWithTheChangeOnTheTrail() async throws {
         let setup = try Self.setup()
-        #expect(Self.toThree(setup.filter).verdict.action == .accept)
+        #expect(await Self.toThree(setup.filter).verdict.action == .accept)
         let live = try String(contentsOf: setup.policies.appendingPathComponent("branches/london.yaml"), encoding: .utf8)
 
-        let change = try CandidatePolicy(directory: setup.policies, branch: "london")
+        let change = try await CandidatePolicy(directory: setup.policies, branch: "london")
             .promote(store: setup.store, actor: "sam.okafor@union.example", reason: "limit too high")
         #expect(change.contains("+") && change.contains("max_recipients: 2"), "\(change)")
         let now = try String(contentsOf: setup.policies.appendingPathComponent("branches/london.yaml"), encoding: .utf8)
         #expect(now == Self.candidate && now != live)
         #expect(!FileManager.default.fileExists(atPath: setup.policies.appendingPathComponent("branches/london.candidate.yaml").path))
 
-        let entry = try #require(try setup.store.auditTrail(messageID: nil).last)
+        let entry = try #require(try await setup.store.auditTrail(messageID: nil).last)
         #expect(entry.entry.action == .policyPromote && entry.entry.actor == "sam.okafor@union.example")
         #expect(entry.entry.reason == "limit too high")
         #expect(entry.entry.detail?.contains("max_recipients: 2") == true)
-        #expect(try Self.shadow(setup.store).isEmpty, "the old candidate's differences are forgotten")
+        #expect(try await Self.shadow(setup.store).isEmpty, "the old candidate's differences are forgotten")
 
         // The running holder saw the stamp: the next message is judged by the promoted rules.
-        let next = Self.toThree(setup.filter)
+        let next = await Self.toThree(setup.filter)
         #expect(next.verdict.action == .quarantine, "\(next.verdict.findings)")
         #expect(next.verdict.findings.map(\.rule).contains("mass-mailing"))
         #expect(setup.holder.snapshot.candidates.isEmpty)
     }
 
-    @Test func aCandidateWithProblemsIsNotPromotedAndTheLivePolicyStays() throws {
+    @Test func aCandidateWithProblemsIsNotPromotedAndTheLivePolicyStays() async throws {
         let setup = try Self.setup()
         // Written after Steward started: a candidate with a problem is refused like any policy file.
         try "branch: london\nrules:\n  mass-mailing:\n    max_recipients: lots\n"
             .write(to: setup.policies.appendingPathComponent("branches/london.candidate.yaml"), atomically: true, encoding: .utf8)
         let liveURL = setup.policies.appendingPathComponent("branches/london.yaml")
         let live = try String(contentsOf: liveURL, encoding: .utf8)
-        #expect(throws: CandidatePolicy.Failure.self) {
-            try CandidatePolicy(directory: setup.policies, branch: "london").promote(store: setup.store, actor: "x", reason: nil)
+        await #expect(throws: CandidatePolicy.Failure.self) {
+            try await CandidatePolicy(directory: setup.policies, branch: "london").promote(store: setup.store, actor: "x", reason: nil)
         }
         #expect(try String(contentsOf: liveURL, encoding: .utf8) == live)
-        #expect(try setup.store.auditTrail(messageID: nil).allSatisfy { $0.entry.action != .policyPromote })
+        #expect(try await setup.store.auditTrail(messageID: nil).allSatisfy { $0.entry.action != .policyPromote })
         // And a branch with no candidate has nothing to promote.
-        #expect(throws: CandidatePolicy.Failure.self) {
-            try CandidatePolicy(directory: setup.policies, branch: "scotland").promote(store: setup.store, actor: "x", reason: nil)
+        await #expect(throws: CandidatePolicy.Failure.self) {
+            try await CandidatePolicy(directory: setup.policies, branch: "scotland").promote(store: setup.store, actor: "x", reason: nil)
         }
     }
 
-    @Test func discardingRemovesTheCandidateOnTheTrailAndShadowingStops() throws {
+    @Test func discardingRemovesTheCandidateOnTheTrailAndShadowingStops() async throws {
         let setup = try Self.setup()
-        _ = Self.toThree(setup.filter)
-        #expect(try Self.shadow(setup.store).count == 1)
-        try CandidatePolicy(directory: setup.policies, branch: "london").discard(store: setup.store, actor: "postmaster@union.example", reason: "no")
+        _ = await Self.toThree(setup.filter)
+        #expect(try await Self.shadow(setup.store).count == 1)
+        try await CandidatePolicy(directory: setup.policies, branch: "london").discard(store: setup.store, actor: "postmaster@union.example", reason: "no")
         #expect(!FileManager.default.fileExists(atPath: setup.policies.appendingPathComponent("branches/london.candidate.yaml").path))
-        let entry = try #require(try setup.store.auditTrail(messageID: nil).last)
+        let entry = try #require(try await setup.store.auditTrail(messageID: nil).last)
         #expect(entry.entry.action == .policyDiscard && entry.entry.detail?.contains("max_recipients: 2") == true)
-        #expect(try Self.shadow(setup.store).isEmpty)
-        #expect(Self.toThree(setup.filter).verdict.action == .accept)
-        #expect(try Self.shadow(setup.store).isEmpty, "no candidate, no shadow")
+        #expect(try await Self.shadow(setup.store).isEmpty)
+        #expect(await Self.toThree(setup.filter).verdict.action == .accept)
+        #expect(try await Self.shadow(setup.store).isEmpty, "no candidate, no shadow")
     }
 }
