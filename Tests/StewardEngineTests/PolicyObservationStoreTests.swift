@@ -5,8 +5,8 @@ import Testing
 
 /// Monitor-mode matches and shadow disagreements kept beside the quarantine: both backends.
 @Suite struct PolicyObservationStoreTests {
-    static func store(_ backend: StoreBackend) throws -> any PolicyObservationStore {
-        try #require(try backend.make() as? any PolicyObservationStore)
+    static func store(_ backend: StoreBackend) async throws -> any PolicyObservationStore {
+        try #require(try await backend.make() as? any PolicyObservationStore)
     }
 
     static func observation(_ kind: PolicyObservation.Kind, branch: String, at: TimeInterval, rule: String = "risky-file-name") -> PolicyObservation {
@@ -20,7 +20,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func recordsListsByBranchKindAndTimeAndForgets(backend: StoreBackend) async throws {
-        let store = try Self.store(backend)
+        let store = try await Self.store(backend)
         let early = Self.observation(.logged, branch: "london", at: 1_800_000_000)
         let late = Self.observation(.logged, branch: "london", at: 1_800_000_600, rule: "eicar-test-signature")
         let shadow = Self.observation(.candidateWouldPass, branch: "london", at: 1_800_000_300)

@@ -131,7 +131,7 @@ import Testing
         let held = try await store.list(limit: 1)
         try #require(held.count == 1, "\(serve.log)")
         #expect(held[0].size == large.bytes.count)
-        await #expect(try store.raw(id: held[0].id) == large.bytes)
+        #expect(try await store.raw(id: held[0].id) == large.bytes)
         // The spool file is gone once the message is decided.
         let spooled = (try? FileManager.default.contentsOfDirectory(atPath: serve.directory.path("spool"))) ?? []
         #expect(spooled.isEmpty)

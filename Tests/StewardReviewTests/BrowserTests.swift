@@ -130,8 +130,8 @@ struct BrowserTests {
 
         // ...and the store says so, with the official's login and reason on the trail.
         let store = try SQLiteQuarantineStore(path: storePath)
-        await #expect(try store.message(id: id)?.state == .released)
-        let release = try await #require(try store.auditTrail(messageID: id).first { $0.entry.action == .release })
+        #expect(try await store.message(id: id)?.state == .released)
+        let release = try #require(try await store.auditTrail(messageID: id).first { $0.entry.action == .release })
         #expect(release.entry.actor == Self.login)
         #expect(release.entry.reason == Self.reason)
     }

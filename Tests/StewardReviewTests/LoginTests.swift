@@ -36,7 +36,7 @@ import Testing
             let css = try await browser.get("/assets/steward.css")
             #expect(css.status == .ok)
         }
-        await #expect(try harness.store.message(id: harness.londonMessage)?.state == .held)
+        #expect(try await harness.store.message(id: harness.londonMessage)?.state == .held)
     }
 
     @Test func anOfficialSignsInSeesTheQueueAndSignsOut() async throws {

@@ -55,7 +55,7 @@ import Testing
         let setup = try await Self.setUp(harness, ReviewHarness.london)
         #expect(setup.uri.hasPrefix("otpauth://totp/Steward:sam.okafor@union.example?secret="))
         #expect(setup.recoveryCodes.count == 10 && Set(setup.recoveryCodes).count == 10)
-        let stored = try await #require(try harness.store.secondFactor(login: ReviewHarness.london))
+        let stored = try #require(try await harness.store.secondFactor(login: ReviewHarness.london))
         #expect(!stored.recoveryHashes.contains { setup.recoveryCodes.contains($0) }, "only hashes of recovery codes are kept")
         let code = try Self.code(uri: setup.uri, at: harness.clock.now)
         try await harness.test { client in

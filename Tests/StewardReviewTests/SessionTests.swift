@@ -25,7 +25,7 @@ import Testing
             let post = try await browser.post("/messages/\(harness.londonMessage)/refuse", ["reason": "spam", "confirm": "yes"])
             #expect(post.status == .forbidden, "an ended session cannot act")
         }
-        await #expect(try harness.store.message(id: harness.londonMessage)?.state == .held)
+        #expect(try await harness.store.message(id: harness.londonMessage)?.state == .held)
     }
 
     @Test func signingInGivesANewSessionAndToken() async throws {
@@ -96,8 +96,8 @@ import Testing
             let forged = try await fresh.post("/login", ["login": ReviewHarness.london, "password": ReviewHarness.password], csrf: "forged")
             #expect(forged.status == .forbidden)
         }
-        await #expect(try harness.store.message(id: harness.londonMessage)?.state == .held)
-        await #expect(try harness.store.auditTrail(messageID: harness.londonMessage).map(\.entry.action) == [.hold])
+        #expect(try await harness.store.message(id: harness.londonMessage)?.state == .held)
+        #expect(try await harness.store.auditTrail(messageID: harness.londonMessage).map(\.entry.action) == [.hold])
         #expect(try FileManager.default.contentsOfDirectory(atPath: harness.deliveries.path).isEmpty)
     }
 }

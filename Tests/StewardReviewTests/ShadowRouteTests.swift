@@ -12,7 +12,7 @@ import Testing
 /// The candidate policy page of a branch: its differences with the live policy, and promote or
 /// discard by a review admin only.
 @Suite struct ShadowRouteTests {
-    static func differences(_ harness: ReviewHarness) throws {
+    static func differences(_ harness: ReviewHarness) async throws {
         let mention = RuleMention(kind: "usage", rule: "mass-mailing", clause: "12", action: .quarantine)
         func observation(_ kind: PolicyObservation.Kind, held: Int64?, subject: String) -> PolicyObservation {
             PolicyObservation(
@@ -20,7 +20,7 @@ import Testing
                 sender: "chris.lee@london.union.example", recipients: ["a@london.union.example"], subject: subject, partNames: ["plan.pdf"],
                 rules: kind == .candidateWouldPass ? [mention] : [], candidateRules: kind == .candidateWouldHold ? [mention] : [], heldID: held)
         }
-        try harness.store.record([
+        try await harness.store.record([
             observation(.candidateWouldHold, held: nil, subject: "<b>Passed one</b>"),
             observation(.candidateWouldPass, held: harness.londonMessage, subject: "Held one"),
         ])
@@ -32,7 +32,7 @@ import Testing
 
     @Test func anOfficialSeesTheDifferencesButCannotPromote() async throws {
         let harness = try await ReviewHarness()
-        try Self.differences(harness)
+        try await Self.differences(harness)
         try "branch: london\nrules:\n  mass-mailing:\n    max_recipients: 2\n".write(to: Self.candidateURL(harness), atomically: true, encoding: .utf8)
         try await harness.test { client in
             let browser = Browser(client)
@@ -52,7 +52,7 @@ import Testing
             let discard = try await browser.post("/branches/london/shadow/discard", ["reason": "mine", "confirm": "yes"])
             #expect(discard.status == .forbidden)
             #expect(FileManager.default.fileExists(atPath: Self.candidateURL(harness).path))
-            #expect(try harness.store.auditTrail(messageID: nil).allSatisfy { $0.entry.action != .policyPromote && $0.entry.action != .policyDiscard })
+            #expect(try await harness.store.auditTrail(messageID: nil).allSatisfy { $0.entry.action != .policyPromote && $0.entry.action != .policyDiscard })
             #expect(try await browser.get("/branches/scotland/shadow").status == .forbidden)
         }
     }
@@ -72,7 +72,7 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: Self.candidateURL(harness).path))
             let live = harness.directory.url.appendingPathComponent("Policies/branches/london.yaml")
             #expect(try String(contentsOf: live, encoding: .utf8).contains("max_recipients: 2"))
-            let entry = try #require(try harness.store.auditTrail(messageID: nil).last)
+            let entry = try #require(try await harness.store.auditTrail(messageID: nil).last)
             #expect(entry.entry.action == .policyPromote && entry.entry.actor == ReviewHarness.admin && entry.entry.reason == "tuning")
             #expect(harness.app.policy.snapshot.evaluator.policy.settings(for: "london").option("max_recipients", of: "mass-mailing") == .integer(2))
             let page = try await browser.get("/branches/london/shadow")

@@ -53,10 +53,10 @@ import Testing
 
     @Test func figuresCountTheBranchsHoldsAndDecisionsWithAChart() async throws {
         let harness = try await ReviewHarness()
-        let second = try ReviewHarness.hold(harness.store, to: "jo@london.union.example", branch: "london", subject: "Second")
-        _ = try harness.store.apply(.refuse(by: ReviewHarness.london, reason: "r"), to: second)
+        let second = try await ReviewHarness.hold(harness.store, to: "jo@london.union.example", branch: "london", subject: "Second")
+        _ = try await harness.store.apply(.refuse(by: ReviewHarness.london, reason: "r"), to: second)
         // A rule in monitor mode matched one message that went on (counted as "logged").
-        try harness.store.record([
+        try await harness.store.record([
             PolicyObservation(
                 at: harness.clock.now, kind: .logged, branch: "london", direction: .outgoing, branches: ["london"],
                 sender: "chris.lee@london.union.example", recipients: ["x@partner.example"], subject: "Plans", partNames: [],
