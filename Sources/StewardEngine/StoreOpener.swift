@@ -6,7 +6,7 @@ extension StewardConfig {
     /// The quarantine the config names: PostgreSQL when `store.postgresql` is set, else SQLite;
     /// its audit trail anchored by the key beside the release secret. No operation waits longer
     /// than the hold deadline for another process's lock, so a hold queued behind one is not
-    /// kept past its own deadline. PostgreSQL's pool is not running yet: see `QuarantineStore.pool`.
+    /// kept past its own deadline. PostgreSQL's pool is not running yet: see `QuarantineStore.poolService`.
     public func openStore() async throws(QuarantineError) -> any QuarantineStore {
         let anchor = try auditAnchor()
         if let postgres {
@@ -25,10 +25,10 @@ extension QuarantineStore {
     /// What must run while the store is used: PostgreSQL's connection pool (a service of
     /// `serve`'s and `review`'s group, started before the others and stopped after them);
     /// nil for SQLite.
-    public var pool: (any Service)? { (self as? PostgresQuarantineStore)?.pool }
+    public var poolService: (any Service)? { (self as? PostgresQuarantineStore)?.pool }
 
     /// Runs `body` with the store's pool running, and stops the pool after it (a command line).
-    public func withPool<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+    public func withPoolRunning<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
         guard let postgres = self as? PostgresQuarantineStore else { return try await body() }
         return try await postgres.withPool(body)
     }

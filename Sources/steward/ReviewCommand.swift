@@ -35,7 +35,7 @@ struct ReviewCommand: ParsableCommand {
         let service = ReviewService(
             settings: startup.settings, policy: startup.policy, store: startup.store, logger: startup.logger, besideMilter: false)
         // PostgreSQL's pool first, so it stops after the review app finished its requests.
-        let group = ServiceGroup(services: [startup.store.pool, service].compactMap { $0 }, gracefulShutdownSignals: [.sigterm, .sigint], logger: startup.logger)
+        let group = ServiceGroup(services: [startup.store.poolService, service].compactMap { $0 }, gracefulShutdownSignals: [.sigterm, .sigint], logger: startup.logger)
         do {
             try Blocking.run { try await group.run() }
         } catch {

@@ -133,7 +133,7 @@ struct Serve: ParsableCommand {
         let disk = DiskSpaceService(paths: disks(settings).map(\.path), floor: settings.freeSpaceWarningBytes, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: disk), .init(service: notices)]
         // PostgreSQL's pool first, so it stops last: after the milter drained and the rest finished.
-        if let pool = store.pool { services.insert(.init(service: pool), at: 0) }
+        if let pool = store.poolService { services.insert(.init(service: pool), at: 0) }
         if let metrics { services.append(.init(service: metrics)) }
         // The review app beside the milter, on loopback unless review.listen says otherwise.
         if settings.review.enabled {

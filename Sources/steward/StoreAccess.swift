@@ -44,7 +44,7 @@ struct StoreOptions: ParsableArguments {
         } catch {
             Failure(description: error.description).exit()
         }
-        return try await store.withPool { () async throws(E) -> T in try await body(store) }
+        return try await store.withPoolRunning { () async throws(E) -> T in try await body(store) }
     }
 }
 

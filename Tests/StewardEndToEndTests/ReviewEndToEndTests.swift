@@ -91,7 +91,7 @@ extension EndToEndTests {
             #expect(try steward.command(["audit", "verify"]).status == 0)
         }
 
-        @Test("with the shared PostgreSQL quarantine stopped mid-run, Postfix defers the message and nothing is lost")
+        @Test("with the shared PostgreSQL quarantine stopped mid-run, Postfix defers the message and nothing is lost; once it is back mail is held again")
         func storeDownMeansDefer() throws {
             try EndToEndTests.requireLab()
             let postgres = try PostgresLab()
@@ -113,12 +113,23 @@ extension EndToEndTests {
             #expect(try lab.waitForEmptyQueue(timeout: 60))
             #expect(try postgres.sql("SELECT COUNT(*) FROM held_message", database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "1")
 
-            postgres.stop()
+            // fast, not immediate: the lab runs with synchronous_commit=off (see PostgresLab.stop).
+            postgres.stop(mode: "fast")
             let second = try lab.submit(Samples.eicarAttachment(id: "pg-down"), from: Address.external, to: [Address.member])
             #expect(second.tempFailed, "with the store down the client must be told to retry: \(second)")
             #expect(!second.accepted)
             #expect(try lab.sinkMessages().isEmpty, "a message the store could not keep was delivered")
             #expect(steward.log.contains("could not store the held message"), "\(steward.log)")
+
+            // The server is back: the same steward serve (its pool reconnects) holds mail again.
+            try postgres.start()
+            var third: PostfixLab.Submission?
+            for attempt in 1...3 where third?.accepted != true {
+                third = try lab.submit(Samples.eicarAttachment(id: "pg-back-\(attempt)"), from: Address.external, to: [Address.member])
+            }
+            #expect(third?.accepted == true, "after the restart: \(String(describing: third))\n\(steward.log)")
+            #expect(try lab.waitForEmptyQueue(timeout: 60))
+            #expect(try postgres.sql("SELECT COUNT(*) FROM held_message", database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "2")
         }
     }
 }
