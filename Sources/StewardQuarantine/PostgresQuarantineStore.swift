@@ -50,14 +50,10 @@ public final class PostgresQuarantineStore: QuarantineStore {
         self.settings = settings
         self.anchor = anchor
         self.lockWaitSeconds = lockWaitSeconds
-        var configuration: PostgresClient.Configuration
-        if let socket = settings.socketPath {
-            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
-        } else {
-            configuration = .init(
-                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                database: settings.database, tls: .disable)
-        }
+        var configuration = Self.endpoint(
+            settings,
+            socket: { PostgresClient.Configuration(unixSocketPath: $0, username: $1.user, password: $1.password, database: $1.database) },
+            tcp: { PostgresClient.Configuration(host: $0.host, port: $0.port, username: $0.user, password: $0.password, database: $0.database, tls: .disable) })
         configuration.options.connectTimeout = .seconds(max(1, Int64(lockWaitSeconds)))
         configuration.options.maximumConnections = max(1, settings.poolSize)
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -117,16 +113,18 @@ public final class PostgresQuarantineStore: QuarantineStore {
 
     /// The one connection `open` migrates on: the pool's settings, outside the pool.
     private func connectionConfiguration() -> PostgresConnection.Configuration {
-        var configuration: PostgresConnection.Configuration
-        if let socket = settings.socketPath {
-            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
-        } else {
-            configuration = .init(
-                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                database: settings.database, tls: .disable)
-        }
+        var configuration = Self.endpoint(
+            settings,
+            socket: { PostgresConnection.Configuration(unixSocketPath: $0, username: $1.user, password: $1.password, database: $1.database) },
+            tcp: { PostgresConnection.Configuration(host: $0.host, port: $0.port, username: $0.user, password: $0.password, database: $0.database, tls: .disable) })
         configuration.options.connectTimeout = .seconds(max(1, Int64(lockWaitSeconds)))
         return configuration
+    }
+
+    /// The server's Unix socket when one is set, else its host and port (no TLS).
+    private static func endpoint<C>(_ settings: Settings, socket: (String, Settings) -> C, tcp: (Settings) -> C) -> C {
+        if let path = settings.socketPath { return socket(path, settings) }
+        return tcp(settings)
     }
 
     private func head(on connection: PostgresConnection) async throws -> AuditEntry? {

@@ -9,9 +9,12 @@ import Foundation
 signal(SIGPIPE, SIG_IGN)
 do {
     var command = try Steward.parseAsRoot()
-    // The quarantine, audit and user commands await the store; the rest run as they are.
-    if var command = command as? any AsyncParsableCommand {
-        try await runAsync(&command)
+    // The quarantine, audit and user commands await the store; the rest run as they are. No
+    // top-level await: `serve` takes its signals before any thread exists (ProcessSignals), and
+    // an async main may start Swift's threads first.
+    if let command = command as? any AsyncParsableCommand {
+        let box = AsyncCommand(command)
+        try Blocking.run { try await box.run() }
     } else {
         try command.run()
     }
@@ -24,7 +27,11 @@ do {
     Steward.exit(withError: error)
 }
 
-/// Opens the existential so that the async `run` is the one called, not ParsableCommand's.
-func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async throws {
-    try await command.run()
+/// An async command handed to the task that runs it; parsed on this thread and used only there.
+final class AsyncCommand: @unchecked Sendable {
+    private var command: any AsyncParsableCommand
+    init(_ command: any AsyncParsableCommand) { self.command = command }
+    func run() async throws { try await Self.run(&command) }
+    /// Opens the existential so that the async `run` is the one called, not ParsableCommand's.
+    private static func run<Command: AsyncParsableCommand>(_ command: inout Command) async throws { try await command.run() }
 }
