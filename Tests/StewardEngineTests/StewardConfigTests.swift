@@ -119,6 +119,13 @@ import Testing
             "store:\n  postgresql:\n    socket: /run/pg/.s.PGSQL.5432\n    user: steward\n    database: steward\n",
             file: "s.yaml", base: base)
         #expect(config.postgres?.socketPath == "/run/pg/.s.PGSQL.5432")
+        #expect(config.postgres?.poolSize == 10, "the pool's size by default")
+        let sized = try StewardConfig.parse(
+            "store:\n  postgresql:\n    user: steward\n    database: steward\n    pool_size: 3\n", file: "s.yaml", base: base)
+        #expect(sized.postgres?.poolSize == 3)
+        #expect(throws: ConfigError.self) {
+            _ = try StewardConfig.parse("store:\n  postgresql:\n    user: a\n    database: b\n    pool_size: 0\n", file: "s.yaml", base: base)
+        }
         #expect(throws: ConfigError.self) {
             _ = try StewardConfig.parse("store:\n  postgresql:\n    user: steward\n", file: "s.yaml", base: base)
         }
