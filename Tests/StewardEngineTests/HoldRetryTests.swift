@@ -1,6 +1,5 @@
 import Foundation
 import StewardCore
-import StewardEngine
 import StewardQuarantine
 import StewardTestSupport
 import Testing
@@ -112,13 +111,6 @@ import Testing
         await #expect(try !store.holdOnce(late, actor: "steward").isRetry)
     }
 
-    /// Runs `work` on a new thread through `ThreadBridge`, as libmilter's threads run a message.
-    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: ThreadBridge.run(work)) }.start()
-        }
-    }
-
     /// Another process holds the SQLite lock for longer than the deadline: the hold gives up at
     /// its deadline (not the lock's end), nothing is stored, and once the lock is gone it works.
     @Test func aLockedSQLiteStoreAnswersByTheDeadline() async throws {
@@ -129,19 +121,9 @@ import Testing
         let lock = try StoreLock(path: path, seconds: 8)
         var hold = Self.newHold(Self.attempt("4AB1"))
         hold.deadline = Date().addingTimeInterval(1)
-        let attempt = hold
-        // As the milter holds: on a thread of its own that waits once (ThreadBridge), so what is
-        // timed is the hold, not a wait for one of the test run's busy cooperative threads.
-        let (failure, waited) = await Self.onOwnThread { () async -> (QuarantineError?, TimeInterval) in
-            let started = Date()
-            do throws(QuarantineError) {
-                _ = try await store.holdOnce(attempt, actor: "steward")
-                return (nil, Date().timeIntervalSince(started))
-            } catch {
-                return (error, Date().timeIntervalSince(started))
-            }
-        }
-        #expect(failure?.code == .timedOut, "\(String(describing: failure))")
+        let (outcome, waited) = await MilterThreads.holdOnce(hold, in: store)
+        #expect(throws: QuarantineError.self) { try outcome.get() }
+        if case .failure(let error) = outcome { #expect(error.code == .timedOut, "\(error)") }
         #expect(waited >= 0.9 && waited < 3, "waited \(waited) s for a 1 s deadline")
         lock.release()
         #expect(try await store.list(limit: 10).isEmpty)

@@ -47,28 +47,19 @@ import Testing
     func concurrentMessagesFromManyThreadsEachSeeTheirOwnCount(backend: StoreBackend) async throws {
         let store = try await Self.counter(backend)
         let threads = 8, perThread = 25
-        var seen: [Int] = []
-        var failures: [String] = []
-        await withTaskGroup(of: ([Int], [String]).self) { group in
-            for _ in 0..<threads {
-                group.addTask {
-                    var seen: [Int] = []
-                    var failures: [String] = []
-                    for _ in 0..<perThread {
-                        do {
-                            seen.append(try await store.countMessage(login: "runaway", recipients: 2, at: Self.noon).messages)
-                        } catch {
-                            failures.append("\(error)")
-                        }
-                    }
-                    return (seen, failures)
+        let results = await MilterThreads.run(count: threads) { _ in
+            var seen: [Int] = []
+            var failures: [String] = []
+            for _ in 0..<perThread {
+                do {
+                    seen.append(try await store.countMessage(login: "runaway", recipients: 2, at: Self.noon).messages)
+                } catch {
+                    failures.append("\(error)")
                 }
             }
-            for await (counted, failed) in group {
-                seen += counted
-                failures += failed
-            }
+            return (seen, failures)
         }
+        let seen = results.flatMap(\.0), failures = results.flatMap(\.1)
         #expect(failures == [])
         // Nothing lost, nothing counted twice: every message saw a different total.
         #expect(seen.sorted() == Array(1...(threads * perThread)))

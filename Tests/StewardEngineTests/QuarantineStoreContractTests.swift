@@ -157,10 +157,8 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     @Test(arguments: StoreBackend.allCases)
     func concurrentWritersKeepOneUnbrokenChain(backend: StoreBackend) async throws {
         let store = try await backend.make()
-        await withTaskGroup(of: Void.self) { group in
-            for index in 0..<40 {
-                group.addTask { _ = try? await store.appendAudit(NewAuditEntry(actor: "worker\(index)", action: .view, reason: "check \(index)")) }
-            }
+        _ = await MilterThreads.run(count: 40) { index in
+            _ = try? await store.appendAudit(NewAuditEntry(actor: "worker\(index)", action: .view, reason: "check \(index)"))
         }
         let trail = try await store.auditTrail(messageID: nil)
         #expect(trail.count == 40)
