@@ -87,13 +87,13 @@ public struct ConfidentialFamily: DetectionFamily {
             let external = Self.externalRecipients(context: context, rule: rule.id)
             guard !external.isEmpty else { continue }
             let to = "; external recipients: " + external.joined(separator: ", ")
-            let found: [String]
+            let found: [Found]
             switch rule.id {
             case Self.markerRule.id: found = MarkerSearch(context: context).findings(in: message)
             case Self.labelRule.id: found = LabelSearch(context: context).findings(in: message)
             default: found = PersonalDataSearch(context: context).findings(in: message)
             }
-            hits += found.map { RuleHit(rule: rule.id, detail: $0 + to) }
+            hits += found.map { RuleHit(rule: rule.id, detail: $0.detail + to, part: $0.part) }
         }
         return hits
     }
@@ -128,12 +128,20 @@ public struct ConfidentialFamily: DetectionFamily {
         return part.displayPath
     }
 
+    /// What a search found: the detail, and the part it is in (nil: the message's own
+    /// headers or subject).
+    struct Found {
+        var detail: String
+        var part: [Int]?
+    }
+
     /// The pieces of readable text of every part: its document text, or a plain body's text.
     /// A piece of a message's text and the part it is in; the full place ("attachment "pay.xlsx",
     /// sheet "Pay", cell A2") is only put together for a piece that is quoted, so a workbook
     /// of half a million cells does not build half a million place strings.
     struct Piece {
         let partPlace: String
+        let partPath: [Int]
         let segment: DocumentText.Segment
         var place: String { segment.location.isEmpty ? partPlace : partPlace + ", " + segment.location }
     }
@@ -144,10 +152,10 @@ public struct ConfidentialFamily: DetectionFamily {
             let place = place(of: part)
             if let document = part.documentText {
                 for segment in document.segments where !segment.text.isEmpty {
-                    result.append(Piece(partPlace: place, segment: segment))
+                    result.append(Piece(partPlace: place, partPath: part.path, segment: segment))
                 }
             } else if let text = part.text, !text.isEmpty {
-                result.append(Piece(partPlace: place, segment: DocumentText.Segment(kind: .body, text: text)))
+                result.append(Piece(partPlace: place, partPath: part.path, segment: DocumentText.Segment(kind: .body, text: text)))
             }
         }
         return result

@@ -15,21 +15,21 @@ struct PersonalDataSearch {
         )
     }
 
-    func findings(in message: InspectedMessage) -> [String] {
-        var texts: [(place: String, text: String)] = []
+    func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
+        var texts: [(place: String, part: [Int], text: String)] = []
         for part in message.allParts {
-            if let document = part.documentText { texts.append((ConfidentialFamily.place(of: part), document.joined)) }
-            else if let text = part.text { texts.append((ConfidentialFamily.place(of: part), text)) }
+            if let document = part.documentText { texts.append((ConfidentialFamily.place(of: part), part.path, document.joined)) }
+            else if let text = part.text { texts.append((ConfidentialFamily.place(of: part), part.path, text)) }
         }
-        var found: [String] = []
-        for (place, text) in texts where !text.isEmpty {
+        var found: [ConfidentialFamily.Found] = []
+        for (place, path, text) in texts where !text.isEmpty {
             let count = PersonalDataCount(text, thresholds: thresholds)
             var items: [String] = []
             if count.emailAddresses.count >= thresholds.emailAddresses { items.append("\(count.emailAddresses.count) distinct e-mail addresses") }
             if count.phoneNumbers.count >= thresholds.phoneNumbers { items.append("\(count.phoneNumbers.count) UK phone numbers") }
             if count.niNumbers.count >= thresholds.niNumbers { items.append("\(count.niNumbers.count) National Insurance numbers") }
             if count.postcodes.count >= thresholds.postcodes { items.append("\(count.postcodes.count) postcodes") }
-            if !items.isEmpty { found.append("\(place): personal data of many people (\(items.joined(separator: ", ")))") }
+            if !items.isEmpty { found.append(.init(detail: "\(place): personal data of many people (\(items.joined(separator: ", ")))", part: path)) }
         }
         return found
     }
