@@ -146,19 +146,45 @@ public struct ConfidentialFamily: DetectionFamily {
         var place: String { segment.location.isEmpty ? partPlace : partPlace + ", " + segment.location }
     }
 
-    static func pieces(of message: InspectedMessage) -> [Piece] {
-        var result: [Piece] = []
-        for part in message.allParts {
-            let place = place(of: part)
-            if let document = part.documentText {
-                for segment in document.segments where !segment.text.isEmpty {
-                    result.append(Piece(partPlace: place, partPath: part.path, segment: segment))
+    /// The pieces one at a time, never all at once: a workbook of half a million cells would
+    /// otherwise hold a second copy of every cell's place and text for each search.
+    static func pieces(of message: InspectedMessage) -> Pieces { Pieces(parts: message.allParts) }
+
+    struct Pieces: Sequence {
+        let parts: [MessagePart]
+
+        func makeIterator() -> Iterator { Iterator(parts: parts) }
+
+        struct Iterator: IteratorProtocol {
+            let parts: [MessagePart]
+            /// The part being read (-1 before the first) and the next of its segments.
+            private var partIndex = -1
+            private var segmentIndex = 0
+            private var partPlace = ""
+
+            init(parts: [MessagePart]) { self.parts = parts }
+
+            mutating func next() -> Piece? {
+                while true {
+                    if partIndex >= 0 {
+                        if let segments = parts[partIndex].documentText?.segments {
+                            while segmentIndex < segments.count {
+                                let segment = segments[segmentIndex]
+                                segmentIndex += 1
+                                if !segment.text.isEmpty { return Piece(partPlace: partPlace, partPath: parts[partIndex].path, segment: segment) }
+                            }
+                        } else if segmentIndex == 0, let text = parts[partIndex].text, !text.isEmpty {
+                            segmentIndex = 1
+                            return Piece(partPlace: partPlace, partPath: parts[partIndex].path, segment: DocumentText.Segment(kind: .body, text: text))
+                        }
+                    }
+                    partIndex += 1
+                    guard partIndex < parts.count else { return nil }
+                    segmentIndex = 0
+                    partPlace = ConfidentialFamily.place(of: parts[partIndex])
                 }
-            } else if let text = part.text, !text.isEmpty {
-                result.append(Piece(partPlace: place, partPath: part.path, segment: DocumentText.Segment(kind: .body, text: text)))
             }
         }
-        return result
     }
 
     /// A quotation for a detail: at most 100 characters.

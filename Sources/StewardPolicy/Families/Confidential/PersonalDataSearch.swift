@@ -16,13 +16,12 @@ struct PersonalDataSearch {
     }
 
     func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
-        var texts: [(place: String, part: [Int], text: String)] = []
-        for part in message.allParts {
-            if let document = part.documentText { texts.append((ConfidentialFamily.place(of: part), part.path, document.joined)) }
-            else if let text = part.text { texts.append((ConfidentialFamily.place(of: part), part.path, text)) }
-        }
         var found: [ConfidentialFamily.Found] = []
-        for (place, path, text) in texts where !text.isEmpty {
+        // One part's text at a time, joined only while it is counted.
+        for part in message.allParts {
+            guard let text = part.documentText?.joined ?? part.text, !text.isEmpty else { continue }
+            let place = ConfidentialFamily.place(of: part)
+            let path = part.path
             let count = PersonalDataCount(text, thresholds: thresholds)
             var items: [String] = []
             if count.emailAddresses.count >= thresholds.emailAddresses { items.append("\(count.emailAddresses.count) distinct e-mail addresses") }
