@@ -204,11 +204,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardAttachmentTests",
-            dependencies: ["StewardCore", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
+            dependencies: ["StewardCore", "StewardEngine", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "StewardPolicyTests", dependencies: ["StewardCore", "StewardPolicy"],
+            name: "StewardPolicyTests", dependencies: ["StewardCore", "StewardEngine", "StewardPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -231,7 +231,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardConfidentialTests",
-            dependencies: ["StewardCore", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
+            dependencies: ["StewardCore", "StewardEngine", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
             exclude: ["make_documents.py"],
             swiftSettings: swiftSettings
         ),
@@ -244,6 +244,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

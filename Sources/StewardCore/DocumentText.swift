@@ -68,7 +68,17 @@ public struct DocumentText: Sendable, Hashable {
     }
 
     /// All the text, pieces separated by line ends.
-    public var joined: String { segments.map(\.text).joined(separator: "\n") }
+    public var joined: String {
+        // Appended in place: no array of every piece's text on the way (a large workbook has
+        // hundreds of thousands).
+        var result = ""
+        result.reserveCapacity(segments.reduce(0) { $0 + $1.text.utf8.count + 1 })
+        for (index, segment) in segments.enumerated() {
+            if index > 0 { result.append("\n") }
+            result.append(segment.text)
+        }
+        return result
+    }
 
     public var isEmpty: Bool { segments.allSatisfy { $0.text.isEmpty } }
 }

@@ -1,4 +1,11 @@
-/// The decoded bytes of one part: in memory when small, in a `SpoolFile` when larger than the
+/// A file a part's bytes were written to, read at offsets. Inspection makes and writes it
+/// (`SpoolFile`, unlinked at once); core code only reads it.
+public protocol ContentFile: AnyObject, Sendable {
+    /// Reads up to `buffer.count` bytes at `offset`; the count read (0 at the end or on error).
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int
+}
+
+/// The decoded bytes of one part: in memory when small, in a spool file when larger than the
 /// in-memory threshold, so that inspecting a 50 MB attachment costs no more memory than a 5 MB one.
 ///
 /// Readers never need to know which: they look at the first bytes (`head`, for signatures),
@@ -8,7 +15,7 @@ public struct PartContent: Sendable, Hashable {
     public enum Storage: Sendable {
         case memory([UInt8])
         /// `count` bytes of `file` from `offset`.
-        case file(SpoolFile, offset: Int, count: Int, head: [UInt8])
+        case file(any ContentFile, offset: Int, count: Int, head: [UInt8])
     }
 
     public let storage: Storage
@@ -23,7 +30,7 @@ public struct PartContent: Sendable, Hashable {
     }
 
     /// Content written to `file` at `offset`; `head` is its first bytes (at most `headLength`).
-    public init(file: SpoolFile, offset: Int, count: Int, head: [UInt8]) {
+    public init(file: any ContentFile, offset: Int, count: Int, head: [UInt8]) {
         storage = .file(file, offset: offset, count: count, head: Array(head.prefix(Self.headLength)))
     }
 

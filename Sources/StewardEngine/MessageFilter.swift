@@ -137,7 +137,7 @@ public final class MessageFilter: Sendable {
                     let rateNotice = try await claimRateNotice(verdict, envelope: envelope)
                     decision.heldID = try await hold(
                         NewHold(
-                            envelope: envelope, verdict: verdict, raw: try source.readAll(), subject: Self.subject(of: inspected),
+                            envelope: envelope, verdict: Self.stored(verdict, inspected), raw: try source.readAll(), subject: Self.subject(of: inspected),
                             notices: planner.notices(forHold: verdict, envelope: envelope, rateNoticeClaimed: rateNotice)),
                         in: store)
                 } catch {
@@ -252,7 +252,7 @@ public final class MessageFilter: Sendable {
             let planner = NoticePlanner(directory: directory, includeDeputies: notifyDeputies)
             decision.heldID = try await hold(
                 NewHold(
-                    envelope: envelope, verdict: report, raw: try source.readAll(), kind: .report, reporter: reporter,
+                    envelope: envelope, verdict: Self.stored(report, inspected), raw: try source.readAll(), kind: .report, reporter: reporter,
                     subject: Self.subject(of: inspected), notices: planner.notices(forReportTo: branch.id, reporter: replyTo)),
                 in: store)
         } catch {
@@ -260,6 +260,14 @@ public final class MessageFilter: Sendable {
         }
         log(decision, envelope: envelope)
         return decision
+    }
+
+    /// The verdict as the quarantine keeps it: with the attachments as inspection saw them, so
+    /// the review app lists them (and each finding under its part) without inspecting again.
+    static func stored(_ verdict: Verdict, _ inspected: InspectedMessage) -> Verdict {
+        var verdict = verdict
+        verdict.parts = PartSummary.attachments(of: inspected)
+        return verdict
     }
 
     /// Commits `message` within the hold deadline (counted from now, after inspection), or

@@ -38,6 +38,22 @@ public final class Inspector: Sendable {
         return try inspect(stream: stream, size: bytes.count, start: start, documentText: documentText, spool: spool)
     }
 
+    /// The top-level headers of a stored message, without inspecting the rest: only its header
+    /// block (up to the first empty line) is parsed. For showing a held message, whose
+    /// attachments were stored with its verdict when it was held.
+    public func headers(of raw: [UInt8]) -> [RawHeader] {
+        var end = raw.count
+        var index = 0
+        while index + 1 < raw.count {
+            if raw[index] == 0x0A, raw[index + 1] == 0x0A || (raw[index + 1] == 0x0D && index + 2 < raw.count && raw[index + 2] == 0x0A) {
+                end = index + 1
+                break
+            }
+            index += 1
+        }
+        return (try? inspect(bytes: Array(raw[..<end]), documentText: false))?.headers ?? []
+    }
+
     /// Inspects a message stored in a file (a spooled large message), without reading it all
     /// into memory first: GMime reads the file through a stream and keeps only offsets into it,
     /// and parts larger than `spool.threshold` are decoded into spool files, so memory stays

@@ -12,13 +12,15 @@ enum OOXMLText {
 
     static func extract(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> DocumentText? {
         guard members["[Content_Types].xml"] != nil else { return nil }
-        var segments: [DocumentText.Segment] = []
+        // The body's array is kept and the few properties appended to it: `+=` onto an empty
+        // array would copy a workbook's half a million cells once more.
+        var segments: [DocumentText.Segment]
         if members["word/document.xml"] != nil {
-            segments += try word(members, deadline: deadline)
+            segments = try word(members, deadline: deadline)
         } else if members["xl/workbook.xml"] != nil {
-            segments += try excel(members, deadline: deadline)
+            segments = try excel(members, deadline: deadline)
         } else {
-            segments += try powerPoint(members, deadline: deadline)
+            segments = try powerPoint(members, deadline: deadline)
         }
         segments += try properties(members, deadline: deadline)
         return DocumentText(segments: segments)

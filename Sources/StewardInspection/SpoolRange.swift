@@ -5,13 +5,13 @@ import StewardCore
 /// seek callbacks over just that range, so libarchive sees the archive alone — a zip's
 /// central directory is found at the end of the archive, not of the spool file.
 final class SpoolRange {
-    let file: SpoolFile
+    let file: any ContentFile
     let start: Int
     let count: Int
     private var position = 0
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
-    init(file: SpoolFile, start: Int, count: Int) {
+    init(file: any ContentFile, start: Int, count: Int) {
         self.file = file
         self.start = start
         self.count = count

@@ -37,10 +37,13 @@ public struct RuleDescriptor: Sendable, Hashable {
 public struct RuleHit: Sendable, Hashable {
     public var rule: String
     public var detail: String
+    /// The part it is about (`MessagePart.path`); nil when it is about the whole message.
+    public var part: [Int]?
 
-    public init(rule: String, detail: String) {
+    public init(rule: String, detail: String, part: [Int]? = nil) {
         self.rule = rule
         self.detail = detail
+        self.part = part
     }
 }
 

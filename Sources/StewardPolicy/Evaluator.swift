@@ -44,7 +44,7 @@ public struct Evaluator: Sendable {
                 let clauses = Dictionary(family.rules.map { ($0.id, $0.clause) }, uniquingKeysWith: { first, _ in first })
                 for hit in family.evaluate(message, context: context) {
                     guard let action = settings.action(for: hit.rule), let clause = clauses[hit.rule] else { continue }
-                    let finding = Finding(kind: family.kind, rule: hit.rule, clause: clause, detail: hit.detail, branch: branch, action: action)
+                    let finding = Finding(kind: family.kind, rule: hit.rule, clause: clause, detail: hit.detail, branch: branch, action: action, part: hit.part)
                     if !findings.contains(finding) { findings.append(finding) }
                 }
             }

@@ -89,10 +89,30 @@ struct MessagePage {
         size = message.size
         sha256 = message.sha256
         erased = raw == nil
+        headers = raw.map { inspector.headers(of: $0).map { Header(name: $0.name, value: $0.value) } } ?? []
+        if let parts = message.verdict.parts {
+            // Stored when it was held: each finding is listed under the part whose path it records.
+            attachments = parts.map { part in
+                Attachment(
+                    name: part.place, size: part.size, declared: part.declaredType, trueType: part.trueType ?? "unknown",
+                    description: part.trueTypeDescription,
+                    reasons: Array(Set(message.verdict.findings.filter { $0.part == part.path }.map(\.detail))).sorted())
+            }
+        } else {
+            attachments = Self.attachmentsInspectedAgain(message: message, raw: raw, inspector: inspector)
+        }
+        self.readOnly = readOnly
+        mayDecide = readOnly == nil
+        canRelease = readOnly == nil && releaseConfigured && (message.state == .held || message.state == .refused)
+        canRefuse = readOnly == nil && message.state == .held
+    }
+
+    /// For a message held before the quarantine stored its attachments with the verdict: the
+    /// stored mail is inspected again, and a finding, which then records no part, is listed
+    /// under the part whose path or file name its words mention.
+    static func attachmentsInspectedAgain(message: HeldMessage, raw: [UInt8]?, inspector: Inspector) -> [Attachment] {
         let inspected = raw.flatMap { try? inspector.inspect(bytes: $0, documentText: false) }
-        headers = inspected?.headers.map { Header(name: $0.name, value: $0.value) } ?? []
-        attachments = (inspected?.allParts ?? []).filter { $0.filename != nil }.map { part in
-            // A finding names the part it is about by its path or file name.
+        return (inspected?.allParts ?? []).filter { $0.filename != nil }.map { part in
             let reasons = message.verdict.findings.filter { finding in
                 finding.detail.contains(part.displayPath) || part.filename.map { finding.detail.contains($0) } == true
             }.map(\.detail)
@@ -100,9 +120,5 @@ struct MessagePage {
                 name: part.displayPath, size: part.content.count, declared: part.contentType,
                 trueType: part.trueType ?? "unknown", description: part.trueTypeDescription, reasons: Array(Set(reasons)).sorted())
         }
-        self.readOnly = readOnly
-        mayDecide = readOnly == nil
-        canRelease = readOnly == nil && releaseConfigured && (message.state == .held || message.state == .refused)
-        canRefuse = readOnly == nil && message.state == .held
     }
 }

@@ -102,13 +102,16 @@ struct QuarantineCommand: ParsableCommand {
                         print("  (content erased)")
                         return
                     }
-                    let inspected = try? Inspector().inspect(bytes: raw)
+                    let inspector = Inspector()
                     print("headers:")
-                    for header in inspected?.headers ?? [] { print("  \(shown(header.name)): \(shown(header.value))") }
-                    let attachments = inspected?.allParts.filter { $0.filename != nil } ?? []
+                    for header in inspector.headers(of: raw) { print("  \(shown(header.name)): \(shown(header.value))") }
+                    // Stored with the verdict when it was held; inspected again only for mail held
+                    // before Steward stored them.
+                    let attachments = message.verdict.parts
+                        ?? ((try? inspector.inspect(bytes: raw)).map(PartSummary.attachments(of:)) ?? [])
                     if !attachments.isEmpty { print("attachments:") }
                     for part in attachments {
-                        print("  \(shown(part.displayPath)): declared \(shown(part.contentType)), really \(part.trueType ?? "unknown") (\(part.content.count) bytes)")
+                        print("  \(shown(part.place)): declared \(shown(part.declaredType)), really \(part.trueType ?? "unknown") (\(part.size) bytes)")
                     }
                     if let reason {
                         let content = try await QuarantineDecisions(store: quarantine, policy: policy)

@@ -4,6 +4,7 @@ import StewardInspection
 import StewardPolicy
 import StewardTestSupport
 import Testing
+import StewardEngine
 
 /// Inspects a message and judges it with the shipped Policies/ (or with changed defaults and
 /// branch files), for an incoming message to a London member.

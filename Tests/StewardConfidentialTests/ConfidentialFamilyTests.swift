@@ -4,6 +4,7 @@ import StewardInspection
 import StewardPolicy
 import StewardTestSupport
 import Testing
+import StewardEngine
 
 /// The `confidential` family judged through real inspection and the shipped policy.
 @Suite("Confidential markers, labels and personal data (clause 10(b))")

@@ -4,6 +4,7 @@ import StewardInspection
 import StewardPolicy
 import StewardTestSupport
 import Testing
+import StewardEngine
 
 /// Real documents built once per test run by `make_documents.py` (python3), and helpers that
 /// put them in messages and judge those messages with the shipped policy.

@@ -89,19 +89,23 @@ struct PackageEndToEndTests {
         #expect(exposure <= 8.7, "exposure \(exposure)")
         print("package: dpkg -i took \(String(format: "%.1f", installSeconds)) s; systemd-analyze security: \(exposure)")
 
-        // The admin's edits to the installed config: the lab's Postfix for releases and notices,
-        // a free port for the review app.
+        // The admin's edits to the installed config: a free port for the review app, notices
+        // checked every second. Releases and notices go to the installed config's sendmail with
+        // no arguments, as on a mail server: below, the lab's configuration is what the installed
+        // steward sees at /etc/postfix (Postfix's sendmail ignores `-C` for a user other than
+        // root unless the system's own main.cf lists the directory).
         let lab = try PostfixLab(milter: .spec("unix:" + Self.socket))
         defer { lab.stop() }
         let reviewPort = try TestSupport.freeLoopbackPort()
         var text = try String(contentsOfFile: Self.config, encoding: .utf8)
-        text = text.replacingOccurrences(of: "  arguments: []", with: "  arguments: [\"-C\", \"\(lab.configDirectory.path)\"]")
+        #expect(text.contains("  arguments: []"), "the installed config calls sendmail with no arguments")
         text = text.replacingOccurrences(of: "  # listen: 127.0.0.1:8470", with: "  listen: 127.0.0.1:\(reviewPort)")
         text = text.replacingOccurrences(of: "  digest_minutes: 15", with: "  digest_minutes: 15\n  check_seconds: 1")
         try text.write(toFile: Self.config, atomically: false, encoding: .utf8)
 
         // The installed steward, as the unit runs it: user steward with its groups, no new
-        // privileges, umask 007; the repository (sources, .build, .build-release) out of reach.
+        // privileges, umask 007; the repository (sources, .build, .build-release) out of reach;
+        // in its own mount namespace, the lab's Postfix configuration at /etc/postfix.
         let work = try TemporaryDirectory("package")
         let log = work.path("steward.log")
         let lint = try Self.run("setpriv", ["--reuid=steward", "--regid=steward", "--init-groups", "--no-new-privs",
@@ -110,8 +114,8 @@ struct PackageEndToEndTests {
         let serveStarted = Date()
         let pid = try Command.spawn(
             ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-             "mount -t tmpfs -o size=1m hidden \"$0\" && umask 007 && exec setpriv --reuid=steward --regid=steward --init-groups --no-new-privs /usr/bin/steward serve --config /etc/steward/steward.yaml",
-             PackagePaths.root.path],
+             "mount -t tmpfs -o size=1m hidden \"$0\" && mount --bind \"$1\" /etc/postfix && umask 007 && exec setpriv --reuid=steward --regid=steward --init-groups --no-new-privs /usr/bin/steward serve --config /etc/steward/steward.yaml",
+             PackagePaths.root.path, lab.configDirectory.path],
             output: log)
         defer {
             kill(pid, SIGTERM)

@@ -197,6 +197,10 @@ import Testing
         script.connect(clientName: "mx.example.org", clientAddress: "192.0.2.10")
         let infected = SampleMessage.eicarAttachment(from: Self.outsider, to: Self.london)
         script.message(from: Self.outsider, to: [Self.london], headers: infected.headers, body: infected.body, queueID: "D1")
+        // The script says when the message is in flight (its body sent, end of message not
+        // yet), so SIGTERM arrives then however slowly a loaded machine starts miltertest.
+        let inFlight = serve.directory.path("in-flight")
+        script.raw("local marker = io.open(\"\(inFlight)\", \"w\"); marker:close()")
         script.raw("mt.sleep(3)")  // SIGTERM arrives while the message is in flight
         script.endOfMessage(expect: "SMFIR_DISCARD")
 
@@ -206,7 +210,7 @@ import Testing
             outcome.result = try? finished.run(in: serve.directory)
         }
         runner.start()
-        try await Task.sleep(for: .seconds(1))
+        #expect(TestSupport.waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: inFlight) }, "miltertest never sent the message")
         serve.signal(SIGTERM)
         let status = serve.stop(timeout: 30)
         while runner.isExecuting { try await Task.sleep(for: .milliseconds(50)) }

@@ -19,7 +19,8 @@ import Testing
         #expect(verdict.reply == nil)
         #expect(verdict.findings == [Finding(
             kind: "unsafe-attachment", rule: "eicar-test-signature", clause: "10(f)(viii)",
-            detail: #"part 2 "eicar.txt": the EICAR anti-virus test signature"#, branch: "south", action: .quarantine
+            detail: #"part 2 "eicar.txt": the EICAR anti-virus test signature"#, branch: "south", action: .quarantine,
+            part: [2]
         )])
     }
 

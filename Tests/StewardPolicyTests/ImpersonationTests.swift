@@ -2,6 +2,7 @@ import Foundation
 import StewardCore
 import Testing
 @testable import StewardPolicy
+import StewardEngine
 
 /// The impersonation family (clause 14) against the shipped Policies/ (officials Alex Morgan,
 /// General Secretary; Sam Okafor and Morag Campbell, Branch Secretaries; Chris Lee, Assistant

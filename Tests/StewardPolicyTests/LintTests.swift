@@ -2,6 +2,7 @@ import Foundation
 import StewardCore
 import Testing
 @testable import StewardPolicy
+import StewardEngine
 
 /// Each kind of mistake is reported with the right file and line.
 @Suite struct LintTests {

@@ -2,6 +2,7 @@ import Foundation
 import StewardCore
 import Testing
 @testable import StewardPolicy
+import StewardEngine
 
 @Suite struct ShippedPolicyTests {
     @Test func shippedPoliciesReadAndParseWithNoProblems() throws {

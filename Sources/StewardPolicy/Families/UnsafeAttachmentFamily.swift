@@ -107,7 +107,11 @@ public struct UnsafeAttachmentFamily: DetectionFamily {
             hits += message.limitsReached.map { RuleHit(rule: Self.limitRule.id, detail: "could not be inspected: \($0.detail)") }
         }
         for (part, label) in PartLabels.labelled(message.root) {
-            hits += judge(part, label: label, settings: settings)
+            hits += judge(part, label: label, settings: settings).map { hit in
+                var hit = hit
+                hit.part = part.path
+                return hit
+            }
         }
         return hits
     }

@@ -87,13 +87,13 @@ public struct ConfidentialFamily: DetectionFamily {
             let external = Self.externalRecipients(context: context, rule: rule.id)
             guard !external.isEmpty else { continue }
             let to = "; external recipients: " + external.joined(separator: ", ")
-            let found: [String]
+            let found: [Found]
             switch rule.id {
             case Self.markerRule.id: found = MarkerSearch(context: context).findings(in: message)
             case Self.labelRule.id: found = LabelSearch(context: context).findings(in: message)
             default: found = PersonalDataSearch(context: context).findings(in: message)
             }
-            hits += found.map { RuleHit(rule: rule.id, detail: $0 + to) }
+            hits += found.map { RuleHit(rule: rule.id, detail: $0.detail + to, part: $0.part) }
         }
         return hits
     }
@@ -128,29 +128,63 @@ public struct ConfidentialFamily: DetectionFamily {
         return part.displayPath
     }
 
+    /// What a search found: the detail, and the part it is in (nil: the message's own
+    /// headers or subject).
+    struct Found {
+        var detail: String
+        var part: [Int]?
+    }
+
     /// The pieces of readable text of every part: its document text, or a plain body's text.
     /// A piece of a message's text and the part it is in; the full place ("attachment "pay.xlsx",
     /// sheet "Pay", cell A2") is only put together for a piece that is quoted, so a workbook
     /// of half a million cells does not build half a million place strings.
     struct Piece {
         let partPlace: String
+        let partPath: [Int]
         let segment: DocumentText.Segment
         var place: String { segment.location.isEmpty ? partPlace : partPlace + ", " + segment.location }
     }
 
-    static func pieces(of message: InspectedMessage) -> [Piece] {
-        var result: [Piece] = []
-        for part in message.allParts {
-            let place = place(of: part)
-            if let document = part.documentText {
-                for segment in document.segments where !segment.text.isEmpty {
-                    result.append(Piece(partPlace: place, segment: segment))
+    /// The pieces one at a time, never all at once: a workbook of half a million cells would
+    /// otherwise hold a second copy of every cell's place and text for each search.
+    static func pieces(of message: InspectedMessage) -> Pieces { Pieces(parts: message.allParts) }
+
+    struct Pieces: Sequence {
+        let parts: [MessagePart]
+
+        func makeIterator() -> Iterator { Iterator(parts: parts) }
+
+        struct Iterator: IteratorProtocol {
+            let parts: [MessagePart]
+            /// The part being read (-1 before the first) and the next of its segments.
+            private var partIndex = -1
+            private var segmentIndex = 0
+            private var partPlace = ""
+
+            init(parts: [MessagePart]) { self.parts = parts }
+
+            mutating func next() -> Piece? {
+                while true {
+                    if partIndex >= 0 {
+                        if let segments = parts[partIndex].documentText?.segments {
+                            while segmentIndex < segments.count {
+                                let segment = segments[segmentIndex]
+                                segmentIndex += 1
+                                if !segment.text.isEmpty { return Piece(partPlace: partPlace, partPath: parts[partIndex].path, segment: segment) }
+                            }
+                        } else if segmentIndex == 0, let text = parts[partIndex].text, !text.isEmpty {
+                            segmentIndex = 1
+                            return Piece(partPlace: partPlace, partPath: parts[partIndex].path, segment: DocumentText.Segment(kind: .body, text: text))
+                        }
+                    }
+                    partIndex += 1
+                    guard partIndex < parts.count else { return nil }
+                    segmentIndex = 0
+                    partPlace = ConfidentialFamily.place(of: parts[partIndex])
                 }
-            } else if let text = part.text, !text.isEmpty {
-                result.append(Piece(partPlace: place, segment: DocumentText.Segment(kind: .body, text: text)))
             }
         }
-        return result
     }
 
     /// A quotation for a detail: at most 100 characters.

@@ -53,14 +53,15 @@ struct LabelSearch {
         return ["NON", "NOT", "UN", "NO"].contains { Array(word) == Array($0.utf8) }
     }
 
-    func findings(in message: InspectedMessage) -> [String] {
-        var found = findings(inHeaders: message.headerValues, place: "")
+    func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
+        var found = findings(inHeaders: message.headerValues, place: "").map { ConfidentialFamily.Found(detail: $0) }
         // A forwarded or attached message's own classification counts, as its text does.
         for part in message.allParts where !part.messageHeaders.isEmpty {
             found += findings(inHeaders: part.messageHeaders.values(named:), place: ConfidentialFamily.place(of: part) + ": ")
+                .map { ConfidentialFamily.Found(detail: $0, part: part.path) }
         }
         for piece in ConfidentialFamily.pieces(of: message) where piece.segment.kind == .label && counts(piece.segment.text) {
-            found.append("\(piece.place) (document label): " + ConfidentialFamily.quote(piece.segment.text))
+            found.append(.init(detail: "\(piece.place) (document label): " + ConfidentialFamily.quote(piece.segment.text), part: piece.partPath))
         }
         return found
     }

@@ -38,13 +38,13 @@ struct MarkerSearch {
     /// A phrase as searched: upper-case ASCII, white space collapsed to single spaces.
     static func key(_ phrase: String) -> [UInt8] { MarkerText(Substring(phrase)).upper }
 
-    func findings(in message: InspectedMessage) -> [String] {
-        var found: [String] = []
+    func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
+        var found: [ConfidentialFamily.Found] = []
         if let subject = message.subject, let line = MarkerText.lines(of: subject).first(where: { marking(in: $0, kind: .body) }) {
-            found.append("the subject: " + ConfidentialFamily.quote(line.string))
+            found.append(.init(detail: "the subject: " + ConfidentialFamily.quote(line.string)))
         }
         // One finding per place (part), naming the first marking and how many more there are.
-        var byPlace: [(place: String, first: String, count: Int)] = []
+        var byPlace: [(place: String, part: [Int], first: String, count: Int)] = []
         var partOf: [String: Int] = [:]
         for piece in ConfidentialFamily.pieces(of: message) {
             for line in MarkerText.lines(of: piece.segment.text) where marking(in: line, kind: piece.segment.kind) {
@@ -52,19 +52,21 @@ struct MarkerSearch {
                     byPlace[index].count += 1
                 } else {
                     partOf[piece.partPlace] = byPlace.count
-                    byPlace.append((piece.place, ConfidentialFamily.quote(line.string), 1))
+                    byPlace.append((piece.place, piece.partPath, ConfidentialFamily.quote(line.string), 1))
                 }
             }
         }
         for entry in byPlace {
-            found.append("\(entry.place): \(entry.first)" + (entry.count > 1 ? " (and \(entry.count - 1) more marked places)" : ""))
+            found.append(.init(
+                detail: "\(entry.place): \(entry.first)" + (entry.count > 1 ? " (and \(entry.count - 1) more marked places)" : ""),
+                part: entry.part))
         }
         // A marking in a file's name is seen by every reader before the file is opened.
         for part in message.allParts {
             for name in part.allNames {
                 let stem = Self.stem(of: name)
                 if !stem.isEmpty, MarkerText.lines(of: stem).contains(where: { marking(in: $0, kind: .body) }) {
-                    found.append("the file name of \(ConfidentialFamily.place(of: part)): " + ConfidentialFamily.quote(name))
+                    found.append(.init(detail: "the file name of \(ConfidentialFamily.place(of: part)): " + ConfidentialFamily.quote(name), part: part.path))
                     break
                 }
             }

@@ -15,21 +15,20 @@ struct PersonalDataSearch {
         )
     }
 
-    func findings(in message: InspectedMessage) -> [String] {
-        var texts: [(place: String, text: String)] = []
+    func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
+        var found: [ConfidentialFamily.Found] = []
+        // One part's text at a time, joined only while it is counted.
         for part in message.allParts {
-            if let document = part.documentText { texts.append((ConfidentialFamily.place(of: part), document.joined)) }
-            else if let text = part.text { texts.append((ConfidentialFamily.place(of: part), text)) }
-        }
-        var found: [String] = []
-        for (place, text) in texts where !text.isEmpty {
+            guard let text = part.documentText?.joined ?? part.text, !text.isEmpty else { continue }
+            let place = ConfidentialFamily.place(of: part)
+            let path = part.path
             let count = PersonalDataCount(text, thresholds: thresholds)
             var items: [String] = []
             if count.emailAddresses.count >= thresholds.emailAddresses { items.append("\(count.emailAddresses.count) distinct e-mail addresses") }
             if count.phoneNumbers.count >= thresholds.phoneNumbers { items.append("\(count.phoneNumbers.count) UK phone numbers") }
             if count.niNumbers.count >= thresholds.niNumbers { items.append("\(count.niNumbers.count) National Insurance numbers") }
             if count.postcodes.count >= thresholds.postcodes { items.append("\(count.postcodes.count) postcodes") }
-            if !items.isEmpty { found.append("\(place): personal data of many people (\(items.joined(separator: ", ")))") }
+            if !items.isEmpty { found.append(.init(detail: "\(place): personal data of many people (\(items.joined(separator: ", ")))", part: path)) }
         }
         return found
     }

@@ -168,7 +168,13 @@ struct ChainLetterSearch {
         for part in message.allParts {
             let place = ConfidentialFamily.place(of: part)
             if let document = part.documentText {
-                let text = document.segments.map(\.text).joined(separator: "\n\n")
+                // Only as much as is searched: a workbook's every cell joined would be thrown away.
+                var text = ""
+                for segment in document.segments where !segment.text.isEmpty {
+                    if text.utf8.count >= maxPieceBytes { break }
+                    if !text.isEmpty { text += "\n\n" }
+                    text += segment.text
+                }
                 if !text.isEmpty { result.append((place, prefix(Substring(text)))) }
             } else if let text = part.text, !text.isEmpty {
                 let piece = prefix(Substring(text))

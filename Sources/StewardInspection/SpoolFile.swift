@@ -1,4 +1,5 @@
 public import Foundation
+public import StewardCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +14,10 @@ import Glibc
 /// disappears from the spool directory at once and its space is freed when the last part
 /// holding it goes — after the message is judged, on an error, and even when the process
 /// dies, with nothing left behind to clean up.
-public final class SpoolFile: Sendable {
+///
+/// It lives here, not in StewardCore: core holds values, and a part's content only needs to be
+/// read (`ContentFile`); making, writing and unlinking files is inspection's business.
+public final class SpoolFile: ContentFile {
     /// Open for reading and writing; reads and writes use `pread` and `pwrite` at explicit
     /// offsets, so readers never disturb one another or the writer.
     private let descriptor: Int32

@@ -1,8 +1,11 @@
 public import Foundation
+public import StewardPolicy
 import Yams
 
 /// Reads a policy directory (`directory.yaml`, `default.yaml`, `branches/*.yaml`, and any login
-/// map file directory.yaml names, relative to the directory or absolute) into `PolicyFile`s. The only I/O of the policy module.
+/// map file directory.yaml names, relative to the directory or absolute) into `PolicyFile`s.
+/// Here in the engine, not in StewardPolicy: the policy module only parses the texts it is
+/// given and judges, with no file access of its own.
 ///
 /// Paths are the directory as given joined with the file's name (`Policies/branches/london.yaml`),
 /// so problems point where the user looks. Missing `directory.yaml` or `default.yaml` are left
