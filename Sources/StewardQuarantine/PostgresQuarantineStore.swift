@@ -136,40 +136,53 @@ public final class PostgresQuarantineStore: QuarantineStore {
     // MARK: Connection
 
     /// Leases a connection from the pool for `body`, waiting for one at most until `deadline`
-    /// (the server may be down, or every connection busy). Only the wait is cut off: once
-    /// `body` runs, the server's own timeouts bound it, so no transaction is abandoned midway.
+    /// (the server may be down, or every connection busy). Only the wait is cut off: a `body`
+    /// that started is never cancelled by it (the server's own timeouts bound it), and once the
+    /// wait is over no `body` starts, so no transaction is abandoned midway. The work runs on the
+    /// store's own threads (`StoreExecutor`): a transaction holding locks never waits for one of
+    /// Swift's few cooperative threads to go on.
     private func withConnection<T: Sendable>(
         until deadline: Date, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let leased = NIOLockedValueBox(false)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { [client] in
-                try await client.withConnection { connection in
-                    leased.withLockedValue { $0 = true }
-                    return try await body(connection)
+        try await withTaskExecutorPreference(StoreExecutor.shared) {
+            // nil: waiting for a connection; true: leased, `body` runs; false: the wait is over.
+            let lease = NIOLockedValueBox<Bool?>(nil)
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { [client] in
+                    try await client.withConnection { connection in
+                        let start = lease.withLockedValue { state in
+                            if state == nil { state = true }
+                            return state == true
+                        }
+                        guard start else { throw QuarantineError(code: .timedOut, detail: "no PostgreSQL connection in time") }
+                        return try await body(connection)
+                    }
                 }
-            }
-            group.addTask {
-                let wait = max(0, deadline.timeIntervalSinceNow)
-                try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
-                guard leased.withLockedValue({ $0 }) else {
-                    throw QuarantineError(code: .timedOut, detail: "no PostgreSQL connection within \(Int(wait.rounded(.up))) s")
+                group.addTask {
+                    let wait = max(0, deadline.timeIntervalSinceNow)
+                    try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+                    let over = lease.withLockedValue { state in
+                        if state == nil { state = false }
+                        return state == false
+                    }
+                    if over { throw QuarantineError(code: .timedOut, detail: "no PostgreSQL connection within \(Int(wait.rounded(.up))) s") }
+                    return nil
                 }
-                return nil
-            }
-            while let next = try await group.next() {
-                if let value = next {
-                    group.cancelAll()
-                    return value
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
                 }
+                throw QuarantineError(code: .readFailed, detail: "no result")
             }
-            throw QuarantineError(code: .readFailed, detail: "no result")
         }
     }
 
     /// Runs `body` in one transaction (committed, or rolled back on any error). With a
-    /// `deadline`, every statement and lock wait is cut off at it (`statement_timeout`,
-    /// `lock_timeout`), and the transaction is rolled back rather than committed once it passed.
+    /// `deadline`, the wait for a connection, every statement and every lock wait is cut off at
+    /// it (`statement_timeout`, `lock_timeout`), and the transaction is rolled back rather than
+    /// committed once it passed. Without one, only the wait for a connection is bounded.
     func transaction<T: Sendable>(
         deadline: Date? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(QuarantineError) -> T {
@@ -178,11 +191,13 @@ public final class PostgresQuarantineStore: QuarantineStore {
             return try await withConnection(until: until) { connection in
                 _ = try await connection.query("BEGIN", logger: self.logger).collect()
                 do {
-                    let left = String(max(1, Int(until.timeIntervalSinceNow * 1000)))
-                    _ = try await connection.query(
-                        "SELECT set_config('statement_timeout', \(left), true), set_config('lock_timeout', \(left), true)",
-                        logger: self.logger
-                    ).collect()
+                    if let deadline {
+                        let left = String(max(1, Int(deadline.timeIntervalSinceNow * 1000)))
+                        _ = try await connection.query(
+                            "SELECT set_config('statement_timeout', \(left), true), set_config('lock_timeout', \(left), true)",
+                            logger: self.logger
+                        ).collect()
+                    }
                     let result = try await body(connection)
                     if let deadline, Date() >= deadline {
                         throw QuarantineError(code: .timedOut, detail: "the deadline passed before the commit")
@@ -195,14 +210,16 @@ public final class PostgresQuarantineStore: QuarantineStore {
                     }
                     return result
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: self.logger).collect()
+                    // Not cancelled with the caller: the connection goes back to the pool clean.
+                    let logger = self.logger
+                    await Task { _ = try? await connection.query("ROLLBACK", logger: logger).collect() }.value
                     throw error
                 }
             }
         } catch let error as QuarantineError {
             throw error
         } catch {
-            if Date() >= until {
+            if let deadline, Date() >= deadline {
                 throw QuarantineError(code: .timedOut, detail: "PostgreSQL did not finish before the deadline (\(Self.describe(error)))")
             }
             throw QuarantineError(code: .writeFailed, detail: Self.describe(error))
@@ -636,5 +653,18 @@ public final class PostgresQuarantineStore: QuarantineStore {
             envelope: try JSON.decode(Envelope.self, envelope), verdict: try JSON.decode(Verdict.self, verdict), sha256: sha256,
             size: Int(size), state: HoldState(rawValue: state) ?? .held, stateReason: reason, stateChangedBy: changedBy,
             stateChangedAt: changedAt.map(AuditChain.date(milliseconds:)), legalHold: legalHold, reporter: reporter, subject: subject)
+    }
+}
+
+/// The threads PostgreSQL work resumes on (a dispatch queue's), apart from Swift's cooperative
+/// ones, which the review app or a busy test run may keep occupied while a transaction holds
+/// its locks.
+final class StoreExecutor: TaskExecutor {
+    static let shared = StoreExecutor()
+    private let queue = DispatchQueue(label: "steward.postgres", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

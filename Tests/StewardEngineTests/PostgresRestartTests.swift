@@ -33,7 +33,9 @@ import Testing
         try lab.start()
         var after: HoldOutcome?
         var failures: [String] = []
-        for _ in 0..<3 where after == nil {  // the first call may find the pool still waiting to reconnect
+        // The pool reconnects in the background, the less often the longer the server was away
+        // (at most a minute between tries): each hold keeps its 5 s deadline, for up to 15 tries.
+        for _ in 0..<15 where after == nil {
             switch await MilterThreads.holdOnce(Self.hold("down"), in: store).0 {
             case .success(let outcome): after = outcome
             case .failure(let error):
