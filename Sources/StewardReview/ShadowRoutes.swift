@@ -30,7 +30,8 @@ struct ShadowRoutes {
         var sender: String
         var recipients: String
         var subject: String
-        var parts: String
+        /// Attachment names; nil when there are none (an empty string would still show its brackets).
+        var parts: String?
         var live: String
         var candidate: String
         var heldID: Int64?
@@ -112,7 +113,7 @@ struct ShadowRoutes {
             at: times.minute(observation.at),
             difference: observation.kind == .candidateWouldHold ? "Candidate would hold, live passed" : "Candidate would pass, live held",
             direction: observation.direction.rawValue, sender: observation.sender, recipients: observation.recipients.joined(separator: ", "),
-            subject: observation.subject, parts: observation.partNames.joined(separator: ", "), live: rules(observation.rules),
+            subject: observation.subject, parts: observation.partNames.isEmpty ? nil : observation.partNames.joined(separator: ", "), live: rules(observation.rules),
             candidate: rules(observation.candidateRules), heldID: observation.heldID)
     }
 }
