@@ -3,7 +3,8 @@ public import StewardCore
 /// Decides one verdict for a message across every branch involved. Pure: no I/O.
 ///
 /// Every registered family runs once per branch involved (skipping a branch whose rule set does
-/// not cover the message's direction); hits for rules the branch has off are dropped; each other
+/// not cover the message's direction); hits for rules the branch has off, or whose exceptions
+/// name the envelope sender, are dropped; each other
 /// hit becomes a finding naming its branch and carrying that branch's action. The verdict's
 /// action is the strictest finding's action (accept when there is none).
 public struct Evaluator: Sendable {
@@ -46,7 +47,9 @@ public struct Evaluator: Sendable {
                 var familyContext = context
                 if family.rulesAreIndependent { familyContext.onlyRules = onlyRules }
                 for hit in family.evaluate(message, context: familyContext) where familyContext.onlyRules?.contains(hit.rule) ?? true {
-                    guard let action = settings.action(for: hit.rule), let clause = clauses[hit.rule] else { continue }
+                    guard let action = settings.action(for: hit.rule), let clause = clauses[hit.rule],
+                        !settings.excepts(envelope.sender, from: hit.rule)
+                    else { continue }
                     let finding = Finding(kind: family.kind, rule: hit.rule, clause: clause, detail: hit.detail, branch: branch, action: action, part: hit.part)
                     if !findings.contains(finding) { findings.append(finding) }
                 }
