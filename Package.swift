@@ -232,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "StewardConfidentialTests",
             dependencies: ["StewardCore", "StewardEngine", "StewardInspection", "StewardPolicy", "StewardTestSupport"],
-            exclude: ["make_documents.py"],
+            exclude: ["make_documents.py", "Office"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

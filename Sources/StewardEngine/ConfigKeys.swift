@@ -14,7 +14,7 @@ enum ConfigKeys {
         "log": ["level"],
         "mta": ["sendmail", "arguments"],
         "release": ["secret_file"],
-        "review": ["url", "enabled", "listen", "session_minutes", "secure_cookies", "trusted_proxies", "base_url", "require_totp"],
+        "review": ["url", "enabled", "listen", "session_minutes", "secure_cookies", "trusted_proxies", "base_url", "require_totp", "time_zone"],
         "notify": ["from", "digest_minutes", "deputies", "check_seconds"],
         "metrics": ["listen"],
     ]

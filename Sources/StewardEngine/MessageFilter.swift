@@ -170,16 +170,19 @@ public final class MessageFilter: Sendable {
         return decision
     }
 
-    /// A branch's candidate verdict: the families it changes run again for that branch only; the
-    /// other families' findings for the branch are the live ones (the same rules, the same answer).
+    /// A branch's candidate verdict: the families it changes run again for that branch only (of a
+    /// family with independent rules, only the rules it changes); the other findings for the
+    /// branch are the live ones (the same rules, the same answer).
     static func judge(
         _ inspected: InspectedMessage, envelope: Envelope, activity: LoginActivity?, branch: String,
         candidate: PolicyHolder.Candidate, live: Verdict
     ) -> Verdict {
         var verdict = candidate.evaluator.evaluate(
-            inspected, envelope: envelope, activity: activity, onlyBranch: branch, onlyFamilies: candidate.families)
-        if let families = candidate.families {
-            verdict.findings = live.findings.filter { $0.branch == branch && !families.contains($0.kind) } + verdict.findings
+            inspected, envelope: envelope, activity: activity, onlyBranch: branch, onlyFamilies: candidate.families,
+            onlyRules: candidate.rules)
+        if candidate.families != nil {
+            verdict.findings = live.findings.filter { $0.branch == branch && !candidate.reruns($0) } + verdict.findings
+            verdict.action = verdict.findings.map(\.action).max() ?? .accept
         }
         return verdict
     }

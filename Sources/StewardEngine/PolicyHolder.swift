@@ -1,6 +1,7 @@
 public import Foundation
 import Synchronization
 public import StewardInspection
+import StewardCore
 public import StewardPolicy
 
 /// The policy in force, swapped whole on reload. A reload that fails keeps the last good policy.
@@ -22,22 +23,38 @@ public final class PolicyHolder: Sendable {
     }
 
     /// A branch's candidate: the live policy with that branch's candidate rule set in force, and
-    /// the detection families whose rules it changes (nil: all, as its directions differ). Only
-    /// those run again; the other families' findings are the live ones.
+    /// what it changes: the detection families whose rules it changes (nil: all, as its
+    /// directions differ) and the rules themselves. Only those families run again, and of a
+    /// family whose rules are independent only the changed rules; every other finding for the
+    /// branch is the live one.
     public struct Candidate: Sendable {
         public let evaluator: Evaluator
         public let families: Set<String>?
+        /// The rules whose settings differ from the live ones (nil with `families`).
+        public let rules: Set<String>?
+        /// Families whose rules are independent (`DetectionFamily.rulesAreIndependent`).
+        let independent: Set<String>
 
         init?(policy: Policy, branch: String) {
             guard let candidate = policy.candidateSettings[branch], let shadow = policy.withCandidate(for: branch) else { return nil }
             evaluator = Evaluator(policy: shadow)
+            independent = Set(policy.families.filter(\.rulesAreIndependent).map(\.kind))
             let live = policy.settings(for: branch)
             guard live.directions == candidate.directions else {
                 families = nil
+                rules = nil
                 return
             }
             let changed = Set(candidate.rules.keys.filter { candidate.rules[$0] != live.rules[$0] })
             families = Set(policy.families.filter { $0.rules.contains { changed.contains($0.id) } }.map(\.kind))
+            rules = changed
+        }
+
+        /// Whether the candidate works `finding` out again (else the live one stands).
+        func reruns(_ finding: Finding) -> Bool {
+            guard let families else { return true }
+            guard families.contains(finding.kind) else { return false }
+            return !independent.contains(finding.kind) || rules?.contains(finding.rule) ?? true
         }
     }
 

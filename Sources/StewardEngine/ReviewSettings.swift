@@ -1,3 +1,4 @@
+public import Foundation
 public import StewardPolicy
 
 /// The `review:` section of `steward.yaml`: where the review app listens and how it treats
@@ -20,11 +21,16 @@ public struct ReviewSettings: Sendable, Equatable {
     /// an account without one set up cannot sign in. When false, only accounts that have one
     /// set up (`steward user totp`) are asked.
     public var requireTOTP: Bool
+    /// The time zone pages show times in (`review.time_zone`), unless an official's entry in
+    /// the directory names their own; the server's zone by default. UTC is always on hover.
+    public var timeZone: TimeZone
 
     public init(
         enabled: Bool = true, host: String = "127.0.0.1", port: Int = 8470, sessionMinutes: Int = 30,
-        secureCookies: Bool = false, trustedProxies: [NetworkRange] = [], baseURL: String? = nil, requireTOTP: Bool = false
+        secureCookies: Bool = false, trustedProxies: [NetworkRange] = [], baseURL: String? = nil, requireTOTP: Bool = false,
+        timeZone: TimeZone = .current
     ) {
+        self.timeZone = timeZone
         self.enabled = enabled
         self.host = host
         self.port = port
@@ -60,6 +66,12 @@ public struct ReviewSettings: Sendable, Equatable {
             settings.trustedProxies.append(range)
         }
         if let require = section.require_totp { settings.requireTOTP = require }
+        if let name = section.time_zone, !name.isEmpty {
+            guard let zone = TimeZone(identifier: name) else {
+                throw ConfigError(file: file, message: "review.time_zone must be a time zone name such as Europe/London or UTC (got \"\(name)\")")
+            }
+            settings.timeZone = zone
+        }
         if let base = section.base_url, !base.isEmpty {
             guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
                 throw ConfigError(file: file, message: "review.base_url must start with https:// or http:// (got \"\(base)\")")

@@ -280,6 +280,7 @@ public struct StewardConfig: Sendable, Equatable {
             var trusted_proxies: [String]?
             var base_url: String?
             var require_totp: Bool?
+            var time_zone: String?
         }
         struct Notify: Decodable {
             var from: String?

@@ -45,10 +45,14 @@ public enum RuleOptionValue: Sendable, Hashable {
 public struct RuleSetting: Sendable, Hashable {
     public var action: PolicyAction
     public var options: [String: RuleOptionValue]
+    /// Envelope senders (normalized addresses) this rule never finds against in the branch
+    /// (`except_senders:`): what "release and allow" in the review app adds to a candidate.
+    public var exceptSenders: Set<String>
 
-    public init(action: PolicyAction, options: [String: RuleOptionValue] = [:]) {
+    public init(action: PolicyAction, options: [String: RuleOptionValue] = [:], exceptSenders: Set<String> = []) {
         self.action = action
         self.options = options
+        self.exceptSenders = exceptSenders
     }
 }
 
@@ -86,6 +90,12 @@ public struct BranchSettings: Sendable, Hashable {
     public func isEnabled(_ rule: String) -> Bool { action(for: rule) != nil }
 
     public func option(_ name: String, of rule: String) -> RuleOptionValue? { rules[rule]?.options[name] }
+
+    /// Whether the branch lists `sender` as an exception to `rule` (`except_senders:`).
+    public func excepts(_ sender: String, from rule: String) -> Bool {
+        guard let senders = rules[rule]?.exceptSenders, !senders.isEmpty, !sender.isEmpty else { return false }
+        return senders.contains(EmailAddress.normalize(sender))
+    }
 }
 
 /// A branch's quarantine settings (the `quarantine:` section of default.yaml and branch files).

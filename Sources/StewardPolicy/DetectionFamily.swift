@@ -60,6 +60,9 @@ public struct RuleContext: Sendable {
     /// The impersonation index built with the policy for this branch's options (the evaluator
     /// sets it); nil in a context made on its own.
     var impersonationIndex: ImpersonationIndex?
+    /// When set (a candidate policy re-judging a family whose rules are independent), only
+    /// these rules count as on: the others' findings are the live policy's, not worked out again.
+    var onlyRules: Set<String>?
 
     public init(envelope: Envelope, direction: Direction, directory: UnionDirectory, settings: BranchSettings, activity: LoginActivity? = nil) {
         self.envelope = envelope
@@ -73,7 +76,7 @@ public struct RuleContext: Sendable {
     public var branch: String { settings.branch }
 
     /// Whether the branch has the rule on; families may skip work for rules that are off.
-    public func isEnabled(_ rule: String) -> Bool { settings.isEnabled(rule) }
+    public func isEnabled(_ rule: String) -> Bool { settings.isEnabled(rule) && (onlyRules?.contains(rule) ?? true) }
 
     public func option(_ name: String, of rule: String) -> RuleOptionValue? { settings.option(name, of: rule) }
 }
@@ -87,7 +90,16 @@ public protocol DetectionFamily: Sendable {
     /// Finding kind (`unsafe-attachment`).
     var kind: String { get }
     var rules: [RuleDescriptor] { get }
+    /// True when each rule's hits depend on that rule's settings alone (no rule's settings change
+    /// what another finds), so a candidate policy that changes one rule need re-run only that
+    /// rule. False (the default) re-runs the whole family: in the attachment family, for one,
+    /// turning the program rule off changes what the risky-name rule reports.
+    var rulesAreIndependent: Bool { get }
     func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit]
+}
+
+extension DetectionFamily {
+    public var rulesAreIndependent: Bool { false }
 }
 
 /// The registered families: the one list the policy and the evaluator use.

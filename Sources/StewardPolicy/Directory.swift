@@ -32,14 +32,20 @@ public struct Official: Sendable, Hashable {
     public var senior: Bool
     /// Stands in for the senior official.
     public var deputy: Bool
+    /// The time zone the review app shows them times in (an IANA name such as `Europe/London`);
+    /// nil for the review app's own setting.
+    public var timeZone: String?
 
-    public init(name: String, address: String, role: String, branch: String, senior: Bool = false, deputy: Bool = false) {
+    public init(
+        name: String, address: String, role: String, branch: String, senior: Bool = false, deputy: Bool = false, timeZone: String? = nil
+    ) {
         self.name = name
         self.address = address
         self.role = role
         self.branch = branch
         self.senior = senior
         self.deputy = deputy
+        self.timeZone = timeZone
     }
 }
 

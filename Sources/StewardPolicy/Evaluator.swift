@@ -3,7 +3,8 @@ public import StewardCore
 /// Decides one verdict for a message across every branch involved. Pure: no I/O.
 ///
 /// Every registered family runs once per branch involved (skipping a branch whose rule set does
-/// not cover the message's direction); hits for rules the branch has off are dropped; each other
+/// not cover the message's direction); hits for rules the branch has off, or whose exceptions
+/// name the envelope sender, are dropped; each other
 /// hit becomes a finding naming its branch and carrying that branch's action. The verdict's
 /// action is the strictest finding's action (accept when there is none).
 public struct Evaluator: Sendable {
@@ -27,10 +28,11 @@ public struct Evaluator: Sendable {
     /// `activity` is what the sender's login sent in the last hour (read from the store by the
     /// engine), for the rate rule; nil when nothing was counted. With `onlyBranch`, only that
     /// branch's rules are applied, and with `onlyFamilies` only those families run (a candidate
-    /// policy judges its own branch, with the families whose rules it changes).
+    /// policy judges its own branch, with the families whose rules it changes); with `onlyRules`,
+    /// a family whose rules are independent runs only those of its rules.
     public func evaluate(
         _ message: InspectedMessage, envelope: Envelope, activity: LoginActivity? = nil, onlyBranch: String? = nil,
-        onlyFamilies: Set<String>? = nil
+        onlyFamilies: Set<String>? = nil, onlyRules: Set<String>? = nil
     ) -> Verdict {
         let direction = direction(of: envelope)
         let branches = branches(involvedIn: envelope)
@@ -42,8 +44,12 @@ public struct Evaluator: Sendable {
             context.impersonationIndex = impersonationIndexes.index(for: settings)
             for family in policy.families where onlyFamilies?.contains(family.kind) ?? true {
                 let clauses = Dictionary(family.rules.map { ($0.id, $0.clause) }, uniquingKeysWith: { first, _ in first })
-                for hit in family.evaluate(message, context: context) {
-                    guard let action = settings.action(for: hit.rule), let clause = clauses[hit.rule] else { continue }
+                var familyContext = context
+                if family.rulesAreIndependent { familyContext.onlyRules = onlyRules }
+                for hit in family.evaluate(message, context: familyContext) where familyContext.onlyRules?.contains(hit.rule) ?? true {
+                    guard let action = settings.action(for: hit.rule), let clause = clauses[hit.rule],
+                        !settings.excepts(envelope.sender, from: hit.rule)
+                    else { continue }
                     let finding = Finding(kind: family.kind, rule: hit.rule, clause: clause, detail: hit.detail, branch: branch, action: action, part: hit.part)
                     if !findings.contains(finding) { findings.append(finding) }
                 }

@@ -10,6 +10,9 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case policyPromote = "policy-promote"
     /// A branch's candidate policy was thrown away (the detail holds what it would have changed).
     case policyDiscard = "policy-discard"
+    /// A sender was allowed for a rule in a branch's candidate policy, on releasing one of
+    /// their messages (the detail holds the change; the live policy is untouched).
+    case policyException = "policy-exception"
     /// A review app password was set or changed (the hash is never on the trail).
     case passwordSet = "password-set"
     /// A review app second factor (TOTP) was set up or removed (no secret is on the trail).

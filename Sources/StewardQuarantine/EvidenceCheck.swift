@@ -30,7 +30,7 @@ public enum EvidenceCheck {
             case .legalHold: state.legalHold = true
             case .legalHoldLifted: state.legalHold = false
             case .purge: state.present = false
-            case .notify, .view, .export, .releaseDelivered, .policyReload, .policyPromote, .policyDiscard, .passwordSet, .secondFactorSet: break
+            case .notify, .view, .export, .releaseDelivered, .policyReload, .policyPromote, .policyDiscard, .policyException, .passwordSet, .secondFactorSet: break
             }
             expected[id] = state
         }

@@ -6,13 +6,15 @@ import StewardEngine
 import StewardInspection
 import StewardQuarantine
 import HTTPTypes
+import Logging
 
 /// A message's content, only on purpose (clause 14): `POST /messages/{id}/content` with a
 /// reason records the view on the audit trail, then shows text parts escaped in `<pre>` and
 /// each HTML part, sanitized by `SafeHTML`, in a sandboxed frame loaded from
 /// `GET /messages/{id}/content/{part}`. That frame has its own strict policy (no script, no
 /// remote image or style, nothing but inline CSS and data: images) and is served only to a
-/// session that has just opened the message's content with a reason.
+/// session that has just opened the message's content with a reason. `POST /messages/{id}/download`
+/// hands over the original as a `.eml` file, on the same terms (a reason, on the trail).
 struct ContentRoutes {
     let app: ReviewApp
 
@@ -44,11 +46,7 @@ struct ContentRoutes {
         router.post("/messages/:id/content") { request, context in
             let reviewer = try context.requireIdentity()
             let message = try await app.decidableMessage(context)
-            let reason = (try await app.form(ReasonForm.self, request).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty else {
-                context.sessions.withLockedSession { $0?.flash = "Give a reason to see the content: it is kept on the audit trail." }
-                return Response.seeOther("/messages/\(message.id)")
-            }
+            guard let reason = try await reason(request, context, toDo: "see the content") else { return Response.seeOther("/messages/\(message.id)") }
             let raw = try await app.decisions.openContent(id: message.id, actor: reviewer.login, reason: reason, detail: "review app")
             let now = app.now()
             context.sessions.withLockedSession { $0?.contentOpened[message.id] = now }
@@ -64,6 +62,28 @@ struct ContentRoutes {
                     parts: parts))
             response.headers[.contentSecurityPolicy] = Self.pagePolicy
             return response
+        }
+        // The original message as a .eml file: reading it, so the same rights and a reason on
+        // the trail (recorded as an export to the official's browser) first.
+        router.post("/messages/:id/download") { request, context in
+            let reviewer = try context.requireIdentity()
+            let message = try await app.decidableMessage(context)
+            guard let reason = try await reason(request, context, toDo: "download the message") else { return Response.seeOther("/messages/\(message.id)") }
+            let raw: [UInt8]
+            do {
+                raw = try await app.decisions.export(id: message.id, actor: reviewer.login, reason: reason, to: "download from the review app").raw
+            } catch let error as QuarantineError {
+                context.sessions.withLockedSession { $0?.flash = "Nothing was downloaded: \(error.description)" }
+                return Response.seeOther("/messages/\(message.id)")
+            }
+            context.logger.notice("review download", metadata: ["message": "\(message.id)", "login": "\(reviewer.login)"])
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "message/rfc822", .cacheControl: "no-store",
+                    .contentDisposition: "attachment; filename=\"steward-message-\(message.id).eml\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: raw)))
         }
         router.get("/messages/:id/content/:part") { _, context in
             let message = try await app.decidableMessage(context)
@@ -82,6 +102,14 @@ struct ContentRoutes {
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: html)))
         }
+    }
+
+    /// The form's reason, trimmed; nil, with a line on the next page saying it is needed, when
+    /// none was given (then nothing is read and nothing recorded).
+    private func reason(_ request: Request, _ context: ReviewContext, toDo what: String) async throws -> String? {
+        let reason = (try await app.form(ReasonForm.self, request).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason.isEmpty { context.sessions.withLockedSession { $0?.flash = "Give a reason to \(what): it is kept on the audit trail." } }
+        return reason.isEmpty ? nil : reason
     }
 
     /// The parts a person reads, numbered by their place among all parts: text and HTML

@@ -43,7 +43,7 @@ struct MessagePage {
     var findings: [FindingLine]
     var sender: String
     var recipients: String
-    var heldAt: String
+    var heldAt: LocalTime
     var direction: String
     var branches: String
     var client: String?
@@ -59,8 +59,20 @@ struct MessagePage {
     /// own mail); nil when they may decide. No content or decision form is offered then.
     var readOnly: String?
     var mayDecide: Bool
+    /// The rules this sender can be allowed for in a branch's candidate policy on release.
+    var allowChoices: [AllowChoice]
+    var mayAllow: Bool
 
-    init(message: HeldMessage, raw: [UInt8]?, policy: Policy, inspector: Inspector, frame: Frame, releaseConfigured: Bool, readOnly: String? = nil) {
+    /// "Release and allow": `branch/rule`, and how the choice reads.
+    struct AllowChoice: Sendable, Hashable {
+        var value: String
+        var label: String
+    }
+
+    init(
+        message: HeldMessage, raw: [UInt8]?, policy: Policy, inspector: Inspector, frame: Frame, releaseConfigured: Bool, readOnly: String? = nil,
+        times: TimeFormat, allowChoices: [AllowChoice] = []
+    ) {
         self.frame = frame
         id = message.id
         isReport = message.kind == .report
@@ -69,7 +81,7 @@ struct MessagePage {
         state = message.state.rawValue
         if let by = message.stateChangedBy, message.state != .held {
             stateLine = "\(message.state.rawValue.capitalized) by \(by)"
-                + (message.stateChangedAt.map { " on \(ReviewFormat.time($0))" } ?? "")
+                + (message.stateChangedAt.map { " on \(times.minute($0).text)" } ?? "")
                 + (message.stateReason.map { ": “\($0)”" } ?? "")
         }
         legalHold = message.legalHold
@@ -81,7 +93,7 @@ struct MessagePage {
         }
         sender = message.envelope.sender.isEmpty ? "(no sender)" : message.envelope.sender
         recipients = message.envelope.recipients.joined(separator: ", ")
-        heldAt = ReviewFormat.time(message.heldAt)
+        heldAt = times.minute(message.heldAt)
         direction = message.verdict.direction.rawValue
         branches = message.verdict.branches.joined(separator: ", ")
         client = message.envelope.clientAddress.map { [$0, message.envelope.clientName].compactMap { $0 }.joined(separator: " ") }
@@ -105,6 +117,8 @@ struct MessagePage {
         mayDecide = readOnly == nil
         canRelease = readOnly == nil && releaseConfigured && (message.state == .held || message.state == .refused)
         canRefuse = readOnly == nil && message.state == .held
+        self.allowChoices = allowChoices
+        mayAllow = readOnly == nil && !allowChoices.isEmpty
     }
 
     /// For a message held before the quarantine stored its attachments with the verdict: the

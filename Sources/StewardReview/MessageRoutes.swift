@@ -20,26 +20,34 @@ struct MessageRoutes {
         var reason: String?
         var confirm: String?
         var lift: String?
+        /// Release and allow: `branch/rule` whose candidate policy gets the sender as an exception.
+        var allow: String?
     }
 
     func add(to router: Router<ReviewContext>) {
         router.get("/messages/:id") { _, context in
             let message = try await app.visibleMessage(context)
             let snapshot = app.policy.snapshot
+            let reviewer = try context.requireIdentity()
             var readOnly: String?
-            if case .readOnly(let why) = try context.requireIdentity().access(to: message, directory: app.directory) { readOnly = why }
+            if case .readOnly(let why) = reviewer.access(to: message, directory: app.directory) { readOnly = why }
             let page = MessagePage(
                 message: message, raw: try await app.store.raw(id: message.id), policy: snapshot.evaluator.policy,
                 inspector: snapshot.inspector, frame: app.frame(title: "Message #\(message.id)", context: context),
-                releaseConfigured: app.release != nil, readOnly: readOnly)
+                releaseConfigured: app.release != nil, readOnly: readOnly, times: app.timeFormat(for: reviewer),
+                allowChoices: app.allowChoices(message, reviewer: reviewer))
             return app.pages.render("message", page)
         }
         router.post("/messages/:id/release") { request, context in
             try await decide(request, context) { message, reviewer, form, reason in
                 guard let release = app.release else { return "Releasing is not set up on this server (no MTA is configured)." }
+                // Checked before anything is done: a rule or branch not offered for this message is refused.
+                let allow = try app.allowChoice(form.allow, message, reviewer: reviewer)
                 // A shutdown waits for this request: the release is delivered or recorded as failed.
                 _ = try await app.decisions.release(id: message.id, actor: reviewer.login, reason: reason, through: release)
-                return "Message #\(message.id) released to \(message.envelope.recipients.joined(separator: ", "))."
+                let released = "Message #\(message.id) released to \(message.envelope.recipients.joined(separator: ", "))."
+                guard let allow else { return released }
+                return released + " " + (await app.allowSender(of: message, allow, reviewer: reviewer, reason: reason))
             }
         }
         router.post("/messages/:id/refuse") { request, context in

@@ -8,7 +8,9 @@ import StewardPolicy
 import HTTPTypes
 
 /// `GET /`: the queue of held messages and reports the reviewer may see, newest first, with
-/// filters (GET parameters, so a filtered queue can be bookmarked) and counts per state.
+/// filters (GET parameters, so a filtered queue can be bookmarked), counts per state, and pages
+/// of 500 (`page=N`). Held messages the reviewer may decide on can be ticked and released or
+/// refused together (`BulkRoutes`).
 struct QueueRoutes {
     let app: ReviewApp
 
@@ -20,7 +22,7 @@ struct QueueRoutes {
 
     struct Row {
         var id: Int64
-        var heldAt: String
+        var heldAt: LocalTime
         var isReport: Bool
         var sender: String
         var recipients: String
@@ -31,6 +33,10 @@ struct QueueRoutes {
         var legalHold: Bool
         /// Listed for the reviewer's branch, decided by another (or their own mail).
         var readOnly: Bool
+        /// Held and theirs to decide: it can be ticked for a bulk release or refusal.
+        var pickable: Bool
+        /// Whether the table has the tick column (some row on the page is pickable).
+        var pickColumn = false
     }
 
     struct Count {
@@ -51,7 +57,14 @@ struct QueueRoutes {
         var since: String
         var until: String
         var q: String
-        var limited: Bool
+        /// Whether any filter is set (the folded filters then open).
+        var filtered: Bool
+        /// "Messages 501–1000 of 1234", when there is more than one page.
+        var range: String?
+        var newer: String?
+        var older: String?
+        var pickable: Bool
+        var releaseConfigured: Bool
     }
 
     struct BranchLink {
@@ -64,7 +77,10 @@ struct QueueRoutes {
         var branches: [BranchLink]
     }
 
+    /// Messages per page.
     static let limit = 500
+    /// The queue's filters (GET parameters), kept when moving between pages.
+    static let filterNames = ["branch", "kind", "finding", "direction", "state", "since", "until", "q"]
 
     func add(to router: Router<ReviewContext>) {
         router.get("/") { request, context in
@@ -88,11 +104,27 @@ struct QueueRoutes {
             let all = try await app.store.list(countQuery)
             let byState = Dictionary(grouping: all, by: \.state)
             let matching = query.state.map { byState[$0] ?? [] } ?? all
-            let messages = Array(matching.prefix(Self.limit))
+            let pages = max(1, (matching.count + Self.limit - 1) / Self.limit)
+            let number = min(max(value("page").flatMap { Int($0) } ?? 1, 1), pages)
+            let messages = Array(matching.dropFirst((number - 1) * Self.limit).prefix(Self.limit))
             let kinds = Set(app.policy.snapshot.evaluator.policy.families.map(\.kind)).sorted()
+            let times = app.timeFormat(for: reviewer)
+            var rows = messages.map { Self.row($0, readOnly: reviewer.access(to: $0, directory: app.directory) != .decide, times: times) }
+            let pickColumn = rows.contains(where: \.pickable)
+            for index in rows.indices { rows[index].pickColumn = pickColumn }
+            // Links to the pages before and after this one, with the same filters.
+            func link(_ page: Int) -> String {
+                var items = Self.filterNames.compactMap { name in value(name).map { URLQueryItem(name: name, value: $0) } }
+                if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+                var components = URLComponents()
+                components.path = "/"
+                components.queryItems = items.isEmpty ? nil : items
+                return components.string ?? "/"
+            }
+            let first = (number - 1) * Self.limit + 1
             let page = QueuePage(
                 frame: app.frame(title: "Held messages", context: context),
-                rows: messages.map { Self.row($0, readOnly: reviewer.access(to: $0, directory: app.directory) != .decide) },
+                rows: rows,
                 empty: messages.isEmpty,
                 counts: HoldState.allCases.map { Count(state: $0.rawValue, count: byState[$0]?.count ?? 0) },
                 branches: Self.options(reviewer.branches.map { ($0, $0) }, selected: value("branch"), any: "All my branches"),
@@ -101,7 +133,10 @@ struct QueueRoutes {
                 states: Self.options(HoldState.allCases.map { ($0.rawValue, $0.rawValue) }, selected: value("state"), any: "Any state"),
                 kinds: Self.options([("hold", "Held by a rule"), ("report", "Reported by a member")], selected: value("kind"), any: "Holds and reports"),
                 since: value("since") ?? "", until: value("until") ?? "", q: value("q") ?? "",
-                limited: matching.count > Self.limit)
+                filtered: Self.filterNames.contains { value($0) != nil },
+                range: pages > 1 ? "Messages \(first)–\(first + messages.count - 1) of \(matching.count)." : nil,
+                newer: number > 1 ? link(number - 1) : nil, older: number < pages ? link(number + 1) : nil,
+                pickable: pickColumn, releaseConfigured: app.release != nil)
             return app.pages.render("queue", page)
         }
         // The way to each of the reviewer's branches' trail and figures pages.
@@ -116,15 +151,15 @@ struct QueueRoutes {
         }
     }
 
-    static func row(_ message: HeldMessage, readOnly: Bool) -> Row {
+    static func row(_ message: HeldMessage, readOnly: Bool, times: TimeFormat) -> Row {
         Row(
-            id: message.id, heldAt: ReviewFormat.time(message.heldAt), isReport: message.kind == .report,
+            id: message.id, heldAt: times.minute(message.heldAt), isReport: message.kind == .report,
             sender: message.envelope.sender.isEmpty ? "(no sender)" : message.envelope.sender,
             recipients: message.envelope.recipients.joined(separator: ", "),
             subject: message.subject.isEmpty ? "(no subject)" : message.subject,
             branches: message.verdict.branches.joined(separator: ", "),
             findings: Set(message.verdict.findings.map(\.rule)).sorted().joined(separator: ", "),
-            state: message.state.rawValue, legalHold: message.legalHold, readOnly: readOnly)
+            state: message.state.rawValue, legalHold: message.legalHold, readOnly: readOnly, pickable: !readOnly && message.state == .held)
     }
 
     static func options(_ values: [(String, String)], selected: String?, any: String) -> [Option] {
@@ -135,15 +170,6 @@ struct QueueRoutes {
     /// `YYYY-MM-DD` as the start of that day, UTC.
     static func day(_ text: String) -> Date? {
         try? Date(text + "T00:00:00Z", strategy: .iso8601)
-    }
-}
-
-/// Dates and times as officials read them (UTC, stated, since officials may be anywhere).
-enum ReviewFormat {
-    static func time(_ date: Date) -> String {
-        // ISO 8601 (2026-11-21T12:57:49Z) cut to the minute: "2026-11-21 12:57 UTC".
-        let iso = date.formatted(.iso8601)
-        return iso.prefix(10) + " " + iso.dropFirst(11).prefix(5) + " UTC"
     }
 }
 

@@ -82,6 +82,7 @@ public struct ReviewApp: Sendable {
         router.add(middleware: AssetRoutes())
         LoginRoutes(app: self).add(to: router)
         QueueRoutes(app: self).add(to: router)
+        BulkRoutes(app: self).add(to: router)
         MessageRoutes(app: self).add(to: router)
         ContentRoutes(app: self).add(to: router)
         TrailRoutes(app: self).add(to: router)

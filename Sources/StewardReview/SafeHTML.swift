@@ -102,6 +102,8 @@ public enum SafeHTML {
         private enum Step {
             case node(xmlNodePtr)
             case close(String)
+            /// Already escaped HTML.
+            case text(String)
         }
 
         mutating func write(_ start: xmlNodePtr) {
@@ -110,8 +112,12 @@ public enum SafeHTML {
                 switch step {
                 case .close(let name):
                     output += "</\(name)>"
+                case .text(let text):
+                    output += text
                 case .node(let node):
                     let pending = visit(node)
+                    // A link's destination is written beside it as plain text, after its closing tag.
+                    if let after = pending.after { steps.append(.text(after)) }
                     if let closing = pending.close { steps.append(.close(closing)) }
                     for child in pending.children.reversed() { steps.append(.node(child)) }
                 }
@@ -120,32 +126,41 @@ public enum SafeHTML {
 
         /// Writes a node's own opening (or text) and returns the children still to write and
         /// the closing tag to write after them.
-        private mutating func visit(_ node: xmlNodePtr) -> (children: [xmlNodePtr], close: String?) {
+        private mutating func visit(_ node: xmlNodePtr) -> (children: [xmlNodePtr], close: String?, after: String?) {
             switch node.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 output += HTMLEscape.text(node.pointee.content.map { String(cString: $0) } ?? "")
-                return ([], nil)
+                return ([], nil, nil)
             case XML_ELEMENT_NODE:
                 break
             default:
                 // Comments (including IE conditional comments), processing instructions, DTDs.
-                return ([], nil)
+                return ([], nil, nil)
             }
             let name = (node.pointee.name.map { String(cString: $0) } ?? "").lowercased()
             let children = Self.children(of: node)
-            if droppedVoidElements.contains(name) { return (children, nil) }
-            if droppedElements.contains(name) { return ([], nil) }
+            if droppedVoidElements.contains(name) { return (children, nil, nil) }
+            if droppedElements.contains(name) { return ([], nil, nil) }
             guard keptElements.contains(name) else {
                 // Unknown elements and html/body/form: their text still reads, without the tag.
-                return (children, nil)
+                return (children, nil, nil)
             }
             // A void element's children, if the parser gave it any, are what followed it.
             if name == "img" {
                 writeImage(node)
-                return (children, nil)
+                return (children, nil, nil)
             }
             output += "<\(name)\(attributes(of: node, element: name))>"
-            return (children, voidElements.contains(name) ? nil : name)
+            return (children, voidElements.contains(name) ? nil : name, name == "a" ? Self.linkTarget(of: node) : nil)
+        }
+
+        /// ` [https://…]` after a link, so the official sees where it really goes (a phishing
+        /// link's text often names another place); a non-web destination is only said to be one.
+        private static func linkTarget(of node: xmlNodePtr) -> String? {
+            guard let href = attribute("href", of: node)?.trimmingCharacters(in: .whitespacesAndNewlines), !href.isEmpty else { return nil }
+            let lowered = href.lowercased()
+            let shown = ["http://", "https://", "mailto:"].contains(where: { lowered.hasPrefix($0) }) ? href : "a non-web address, not shown"
+            return "<small> [\(HTMLEscape.text(shown))]</small>"
         }
 
         /// An inline image as it is; a remote or `cid:` one as a visible note, so the official

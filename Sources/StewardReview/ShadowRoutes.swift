@@ -24,13 +24,14 @@ struct ShadowRoutes {
     }
 
     struct MessageRow {
-        var at: String
+        var at: LocalTime
         var difference: String
         var direction: String
         var sender: String
         var recipients: String
         var subject: String
-        var parts: String
+        /// Attachment names; nil when there are none (an empty string would still show its brackets).
+        var parts: String?
         var live: String
         var candidate: String
         var heldID: Int64?
@@ -64,7 +65,7 @@ struct ShadowRoutes {
                 frame: app.frame(title: "Candidate policy for \(name)", context: context), branch: branch, branchName: name,
                 candidate: candidate,
                 rows: report.rows.map { RuleRow(rule: $0.rule, week: $0.week.description, wouldHold: $0.wouldHold, wouldPass: $0.wouldPass) },
-                messages: report.messages.map(Self.messageRow), empty: report.messages.isEmpty,
+                messages: report.messages.map { Self.messageRow($0, times: app.timeFormat(for: context.identity)) }, empty: report.messages.isEmpty,
                 mayPromote: candidate != nil && isAdmin)
             return app.pages.render("shadow", page)
         }
@@ -104,15 +105,15 @@ struct ShadowRoutes {
         return .seeOther("/branches/\(branch)/shadow")
     }
 
-    static func messageRow(_ observation: PolicyObservation) -> MessageRow {
+    static func messageRow(_ observation: PolicyObservation, times: TimeFormat) -> MessageRow {
         func rules(_ mentions: [RuleMention]) -> String {
             mentions.isEmpty ? "none" : mentions.map { "\($0.name) (\($0.action == .tag ? "log" : $0.action.rawValue))" }.joined(separator: ", ")
         }
         return MessageRow(
-            at: observation.at.formatted(.iso8601),
+            at: times.minute(observation.at),
             difference: observation.kind == .candidateWouldHold ? "Candidate would hold, live passed" : "Candidate would pass, live held",
             direction: observation.direction.rawValue, sender: observation.sender, recipients: observation.recipients.joined(separator: ", "),
-            subject: observation.subject, parts: observation.partNames.joined(separator: ", "), live: rules(observation.rules),
+            subject: observation.subject, parts: observation.partNames.isEmpty ? nil : observation.partNames.joined(separator: ", "), live: rules(observation.rules),
             candidate: rules(observation.candidateRules), heldID: observation.heldID)
     }
 }

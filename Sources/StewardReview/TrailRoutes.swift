@@ -28,7 +28,8 @@ struct TrailRoutes {
     func add(to router: Router<ReviewContext>) {
         router.get("/messages/:id/trail") { _, context in
             let message = try await app.visibleMessage(context)
-            let rows = try await app.store.auditTrail(messageID: message.id).map(TrailRow.init)
+            let times = app.timeFormat(for: context.identity)
+            let rows = try await app.store.auditTrail(messageID: message.id).map { TrailRow($0, times: times) }
             let page = TrailPage(
                 frame: app.frame(title: "Trail of message #\(message.id)", context: context),
                 heading: "Audit trail of message #\(message.id)",
@@ -40,7 +41,8 @@ struct TrailRoutes {
             let branch = try app.servedBranch(context)
             let ids = try await app.store.list(QuarantineQuery(branch: branch, limit: .max)).map(\.id)
             let entries = try await app.store.auditTrail(messageIDs: ids)
-            let rows = entries.suffix(Self.limit).reversed().map(TrailRow.init)
+            let times = app.timeFormat(for: context.identity)
+            let rows = entries.suffix(Self.limit).reversed().map { TrailRow($0, times: times) }
             let page = TrailPage(
                 frame: app.frame(title: "Trail of \(app.branchName(branch))", context: context),
                 heading: "Audit trail of \(app.branchName(branch))",

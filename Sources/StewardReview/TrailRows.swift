@@ -4,8 +4,9 @@ import StewardQuarantine
 /// Audit entries as the trail pages show them: who did what, when and why, in plain words.
 struct TrailRow: Sendable, Hashable {
     var sequence: Int64
-    /// `2026-11-18 14:05:09 UTC`.
-    var when: String
+    /// `2026-11-18 14:05:09 GMT` in the official's zone, UTC on hover: to the second, since
+    /// the order of decisions matters here.
+    var when: LocalTime
     var actor: String
     /// The stable action name (`release`), for tests and for anyone reading the raw store.
     var action: String
@@ -15,9 +16,9 @@ struct TrailRow: Sendable, Hashable {
     var reason: String
     var detail: String
 
-    init(_ entry: AuditEntry) {
+    init(_ entry: AuditEntry, times: TimeFormat) {
         sequence = entry.sequence
-        when = Self.format(entry.entry.at)
+        when = times.second(entry.entry.at)
         actor = entry.entry.actor
         action = entry.entry.action.rawValue
         words = Self.words(entry.entry.action)
@@ -44,14 +45,9 @@ struct TrailRow: Sendable, Hashable {
         case .policyReload: "Policy reloaded"
         case .policyPromote: "Candidate policy promoted"
         case .policyDiscard: "Candidate policy discarded"
+        case .policyException: "Sender allowed in the candidate policy"
         case .passwordSet: "Review password set"
         case .secondFactorSet: "Review second factor set"
         }
-    }
-
-    /// `2026-11-18 14:05:09 UTC`: to the second, since the order of decisions matters here.
-    static func format(_ date: Date) -> String {
-        let iso = date.formatted(.iso8601)
-        return iso.prefix(10) + " " + iso.dropFirst(11).prefix(8) + " UTC"
     }
 }

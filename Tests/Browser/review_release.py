@@ -4,9 +4,10 @@
 Run by Tests/StewardReviewTests/BrowserTests.swift; Python 3 standard library only. It starts
 chromedriver on a free loopback port (and stops it), logs in, opens the held message from the
 queue, releases it with a reason, checks the state, the message's audit trail and the branch's
-figures, checks that the pages fit a phone's width and that the browser reported no
-Content-Security-Policy violation or other error, and saves screenshots. It prints one JSON
-object with what it saw; exit status 0 only if every check held.
+figures, releases three more at once from the queue, visits every page at a phone's width
+(390 px) checking that neither the page nor any table on it is wider than the screen, and
+checks that the browser reported no Content-Security-Policy violation or other error. It saves
+screenshots, prints one JSON object with what it saw; exit status 0 only if every check held.
 
 The browser is kept on loopback: every host name resolves to nothing but 127.0.0.1, every other
 connection goes to a dead proxy, and Chromium's background services are off.
@@ -206,8 +207,43 @@ def chromium_capabilities(profile):
     }
 
 
+PHONE = (390, 844)
+
+# How far the page, and the worst table on it, reach past the screen's width (0: they fit).
+# A table counts as overflowing when it is wider than its box (it would scroll sideways inside
+# it) or reaches past either edge of the viewport.
+OVERFLOW = """
+const doc = document.documentElement;
+const width = doc.clientWidth;
+let worst = 0, where = "";
+for (const table of document.querySelectorAll("table")) {
+  const box = table.getBoundingClientRect();
+  const wrap = table.closest(".table-wrap");
+  const over = Math.max(table.scrollWidth - table.clientWidth, Math.ceil(box.right) - width, -Math.floor(box.left),
+                        wrap ? wrap.scrollWidth - wrap.clientWidth : 0);
+  if (over > worst) { worst = over; where = table.id || "(table without id)"; }
+}
+return {page: doc.scrollWidth - width, tables: document.querySelectorAll("table").length, worst: worst, where: where, width: width};
+"""
+
+
+def phone_check(driver, args, result, name):
+    """The current page at phone width: its overflow and its tables', and a screenshot."""
+    driver.resize(*PHONE)
+    driver.loaded()
+    measured = driver.script(OVERFLOW)
+    driver.screenshot(os.path.join(args.output, f"phone-{name}.png"))
+    result.setdefault("phone_pages", {})[name] = measured
+    return measured
+
+
 def run(args, driver, result):
     base = args.base_url.rstrip("/")
+
+    # The sign-in page on a phone, before signing in.
+    driver.go(base + "/login")
+    phone_check(driver, args, result, "login")
+    driver.resize(1280, 1000)
 
     # Any page without a session lands on the login form.
     driver.go(base + f"/messages/{args.message}")
@@ -227,10 +263,10 @@ def run(args, driver, result):
     wait_until(lambda: not driver.url().startswith(base + "/login"), 15, "the login to leave the login page")
     result["after_login"] = driver.url()
 
-    # The queue lists the message; its first cell links to the message page.
+    # The queue lists the message; its Message cell links to the message page.
     driver.go(base + "/")
     row = driver.find(f'#queue tr[data-id="{args.message}"]')
-    link = driver.find_in(row, "td:first-child a, th:first-child a")
+    link = driver.find_in(row, 'td[data-label="Message"] a')
     result["queue_link"] = driver.attribute(link, "href")
     driver.click(link)
     wait_until(lambda: driver.url().rstrip("/").endswith(f"/messages/{args.message}"), 15, "the message page")
@@ -282,6 +318,57 @@ def run(args, driver, result):
     driver.screenshot(os.path.join(args.output, "branch-figures-phone.png"))
     driver.resize(1280, 1000)
 
+    # Three more held messages released at once from the queue, with one reason.
+    if args.bulk:
+        driver.go(base + "/")
+        driver.loaded()
+        for message in args.bulk:
+            box = driver.find(f"#pick-{message}")
+            driver.click(box)
+            if not driver.selected(box):
+                raise Failure(f"the queue's box for message {message} did not tick")
+        driver.click(driver.find("#bulk-release"))
+        driver.type(driver.find("#bulk-reason"), args.bulk_reason)
+        driver.click(driver.find("#bulk-confirm"))
+        driver.screenshot(os.path.join(args.output, "queue-bulk-ticked.png"))
+        driver.click(driver.find_in(driver.find("#bulk-decision"), "button[type=submit]"))
+        wait_until(lambda: driver.find_all("#flash"), 20, "the flash line after the bulk release")
+        result["bulk_flash"] = driver.text_of("#flash").strip()
+        result["bulk_states"] = {
+            str(message): driver.text(driver.find(f'#queue tr[data-id="{message}"] .state')).strip() for message in args.bulk}
+        driver.screenshot(os.path.join(args.output, "queue-bulk-released.png"))
+
+    # Every page at a phone's width: nothing wider than the screen, tables included.
+    pages = [
+        ("queue", "/"), ("message", f"/messages/{args.message}"), ("message-trail", f"/messages/{args.message}/trail"),
+        ("branches", "/branches"), ("branch-trail", f"/branches/{args.branch}/trail"),
+        ("figures", f"/branches/{args.branch}/figures"), ("shadow", f"/branches/{args.branch}/shadow"),
+    ]
+    for name, path in pages:
+        driver.resize(1280, 1000)
+        driver.go(base + path)
+        driver.loaded()
+        phone_check(driver, args, result, name)
+        if name == "queue":
+            # The filters are folded behind one button on a phone.
+            result["filters_folded"] = driver.script(
+                "const d = document.getElementById('filters-fold');"
+                "return !!d && !d.open && !document.getElementById('filters').checkVisibility();")
+        if name == "figures":
+            # The chart opens scrolled to its end: the latest week is in view.
+            result["chart_scroll"] = driver.script(
+                "const box = document.querySelector('.chart-scroll'); const svg = box.querySelector('svg');"
+                "const b = box.getBoundingClientRect(), s = svg.getBoundingClientRect();"
+                "return {scrolls: box.scrollWidth > box.clientWidth, latest_in_view: s.right <= b.right + 1 && s.right >= b.right - 1};")
+    # The content page (a look at the content, on the trail like any other).
+    driver.resize(1280, 1000)
+    driver.go(base + f"/messages/{args.message}")
+    driver.type(driver.find("#content-reason"), "checking the page on a phone")
+    driver.click(driver.find_in(driver.find("#content-form"), "button[type=submit]:not([formaction])"))
+    wait_until(lambda: "/content" in driver.url(), 15, "the content page")
+    phone_check(driver, args, result, "content")
+    driver.resize(1280, 1000)
+
     log = driver.browser_log()
     result["browser_log"] = log
     if log is not None:
@@ -295,6 +382,11 @@ def run(args, driver, result):
     for page, key in (("message", "phone_overflow_px"), ("figures", "figures_phone_overflow_px")):
         if result[key] and result[key] > 0:
             raise Failure(f"the {page} page scrolls sideways on a phone by {result[key]} px")
+    for page, measured in result.get("phone_pages", {}).items():
+        if measured["page"] > 0 or measured["worst"] > 0:
+            raise Failure(f"at {PHONE[0]} px the {page} page is too wide: {measured}")
+    if args.bulk and any(state != "released" for state in result["bulk_states"].values()):
+        raise Failure(f"after the bulk release: {result['bulk_states']} ({result['bulk_flash']})")
 
 
 def totp_code(uri):
@@ -313,6 +405,8 @@ def main():
     parser.add_argument("--message", required=True, type=int)
     parser.add_argument("--reason", required=True)
     parser.add_argument("--branch", required=True, help="the official's branch, for its figures page")
+    parser.add_argument("--bulk", type=int, nargs="*", default=[], help="held messages to release together from the queue")
+    parser.add_argument("--bulk-reason", default="Expected mail from our printer, checked together.")
     parser.add_argument("--output", required=True, help="directory for screenshots and logs")
     parser.add_argument("--chromedriver", default=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     args = parser.parse_args()

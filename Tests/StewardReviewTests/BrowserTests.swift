@@ -16,7 +16,9 @@ enum BrowserTools {
 
 /// The review app in a real browser (Debian's chromium driven by chromedriver, through
 /// Tests/Browser/review_release.py): an official signs in, opens a held London message from the
-/// queue, releases it with a reason, and sees it released and on the trail. The real `steward
+/// queue, releases it with a reason, and sees it released and on the trail; releases three more
+/// at once from the queue; and every page is checked at a phone's width (390 px), tables
+/// included. The real `steward
 /// review` serves a real SQLite store; the release goes to a sendmail stand-in that saves what it
 /// is given, so the test also checks the one delivery. Screenshots are kept under
 /// .build/test-output/browser/ (the path is printed).
@@ -34,12 +36,15 @@ struct BrowserTests {
     static let login = "sam.okafor@union.example"
     static let password = "violet tractor ledger 7"
     static let reason = "Expected invoice from our usual printer; checked by phone."
+    static let bulkReason = "Three more invoices from the same printer, checked together."
 
     @Test func anOfficialReleasesAHeldMessageInChromium() async throws {
         if let reason = BrowserTools.unavailableReason { throw TestFailure(reason) }
         let directory = try TemporaryDirectory("browser")
         let storePath = directory.path("quarantine.sqlite")
         let id = try await Self.holdLondonMessage(storePath: storePath)
+        var bulk: [Int64] = []
+        for index in 1...3 { bulk.append(try await Self.holdLondonMessage(storePath: storePath, subject: "Invoice 448\(index)")) }
 
         // A sendmail that keeps what it is given: never the machine's real MTA.
         let deliveries = directory.path("deliveries")
@@ -96,7 +101,8 @@ struct BrowserTests {
         let run = try Command.run(
             "/usr/bin/env",
             ["STEWARD_TEST_PASSWORD=\(Self.password)", "STEWARD_TEST_TOTP_URI=\(totpURI)", "python3", script, "--base-url", "http://127.0.0.1:\(port)",
-             "--login", Self.login, "--message", String(id), "--reason", Self.reason, "--branch", "london", "--output", output],
+             "--login", Self.login, "--message", String(id), "--reason", Self.reason, "--branch", "london", "--output", output,
+             "--bulk-reason", Self.bulkReason, "--bulk"] + bulk.map(String.init),
             timeout: 240)
         try? run.output.write(toFile: output + "/result.json", atomically: true, encoding: .utf8)
         let result = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any] ?? [:]
@@ -111,9 +117,26 @@ struct BrowserTests {
         #expect(trail.contains { $0.contains("release") && $0.contains(Self.login) && $0.contains(Self.reason) }, "trail: \(trail)")
         #expect(result["phone_overflow_px"] as? Int == 0)
         #expect(result["figures_phone_overflow_px"] as? Int == 0)
-        #expect((result["figures_label"] as? String ?? "").contains(": 1 held, 1 released, 0 refused"), "\(result["figures_label"] ?? "")")
+        #expect((result["figures_label"] as? String ?? "").contains(": 4 held, 1 released, 0 refused"), "\(result["figures_label"] ?? "")")
         #expect(result["chart_bars"] as? Int == 2, "one bar for the hold, one for the release")
-        for shot in ["message-released.png", "message-released-phone.png", "message-trail.png", "branch-figures.png", "branch-figures-phone.png"] {
+        // Three released at once, each on its own trail.
+        #expect((result["bulk_flash"] as? String ?? "").contains("Released 3 messages"), "\(result["bulk_flash"] ?? "")")
+        #expect((result["bulk_states"] as? [String: String] ?? [:]).values.sorted() == ["released", "released", "released"])
+        // Every page at 390 px: neither the page nor any table wider than the screen.
+        let phone = result["phone_pages"] as? [String: [String: Any]] ?? [:]
+        let pages = ["login", "queue", "message", "message-trail", "branches", "branch-trail", "figures", "shadow", "content"]
+        #expect(Set(phone.keys) == Set(pages), "\(phone.keys.sorted())")
+        for (page, measured) in phone {
+            #expect(measured["width"] as? Int == 390 || (measured["width"] as? Int ?? 0) > 300, "\(page): \(measured)")
+            #expect(measured["page"] as? Int == 0 && measured["worst"] as? Int == 0, "\(page) at phone width: \(measured)")
+        }
+        #expect((phone["figures"]?["tables"] as? Int ?? 0) >= 4 && (phone["queue"]?["tables"] as? Int ?? 0) == 1)
+        #expect((phone["message"]?["tables"] as? Int ?? 0) == 1 && (phone["message-trail"]?["tables"] as? Int ?? 0) == 1)
+        #expect(result["filters_folded"] as? Bool == true)
+        let chart = result["chart_scroll"] as? [String: Bool] ?? [:]
+        #expect(chart["scrolls"] == true && chart["latest_in_view"] == true, "the chart opens at the latest week: \(chart)")
+        for shot in ["message-released.png", "message-released-phone.png", "message-trail.png", "branch-figures.png", "branch-figures-phone.png",
+                     "queue-bulk-released.png"] + pages.map({ "phone-\($0).png" }) {
             let bytes = FileManager.default.contents(atPath: output + "/" + shot) ?? Data()
             #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 5_000, "\(shot): \(bytes.count) bytes")
         }
@@ -121,11 +144,13 @@ struct BrowserTests {
         // What really happened: one delivery of the original message to its recipients...
         let files = try FileManager.default.contentsOfDirectory(atPath: deliveries)
         let messages = files.filter { $0.hasSuffix(".eml") }
-        try #require(messages.count == 1, "deliveries: \(files)")
-        let delivered = try String(contentsOfFile: deliveries + "/" + messages[0], encoding: .utf8)
+        try #require(messages.count == 4, "deliveries: \(files)")
+        let delivered = try #require(
+            try messages.map { try String(contentsOfFile: deliveries + "/" + $0, encoding: .utf8) }.first { $0.contains("Subject: Invoice 4471\r") })
+        let first = try #require(messages.first { (try? String(contentsOfFile: deliveries + "/" + $0, encoding: .utf8))?.contains("Subject: Invoice 4471\r") == true })
         #expect(delivered.contains("Subject: Invoice 4471"))
         #expect(delivered.contains("X-Steward-Release:"), "the release mark lets it back through Steward once")
-        let arguments = try String(contentsOfFile: deliveries + "/" + messages[0].replacingOccurrences(of: ".eml", with: ".args"), encoding: .utf8)
+        let arguments = try String(contentsOfFile: deliveries + "/" + first.replacingOccurrences(of: ".eml", with: ".args"), encoding: .utf8)
         #expect(arguments.split(separator: "\n").suffix(1) == ["jo.bloggs@london.union.example"])
 
         // ...and the store says so, with the official's login and reason on the trail.
@@ -134,17 +159,22 @@ struct BrowserTests {
         let release = try #require(try await store.auditTrail(messageID: id).first { $0.entry.action == .release })
         #expect(release.entry.actor == Self.login)
         #expect(release.entry.reason == Self.reason)
+        for other in bulk {
+            #expect(try await store.message(id: other)?.state == .released)
+            let entries = try await store.auditTrail(messageID: other).filter { $0.entry.action == .release }
+            #expect(entries.count == 1 && entries.first?.entry.reason == Self.bulkReason && entries.first?.entry.actor == Self.login)
+        }
     }
 
     // MARK: helpers
 
     /// A message from outside to a London member, held by a London rule.
-    static func holdLondonMessage(storePath: String) async throws -> Int64 {
+    static func holdLondonMessage(storePath: String, subject: String = "Invoice 4471") async throws -> Int64 {
         let store = try SQLiteQuarantineStore(path: storePath)
         let raw = """
             From: Printer <accounts@printer.example>\r
             To: Jo Bloggs <jo.bloggs@london.union.example>\r
-            Subject: Invoice 4471\r
+            Subject: \(subject)\r
             Message-ID: <4471@printer.example>\r
             Date: Sat, 21 Nov 2026 09:00:00 +0000\r
             MIME-Version: 1.0\r
@@ -159,7 +189,7 @@ struct BrowserTests {
         return try await store.hold(NewHold(
             envelope: Envelope(sender: "accounts@printer.example", recipients: ["jo.bloggs@london.union.example"], clientAddress: "192.0.2.10"),
             verdict: Verdict(action: .quarantine, direction: .incoming, branches: ["london"], findings: [finding]),
-            raw: Array(raw.utf8), subject: "Invoice 4471"))
+            raw: Array(raw.utf8), subject: subject))
     }
 
     static func accepts(port: Int) -> Bool {

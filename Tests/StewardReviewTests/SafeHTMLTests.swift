@@ -95,7 +95,8 @@ import Testing
 
     @Test func linksAreNotClickableButShowWhereTheyGo() throws {
         let out = SafeHTML.sanitize(#"<a href="https://phish.example/login" title="Your bank">Log in</a> <a href="&#106;avascript:alert(1)">x</a> <a href=" JaVaScRiPt:alert(1)">y</a>"#)
-        #expect(out == #"<a title="Link to: https://phish.example/login">Log in</a> <a title="Link to a non-web address (not shown)">x</a> <a title="Link to a non-web address (not shown)">y</a>"#)
+        // The destination is also written beside each link as plain text, so it is seen without hovering.
+        #expect(out == #"<a title="Link to: https://phish.example/login">Log in</a><small> [https://phish.example/login]</small> <a title="Link to a non-web address (not shown)">x</a><small> [a non-web address, not shown]</small> <a title="Link to a non-web address (not shown)">y</a><small> [a non-web address, not shown]</small>"#)
         #expect(!out.contains("href"))
     }
 

@@ -16,7 +16,7 @@ import Testing
             let browser = try await Self.londonOfficial(client, releasing: id, reason: "expected <b>invoice</b> & more")
             let page = try await browser.get("/messages/\(id)/trail")
             #expect(page.status == .ok)
-            #expect(page.text.contains("<table id=\"trail\">"))
+            #expect(page.text.contains("<table id=\"trail\" class=\"cards\">"))
             let hold = try #require(page.text.range(of: "data-action=\"hold\""))
             let release = try #require(page.text.range(of: "data-action=\"release\""))
             #expect(hold.lowerBound < release.lowerBound, "oldest first")
@@ -69,7 +69,7 @@ import Testing
             #expect(page.text.contains("<h1>Figures for London Branch</h1>"), "the branch's name, not its id")
             #expect(page.text.contains("<svg id=\"figures-chart\" role=\"img\""))
             #expect(page.text.contains(": 2 held, 1 released, 1 refused"))
-            let rule = "<tr data-rule=\"unsafe-attachment/executable-attachment\"><td>executable-attachment <span class=\"muted\">(unsafe-attachment)</span></td><td>10(f)(viii)</td><td>2</td><td>1</td><td>1</td><td>1</td><td>50%</td></tr>"
+            let rule = "<tr data-rule=\"unsafe-attachment/executable-attachment\"><td data-label=\"Rule\">executable-attachment <span class=\"muted\">(unsafe-attachment)</span></td><td data-label=\"Clause\">10(f)(viii)</td><td data-label=\"Held\">2</td><td data-label=\"Released\">1</td><td data-label=\"Refused\">1</td><td data-label=\"Logged\">1</td><td data-label=\"Share released\">50%</td></tr>"
             #expect(page.text.contains(rule))
             #expect(page.text.components(separatedBy: "data-week=").count - 1 == 12, "twelve weeks by default")
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)

@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 import Yams
 
@@ -230,7 +231,7 @@ struct DirectoryParser {
 
     private func parseOfficials(_ node: Node, log: inout ProblemLog) -> [(Official, branchLine: Int)] {
         var result: [(Official, branchLine: Int)] = []
-        let keys = ["name", "address", "role", "branch", "senior", "deputy"]
+        let keys = ["name", "address", "role", "branch", "senior", "deputy", "time_zone"]
         for item in file.sequence(node, what: "officials", log: &log) ?? [] {
             guard let mapping = file.mapping(item, what: "each official", log: &log) else { continue }
             var official = Official(name: "", address: "", role: "", branch: "")
@@ -249,6 +250,13 @@ struct DirectoryParser {
                     official.branch = file.string(field.value, what: "official's branch", log: &log) ?? ""
                     branchLine = YAMLFile.line(field.value)
                 case "senior": official.senior = file.bool(field.value, what: "senior", log: &log) ?? false
+                case "time_zone":
+                    guard let zone = file.string(field.value, what: "time_zone", log: &log) else { continue }
+                    if TimeZone(identifier: zone) == nil {
+                        log.add(file.path, YAMLFile.line(field.value), "time_zone: '\(zone)' is not a time zone; use a name like Europe/London or UTC")
+                    } else {
+                        official.timeZone = zone
+                    }
                 default: official.deputy = file.bool(field.value, what: "deputy", log: &log) ?? false
                 }
             }

@@ -138,6 +138,7 @@ struct PolicyParser {
             guard var rule = settings.rules[id] else { continue }
             if let action = override.action { rule.action = action }
             rule.options.merge(override.options) { _, new in new }
+            if let senders = override.exceptSenders { rule.exceptSenders = senders }
             settings.rules[id] = rule
         }
     }

@@ -7,6 +7,7 @@ struct RuleSetParser {
     struct RuleOverride {
         var action: PolicyAction?
         var options: [String: RuleOptionValue] = [:]
+        var exceptSenders: Set<String>?
     }
 
     struct Result {
@@ -137,9 +138,15 @@ struct RuleSetParser {
             }
             guard let settings = file.mapping(item.value, what: "rule '\(item.key)'", log: &log) else { continue }
             var override = RuleOverride()
-            let allowed = ["action"] + descriptor.options.keys.sorted()
+            let allowed = ["action", "except_senders"] + descriptor.options.keys.sorted()
             for field in file.entries(settings, allowed: allowed, in: "rule '\(item.key)'", log: &log) {
-                if field.key == "action" {
+                if field.key == "except_senders" {
+                    guard let entries = file.strings(field.value, what: "except_senders", log: &log) else { continue }
+                    for (entry, line) in entries where entry.split(separator: "@", omittingEmptySubsequences: false).count != 2 || entry.contains(" ") {
+                        log.add(file.path, line, "except_senders: '\(entry)' is not an e-mail address")
+                    }
+                    override.exceptSenders = Set(entries.map { EmailAddress.normalize($0.0) })
+                } else if field.key == "action" {
                     guard let word = file.string(field.value, what: "action", log: &log) else { continue }
                     if let action = PolicyAction(rawValue: word.lowercased()) {
                         override.action = action

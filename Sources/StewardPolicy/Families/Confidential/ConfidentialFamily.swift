@@ -79,6 +79,8 @@ public struct ConfidentialFamily: DetectionFamily {
 
     public var kind: String { "confidential" }
     public var rules: [RuleDescriptor] { [Self.markerRule, Self.labelRule, Self.personalDataRule] }
+    /// Markings, labels and personal data are each searched for by their own rule's settings.
+    public var rulesAreIndependent: Bool { true }
 
     public func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit] {
         var hits: [RuleHit] = []
