@@ -22,7 +22,7 @@ public final class StewardServe: @unchecked Sendable {
     public let logPath: String
     /// Steward's PID (the `/bin/sh -c 'umask 007; exec steward …'` wrapper execs, keeping it).
     public let pid: Int32
-    private var exitStatus: Int32?
+    public private(set) var exitStatus: Int32?
 
     /// Standalone: writes a config pointing at `policy` and starts the milter; returns once the
     /// socket exists (bounded by `startupTimeout`), else throws with the log.
