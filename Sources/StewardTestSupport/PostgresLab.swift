@@ -67,6 +67,29 @@ public final class PostgresLab: @unchecked Sendable {
         try asPostgres(["\(binaries)/psql", "-h", directory.url.path, "-p", String(port), "-d", database, "-At", "-c", statement], "psql")
     }
 
+    /// The `store:` section of a `steward.yaml` naming `database` on this server.
+    public func storeConfig(database: String) -> String {
+        """
+        store:
+          postgresql:
+            socket: \(socketPath)
+            user: postgres
+            database: \(database)
+        """
+    }
+
+    /// Every held message in `database`, oldest first, as `StewardServe.heldMessages` reads a
+    /// SQLite store (the columns as stored).
+    public func heldMessages(database: String) throws -> [StewardServe.StoredRow] {
+        let json = try sql(
+            """
+            SELECT COALESCE(json_agg(row ORDER BY row.id), '[]') FROM (
+              SELECT id, queue_id, sender, recipients, auth_user, client_address, action, findings, sha256, size, state,
+                     upper(encode(raw, 'hex')) AS raw_hex FROM held_message) row
+            """, database: database)
+        return try JSONDecoder().decode([StewardServe.StoredRow].self, from: Data(json.utf8))
+    }
+
     /// Stops the server: `immediate` by default (the end of a test run); `fast` for a restart
     /// drill, since with `synchronous_commit=off` an immediate stop loses the last commits.
     public func stop(mode: String = "immediate") {
