@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import StewardTestSupport
+import Synchronization
 import Testing
 
 /// Several mail hosts, one quarantine (issue 13): two `steward serve` processes, each with its
@@ -28,11 +30,17 @@ final class TwoHosts {
         let ports = [try TestSupport.freeLoopbackPort(), try TestSupport.freeLoopbackPort()]
         reviewPorts = ports
         let (labs, keys, store) = (labs, keys, postgres.storeConfig(database: database))
-        hosts = try (0..<2).map { index in
-            try StewardServe(
-                lab: labs[index], extraConfig: store + "\nreview:\n  listen: 127.0.0.1:\(ports[index])\n",
-                notifySettings: ["digest_minutes: 0"], mtaLab: labs[1 - index], keysFrom: keys.url)
+        // Both started at once on the new database, as two hosts coming up together.
+        let started = Mutex<[Int: Result<StewardServe, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let host = Result {
+                try StewardServe(
+                    lab: labs[index], extraConfig: store + "\nreview:\n  listen: 127.0.0.1:\(ports[index])\n",
+                    notifySettings: ["digest_minutes: 0"], mtaLab: labs[1 - index], keysFrom: keys.url)
+            }
+            started.withLock { $0[index] = host }
         }
+        hosts = try started.withLock { results in try (0..<2).map { try results[$0]!.get() } }
     }
 
     func stop() {
@@ -183,5 +191,87 @@ extension ReliabilityDrillTests {
             #expect(verify.status == 0, "\(verify.output)\(verify.error)")
         }
         for host in hosts { #expect(host.isRunning) }
+    }
+}
+
+extension ReliabilityDrillTests {
+    @Test("PostgreSQL restarted under two hosts mid-load: held mail gets 451 or waits in Postfix's queue, clean mail flows, both hosts recover without a restart; nothing lost, none held twice")
+    func postgresRestartUnderTwoHosts() throws {
+        try EndToEndTests.requireLab()
+        let postgres = try PostgresLab()  // its own server: this drill stops it
+        defer { postgres.stop() }
+        let two = try TwoHosts(postgres: postgres)
+        defer { two.stop() }
+        let (labs, hosts) = (two.labs, two.hosts)
+
+        // 40 messages, every fourth held, 20 to each host at once; the server stops after 8 answers.
+        let messages = Self.mixed(count: 40, heldEvery: 4, id: "drill-restart")
+        let perLab = Self.dealt(messages)
+        let answers = (0..<2).map { Self.submitInBackground(perLab[$0].map(\.0), to: labs[$0]) }
+        #expect(TestSupport.waitUntil(timeout: 120, interval: 0.05) { answers.reduce(0) { $0 + $1.read().count } >= 8 }, "\(two.log)")
+        postgres.stop(mode: "fast")
+
+        // While it is down, on each host: a held message over SMTP is answered 451 (the client
+        // keeps it); one handed to Postfix's sendmail waits in Postfix's queue; clean mail passes.
+        var down: [(lab: Int, message: Data)] = []
+        var clean: [Data] = []
+        var queued: [Data] = []
+        for (index, lab) in labs.enumerated() {
+            let held = Samples.eicarAttachment(id: "drill-restart-down-\(index)")
+            let refused = try lab.submit(held, from: Address.external, to: [Address.member])
+            #expect(refused.replyCodes.contains(451) && !refused.accepted, "\(refused)\n\(two.log)")
+            down.append((index, held))
+            let local = Samples.eicarAttachment(id: "drill-restart-local-\(index)")
+            try lab.sendmail(local, from: Address.external, to: [Address.member])
+            queued.append(local)
+            let message = Samples.clean(id: "drill-restart-clean-\(index)")
+            let passed = try lab.submit(message, from: Address.external, to: [Address.member])
+            #expect(passed.accepted, "clean mail stopped with the store: \(passed)\n\(two.log)")
+            clean.append(message)
+        }
+        for (index, lab) in labs.enumerated() {
+            #expect(try TestSupport.waitUntil(timeout: 30, interval: 0.2) {
+                try lab.sinkMessages().contains { Self.messageID(of: $0.message) == Self.messageID(of: clean[index]) }
+            }, "clean mail not delivered while the store was down\n\(lab.diagnostics())")
+            #expect(try lab.queue().contains(Address.member), "the locally submitted message is not in Postfix's queue\n\(lab.diagnostics())")
+        }
+        for host in hosts { #expect(host.log.contains("could not store the held message"), "\(host.log)") }
+
+        try postgres.start()
+        #expect(TestSupport.waitUntil(timeout: 180, interval: 0.1) { (0..<2).allSatisfy { answers[$0].read().count == perLab[$0].count } },
+                "\(answers.map { $0.read().count }) of \(perLab.map(\.count)) answered\n\(two.log)")
+        // The clients retry what was deferred (three tries at most), and Postfix its queue.
+        var retries: [(lab: Int, message: Data)] = down
+        for index in 0..<2 {
+            for (position, answer) in answers[index].read().enumerated() where answer.tempFailed {
+                retries.append((index, perLab[index][position].0))
+            }
+        }
+        #expect(retries.count > down.count, "no message of the load met the stopped server")
+        for (index, message) in retries {
+            var answer = try labs[index].submit(message, from: Address.external, to: [Address.member])
+            for _ in 0..<2 where answer.tempFailed {
+                Thread.sleep(forTimeInterval: 0.5)
+                answer = try labs[index].submit(message, from: Address.external, to: [Address.member])
+            }
+            #expect(answer.accepted, "host \(index + 1) did not recover: \(answer)\n\(two.log)")
+        }
+        for lab in labs { try lab.flush() }
+
+        // The same two processes, recovered.
+        for host in hosts { #expect(host.isRunning, "\(host.log)") }
+        let answered = answers.flatMap { $0.read() }
+        #expect(!answered.contains { $0.permanentlyFailed }, "\(answered.filter(\.permanentlyFailed))")
+        try Self.expectInvariant(
+            labs: labs, clean: messages.filter { !$0.isHeld }.map(\.0) + clean,
+            held: messages.filter(\.isHeld).map(\.0) + down.map(\.message) + queued, log: two.log, heldRows: two.heldRows)
+        // Every notice sent (at least once: a claim whose sending was done but not yet marked
+        // when the server stopped is sent again by the same host).
+        #expect(try two.waitForNotices(), "\(two.log)")
+        #expect(Set(try two.noticesDelivered()) == Set(try two.noticesQueued()))
+        for host in hosts {
+            let verify = try host.command(["audit", "verify"])
+            #expect(verify.status == 0, "\(verify.output)\(verify.error)")
+        }
     }
 }
