@@ -92,6 +92,7 @@ final class TwoHosts {
 
 extension ReliabilityDrillTests {
     typealias Mixed = [(Data, isHeld: Bool)]
+    static let outside = "dave@supplier.example"
 
     /// `messages` dealt to the two labs in turn.
     static func dealt(_ messages: Mixed) -> [Mixed] {
@@ -237,6 +238,11 @@ extension ReliabilityDrillTests {
             #expect(passed.accepted, "clean mail stopped with the store: \(passed)\n\(two.log)")
             clean.append(message)
         }
+        // A member's own mail needs the store even when clean: its rate per login is counted there.
+        let outgoing = Samples.clean(id: "drill-restart-member", from: Address.memberAddress, to: Self.outside)
+        let member = (login: Address.memberLogin, password: PostfixLab.saslPassword)
+        let deferred = try labs[0].submit(outgoing, from: Address.memberAddress, to: [Self.outside], auth: member)
+        #expect(deferred.replyCodes.contains(451) && !deferred.accepted, "\(deferred)\n\(two.log)")
         for (index, lab) in labs.enumerated() {
             #expect(try TestSupport.waitUntil(timeout: 30, interval: 0.2) {
                 try lab.sinkMessages().contains { Self.messageID(of: $0.message) == Self.messageID(of: clean[index]) }
@@ -264,6 +270,8 @@ extension ReliabilityDrillTests {
             }
             #expect(answer.accepted, "host \(index + 1) did not recover: \(answer)\n\(two.log)")
         }
+        #expect(try labs[0].submit(outgoing, from: Address.memberAddress, to: [Self.outside], auth: member).accepted, "\(two.log)")
+        clean.append(outgoing)
         for lab in labs { try lab.flush() }
 
         // The same two processes, recovered.
