@@ -96,6 +96,20 @@ public final class PostgresLab: @unchecked Sendable {
         _ = try? Command.run("runuser", ["-u", "postgres", "--", "\(binaries)/pg_ctl", "-D", directory.path("data"), "-m", mode, "stop"], timeout: 30)
     }
 
+    /// Freezes the server and its backends (SIGSTOP), as a server that stops answering without
+    /// closing its connections does (a hung host, a network partition in a failover); `thaw()`
+    /// resumes them. Only this lab's processes, by PID.
+    public func freeze() { signalServer("-STOP") }
+    public func thaw() { signalServer("-CONT") }
+
+    private func signalServer(_ signal: String) {
+        guard let text = try? String(contentsOfFile: directory.path("data/postmaster.pid"), encoding: .utf8),
+            let postmaster = text.split(separator: "\n").first.map(String.init), Int32(postmaster) != nil
+        else { return }
+        let children = (try? Command.run("ps", ["-o", "pid=", "--ppid", postmaster]).output) ?? ""
+        _ = try? Command.run("kill", [signal, postmaster] + children.split(whereSeparator: \.isWhitespace).map(String.init))
+    }
+
     @discardableResult
     private func asPostgres(_ argv: [String], _ what: String) throws -> String {
         let result = try Command.run("runuser", ["-u", "postgres", "--"] + argv, timeout: 120)
