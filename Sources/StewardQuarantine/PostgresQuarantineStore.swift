@@ -50,7 +50,7 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         do {
             try withConnection { connection in try Self.migrate(connection, logger: self.logger) }
         } catch {
-            throw QuarantineError(code: .cannotOpen, detail: "PostgreSQL \(settings.database): \(error)")
+            throw QuarantineError(code: .cannotOpen, detail: "PostgreSQL \(settings.database): \(Self.describe(error))")
         }
         if let anchor { try anchor.adopt(head: try head()) }
     }
@@ -154,7 +154,15 @@ public final class PostgresQuarantineStore: QuarantineStore, @unchecked Sendable
         return "PostgreSQL: \(error.code)" + (server.isEmpty ? "" : " (\(server))")
     }
 
+    /// The advisory lock hosts take turns under while creating or migrating the schema (outside
+    /// the 32-bit range of the `hashtext` keys a hold locks).
+    static let schemaLock: Int64 = 0x5374_6577_6172_6401
+
     private static func migrate(_ connection: PostgresConnection, logger: Logger) throws {
+        // Hosts started at once on a new database would each create the same tables, and
+        // PostgreSQL's catalogue refuses all but one of them (a unique violation): take turns.
+        _ = try connection.query("SELECT pg_advisory_lock(\(schemaLock))", logger: logger).wait()
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(schemaLock))", logger: logger).wait() }
         let statements: [PostgresQuery] = [
             """
             CREATE TABLE IF NOT EXISTS held_message (

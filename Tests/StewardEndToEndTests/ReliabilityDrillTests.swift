@@ -56,13 +56,23 @@ struct ReliabilityDrillTests {
     static func expectInvariant(
         lab: PostfixLab, steward: StewardServe, clean: [Data], held: [Data], storePath: String? = nil
     ) throws {
-        #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())")
-        #expect(try lab.waitForSink(count: clean.count, timeout: 30), "\(lab.diagnostics())")
-        let delivered = try lab.sinkMessages()
-        let rows = try steward.heldMessages(storePath: storePath)
+        try expectInvariant(labs: [lab], clean: clean, held: held, log: steward.log) { try steward.heldMessages(storePath: storePath) }
+    }
+
+    /// The same over several mail hosts: what every lab's sink received, and the held rows of
+    /// the store they share (`heldRows`, read once the queues are empty).
+    static func expectInvariant(
+        labs: [PostfixLab], clean: [Data], held: [Data], log: @autoclosure () -> String,
+        heldRows: () throws -> [StewardServe.StoredRow]
+    ) throws {
+        for lab in labs { #expect(try lab.waitForEmptyQueue(timeout: 60), "\(lab.diagnostics())") }
+        let sinks = { try labs.flatMap { try $0.sinkMessages() } }
+        #expect(try TestSupport.waitUntil(timeout: 30, interval: 0.2) { try sinks().count >= clean.count }, "\(labs.map { $0.diagnostics() })")
+        let delivered = try sinks()
+        let rows = try heldRows()
         // submitted = delivered + held + still queued (0) + rejected (0)
-        #expect(delivered.count + rows.count == clean.count + held.count, "delivered \(delivered.count), held \(rows.count)\n\(steward.log)")
-        #expect(rows.count == held.count, "none held twice, none lost:\n\(steward.log)")
+        #expect(delivered.count + rows.count == clean.count + held.count, "delivered \(delivered.count), held \(rows.count)\n\(log())")
+        #expect(rows.count == held.count, "none held twice, none lost:\n\(log())")
         for sent in held {
             let messageID = try #require(Self.messageID(of: sent))
             let copies = rows.filter { Self.messageID(of: $0.raw) == messageID }
