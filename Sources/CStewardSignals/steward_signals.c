@@ -11,7 +11,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+// Set by steward_signals_own() once serve's main thread has blocked the signals it owns.
+static volatile sig_atomic_t owned = 0;
 
 static int is_libmilter_set(const sigset_t *set) {
     return sigismember(set, SIGHUP) == 1 && sigismember(set, SIGTERM) == 1 && sigismember(set, SIGINT) == 1;
@@ -31,3 +36,25 @@ int sigwait(const sigset_t *set, int *sig) {
 }
 
 int steward_signals_owned(void) { return 1; }
+
+void steward_signals_own(void) { owned = 1; }
+
+// swift-subprocess (sendmail for releases and notices) watches its children from a thread of
+// its own that waits in epoll_pwait() with an empty signal mask: while it waits every signal is
+// unblocked there, so a SIGHUP or SIGTERM that arrived while Steward's main thread was not
+// waiting went to that thread, where the default action ended the process at once (a reload
+// killed the milter; the reload-storm drill lost it one run in three). Once Steward owns its
+// signals, this definition (found before libc's, like sigwait's) adds them to any mask a
+// caller waits with; other signals (SIGCHLD, which that thread may wait for) are as asked.
+int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout, const sigset_t *sigmask) {
+    sigset_t mask;
+    if (sigmask != NULL && owned) {
+        mask = *sigmask;
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGUSR1);
+        sigmask = &mask;
+    }
+    return (int)syscall(SYS_epoll_pwait, epfd, events, maxevents, timeout, sigmask, (size_t)(_NSIG / 8));
+}

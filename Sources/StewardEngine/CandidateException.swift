@@ -18,6 +18,14 @@ extension CandidatePolicy {
     public func allowSender(
         _ sender: String, rule: String, store: any QuarantineStore, actor: String, reason: String, messageID: Int64?
     ) async throws(Failure) -> String {
+        try await exclusively { () async throws(Failure) in
+            try await allowSenderLocked(sender, rule: rule, store: store, actor: actor, reason: reason, messageID: messageID)
+        }
+    }
+
+    private func allowSenderLocked(
+        _ sender: String, rule: String, store: any QuarantineStore, actor: String, reason: String, messageID: Int64?
+    ) async throws(Failure) -> String {
         let address = EmailAddress.normalize(sender)
         guard address.split(separator: "@", omittingEmptySubsequences: false).count == 2 else {
             throw Failure(code: .problems, description: "the message has no sender address to allow")

@@ -60,6 +60,10 @@ public struct CandidatePolicy: Sendable {
     /// Makes the candidate the live policy. Returns the change as recorded.
     @discardableResult
     public func promote(store: any QuarantineStore, actor: String, reason: String?) async throws(Failure) -> String {
+        try await exclusively { () async throws(Failure) in try await promoteLocked(store: store, actor: actor, reason: reason) }
+    }
+
+    private func promoteLocked(store: any QuarantineStore, actor: String, reason: String?) async throws(Failure) -> String {
         guard let candidate = candidateText() else { throw Failure(code: .noCandidate, description: "branch \(branch) has no candidate policy (\(candidateURL.path))") }
         let live = try liveFile()
         // The directory as it will be: the candidate in the live file's place, and no candidate.
@@ -95,6 +99,10 @@ public struct CandidatePolicy: Sendable {
     /// Throws the candidate away. Returns what it would have changed, as recorded.
     @discardableResult
     public func discard(store: any QuarantineStore, actor: String, reason: String?) async throws(Failure) -> String {
+        try await exclusively { () async throws(Failure) in try await discardLocked(store: store, actor: actor, reason: reason) }
+    }
+
+    private func discardLocked(store: any QuarantineStore, actor: String, reason: String?) async throws(Failure) -> String {
         guard let candidate = candidateText() else { throw Failure(code: .noCandidate, description: "branch \(branch) has no candidate policy (\(candidateURL.path))") }
         let live = (try? liveFile())?.text ?? ""
         let change = Self.change(from: live, to: candidate)
@@ -112,6 +120,22 @@ public struct CandidatePolicy: Sendable {
         }
         await finish(store)
         return change
+    }
+
+    /// Changes to one branch's candidate take turns, whichever process makes them (an official's
+    /// "release and allow" in the review app, an admin's promote or discard on the command
+    /// line): each holds an exclusive lock on `branches/.NAME.candidate.lock` while it reads,
+    /// checks, writes and records, so none is lost and no audit entry describes a file that
+    /// another change has since replaced.
+    func exclusively<R>(_ body: () async throws(Failure) -> R) async throws(Failure) -> R {
+        let path = directory.appendingPathComponent("branches/.\(branch).candidate.lock").path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o660)
+        guard fd >= 0 else { throw Failure(code: .writeFailed, description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw Failure(code: .writeFailed, description: "cannot lock \(path): \(String(cString: strerror(errno)))") }
+        }
+        return try await body()
     }
 
     /// Running Stewards reload; the old candidate's differences no longer apply.

@@ -13,7 +13,8 @@ import Glibc
 /// `sigwait` itself (CStewardSignals), and libmilter's call of it sleeps for good. A signal that
 /// arrives while the main thread is passing the last one on (reload, graceful shutdown, cancel)
 /// to the service group stays pending until it waits again (the reload-storm drill: 50 SIGHUPs
-/// under load).
+/// under load). A library thread that waits with a signal mask of its own (swift-subprocess's
+/// child monitor, in `epoll_pwait`) keeps these four blocked too (CStewardSignals).
 public enum ProcessSignals {
     /// What `next()` returns.
     public enum Event: Sendable, Equatable {
@@ -33,6 +34,7 @@ public enum ProcessSignals {
         var set = owned
         pthread_sigmask(SIG_BLOCK, &set, nil)
         precondition(steward_signals_owned() == 1)
+        steward_signals_own()
     }
 
     /// Who sent a signal.

@@ -95,11 +95,16 @@ public protocol DetectionFamily: Sendable {
     /// rule. False (the default) re-runs the whole family: in the attachment family, for one,
     /// turning the program rule off changes what the risky-name rule reports.
     var rulesAreIndependent: Bool { get }
+    /// Whether a branch may list senders a rule lets through (`except_senders:`, what "release
+    /// and allow" adds). Even then an exception only applies to a sender who signed in (SMTP
+    /// AUTH): an envelope sender alone can be forged.
+    var allowsSenderExceptions: Bool { get }
     func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit]
 }
 
 extension DetectionFamily {
     public var rulesAreIndependent: Bool { false }
+    public var allowsSenderExceptions: Bool { true }
 }
 
 /// The registered families: the one list the policy and the evaluator use.

@@ -48,7 +48,7 @@ public struct Evaluator: Sendable {
                 if family.rulesAreIndependent { familyContext.onlyRules = onlyRules }
                 for hit in family.evaluate(message, context: familyContext) where familyContext.onlyRules?.contains(hit.rule) ?? true {
                     guard let action = settings.action(for: hit.rule), let clause = clauses[hit.rule],
-                        !settings.excepts(envelope.sender, from: hit.rule)
+                        !(family.allowsSenderExceptions && envelope.authUser != nil && settings.excepts(envelope.sender, from: hit.rule))
                     else { continue }
                     let finding = Finding(kind: family.kind, rule: hit.rule, clause: clause, detail: hit.detail, branch: branch, action: action, part: hit.part)
                     if !findings.contains(finding) { findings.append(finding) }

@@ -244,7 +244,24 @@ public final class PostgresQuarantineStore: QuarantineStore {
         return "PostgreSQL: \(error.code)" + (server.isEmpty ? "" : " (\(server))")
     }
 
+    /// The advisory lock hosts take turns under while creating or migrating the schema (outside
+    /// the 32-bit range of the `hashtext` keys a hold locks).
+    static let schemaLock: Int64 = 0x5374_6577_6172_6401
+
     private static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        // Hosts started at once on a new database would each create the same tables, and
+        // PostgreSQL's catalogue refuses all but one of them (a unique violation): take turns.
+        _ = try await connection.query("SELECT pg_advisory_lock(\(schemaLock))", logger: logger).collect()
+        do {
+            try await createSchema(connection, logger: logger)
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(schemaLock))", logger: logger).collect()
+            throw error
+        }
+        _ = try await connection.query("SELECT pg_advisory_unlock(\(schemaLock))", logger: logger).collect()
+    }
+
+    private static func createSchema(_ connection: PostgresConnection, logger: Logger) async throws {
         let statements: [PostgresQuery] = [
             """
             CREATE TABLE IF NOT EXISTS held_message (

@@ -11,15 +11,20 @@ import StewardQuarantine
 /// candidate change and becomes live only when a review admin promotes it.
 extension ReviewApp {
     /// The rules this reviewer may allow the sender for: each rule that asked for the hold in a
-    /// branch that decides on the message and that they serve. None without a sender address.
+    /// branch that decides on the message and that they serve, outside the impersonation
+    /// family. None without a sender address, and none when the sender did not sign in (SMTP
+    /// AUTH): an exception applies only to signed-in senders, as an envelope sender can be forged.
     func allowChoices(_ message: HeldMessage, reviewer: Reviewer) -> [MessagePage.AllowChoice] {
-        guard message.kind == .hold, message.envelope.sender.contains("@"),
+        guard message.kind == .hold, message.envelope.sender.contains("@"), message.envelope.authUser != nil,
             reviewer.access(to: message, directory: directory) == .decide
         else { return [] }
         let deciding = Set(DecisionRights.decidingBranches(of: message, directory: directory))
+        let noExceptions = Set(DetectionFamilies.standard.filter { !$0.allowsSenderExceptions }.map(\.kind))
         var seen: Set<String> = []
         return message.verdict.findings.compactMap { finding in
-            guard finding.action == .quarantine, deciding.contains(finding.branch), reviewer.serves(branch: finding.branch) else { return nil }
+            guard finding.action == .quarantine, !noExceptions.contains(finding.kind), deciding.contains(finding.branch),
+                reviewer.serves(branch: finding.branch)
+            else { return nil }
             let value = "\(finding.branch)/\(finding.rule)"
             guard seen.insert(value).inserted else { return nil }
             return MessagePage.AllowChoice(

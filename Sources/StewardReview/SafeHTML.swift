@@ -10,6 +10,19 @@ import Foundation
 /// The content page also serves the result in a sandboxed frame under a strict
 /// Content-Security-Policy; this is the first of those two walls, and must hold on its own.
 public enum SafeHTML {
+    /// The link-target note's own style (see `Writer.linkTarget`): every property the mail could
+    /// set on an element around it to hide it, in the forms `SafeCSS` keeps (sanitizing twice
+    /// gives the same result).
+    public static let linkTargetStyle: String = "font-size: 12px; line-height: normal; font-family: monospace; color: #222; "
+        + "background-color: #ffd; display: inline; letter-spacing: normal; word-spacing: normal; text-transform: none; "
+        + "text-indent: 0; direction: ltr; white-space: normal"
+
+    /// A link's address as shown: without invisible format characters (bidi controls such as
+    /// U+202E, zero-width ones), which could make it read as another address.
+    static func visibleAddress(_ href: String) -> String {
+        String(String.UnicodeScalarView(href.unicodeScalars.filter { $0.properties.generalCategory != .format }))
+    }
+
     /// The sanitized body as an HTML fragment (UTF-8 text, every text and attribute escaped).
     public static func sanitize(_ html: String) -> String {
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
@@ -156,11 +169,15 @@ public enum SafeHTML {
 
         /// ` [https://…]` after a link, so the official sees where it really goes (a phishing
         /// link's text often names another place); a non-web destination is only said to be one.
+        /// The note sets its own size and colours, so the mail's styles on the elements around it
+        /// (`font-size: 0`, a colour on its own background) cannot hide it, and stands in a
+        /// left-to-right `bdi`, so a `bdo dir="rtl"` around it cannot turn it around.
         private static func linkTarget(of node: xmlNodePtr) -> String? {
             guard let href = attribute("href", of: node)?.trimmingCharacters(in: .whitespacesAndNewlines), !href.isEmpty else { return nil }
-            let lowered = href.lowercased()
-            let shown = ["http://", "https://", "mailto:"].contains(where: { lowered.hasPrefix($0) }) ? href : "a non-web address, not shown"
-            return "<small> [\(HTMLEscape.text(shown))]</small>"
+            let visible = SafeHTML.visibleAddress(href)
+            let lowered = visible.lowercased()
+            let shown = ["http://", "https://", "mailto:"].contains(where: { lowered.hasPrefix($0) }) ? visible : "a non-web address, not shown"
+            return "<bdi dir=\"ltr\"><small style=\"\(SafeHTML.linkTargetStyle)\"> [\(HTMLEscape.text(shown))]</small></bdi>"
         }
 
         /// An inline image as it is; a remote or `cid:` one as a visible note, so the official
@@ -185,7 +202,7 @@ public enum SafeHTML {
                 // web or mail destination is shown on hover instead of being clickable.
                 let lowered = href.lowercased()
                 let shown = ["http://", "https://", "mailto:"].contains(where: { lowered.hasPrefix($0) })
-                    ? "Link to: " + href : "Link to a non-web address (not shown)"
+                    ? "Link to: " + SafeHTML.visibleAddress(href) : "Link to a non-web address (not shown)"
                 result += " title=\"\(HTMLEscape.attribute(shown))\""
             }
             var attribute = node.pointee.properties

@@ -155,6 +155,14 @@ public final class PostfixLab: @unchecked Sendable {
         return Submission(status: result.status, transcript: result.output, replyCodes: codes, queueID: queueID)
     }
 
+    /// Submits `message` locally with Postfix's `sendmail` (pickup, then `non_smtpd_milters`), as
+    /// a program on the mail host does. A milter's tempfail leaves it in Postfix's queue.
+    public func sendmail(_ message: Data, from sender: String, to recipients: [String]) throws {
+        let result = try Command.run(
+            "/usr/sbin/sendmail", ["-C", configDirectory.path, "-f", sender, "--"] + recipients, input: message, timeout: 30)
+        guard result.succeeded else { throw TestFailure("sendmail failed (status \(result.status)): \(result.output)\(result.error)") }
+    }
+
     // MARK: Queue
 
     /// `postqueue -j`: one JSON object per queued message (empty when the queue is empty).

@@ -67,10 +67,47 @@ public final class PostgresLab: @unchecked Sendable {
         try asPostgres(["\(binaries)/psql", "-h", directory.url.path, "-p", String(port), "-d", database, "-At", "-c", statement], "psql")
     }
 
+    /// The `store:` section of a `steward.yaml` naming `database` on this server.
+    public func storeConfig(database: String) -> String {
+        """
+        store:
+          postgresql:
+            socket: \(socketPath)
+            user: postgres
+            database: \(database)
+        """
+    }
+
+    /// Every held message in `database`, oldest first, as `StewardServe.heldMessages` reads a
+    /// SQLite store (the columns as stored).
+    public func heldMessages(database: String) throws -> [StewardServe.StoredRow] {
+        let json = try sql(
+            """
+            SELECT COALESCE(json_agg(row ORDER BY row.id), '[]') FROM (
+              SELECT id, queue_id, sender, recipients, auth_user, client_address, action, findings, sha256, size, state,
+                     upper(encode(raw, 'hex')) AS raw_hex FROM held_message) row
+            """, database: database)
+        return try JSONDecoder().decode([StewardServe.StoredRow].self, from: Data(json.utf8))
+    }
+
     /// Stops the server: `immediate` by default (the end of a test run); `fast` for a restart
     /// drill, since with `synchronous_commit=off` an immediate stop loses the last commits.
     public func stop(mode: String = "immediate") {
         _ = try? Command.run("runuser", ["-u", "postgres", "--", "\(binaries)/pg_ctl", "-D", directory.path("data"), "-m", mode, "stop"], timeout: 30)
+    }
+
+    /// Freezes the server and its backends (SIGSTOP), as a server that stops answering without
+    /// closing its connections does (a hung host, a network partition in a failover); `thaw()`
+    /// resumes them. Only this lab's processes, by PID.
+    public func freeze() { signalServer("-STOP") }
+    public func thaw() { signalServer("-CONT") }
+
+    private func signalServer(_ signal: String) {
+        guard let text = try? String(contentsOfFile: directory.path("data/postmaster.pid"), encoding: .utf8),
+            let postmaster = text.split(separator: "\n").first.map(String.init), Int32(postmaster) != nil
+        else { return }
+        let children = (try? Command.run("ps", ["-o", "pid=", "--ppid", postmaster]).output) ?? ""
+        _ = try? Command.run("kill", [signal, postmaster] + children.split(whereSeparator: \.isWhitespace).map(String.init))
     }
 
     @discardableResult

@@ -22,7 +22,7 @@ public final class StewardServe: @unchecked Sendable {
     public let logPath: String
     /// Steward's PID (the `/bin/sh -c 'umask 007; exec steward …'` wrapper execs, keeping it).
     public let pid: Int32
-    private var exitStatus: Int32?
+    public private(set) var exitStatus: Int32?
 
     /// Standalone: writes a config pointing at `policy` and starts the milter; returns once the
     /// socket exists (bounded by `startupTimeout`), else throws with the log.
@@ -41,21 +41,31 @@ public final class StewardServe: @unchecked Sendable {
     }
 
     /// In `lab`: listens on `lab.milterSocket`, keeps its state in `<lab>/steward`.
-    /// `milterSettings` are extra lines for the `milter:` section (e.g. `hold_deadline_seconds: 2`).
-    /// `sendmail` is what releases and notices run (Postfix's, given the lab's config directory).
+    /// `milterSettings` and `notifySettings` are extra lines for the `milter:` and `notify:`
+    /// sections (e.g. `hold_deadline_seconds: 2`). `sendmail` is what releases and notices run
+    /// (Postfix's, given the config directory of `mtaLab`, by default `lab` itself).
+    /// `keysFrom`: a directory whose `release.key` and `audit.key` are copied in before the
+    /// start, as a host joining a shared quarantine is given the first host's keys.
     public convenience init(
         lab: PostfixLab, policy: URL = PackagePaths.endToEndPolicies, extraConfig: String = "",
-        milterSettings: [String] = [], sendmail: String = "/usr/sbin/sendmail", startupTimeout: TimeInterval = 30
+        milterSettings: [String] = [], notifySettings: [String] = [], sendmail: String = "/usr/sbin/sendmail",
+        mtaLab: PostfixLab? = nil, keysFrom: URL? = nil, startupTimeout: TimeInterval = 30
     ) throws {
         let directory = try TemporaryDirectory(at: lab.directory.appendingPathComponent("steward"), mode: 0o700)
-        // Releases and notices go back in through the lab's own Postfix.
+        for name in ["release.key", "audit.key"] {
+            guard let keysFrom else { break }
+            try FileManager.default.copyItem(at: keysFrom.appendingPathComponent(name), to: directory.url.appendingPathComponent(name))
+            chmod(directory.path(name), 0o600)
+        }
+        // Releases and notices go back in through the lab's own Postfix (or `mtaLab`'s).
         let mta = """
             mta:
               sendmail: \(sendmail)
-              arguments: ["-C", "\(lab.configDirectory.path)"]
+              arguments: ["-C", "\((mtaLab ?? lab).configDirectory.path)"]
             notify:
               from: steward@union.example
               check_seconds: 1
+            \(notifySettings.map { "  " + $0 }.joined(separator: "\n"))
             """
         try self.init(
             policy: policy, directory: directory, socket: lab.milterSocket.path, socketSettings: nil,

@@ -99,13 +99,7 @@ extension EndToEndTests {
             let database = try postgres.createDatabase()
             let lab = try PostfixLab(milter: .labSocket)
             defer { lab.stop() }
-            let steward = try StewardServe(lab: lab, extraConfig: """
-                store:
-                  postgresql:
-                    socket: \(postgres.socketPath)
-                    user: postgres
-                    database: \(database)
-                """)
+            let steward = try StewardServe(lab: lab, extraConfig: postgres.storeConfig(database: database))
             defer { steward.stop() }
 
             let first = try lab.submit(Samples.eicarAttachment(id: "pg-up"), from: Address.external, to: [Address.member])

@@ -47,6 +47,44 @@ import Testing
         #expect(otherDecision.verdict.findings.map(\.rule).contains("mass-mailing"), "anyone else is still held to 2 recipients")
     }
 
+    @Test func anExceptionNeverCoversASenderWhoDidNotSignIn() async throws {
+        // London's live rules let a partner and a member send files named .exe, by address.
+        let setup = try ShadowPolicyTests.setup(candidate: nil)
+        let partner = "billing@partner.example", member = ShadowPolicyTests.member
+        try "branch: london\nrules:\n  inspection-limit:\n    action: reject\n  risky-file-name:\n    except_senders: [\(partner), \(member)]\n"
+            .write(to: setup.policies.appendingPathComponent("branches/london.yaml"), atomically: true, encoding: .utf8)
+        _ = try setup.holder.reload()
+        func send(from sender: String, authUser: String?) async -> Decision {
+            let message = SampleMessage.withAttachment(
+                from: sender, to: "bob@london.union.example", subject: "Tool", filename: "tool.exe", contentType: "text/plain",
+                content: Array("just text\n".utf8))
+            return await setup.filter.decide(
+                .bytes(message.bytes),
+                envelope: Envelope(sender: sender, recipients: ["bob@london.union.example"], authUser: authUser, clientAddress: "192.0.2.9"))
+        }
+        let signedIn = await send(from: member, authUser: "clee")
+        #expect(!signedIn.verdict.findings.map(\.rule).contains("risky-file-name"), "signed in as clee: \(signedIn.verdict.findings)")
+        // The same addresses from someone who did not sign in: anyone can write them.
+        for sender in [partner, member] {
+            let forged = await send(from: sender, authUser: nil)
+            #expect(forged.verdict.findings.map(\.rule).contains("risky-file-name"), "\(sender): \(forged.verdict.findings)")
+        }
+    }
+
+    @Test func theImpersonationRulesTakeNoExceptions() async throws {
+        let setup = try ShadowPolicyTests.setup(candidate: nil)
+        try "branch: london\nrules:\n  impersonation-official-name:\n    except_senders: [gs@union.example]\n"
+            .write(to: setup.policies.appendingPathComponent("branches/london.candidate.yaml"), atomically: true, encoding: .utf8)
+        let problems = Policy.lint(try PolicyDirectoryReader.read(setup.policies))
+        #expect(problems.contains { $0.message.contains("takes no except_senders") && $0.line == 4 }, "\(problems)")
+        try? FileManager.default.removeItem(at: setup.policies.appendingPathComponent("branches/london.candidate.yaml"))
+        let candidate = CandidatePolicy(directory: setup.policies, branch: "london")
+        await #expect(throws: CandidatePolicy.Failure.self) {
+            try await candidate.allowSender("gs@union.example", rule: "impersonation-official-name", store: setup.store, actor: "a", reason: "r", messageID: nil)
+        }
+        #expect(candidate.candidateText() == nil)
+    }
+
     @Test func aBadAddressOrRuleIsRefusedAndNothingIsWritten() async throws {
         let setup = try ShadowPolicyTests.setup(candidate: nil)
         let candidate = CandidatePolicy(directory: setup.policies, branch: "london")

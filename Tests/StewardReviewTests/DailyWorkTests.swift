@@ -139,9 +139,17 @@ import Testing
         harness.directory.url.appendingPathComponent("Policies/branches/\(branch).candidate.yaml")
     }
 
+    /// A London member's message, sent signed in (SMTP AUTH): the kind release and allow is for.
+    static let member = "chris.lee@london.union.example"
+    static func signedIn(_ harness: ReviewHarness, rule: (kind: String, rule: String) = ("unsafe-attachment", "executable-attachment")) async throws -> Int64 {
+        try await ReviewHarness.hold(
+            harness.store, to: "pat.doe@london.union.example", branch: "london", subject: "From a member", sender: member,
+            authUser: "clee", finding: rule)
+    }
+
     @Test func releaseAndAllowWritesTheCandidateNeverTheLivePolicy() async throws {
         let harness = try await ReviewHarness()
-        let id = harness.londonMessage
+        let id = try await Self.signedIn(harness)
         let live = harness.directory.url.appendingPathComponent("Policies/branches/london.yaml")
         let liveText = try String(contentsOf: live, encoding: .utf8)
         try await harness.test { client in
@@ -158,19 +166,23 @@ import Testing
         #expect(try await harness.store.message(id: id)?.state == .released)
         #expect(try String(contentsOf: live, encoding: .utf8) == liveText, "the live policy is untouched")
         let candidate = try String(contentsOf: Self.candidateURL(harness), encoding: .utf8)
-        #expect(candidate.contains("billing@partner.example") && candidate.contains("except_senders"), "\(candidate)")
+        #expect(candidate.contains(Self.member) && candidate.contains("except_senders"), "\(candidate)")
         #expect(candidate.contains("inspection-limit"), "made from the live rules:\n\(candidate)")
         let trail = try await harness.store.auditTrail(messageID: id).map(\.entry)
         #expect(trail.map(\.action) == [.hold, .release, .policyException])
         #expect(trail.last?.actor == ReviewHarness.london && trail.last?.reason == "our printer")
         let policy = harness.app.policy.snapshot.evaluator.policy
-        #expect(policy.candidateSettings["london"]?.excepts("billing@partner.example", from: "executable-attachment") == true)
-        #expect(!policy.settings(for: "london").excepts("billing@partner.example", from: "executable-attachment"))
+        #expect(policy.candidateSettings["london"]?.excepts(Self.member, from: "executable-attachment") == true)
+        #expect(!policy.settings(for: "london").excepts(Self.member, from: "executable-attachment"))
     }
 
     @Test func releaseAndAllowIsRefusedForAnotherBranchOrRuleAndWithoutTheToken() async throws {
         let harness = try await ReviewHarness()
-        let id = harness.londonMessage
+        let id = try await Self.signedIn(harness)
+        // From outside, not signed in: its sender could be anyone's address.
+        let unsigned = harness.londonMessage
+        // Signed in, but held by an impersonation rule, which takes no exceptions.
+        let impersonation = try await Self.signedIn(harness, rule: ("impersonation", "impersonation-official-name"))
         try await harness.test { client in
             let browser = Browser(client)
             try await browser.signIn(ReviewHarness.london)
@@ -181,6 +193,12 @@ import Testing
             for allow in ["scotland/executable-attachment", "london/mass-mailing", "london/../../default"] {
                 let forged = try await browser.post("/messages/\(id)/release", ["reason": "r", "confirm": "yes", "allow": allow])
                 #expect(forged.status == .forbidden, "\(allow)")
+            }
+            for (other, allow) in [(unsigned, "london/executable-attachment"), (impersonation, "london/impersonation-official-name")] {
+                #expect(!(try await browser.get("/messages/\(other)")).text.contains("<option value=\"\(allow)\">"), "not offered: \(allow)")
+                let forged = try await browser.post("/messages/\(other)/release", ["reason": "r", "confirm": "yes", "allow": allow])
+                #expect(forged.status == .forbidden, "\(allow) on message \(other)")
+                #expect(try await harness.store.message(id: other)?.state == .held)
             }
             // The Scotland official on the London message: it does not exist for them.
             let other = Browser(client)

@@ -63,14 +63,18 @@ final class ReviewHarness: Sendable {
 
     func advance(minutes: Double) { clock.advance(minutes * 60) }
 
-    static func hold(_ store: some QuarantineStore, to recipient: String, branch: String, subject: String, raw: [UInt8]? = nil) async throws -> Int64 {
-        let message = SampleMessage.plain(from: "billing@partner.example", to: recipient, subject: subject, text: "Please pay.")
+    static func hold(
+        _ store: some QuarantineStore, to recipient: String, branch: String, subject: String, raw: [UInt8]? = nil,
+        sender: String = "billing@partner.example", authUser: String? = nil,
+        finding: (kind: String, rule: String) = ("unsafe-attachment", "executable-attachment")
+    ) async throws -> Int64 {
+        let message = SampleMessage.plain(from: sender, to: recipient, subject: subject, text: "Please pay.")
         return try await store.hold(NewHold(
-            envelope: Envelope(sender: "billing@partner.example", recipients: [recipient], clientAddress: "192.0.2.7"),
+            envelope: Envelope(sender: sender, recipients: [recipient], authUser: authUser, clientAddress: "192.0.2.7"),
             verdict: Verdict(
-                action: .quarantine, direction: .incoming, branches: [branch],
+                action: .quarantine, direction: authUser == nil ? .incoming : .internal, branches: [branch],
                 findings: [Finding(
-                    kind: "unsafe-attachment", rule: "executable-attachment", clause: "10(f)(viii)",
+                    kind: finding.kind, rule: finding.rule, clause: "10(f)(viii)",
                     detail: "part 2 \"invoice.exe\" is a Windows program", branch: branch, action: .quarantine)]),
             raw: raw ?? message.bytes, subject: subject))
     }

@@ -96,8 +96,22 @@ import Testing
     @Test func linksAreNotClickableButShowWhereTheyGo() throws {
         let out = SafeHTML.sanitize(#"<a href="https://phish.example/login" title="Your bank">Log in</a> <a href="&#106;avascript:alert(1)">x</a> <a href=" JaVaScRiPt:alert(1)">y</a>"#)
         // The destination is also written beside each link as plain text, so it is seen without hovering.
-        #expect(out == #"<a title="Link to: https://phish.example/login">Log in</a><small> [https://phish.example/login]</small> <a title="Link to a non-web address (not shown)">x</a><small> [a non-web address, not shown]</small> <a title="Link to a non-web address (not shown)">y</a><small> [a non-web address, not shown]</small>"#)
+        let note = #"<bdi dir="ltr"><small style="\#(SafeHTML.linkTargetStyle)">"#
+        #expect(out == #"<a title="Link to: https://phish.example/login">Log in</a>\#(note) [https://phish.example/login]</small></bdi> <a title="Link to a non-web address (not shown)">x</a>\#(note) [a non-web address, not shown]</small></bdi> <a title="Link to a non-web address (not shown)">y</a>\#(note) [a non-web address, not shown]</small></bdi>"#)
         #expect(!out.contains("href"))
+    }
+
+    @Test func theLinkTargetCannotBeHiddenOrTurnedAroundByTheMail() throws {
+        // The mail sets the size to 0 around the link (and back on the link itself), turns the
+        // text right to left, and hides a right-to-left override in the address.
+        let out = SafeHTML.sanitize(#"<span style="font-size: 0; color: #fff"><bdo dir="rtl"><a style="font-size: 16px; color: #000" href="https://evil.example/\#u{202E}lanigiro.knab">Log in</a></bdo></span>"#)
+        let note = try #require(out.range(of: "<small style=\"").map { String(out[$0.lowerBound...].prefix { $0 != ">" }) }, "\(out)")
+        #expect(out.contains(#"<bdi dir="ltr"><small style=""#), "isolated left to right: \(out)")
+        for property in ["font-size: 12px", "color: #222", "background-color: #ffd"] {
+            #expect(note.contains(property), "\(property) in \(note)")
+        }
+        #expect(out.contains("[https://evil.example/lanigiro.knab]"), "\(out)")
+        #expect(!out.unicodeScalars.contains { $0.value == 0x202E })
     }
 
     @Test func framesObjectsFormsAndHeadAreDropped() throws {

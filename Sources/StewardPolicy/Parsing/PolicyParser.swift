@@ -8,7 +8,9 @@ struct PolicyParser {
     func parse(_ files: [PolicyFile]) -> (Policy, [PolicyProblem]) {
         var log = ProblemLog()
         var descriptors: [String: RuleDescriptor] = [:]
+        var noExceptions: Set<String> = []
         for family in families {
+            if !family.allowsSenderExceptions { noExceptions.formUnion(family.rules.map(\.id)) }
             for rule in family.rules {
                 if descriptors[rule.id] != nil { log.add("steward", 0, "two detection families both define rule '\(rule.id)'") }
                 descriptors[rule.id] = rule
@@ -54,7 +56,7 @@ struct PolicyParser {
         )
         var limits = InspectionLimits()
         if let defaultFile {
-            let parsed = RuleSetParser(file: YAMLFile(defaultFile, log: &log), isDefault: true, descriptors: descriptors).parse(log: &log)
+            let parsed = RuleSetParser(file: YAMLFile(defaultFile, log: &log), isDefault: true, descriptors: descriptors, noExceptions: noExceptions).parse(log: &log)
             Self.apply(parsed, to: &defaults)
             limits = parsed.inspection ?? limits
         } else {
@@ -65,7 +67,7 @@ struct PolicyParser {
         var branchSettings: [String: BranchSettings] = [:]
         var fileOfBranch: [String: String] = [:]
         for file in branchFiles {
-            let parsed = RuleSetParser(file: YAMLFile(file, log: &log), isDefault: false, descriptors: descriptors).parse(log: &log)
+            let parsed = RuleSetParser(file: YAMLFile(file, log: &log), isDefault: false, descriptors: descriptors, noExceptions: noExceptions).parse(log: &log)
             guard let (id, line) = parsed.branch else { continue }
             if parsedDirectory != nil, directory.branch(id: id) == nil {
                 let known = directory.branches.map(\.id).sorted().joined(separator: ", ")
@@ -86,7 +88,7 @@ struct PolicyParser {
         // the branch's own file: run beside the live one without acting (shadow policy).
         var candidateSettings: [String: BranchSettings] = [:]
         for file in candidateFiles {
-            let parsed = RuleSetParser(file: YAMLFile(file, log: &log), isDefault: false, descriptors: descriptors).parse(log: &log)
+            let parsed = RuleSetParser(file: YAMLFile(file, log: &log), isDefault: false, descriptors: descriptors, noExceptions: noExceptions).parse(log: &log)
             guard let (id, line) = parsed.branch else { continue }
             if parsedDirectory != nil, directory.branch(id: id) == nil {
                 log.add(file.path, line, "branch '\(id)' is not in directory.yaml")

@@ -24,6 +24,8 @@ struct RuleSetParser {
     let isDefault: Bool
     /// Every rule of every registered family, by id.
     let descriptors: [String: RuleDescriptor]
+    /// Rules whose family takes no `except_senders:` (impersonation).
+    var noExceptions: Set<String> = []
 
     /// `quarantine: {retention_days: N, tell_sender_on_refusal: true|false}`.
     private func parseQuarantine(_ node: Node, into result: inout Result, log: inout ProblemLog) {
@@ -141,6 +143,10 @@ struct RuleSetParser {
             let allowed = ["action", "except_senders"] + descriptor.options.keys.sorted()
             for field in file.entries(settings, allowed: allowed, in: "rule '\(item.key)'", log: &log) {
                 if field.key == "except_senders" {
+                    if noExceptions.contains(item.key) {
+                        log.add(file.path, YAMLFile.line(field.value), "rule '\(item.key)' takes no except_senders: it is there to catch senders who are not who they claim, and a sender address can be forged")
+                        continue
+                    }
                     guard let entries = file.strings(field.value, what: "except_senders", log: &log) else { continue }
                     for (entry, line) in entries where entry.split(separator: "@", omittingEmptySubsequences: false).count != 2 || entry.contains(" ") {
                         log.add(file.path, line, "except_senders: '\(entry)' is not an e-mail address")

@@ -8,6 +8,9 @@ public struct ImpersonationFamily: DetectionFamily {
 
     public var kind: String { "impersonation" }
     public var rules: [RuleDescriptor] { ImpersonationRules.all }
+    /// These rules exist to catch a sender who is not who they claim: an exception for a sender
+    /// address would let anyone who writes that address through.
+    public var allowsSenderExceptions: Bool { false }
 
     public func evaluate(_ message: InspectedMessage, context: RuleContext) -> [RuleHit] {
         let view = SenderView(message)

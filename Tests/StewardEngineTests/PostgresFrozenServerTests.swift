@@ -1,0 +1,42 @@
+import Foundation
+import StewardEngine
+import StewardQuarantine
+import StewardTestSupport
+import Synchronization
+import Testing
+
+/// A PostgreSQL server that stops answering without closing its connections (a hung host, or
+/// the old primary cut off in a failover; issue 13). A hold must still give up by its deadline,
+/// so the milter answers 451 while Postfix is listening.
+@Suite struct PostgresFrozenServerTests {
+    @Test func aHoldOnAFrozenServerGivesUpByItsDeadline() async throws {
+        let lab = try PostgresLab()  // its own server: this test freezes it
+        defer { lab.thaw(); lab.stop() }
+        let store = try await PostgresQuarantineStore.start(settings: .init(socketPath: lab.socketPath, user: "postgres", database: try lab.createDatabase()))
+        _ = try await store.holdOnce(PostgresRestartTests.hold("before"), actor: "steward")
+
+        lab.freeze()
+        let outcome = Mutex<Result<HoldOutcome, QuarantineError>?>(nil)
+        // On a thread of its own, as the milter holds (ThreadBridge).
+        Thread {
+            let result = ThreadBridge.run { () async -> Result<HoldOutcome, QuarantineError> in
+                do throws(QuarantineError) { return .success(try await store.holdOnce(PostgresRestartTests.hold("frozen"), actor: "steward")) } catch {
+                    return .failure(error)
+                }
+            }
+            outcome.withLock { $0 = result }
+        }.start()
+        // The hold's deadline is 5 s; 3 s more for a loaded machine.
+        let answered = TestSupport.waitUntil(timeout: 8, interval: 0.1) { outcome.withLock { $0 != nil } }
+        withKnownIssue("the PostgreSQL store bounds a hold's statements on the server (statement_timeout), not its own wait: on a frozen server it returns only once the server answers again") {
+            #expect(answered, "a hold on a frozen server was still waiting 3 s after its deadline")
+        }
+        lab.thaw()
+        #expect(TestSupport.waitUntil(timeout: 30, interval: 0.1) { outcome.withLock { $0 != nil } })
+        #expect(throws: QuarantineError.self) { try outcome.withLock { $0 }?.get() }
+        // Nothing of it was stored, and the same store works again.
+        #expect(try await store.list(limit: 10).count == 1)
+        let after = try await store.holdOnce(PostgresRestartTests.hold("after"), actor: "steward")
+        #expect(!after.isRetry)
+    }
+}
