@@ -43,6 +43,8 @@ public final class PostgresQuarantineStore: QuarantineStore {
     private let lockWaitSeconds: TimeInterval
     /// The audit key and checkpoint file (the same key on every host sharing the store).
     private let anchor: AuditAnchor?
+    /// The connection attempt under way to tell a stopped server from a busy pool (`unreachable`).
+    private let probing = NIOLockedValueBox<Task<String?, Never>?>(nil)
     /// The task running the pool when the store runs it itself (`start`), ended with the store.
     private let ownPool = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
@@ -158,14 +160,22 @@ public final class PostgresQuarantineStore: QuarantineStore {
                         return try await body(connection)
                     }
                 }
-                group.addTask {
+                group.addTask { [self] in
                     let wait = max(0, deadline.timeIntervalSinceNow)
-                    try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
-                    let over = lease.withLockedValue { state in
-                        if state == nil { state = false }
-                        return state == false
+                    func giveUp() -> Bool {
+                        lease.withLockedValue { state in
+                            if state == nil { state = false }
+                            return state == false
+                        }
                     }
-                    if over { throw QuarantineError(code: .timedOut, detail: "no PostgreSQL connection within \(Int(wait.rounded(.up))) s") }
+                    // No connection yet: a stopped server is answered at once, not at the
+                    // deadline (the pool itself keeps trying, and gives up only after a minute).
+                    try? await Task.sleep(for: .milliseconds(Int64(min(wait, 0.25) * 1000)))
+                    if lease.withLockedValue({ $0 == nil }), let problem = await unreachable(), giveUp() {
+                        throw QuarantineError(code: .writeFailed, detail: "PostgreSQL cannot be reached (\(problem))")
+                    }
+                    try? await Task.sleep(for: .milliseconds(Int64(max(0, deadline.timeIntervalSinceNow) * 1000)))
+                    if giveUp() { throw QuarantineError(code: .timedOut, detail: "no PostgreSQL connection within \(Int(wait.rounded(.up))) s") }
                     return nil
                 }
                 while let next = try await group.next() {
@@ -177,6 +187,36 @@ public final class PostgresQuarantineStore: QuarantineStore {
                 throw QuarantineError(code: .readFailed, detail: "no result")
             }
         }
+    }
+
+    /// Why the server cannot be connected to now, or nil when it can: one short connection
+    /// attempt (at most 2 s), shared by every operation waiting at the time.
+    private func unreachable() async -> String? {
+        let configuration = probeConfiguration()
+        let logger = logger
+        let probe = probing.withLockedValue { current in
+            if let current { return current }
+            let started = Task<String?, Never> {
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+                    try? await connection.close()
+                    return nil
+                } catch {
+                    return Self.describe(error)
+                }
+            }
+            current = started
+            return started
+        }
+        let problem = await probe.value
+        probing.withLockedValue { if $0 == probe { $0 = nil } }
+        return problem
+    }
+
+    private func probeConfiguration() -> PostgresConnection.Configuration {
+        var configuration = connectionConfiguration()
+        configuration.options.connectTimeout = .seconds(min(2, max(1, Int64(lockWaitSeconds))))
+        return configuration
     }
 
     /// Runs `body` in one transaction (committed, or rolled back on any error). With a
