@@ -65,9 +65,12 @@ enum RTFText {
                     case "ldblquote", "rdblquote": emit([0x22])
                     case "uc": current.unicodeSkip = max(0, parameter ?? 1)
                     case "u":
+                        // A signed 16-bit value by the RTF spec; anything else a sender wrote
+                        // (\u2000000080000, found by fuzzing, trapped in UInt32(_:)) is a space.
                         var value = parameter ?? 0
                         if value < 0 { value += 65536 }
-                        emit(Array(String(UnicodeScalar(UInt32(value)).map(Character.init) ?? " ").utf8))
+                        let scalar = UInt32(exactly: value).flatMap(UnicodeScalar.init)
+                        emit(Array(String(scalar.map(Character.init) ?? " ").utf8))
                         pendingSkip = current.unicodeSkip
                     case "header", "headerl", "headerr", "headerf", "footer", "footerl", "footerr", "footerf":
                         current.destination = .headerFooter(name.hasPrefix("header") ? "page header" : "page footer")

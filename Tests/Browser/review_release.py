@@ -398,6 +398,37 @@ def totp_code(uri):
     return "%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
+def run_in_chromium(args, body):
+    """Runs body(args, driver, result) in a fresh headless Chromium through chromedriver, prints
+    the result as JSON (with the page and a screenshot where it failed) and returns the exit code."""
+    result = {"ok": False}
+    profile = tempfile.mkdtemp(prefix="steward-chromium-")
+    process = None
+    driver = None
+    try:
+        process, base = start_chromedriver(args.chromedriver, os.path.join(args.output, "chromedriver.log"))
+        driver = WebDriver(base)
+        driver.start(chromium_capabilities(profile))
+        body(args, driver, result)
+        result["ok"] = True
+    except (Failure, OSError, KeyError, ValueError) as error:
+        result["error"] = str(error)
+        if driver and driver.session:
+            try:
+                result["failed_at"] = driver.url()
+                driver.screenshot(os.path.join(args.output, "failure.png"))
+            except (Failure, OSError):
+                pass
+    finally:
+        if driver:
+            driver.quit()
+        if process:
+            stop(process)
+        shutil.rmtree(profile, ignore_errors=True)
+    print(json.dumps(result, indent=2))
+    return 0 if result["ok"] else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", required=True)
@@ -418,32 +449,7 @@ def main():
         return 2
     os.makedirs(args.output, exist_ok=True)
 
-    result = {"ok": False}
-    profile = tempfile.mkdtemp(prefix="steward-chromium-")
-    process = None
-    driver = None
-    try:
-        process, base = start_chromedriver(args.chromedriver, os.path.join(args.output, "chromedriver.log"))
-        driver = WebDriver(base)
-        driver.start(chromium_capabilities(profile))
-        run(args, driver, result)
-        result["ok"] = True
-    except (Failure, OSError, KeyError, ValueError) as error:
-        result["error"] = str(error)
-        if driver and driver.session:
-            try:
-                result["failed_at"] = driver.url()
-                driver.screenshot(os.path.join(args.output, "failure.png"))
-            except (Failure, OSError):
-                pass
-    finally:
-        if driver:
-            driver.quit()
-        if process:
-            stop(process)
-        shutil.rmtree(profile, ignore_errors=True)
-    print(json.dumps(result, indent=2))
-    return 0 if result["ok"] else 1
+    return run_in_chromium(args, run)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,11 @@ import os
 import shutil
 import socket
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from review_release import (  # noqa: E402
-    Failure, WebDriver, chromium_capabilities, start_chromedriver, stop, wait_until)
+    Failure, run_in_chromium, wait_until)
 
 
 def listening(base):
@@ -86,31 +85,7 @@ def main():
         print(json.dumps({"ok": False, "error": "only loopback addresses are tested"}))
         return 2
     os.makedirs(args.output, exist_ok=True)
-    result = {"ok": False}
-    profile = tempfile.mkdtemp(prefix="steward-chromium-")
-    process = driver = None
-    try:
-        process, base = start_chromedriver(args.chromedriver, os.path.join(args.output, "chromedriver.log"))
-        driver = WebDriver(base)
-        driver.start(chromium_capabilities(profile))
-        run(args, driver, result)
-        result["ok"] = True
-    except (Failure, OSError, KeyError, ValueError) as error:
-        result["error"] = str(error)
-        if driver and driver.session:
-            try:
-                result["failed_at"] = driver.url()
-                driver.screenshot(os.path.join(args.output, "failure.png"))
-            except (Failure, OSError):
-                pass
-    finally:
-        if driver:
-            driver.quit()
-        if process:
-            stop(process)
-        shutil.rmtree(profile, ignore_errors=True)
-    print(json.dumps(result, indent=2))
-    return 0 if result["ok"] else 1
+    return run_in_chromium(args, run)
 
 
 if __name__ == "__main__":

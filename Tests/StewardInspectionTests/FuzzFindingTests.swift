@@ -1,0 +1,33 @@
+import Foundation
+import StewardCore
+import StewardInspection
+import Testing
+
+/// Inputs the libFuzzer run (scripts/fuzz) found crashing inspection, kept so they never do
+/// again. Each is inspected in this process: a crash here ends the test run, loudly.
+@Suite struct FuzzFindingTests {
+    /// Both runs of 3 December 2026 stopped on the same fault: an RTF `\u` control word with a
+    /// value past 32 bits (`\u2000000080000`) trapped converting it to a Unicode scalar, which
+    /// would have ended the milter on such an attachment.
+    static let findings: [String: String] = [
+        "crash-8b3c19fb": "RnJvbTogH2Fyb2wgPGNhcm9sQAH7cGFydG5lQHBhMm9uL3J0ZjsgbooxNmI2YjYxLW1Gcm9tOmxlY3R7XHUKDQp7XHJ0Zjh7XG9iamVjdHtcdVyKiooic21pbWUuS29aSWh2Y05BUWNDb0lIMGJuUmxiblE2L3BsYWkjRnJvbTogZSINNDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0Cg0Ke1xydGYye1xDb250blE2L3BsYWkjRnJvbTqKioqKioqKiiaKioqKioqKioqKioqKioqKioqKioqKioqKioqKXIqKioqKioqKioqKiopvbTpsZWN0e1x1Cg0Ke1xydGY4e1xvYmplY3R7XHUyMDAwMDAwMDgwMDAw",
+        "crash-bbd65447": "RnJvbTpjczctbUZyb206bC5ycnRuEnJuZT0NbFJRCkZyb206IENhcm9sIDxjYf////////8bb2JqZGF0YTEPCkNvbnRlbnQtVHlwZTogYXBwbGljYXSXb24vcnRmOyBuYW3jZT3KImwucnRmIg0KDQp7XHJ0ZjB7XG9iamVjdHtcKlxvYmo6YXRhZEBwYXJ0bmVyLmV4YW1nMy0tLXBsZT4NCk1JTUUtVmVyc2lvbjogMT8tLjAPCkNvbnRlbnQtVHlwZTog////////////////////////bXUiDQoNCntccnRmMHtcb2JqZWN0e1wqXG9iajphDQp7XHJ0Zip7XG9iamVjdHtcdTY3NjUvcGtjczctbUZyb206bC50ZiK3////////////////////bXUiDQoNCntccnRmMHtcb2JqZWN0e1wqXG9iajphDQp7XHJ0ejF7XG9iamVjdHtcdTY3NjUvcGtjczctbUZyb206bC50ZiK3Cg0Ke1xydGYxe1xvYmplY3R7XHU2NzY1L3BrY3M3LW1Gcm9tOmwucnRmKQgKDXRh4WRAcGFydJWajf9iamVjdHtcdTY3MDAwMjAwMDAwMDA4MP///////zAxAQAABf//////MDUwMDD/////MDAyMP///zAwMP//",
+    ]
+
+    @Test(arguments: findings.keys.sorted()) func inspectsWithoutCrashing(_ name: String) throws {
+        let bytes = try #require(Data(base64Encoded: Self.findings[name]!).map(Array.init))
+        _ = try? Inspector().inspect(bytes: bytes)
+    }
+
+    @Test("RTF \\u values out of range read as a space, in range as their character")
+    func rtfUnicodeValues() throws {
+        for (value, expected) in [("2000000080000", " "), ("-99999", " "), ("1114112", " "), ("55296", " "), ("-4064", "\u{F020}"), ("233", "é")] {
+            let rtf = "{\\rtf1\\ansi before\\u\(value)?after}"
+            let message = "From: a@example.org\r\nTo: b@example.org\r\nSubject: rtf\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: application/rtf; name=\"a.rtf\"\r\nContent-Disposition: attachment; filename=\"a.rtf\"\r\n\r\n\(rtf)\r\n--b--\r\n"
+            let inspected = try Inspector().inspect(bytes: Array(message.utf8))
+            let part = try #require(inspected.allParts.first { $0.filename == "a.rtf" })
+            let text = part.documentText?.joined ?? ""
+            #expect(text.contains("before" + expected + "after"), "\\u\(value): \(text)")
+        }
+    }
+}
