@@ -130,6 +130,10 @@ public final class PostgresQuarantineStore: QuarantineStore {
     }
 
     private func head(on connection: PostgresConnection) async throws -> AuditEntry? {
+        try await Self.head(on: connection, logger: logger)
+    }
+
+    private static func head(on connection: PostgresConnection, logger: Logger) async throws -> AuditEntry? {
         try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT \(Self.auditColumns) FROM audit_entry ORDER BY sequence DESC LIMIT 1"), logger: logger
         ).collect().first.map(Self.auditEntry)
@@ -227,35 +231,40 @@ public final class PostgresQuarantineStore: QuarantineStore {
         deadline: Date? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(QuarantineError) -> T {
         let until = deadline ?? Date().addingTimeInterval(lockWaitSeconds)
-        do {
-            return try await withConnection(until: until) { connection in
-                _ = try await connection.query("BEGIN", logger: self.logger).collect()
-                do {
-                    if let deadline {
-                        let left = String(max(1, Int(deadline.timeIntervalSinceNow * 1000)))
-                        _ = try await connection.query(
-                            "SELECT set_config('statement_timeout', \(left), true), set_config('lock_timeout', \(left), true)",
-                            logger: self.logger
-                        ).collect()
-                    }
-                    let result = try await body(connection)
-                    if let deadline, Date() >= deadline {
-                        throw QuarantineError(code: .timedOut, detail: "the deadline passed before the commit")
-                    }
-                    _ = try await connection.query("COMMIT", logger: self.logger).collect()
-                    // After the commit, never failing it: a missing checkpoint only shows in
-                    // `audit verify` as entries the newest checkpoint does not cover yet.
-                    if let anchor = self.anchor, let newest = try? await self.head(on: connection) {
-                        _ = try? anchor.record(sequence: newest.sequence, hash: newest.hash)
-                    }
-                    return result
-                } catch {
-                    // Not cancelled with the caller: the connection goes back to the pool clean.
-                    let logger = self.logger
-                    await Task { _ = try? await connection.query("ROLLBACK", logger: logger).collect() }.value
-                    throw error
+        let logger = logger
+        let anchor = anchor
+        @Sendable func work(_ connection: PostgresConnection) async throws -> T {
+            _ = try await connection.query("BEGIN", logger: logger).collect()
+            do {
+                if let deadline {
+                    let left = String(max(1, Int(deadline.timeIntervalSinceNow * 1000)))
+                    _ = try await connection.query(
+                        "SELECT set_config('statement_timeout', \(left), true), set_config('lock_timeout', \(left), true)",
+                        logger: logger
+                    ).collect()
                 }
+                let result = try await body(connection)
+                if let deadline, Date() >= deadline {
+                    throw QuarantineError(code: .timedOut, detail: "the deadline passed before the commit")
+                }
+                _ = try await connection.query("COMMIT", logger: logger).collect()
+                // After the commit, never failing it: a missing checkpoint only shows in
+                // `audit verify` as entries the newest checkpoint does not cover yet.
+                if let anchor, let newest = try? await Self.head(on: connection, logger: logger) {
+                    _ = try? anchor.record(sequence: newest.sequence, hash: newest.hash)
+                }
+                return result
+            } catch {
+                // Not cancelled with the caller: the connection goes back to the pool clean.
+                await Task { _ = try? await connection.query("ROLLBACK", logger: logger).collect() }.value
+                throw error
             }
+        }
+        do {
+            guard let deadline else { return try await withConnection(until: until, work) }
+            // With a deadline the caller's own wait ends there, even on a server that has
+            // stopped answering (see `abandoningAtDeadline`).
+            return try await abandoningAtDeadline(deadline) { try await self.withConnection(until: until, work) }
         } catch let error as QuarantineError {
             throw error
         } catch {
