@@ -1,128 +1,199 @@
 import CStewardXML
+import Foundation
 import Glibc
 import StewardCore
 
 /// Reads the XML of a part (a document's sheet, shared strings, body, slide…) as a stream of
-/// events with libxml2's streaming reader (`xmlTextReader`), so no tree of the document is ever
-/// built: memory stays that of one node however large the part, and a spooled part is read
-/// from its file piece by piece.
+/// events with libxml2's SAX2 push parser, so no tree of the document is ever built: memory
+/// stays that of one chunk of input however large the part, and a spooled part is read from
+/// its file piece by piece. (The streaming reader, `xmlTextReader`, builds and frees a node
+/// for every element; SAX hands over names and text in place, which halves the cost of a
+/// sheet of half a million cells.)
 ///
 /// Parsing never touches the network (`XML_PARSE_NONET`), never substitutes entities nor loads
-/// a DTD, and keeps libxml2's default bounds (no `XML_PARSE_HUGE`); broken input is recovered
-/// rather than refused, because a filter must read what a viewer shows.
+/// a DTD (the handler has no entity callbacks, so a declared entity is never expanded), and
+/// keeps libxml2's default bounds (no `XML_PARSE_HUGE`); broken input is recovered rather than
+/// refused, because a filter must read what a viewer shows.
 final class XMLStream {
     enum Event { case start, end, text }
 
-    private let reader: xmlTextReaderPtr
-    private let source: Source
-    /// What the reader stands on now.
+    /// What the parser stands on now, valid during a call of the visitor only.
     private(set) var event = Event.start
+    /// Nesting depth of the current node (the root element is 0; text is one deeper than its element).
+    private(set) var depth = 0
+    private var level = 0
+    private var localName: UnsafePointer<xmlChar>?
+    private var attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    private var attributeCount = 0
+    private var characters = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private var visit: (XMLStream) -> Void
 
-    private init?(content: PartContent) {
-        let source = Source(content)
-        let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-            | XML_PARSE_NOWARNING.rawValue)
-        let made = xmlReaderForIO(
-            { context, buffer, length in
-                guard let context, let buffer, length > 0 else { return 0 }
-                return Int32(Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
-                    .read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length))))
-            },
-            nil, Unmanaged.passUnretained(source).toOpaque(), "part.xml", nil, options)
-        guard let made else { return nil }
-        reader = made
-        self.source = source
-    }
+    private init(visit: @escaping (XMLStream) -> Void) { self.visit = visit }
 
-    deinit { xmlFreeTextReader(reader) }
+    /// Bytes handed to the parser at a time; the deadline is checked between them.
+    static let chunkSize = 64 * 1024
 
     /// Calls `visit` for every element start, element end and piece of text of `content`, in
-    /// document order (an empty element gives a start and an end). Throws when the inspection's
-    /// deadline passes while reading.
+    /// document order (an empty element gives a start and an end; a long text may come in
+    /// several pieces, so visitors append). Throws when the inspection's deadline passes while
+    /// reading.
     static func walk(
         _ content: PartContent, deadline: ContinuousClock.Instant, _ visit: (XMLStream) -> Void
     ) throws(InspectionError) {
-        guard !content.isEmpty, let stream = XMLStream(content: content) else { return }
-        var steps = 0
-        while xmlTextReaderRead(stream.reader) == 1 {
-            steps += 1
-            if steps & 0x3FFF == 0, ContinuousClock.now > deadline {
-                throw InspectionError(code: .timeout, detail: "inspection took longer than its deadline (timeoutSeconds) reading a document's text")
-            }
-            switch xmlTextReaderNodeType(stream.reader) {
-            case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-                stream.event = .start
-                visit(stream)
-                if xmlTextReaderIsEmptyElement(stream.reader) == 1 {
-                    stream.event = .end
-                    visit(stream)
-                }
-            case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-                stream.event = .end
-                visit(stream)
-            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
-                 Int32(XML_READER_TYPE_WHITESPACE.rawValue), Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue):
-                stream.event = .text
-                visit(stream)
-            default:
-                continue
-            }
+        guard !content.isEmpty else { return }
+        try withoutActuallyEscaping(visit) { (visit) throws(InspectionError) in
+            let stream = XMLStream(visit: visit)
+            try stream.parse(content, deadline: deadline)
         }
     }
 
-    /// Nesting depth of the current node (the root element is 0).
-    var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    private func parse(_ content: PartContent, deadline: ContinuousClock.Instant) throws(InspectionError) {
+        var parser = Parser(stream: self, deadline: deadline)
+        defer { parser.close() }
+        switch content.storage {
+        case .memory(let bytes):
+            bytes.withUnsafeBufferPointer { _ = parser.feed($0) }
+        case .file:
+            // A spooled part is read a window at a time; only that window is in memory.
+            content.scan(lookahead: 0) { window, _ in parser.feed(window) ? window.count : nil }
+        }
+        if parser.timedOut {
+            throw InspectionError(code: .timeout, detail: "inspection took longer than its deadline (timeoutSeconds) reading a document's text")
+        }
+        parser.finish()
+    }
+
+    /// One push-parser context, fed bytes in chunks with the deadline checked between them.
+    private struct Parser {
+        let stream: XMLStream
+        let deadline: ContinuousClock.Instant
+        private var context: xmlParserCtxtPtr?
+        private(set) var timedOut = false
+        private var stopped = false
+
+        init(stream: XMLStream, deadline: ContinuousClock.Instant) {
+            self.stream = stream
+            self.deadline = deadline
+        }
+
+        /// Parses `bytes`; false once parsing has stopped (the deadline passed, or the parser
+        /// gave up: past the root element, or broken beyond recovery).
+        mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            var offset = 0
+            while offset < bytes.count, !stopped {
+                if ContinuousClock.now > deadline {
+                    timedOut = true
+                    stopped = true
+                    break
+                }
+                let length = min(XMLStream.chunkSize, bytes.count - offset)
+                let chunk = UnsafeRawPointer(bytes.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+                offset += length
+                guard let context else {
+                    // The first bytes go to the new context, which guesses the encoding from them.
+                    var handler = XMLStream.makeHandler()
+                    context = xmlCreatePushParserCtxt(&handler, Unmanaged.passUnretained(stream).toOpaque(), chunk, Int32(length), "part.xml")
+                    guard let context else { stopped = true; break }
+                    xmlCtxtUseOptions(context, Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue
+                        | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue))
+                    continue
+                }
+                xmlParseChunk(context, chunk, Int32(length), 0)
+                if context.pointee.instate == XML_PARSER_EOF { stopped = true }
+            }
+            return !stopped
+        }
+
+        /// Tells the parser the input has ended (it reports what it held back).
+        mutating func finish() {
+            guard let context, !stopped else { return }
+            xmlParseChunk(context, nil, 0, 1)
+            stopped = true
+        }
+
+        mutating func close() {
+            if let context { xmlFreeParserCtxt(context) }
+            context = nil
+        }
+    }
 
     /// Whether the current element's local name (`t` for `<w:t>`) is `name`; compares C strings,
     /// allocating nothing, since large sheets have millions of nodes.
     func isNamed(_ name: StaticString) -> Bool {
-        guard let own = xmlTextReaderConstLocalName(reader) else { return false }
+        guard let own = localName else { return false }
         return strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
     /// The current element's local name.
-    var name: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
+    var name: String { localName.map { String(cString: $0) } ?? "" }
 
     /// The current text's value.
-    var text: String { xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? "" }
+    var text: String { String(decoding: characters, as: UTF8.self) }
 
-    /// An attribute of the current element by local name (any namespace).
+    /// An attribute of the current element by local name (any namespace; namespace
+    /// declarations are not attributes in SAX2).
     func attribute(_ name: StaticString) -> String? {
-        var value: String?
-        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            // `xmlns:r` is a namespace declaration, not an attribute named `r`.
-            if xmlTextReaderIsNamespaceDecl(reader) != 1, isNamed(name) {
-                value = text
-                break
-            }
+        guard event == .start, let attributes else { return nil }
+        for index in 0..<attributeCount {
+            // Five pointers an attribute: local name, prefix, URI, value start, value end.
+            let base = index * 5
+            guard let own = attributes[base], strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self),
+                                                     UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0,
+                  let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
+            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            // Without entity substitution libxml2 hands an escaped `&` on as `&#38;` (so that a
+            // tree could be written back); every other reference arrives decoded.
+            return value.contains("&#38;") ? value.replacingOccurrences(of: "&#38;", with: "&") : value
         }
-        xmlTextReaderMoveToElement(reader)
-        return value
+        return nil
     }
 
-    /// Hands libxml2 the part's bytes, from memory or from its spool file.
-    private final class Source {
-        let content: PartContent
-        var position = 0
+    // MARK: The SAX handler
 
-        init(_ content: PartContent) { self.content = content }
+    private static func stream(_ context: UnsafeMutableRawPointer?) -> XMLStream {
+        Unmanaged<XMLStream>.fromOpaque(context!).takeUnretainedValue()
+    }
 
-        func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-            let want = min(buffer.count, content.count - position)
-            guard want > 0 else { return 0 }
-            let got: Int
-            switch content.storage {
-            case .memory(let bytes):
-                got = bytes.withUnsafeBytes { source in
-                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + want)]))
-                    return want
-                }
-            case .file(let file, let start, _, _):
-                got = file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: start + position)
-            }
-            position += got
-            return got
+    /// The callbacks (a plain C struct, made for each parse: it is not Sendable).
+    static func makeHandler() -> xmlSAXHandler {
+        var handler = xmlSAXHandler()
+        handler.initialized = XML_SAX2_MAGIC
+        handler.startElementNs = { context, localName, _, _, _, _, count, _, attributes in
+            let stream = XMLStream.stream(context)
+            stream.event = .start
+            stream.depth = stream.level
+            stream.level += 1
+            stream.localName = localName
+            stream.attributes = attributes
+            stream.attributeCount = Int(count)
+            stream.visit(stream)
+            stream.attributes = nil
+            stream.attributeCount = 0
         }
+        handler.endElementNs = { context, localName, _, _ in
+            let stream = XMLStream.stream(context)
+            stream.event = .end
+            stream.level -= 1
+            stream.depth = stream.level
+            stream.localName = localName
+            stream.visit(stream)
+        }
+        let characters: charactersSAXFunc = { context, bytes, length in
+            guard let bytes, length > 0 else { return }
+            let stream = XMLStream.stream(context)
+            stream.event = .text
+            stream.depth = stream.level
+            stream.localName = nil
+            stream.characters = UnsafeBufferPointer(start: bytes, count: Int(length))
+            stream.visit(stream)
+            stream.characters = UnsafeBufferPointer(start: nil, count: 0)
+        }
+        handler.characters = characters
+        handler.ignorableWhitespace = characters
+        handler.cdataBlock = characters
+        // Errors are recovered from and never printed.
+        handler.serror = { _, _ in }
+        return handler
     }
 }
 

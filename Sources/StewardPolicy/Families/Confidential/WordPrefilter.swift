@@ -1,0 +1,58 @@
+/// A quick test of whether ASCII text may hold any of a few words, in any case, standing as
+/// words: the marker search's way past text that cannot hold a marking. One pass over the
+/// bytes, comparing only where a byte could start one of the words.
+struct WordPrefilter {
+    struct Word: Hashable {
+        /// Upper-case bytes.
+        var bytes: [UInt8]
+        /// Whether a letter or digit right after the word rules it out (CONFIDENTIALLY, NOTE).
+        var endsAtWordEnd: Bool
+    }
+
+    /// The words by the byte they start with (either case).
+    private var starting = [[Word]](repeating: [], count: 128)
+    /// Set when a word cannot be tested here (it has a byte past ASCII).
+    private var anyText = false
+
+    init(words: [Word]) {
+        for word in Set(words) where !word.bytes.isEmpty {
+            guard word.bytes.allSatisfy({ $0 < 0x80 }) else { anyText = true; continue }
+            starting[Int(word.bytes[0])].append(word)
+            if (0x41...0x5A).contains(word.bytes[0]) { starting[Int(word.bytes[0] | 0x20)].append(word) }
+        }
+    }
+
+    /// False only when `text` is all ASCII and none of the words stands in it: a word counts
+    /// unless a letter is right before it (when it starts with one) or, for `endsAtWordEnd`, a
+    /// letter or digit right after it. Looser than the marker search's own word test, never
+    /// stricter, so text it rules out holds no marking.
+    func mayContain(_ text: String) -> Bool {
+        if anyText { return true }
+        var text = text
+        return text.withUTF8 { bytes in
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte >= 0x80 { return true }
+                let candidates = starting[Int(byte)]
+                guard !candidates.isEmpty else { continue }
+                if index > 0, Self.isLetter(bytes[index - 1]), Self.isLetter(byte) { continue }
+                for word in candidates where Self.matches(word, bytes, at: index) { return true }
+            }
+            return false
+        }
+    }
+
+    private static func matches(_ word: Word, _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        let end = start + word.bytes.count
+        guard end <= bytes.count else { return false }
+        for offset in 1..<word.bytes.count {
+            let byte = bytes[start + offset]
+            let upper = (0x61...0x7A).contains(byte) ? byte - 0x20 : byte
+            if upper != word.bytes[offset] { return false }
+        }
+        if word.endsAtWordEnd, end < bytes.count, MarkerText.isWordByte(bytes[end]) { return false }
+        return true
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+}

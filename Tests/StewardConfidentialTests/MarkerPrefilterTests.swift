@@ -1,0 +1,59 @@
+import StewardCore
+@testable import StewardPolicy
+import StewardTestSupport
+import Testing
+
+/// The marker search passes over text whose bytes hold no marker's first word (what lets a
+/// workbook of half a million cells be read in time). That shortcut must never change an
+/// answer: every text it skips has no marking line by the full rule.
+@Suite("The marker search's prefilter changes no answer")
+struct MarkerPrefilterTests {
+    let search: MarkerSearch = {
+        let envelope = Envelope(sender: Mail.member, recipients: [Mail.outsider], authUser: "clee", clientAddress: "127.0.0.1")
+        let settings = Mail.policy.settings(for: "london")
+        return MarkerSearch(context: RuleContext(envelope: envelope, direction: .outgoing, directory: Mail.policy.directory, settings: settings))
+    }()
+
+    /// Words that make markings, pieces of them, look-alikes and separators, in several cases.
+    static let vocabulary = [
+        "confidential", "Confidential", "CONFIDENTIAL", "CONFIDENTIALLY", "confidentiality", "Private", "PRIVATE", "private",
+        "restricted", "RESTRICTED", "Embargo", "EMBARGOED", "embargoes", "until", "Not", "for", "circulation", "CIRCULATION",
+        "Strictly", "highly", "and", "personal", "-", ":", "|", "[", "]", "(", ")", "*", "–", "\t", "  ", "\r\n", "12",
+        "note", "cb91ce37", "741786.99", "Non-Confidential", "CONFID\u{200D}ENTIAL", "naïve", "EMBAR", "GOED", "Sensitive",
+        "in", "confidence", "Secret", "SECRET", "Internal", "only", "OFFICIAL", "official-sensitive",
+    ]
+
+    @Test("on 20,000 texts built from marking words, a skipped text never has a marking line")
+    func skippedTextsHaveNoMarking() {
+        var generator = SplitMix64(seed: 0x5EED)
+        var skipped = 0, marked = 0
+        for _ in 0..<20_000 {
+            let count = Int(generator.next() % 6) + 1
+            let text = (0..<count).map { _ in Self.vocabulary[Int(generator.next() % UInt64(Self.vocabulary.count))] }
+                .joined(separator: generator.next() % 3 == 0 ? "" : " ")
+            let marks = MarkerText.lines(of: text).contains { line in
+                [DocumentText.Kind.body, .cell, .headerFooter, .label].contains { search.marking(in: line, kind: $0) }
+            }
+            if marks { marked += 1 }
+            guard !search.mayMark(text) else { continue }
+            skipped += 1
+            #expect(!marks, "skipped a marking: \(text.debugDescription)")
+        }
+        // Both sides are well represented, so the comparison means something.
+        #expect(skipped > 2_000, "\(skipped) skipped")
+        #expect(marked > 2_000, "\(marked) marked")
+    }
+
+    @Test("ordinary cells are skipped; a cell with a marker word, or text past ASCII, is read")
+    func examples() {
+        #expect(!search.mayMark("note cb91ce37"))
+        #expect(!search.mayMark("741786.99"))
+        #expect(search.mayMark("strictly private"))
+        #expect(search.mayMark("x\tCONFIDENTIAL"))
+        #expect(search.mayMark("Embargoed until Monday"))
+        // Beyond ASCII normalising can change the bytes (a zero-width joiner inside a word):
+        // such text always takes the full search.
+        #expect(search.mayMark("CONFID\u{200D}ENTIAL"))
+        #expect(search.mayMark("café"))
+    }
+}
