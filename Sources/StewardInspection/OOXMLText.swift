@@ -1,3 +1,4 @@
+import Dispatch
 import StewardCore
 
 /// The text of Office Open XML documents (Word .docx, Excel .xlsx, PowerPoint .pptx and their
@@ -62,26 +63,48 @@ enum OOXMLText {
     // MARK: Excel
 
     private static func excel(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
-        let shared = try sharedStrings(members["xl/sharedStrings.xml"], deadline: deadline)
+        // The shared string table is read on another thread while the sheets are read here
+        // (its strings are filled into the cells afterwards): the two are most of a workbook's
+        // XML, and reading them side by side halves the time a large one keeps its sender
+        // waiting (issue 16: a 5 MB workbook's 32 MB of XML).
+        let sharedPart = members["xl/sharedStrings.xml"]
+        let sharedResult = SharedStringsResult()
+        let sharedDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            sharedResult.value = Result { () throws(InspectionError) in try sharedStrings(sharedPart, deadline: deadline) }
+            sharedDone.signal()
+        }
         // Sheet names in workbook order, matched to their files through the workbook's relations.
         var targets: [String: String] = [:]
-        for rel in try XMLElements.read(members["xl/_rels/workbook.xml.rels"], deadline: deadline, attributes: ["Id", "Target"], where: { $0.isNamed("Relationship") }) {
-            if let id = rel.attributes["Id"], let target = rel.attributes["Target"] {
-                targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        var sheets: [XMLElements.Element] = []
+        var reader = SheetReader()
+        var failure: InspectionError?
+        do {
+            for rel in try XMLElements.read(members["xl/_rels/workbook.xml.rels"], deadline: deadline, attributes: ["Id", "Target"], where: { $0.isNamed("Relationship") }) {
+                if let id = rel.attributes["Id"], let target = rel.attributes["Target"] {
+                    targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+                }
             }
+            sheets = try XMLElements.read(members["xl/workbook.xml"], deadline: deadline, attributes: ["name", "id"]) { $0.isNamed("sheet") }
+            for (index, sheet) in sheets.enumerated() {
+                let file = sheet.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml"
+                guard let part = members[file] else { continue }
+                reader.startSheet(sheet.attributes["name"] ?? "Sheet\(index + 1)")
+                try XMLStream.walk(part, deadline: deadline) { reader.take($0) }
+            }
+        } catch {
+            failure = error
         }
-        let sheets = try XMLElements.read(members["xl/workbook.xml"], deadline: deadline, attributes: ["name", "id"]) { $0.isNamed("sheet") }
-        var segments: [DocumentText.Segment] = []
-        for (index, sheet) in sheets.enumerated() {
-            let name = sheet.attributes["name"] ?? "Sheet\(index + 1)"
-            let file = sheet.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml"
-            guard let part = members[file] else { continue }
-            var reader = SheetReader(sheet: name, shared: shared, segments: segments)
-            segments = []
-            try XMLStream.walk(part, deadline: deadline) { reader.take($0) }
-            segments = reader.segments
-        }
-        return segments
+        sharedDone.wait()  // always, so the other thread never outlives the members it reads
+        if let failure { throw failure }
+        let shared = try sharedResult.value?.get() ?? []
+        return reader.finish(shared: shared)
+    }
+
+    /// Written by the reading thread before it signals, read after the wait: the semaphore
+    /// orders the two, so no lock is needed.
+    private final class SharedStringsResult: @unchecked Sendable {
+        var value: Result<[String], InspectionError>?
     }
 
     /// The shared string table: the text of each top-level `si` (its `t` runs, phonetic ones too).
@@ -99,34 +122,38 @@ enum OOXMLText {
         return strings
     }
 
-    /// A worksheet's cells (`c`: a shared string, an inline string or a value) and its print
-    /// headers and footers (the children of its one `headerFooter` element).
+    /// Worksheets' cells (`c`: a shared string, an inline string or a value) and their print
+    /// headers and footers (the children of a sheet's one `headerFooter` element). A cell with
+    /// a shared string is kept with the string's number until the table is read (`finish`).
     private struct SheetReader {
-        let sheet: String
-        let shared: [String]
-        var segments: [DocumentText.Segment] = []
-        private var cell: (reference: String, type: String?, value: String?, inline: String)?
+        private(set) var segments: [DocumentText.Segment] = []
+        /// Cells waiting for their shared string: segment index and string number.
+        private var waiting: [(segment: Int, string: Int)] = []
+        private var sheet = ""
+        /// The start of every cell's location in the current sheet, one string shared by all.
+        private var cellPlace = ""
+        private enum CellType { case shared, inline, value }
+        private var cell: (reference: String, type: CellType, value: String?, number: Int?, inline: String)?
         private var inValue = false, inText = false
         private var inHeaderFooter = false
         private var headerFooter: (tag: String, text: String)?
 
-        /// `segments`: those of the sheets before, appended to in place.
-        init(sheet: String, shared: [String], segments: [DocumentText.Segment]) {
-            self.sheet = sheet
-            self.shared = shared
-            self.segments = segments
-            cellPlace = "sheet \"\(sheet)\", cell "
+        mutating func startSheet(_ name: String) {
+            sheet = name
+            cellPlace = "sheet \"\(name)\", cell "
         }
-        /// The start of every cell's location, one string shared by all of them.
-        private let cellPlace: String
 
         mutating func take(_ stream: XMLStream) {
             switch stream.event {
             case .start:
                 if stream.isNamed("c") {
-                    cell = (stream.attribute("r") ?? "?", stream.attribute("t"), nil, "")
+                    let type: CellType = stream.attribute("t", is: "s") ? .shared : stream.attribute("t", is: "inlineStr") ? .inline : .value
+                    cell = (stream.attribute("r") ?? "?", type, nil, nil, "")
                 } else if cell != nil, stream.isNamed("v") {
-                    if cell?.value == nil { cell?.value = "" ; inValue = true }
+                    if cell?.value == nil, cell?.number == nil {
+                        if cell?.type == .shared { cell?.number = 0 } else { cell?.value = "" }
+                        inValue = true
+                    }
                 } else if cell != nil, stream.isNamed("t") {
                     inText = true
                 } else if stream.depth == 1, stream.isNamed("headerFooter") {
@@ -151,26 +178,54 @@ enum OOXMLText {
                     headerFooter = nil
                 }
             case .text:
-                if inValue { cell?.value? += stream.text } else if inText { cell?.inline += stream.text } else if headerFooter != nil { headerFooter?.text += stream.text }
+                if inValue {
+                    // A shared string's number is read from the bytes, with no string made for it.
+                    if let number = cell?.number { cell?.number = Self.accumulate(number, stream.textBytes) } else { cell?.value? += stream.text }
+                } else if inText {
+                    cell?.inline += stream.text
+                } else if headerFooter != nil {
+                    headerFooter?.text += stream.text
+                }
             }
+        }
+
+        /// `number` followed by the decimal digits of `bytes`; -1 (no string) for anything else
+        /// or a number past any table's size.
+        private static func accumulate(_ number: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            guard number >= 0 else { return number }
+            var value = number
+            for byte in bytes {
+                guard (0x30...0x39).contains(byte), value < 100_000_000 else { return -1 }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
         }
 
         private mutating func finishCell() {
             defer { cell = nil; inValue = false; inText = false }
             guard let cell else { return }
-            let text: String
             switch cell.type {
-            case "s":
-                guard let index = cell.value.flatMap({ Int($0) }), shared.indices.contains(index) else { return }
-                text = shared[index]
-            case "inlineStr":
-                text = cell.inline
-            default:
-                guard let value = cell.value else { return }
-                text = value
+            case .shared:
+                guard let number = cell.number, number >= 0 else { return }
+                waiting.append((segments.count, number))
+                segments.append(DocumentText.Segment(kind: .cell, place: cellPlace, reference: cell.reference, text: ""))
+            case .inline, .value:
+                let text = cell.type == .inline ? cell.inline : cell.value ?? ""
+                guard !text.isEmpty else { return }
+                segments.append(DocumentText.Segment(kind: .cell, place: cellPlace, reference: cell.reference, text: text))
             }
-            guard !text.isEmpty else { return }
-            segments.append(DocumentText.Segment(kind: .cell, place: cellPlace, reference: cell.reference, text: text))
+        }
+
+        /// The segments with every shared string filled in; a cell whose string is missing or
+        /// empty is left out, as a cell with no text is.
+        mutating func finish(shared: [String]) -> [DocumentText.Segment] {
+            guard !waiting.isEmpty else { return segments }
+            for (segment, string) in waiting where shared.indices.contains(string) {
+                segments[segment].text = shared[string]
+            }
+            waiting = []
+            segments.removeAll { $0.kind == .cell && $0.text.isEmpty }
+            return segments
         }
     }
 

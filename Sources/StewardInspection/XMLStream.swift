@@ -130,9 +130,29 @@ final class XMLStream {
     /// The current text's value.
     var text: String { String(decoding: characters, as: UTF8.self) }
 
+    /// The current text's bytes (UTF-8), valid during the visit only: for readers that need no string.
+    var textBytes: UnsafeBufferPointer<UInt8> { characters }
+
+    /// Whether the current element has attribute `name` (by local name) with exactly `value`,
+    /// compared byte for byte, making no string.
+    func attribute(_ name: StaticString, is value: StaticString) -> Bool {
+        guard let bytes = attributeBytes(name), let base = bytes.baseAddress else { return false }
+        return bytes.count == value.utf8CodeUnitCount && memcmp(base, value.utf8Start, value.utf8CodeUnitCount) == 0
+    }
+
     /// An attribute of the current element by local name (any namespace; namespace
     /// declarations are not attributes in SAX2).
     func attribute(_ name: StaticString) -> String? {
+        guard let bytes = attributeBytes(name) else { return nil }
+        let value = String(decoding: bytes, as: UTF8.self)
+        // Without entity substitution libxml2 hands an escaped `&` on as `&#38;` (so that a
+        // tree could be written back); every other reference arrives decoded. (A byte test
+        // first: Foundation's string search costs more than the whole parse.)
+        return bytes.contains(UInt8(ascii: "&")) ? value.replacingOccurrences(of: "&#38;", with: "&") : value
+    }
+
+    /// The raw value of an attribute of the current element, valid during the visit only.
+    private func attributeBytes(_ name: StaticString) -> UnsafeBufferPointer<UInt8>? {
         guard event == .start, let attributes else { return nil }
         for index in 0..<attributeCount {
             // Five pointers an attribute: local name, prefix, URI, value start, value end.
@@ -140,10 +160,7 @@ final class XMLStream {
             guard let own = attributes[base], strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self),
                                                      UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0,
                   let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
-            // Without entity substitution libxml2 hands an escaped `&` on as `&#38;` (so that a
-            // tree could be written back); every other reference arrives decoded.
-            return value.contains("&#38;") ? value.replacingOccurrences(of: "&#38;", with: "&") : value
+            return UnsafeBufferPointer(start: start, count: end - start)
         }
         return nil
     }

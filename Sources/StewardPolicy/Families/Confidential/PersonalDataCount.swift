@@ -102,7 +102,8 @@ struct PersonalDataCount {
     /// U or V; BG, GB, KN, NK, NT, TN and ZZ are never issued.
     private mutating func scanNINumbers(_ bytes: [UInt8]) {
         let badFirst = Set("DFIQUV".utf8), badSecond = Set("DFIOQUV".utf8)
-        let badPairs: Set<[UInt8]> = Set(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].map { Array($0.utf8) })
+        // Pairs as one number each: checking an array would allocate one for every two letters.
+        let badPairs = Set(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].map { pair in pair.utf8.reduce(UInt16(0)) { $0 << 8 | UInt16($1) } })
         var index = 0
         while index + 9 <= bytes.count {
             defer { index += 1 }
@@ -110,7 +111,7 @@ struct PersonalDataCount {
             let first = Self.upper(bytes[index])
             guard index + 1 < bytes.count, Self.isLetter(bytes[index + 1]) else { continue }
             let second = Self.upper(bytes[index + 1])
-            guard !badFirst.contains(first), !badSecond.contains(second), !badPairs.contains([first, second]) else { continue }
+            guard !badFirst.contains(first), !badSecond.contains(second), !badPairs.contains(UInt16(first) << 8 | UInt16(second)) else { continue }
             var cursor = index + 2
             var number: [UInt8] = [first, second]
             var ok = true

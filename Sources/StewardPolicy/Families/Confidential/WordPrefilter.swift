@@ -11,6 +11,9 @@ struct WordPrefilter {
 
     /// The words by the byte they start with (either case).
     private var starting = [[Word]](repeating: [], count: 128)
+    /// Whether any word starts with the byte: tested first, as a flat table, since most bytes
+    /// start none (looking into `starting` costs a reference count each time).
+    private var starts = [Bool](repeating: false, count: 128)
     /// Set when a word cannot be tested here (it has a byte past ASCII).
     private var anyText = false
 
@@ -18,7 +21,11 @@ struct WordPrefilter {
         for word in Set(words) where !word.bytes.isEmpty {
             guard word.bytes.allSatisfy({ $0 < 0x80 }) else { anyText = true; continue }
             starting[Int(word.bytes[0])].append(word)
-            if (0x41...0x5A).contains(word.bytes[0]) { starting[Int(word.bytes[0] | 0x20)].append(word) }
+            starts[Int(word.bytes[0])] = true
+            if (0x41...0x5A).contains(word.bytes[0]) {
+                starting[Int(word.bytes[0] | 0x20)].append(word)
+                starts[Int(word.bytes[0] | 0x20)] = true
+            }
         }
     }
 
@@ -33,10 +40,9 @@ struct WordPrefilter {
             for index in bytes.indices {
                 let byte = bytes[index]
                 if byte >= 0x80 { return true }
-                let candidates = starting[Int(byte)]
-                guard !candidates.isEmpty else { continue }
+                guard starts[Int(byte)] else { continue }
                 if index > 0, Self.isLetter(bytes[index - 1]), Self.isLetter(byte) { continue }
-                for word in candidates where Self.matches(word, bytes, at: index) { return true }
+                for word in starting[Int(byte)] where Self.matches(word, bytes, at: index) { return true }
             }
             return false
         }
