@@ -48,7 +48,10 @@ import Testing
             }
         }
         let recovered = try #require(after, "the store did not recover after the restart: \(failures)")
-        #expect(!recovered.isRetry && recovered.id != before.id)
-        #expect(try await store.list(limit: 10).count == 2, "nothing from the failed attempts was stored")
+        // An attempt answered at its deadline while the server came back may still have
+        // committed after it; the next attempt then finds the message held (a retry), so it is
+        // held once either way, and nothing from the attempts while the server was down is.
+        #expect(recovered.id != before.id)
+        #expect(try await store.list(limit: 10).count == 2, "the message is held once")
     }
 }

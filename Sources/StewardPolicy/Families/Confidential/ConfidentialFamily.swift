@@ -150,40 +150,56 @@ public struct ConfidentialFamily: DetectionFamily {
 
     /// The pieces one at a time, never all at once: a workbook of half a million cells would
     /// otherwise hold a second copy of every cell's place and text for each search.
-    static func pieces(of message: InspectedMessage) -> Pieces { Pieces(parts: message.allParts) }
+    static func pieces(of message: InspectedMessage, where include: @escaping (DocumentText.Segment) -> Bool = { _ in true }) -> Pieces {
+        Pieces(parts: message.allParts, include: include)
+    }
 
     struct Pieces: Sequence {
         let parts: [MessagePart]
+        /// Which segments to yield: tested before a piece is made, so a search that wants few of
+        /// a workbook's cells pays little for the rest.
+        let include: (DocumentText.Segment) -> Bool
 
-        func makeIterator() -> Iterator { Iterator(parts: parts) }
+        func makeIterator() -> Iterator { Iterator(parts: parts, include: include) }
 
         struct Iterator: IteratorProtocol {
             let parts: [MessagePart]
-            /// The part being read (-1 before the first) and the next of its segments.
+            let include: (DocumentText.Segment) -> Bool
+            /// The part being read (-1 before the first), its segments (taken from the part
+            /// once, not for every piece: a part is a large value), and the next one.
             private var partIndex = -1
+            private var segments: [DocumentText.Segment] = []
             private var segmentIndex = 0
             private var partPlace = ""
+            private var partPath: [Int] = []
 
-            init(parts: [MessagePart]) { self.parts = parts }
+            init(parts: [MessagePart], include: @escaping (DocumentText.Segment) -> Bool) {
+                self.parts = parts
+                self.include = include
+            }
 
             mutating func next() -> Piece? {
                 while true {
-                    if partIndex >= 0 {
-                        if let segments = parts[partIndex].documentText?.segments {
-                            while segmentIndex < segments.count {
-                                let segment = segments[segmentIndex]
-                                segmentIndex += 1
-                                if !segment.text.isEmpty { return Piece(partPlace: partPlace, partPath: parts[partIndex].path, segment: segment) }
-                            }
-                        } else if segmentIndex == 0, let text = parts[partIndex].text, !text.isEmpty {
-                            segmentIndex = 1
-                            return Piece(partPlace: partPlace, partPath: parts[partIndex].path, segment: DocumentText.Segment(kind: .body, text: text))
+                    while segmentIndex < segments.count {
+                        let index = segmentIndex
+                        segmentIndex += 1
+                        if !segments[index].text.isEmpty, include(segments[index]) {
+                            return Piece(partPlace: partPlace, partPath: partPath, segment: segments[index])
                         }
                     }
                     partIndex += 1
                     guard partIndex < parts.count else { return nil }
+                    let part = parts[partIndex]
                     segmentIndex = 0
-                    partPlace = ConfidentialFamily.place(of: parts[partIndex])
+                    partPlace = ConfidentialFamily.place(of: part)
+                    partPath = part.path
+                    if let document = part.documentText {
+                        segments = document.segments
+                    } else if let text = part.text, !text.isEmpty {
+                        segments = [DocumentText.Segment(kind: .body, text: text)]
+                    } else {
+                        segments = []
+                    }
                 }
             }
         }

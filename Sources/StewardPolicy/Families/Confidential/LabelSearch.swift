@@ -60,7 +60,7 @@ struct LabelSearch {
             found += findings(inHeaders: part.messageHeaders.values(named:), place: ConfidentialFamily.place(of: part) + ": ")
                 .map { ConfidentialFamily.Found(detail: $0, part: part.path) }
         }
-        for piece in ConfidentialFamily.pieces(of: message) where piece.segment.kind == .label && counts(piece.segment.text) {
+        for piece in ConfidentialFamily.pieces(of: message, where: { $0.kind == .label }) where counts(piece.segment.text) {
             found.append(.init(detail: "\(piece.place) (document label): " + ConfidentialFamily.quote(piece.segment.text), part: piece.partPath))
         }
         return found

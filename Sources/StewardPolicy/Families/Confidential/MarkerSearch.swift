@@ -56,7 +56,7 @@ struct MarkerSearch {
         // One finding per place (part), naming the first marking and how many more there are.
         var byPlace: [(place: String, part: [Int], first: String, count: Int)] = []
         var partOf: [String: Int] = [:]
-        for piece in ConfidentialFamily.pieces(of: message) where mayMark(piece.segment.text) {
+        for piece in ConfidentialFamily.pieces(of: message, where: { mayMark($0.text) }) {
             for line in MarkerText.lines(of: piece.segment.text) where marking(in: line, kind: piece.segment.kind) {
                 if let index = partOf[piece.partPlace] {
                     byPlace[index].count += 1

@@ -20,15 +20,18 @@ struct PersonalDataCount {
     init() {}
 
     init(_ text: String, thresholds: Thresholds) {
-        let bytes = Array(text.utf8)
-        var ats = 0, digits = 0
-        for byte in bytes {
-            if byte == UInt8(ascii: "@") { ats += 1 } else if (0x30...0x39).contains(byte) { digits += 1 }
+        // The text's own bytes, not a copy: a large workbook's text is megabytes.
+        var text = text
+        text.withUTF8 { bytes in
+            var ats = 0, digits = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: "@") { ats += 1 } else if (0x30...0x39).contains(byte) { digits += 1 }
+            }
+            if ats >= thresholds.emailAddresses { scanEmails(bytes) }
+            if digits >= thresholds.phoneNumbers * 10 { scanPhones(bytes) }
+            if digits >= thresholds.niNumbers * 6 { scanNINumbers(bytes) }
+            if digits >= thresholds.postcodes * 2 { scanPostcodes(bytes) }
         }
-        if ats >= thresholds.emailAddresses { scanEmails(bytes) }
-        if digits >= thresholds.phoneNumbers * 10 { scanPhones(bytes) }
-        if digits >= thresholds.niNumbers * 6 { scanNINumbers(bytes) }
-        if digits >= thresholds.postcodes * 2 { scanPostcodes(bytes) }
     }
 
     // MARK: E-mail addresses
@@ -42,7 +45,7 @@ struct PersonalDataCount {
     private static func isLetter(_ b: UInt8) -> Bool { (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) }
     private static func upper(_ b: UInt8) -> UInt8 { (0x61...0x7A).contains(b) ? b - 0x20 : b }
 
-    private mutating func scanEmails(_ bytes: [UInt8]) {
+    private mutating func scanEmails(_ bytes: UnsafeBufferPointer<UInt8>) {
         for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "@") {
             var start = index
             while start > 0, Self.isLocal(bytes[start - 1]) { start -= 1 }
@@ -61,7 +64,7 @@ struct PersonalDataCount {
     /// `0` or `+44` then digits with spaces, hyphens or brackets between them; a number counts
     /// when it has the UK's length (10 or 11 digits with the leading 0) and a UK prefix
     /// (01, 02, 03, 07, 08).
-    private mutating func scanPhones(_ bytes: [UInt8]) {
+    private mutating func scanPhones(_ bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -100,10 +103,9 @@ struct PersonalDataCount {
     /// Two prefix letters, six digits, a suffix A–D, spaces allowed between pairs. HMRC's
     /// format rules: the first letter is not D, F, I, Q, U or V; the second not D, F, I, O, Q,
     /// U or V; BG, GB, KN, NK, NT, TN and ZZ are never issued.
-    private mutating func scanNINumbers(_ bytes: [UInt8]) {
-        let badFirst = Set("DFIQUV".utf8), badSecond = Set("DFIOQUV".utf8)
-        // Pairs as one number each: checking an array would allocate one for every two letters.
-        let badPairs = Set(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].map { pair in pair.utf8.reduce(UInt16(0)) { $0 << 8 | UInt16($1) } })
+    private mutating func scanNINumbers(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // Pairs as one number each, compared without making an array for every two letters.
+        let badPairs: Set<UInt16> = Set(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].map { pair in pair.utf8.reduce(0) { $0 << 8 | UInt16($1) } })
         var index = 0
         while index + 9 <= bytes.count {
             defer { index += 1 }
@@ -111,21 +113,29 @@ struct PersonalDataCount {
             let first = Self.upper(bytes[index])
             guard index + 1 < bytes.count, Self.isLetter(bytes[index + 1]) else { continue }
             let second = Self.upper(bytes[index + 1])
-            guard !badFirst.contains(first), !badSecond.contains(second), !badPairs.contains(UInt16(first) << 8 | UInt16(second)) else { continue }
+            guard !"DFIQUV".utf8.contains(first), !"DFIOQUV".utf8.contains(second), !badPairs.contains(UInt16(first) << 8 | UInt16(second))
+            else { continue }
+            // Three pairs of digits, each after an optional space; where each starts (no array
+            // yet: most candidates fail here).
             var cursor = index + 2
-            var number: [UInt8] = [first, second]
-            var ok = true
-            for _ in 0..<3 {
+            var starts = (0, 0, 0), found = 0
+            while found < 3 {
                 if cursor < bytes.count, bytes[cursor] == 0x20 { cursor += 1 }
-                guard cursor + 1 < bytes.count, Self.isDigit(bytes[cursor]), Self.isDigit(bytes[cursor + 1]) else { ok = false; break }
-                number += [bytes[cursor], bytes[cursor + 1]]
+                guard cursor + 1 < bytes.count, Self.isDigit(bytes[cursor]), Self.isDigit(bytes[cursor + 1]) else { break }
+                switch found {
+                case 0: starts.0 = cursor
+                case 1: starts.1 = cursor
+                default: starts.2 = cursor
+                }
+                found += 1
                 cursor += 2
             }
-            guard ok else { continue }
+            guard found == 3 else { continue }
             if cursor < bytes.count, bytes[cursor] == 0x20 { cursor += 1 }
             guard cursor < bytes.count, "ABCD".utf8.contains(Self.upper(bytes[cursor])) else { continue }
             guard cursor + 1 == bytes.count || !Self.isAlnum(bytes[cursor + 1]) else { continue }
-            number.append(Self.upper(bytes[cursor]))
+            let number = [first, second, bytes[starts.0], bytes[starts.0 + 1], bytes[starts.1], bytes[starts.1 + 1], bytes[starts.2], bytes[starts.2 + 1],
+                          Self.upper(bytes[cursor])]
             niNumbers.insert(String(decoding: number, as: UTF8.self))
         }
     }
@@ -134,7 +144,7 @@ struct PersonalDataCount {
 
     /// Outward code (A9, A99, A9A, AA9, AA99, AA9A), an optional space, inward code (9AA), in
     /// capitals as addresses write them.
-    private mutating func scanPostcodes(_ bytes: [UInt8]) {
+    private mutating func scanPostcodes(_ bytes: UnsafeBufferPointer<UInt8>) {
         func isUpper(_ b: UInt8) -> Bool { (0x41...0x5A).contains(b) }
         var index = 0
         while index < bytes.count {
