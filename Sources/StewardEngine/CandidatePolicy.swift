@@ -132,8 +132,17 @@ public struct CandidatePolicy: Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o660)
         guard fd >= 0 else { throw Failure(code: .writeFailed, description: "cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw Failure(code: .writeFailed, description: "cannot lock \(path): \(String(cString: strerror(errno)))") }
+        // Never a blocking wait: a review app's requests run on Swift's few cooperative threads
+        // (one a core), and if they all sat in flock behind a change that needs one of them to
+        // go on, nothing would move again. So: try, and sleep between tries, for up to 30 s.
+        let giveUp = ContinuousClock.now + .seconds(30)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw Failure(code: .writeFailed, description: "cannot lock \(path): \(String(cString: strerror(errno)))")
+            }
+            guard ContinuousClock.now < giveUp, (try? await Task.sleep(for: .milliseconds(20))) != nil else {
+                throw Failure(code: .writeFailed, description: "another change to the \(branch) candidate policy held it for 30 s; nothing was changed, try again")
+            }
         }
         return try await body()
     }

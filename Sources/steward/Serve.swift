@@ -95,14 +95,15 @@ struct Serve: ParsableCommand {
             switch ProcessSignals.next() {
             case .reload(let sender):
                 requested.yield(sender)
+            case .interrupt where stopping:
+                // A second SIGINT (Ctrl-C twice): no more waiting for messages in flight.
+                running.cancel()
             case .terminate, .interrupt:
-                if stopping {
-                    // A second SIGINT: no more waiting for messages in flight.
-                    running.cancel()
-                } else {
-                    stopping = true
-                    Task { await group.triggerGracefulShutdown() }
-                }
+                // A SIGTERM while stopping changes nothing (an admin's second `kill`, or a
+                // service manager's repeat): the drain goes on, bounded by drain_seconds.
+                guard !stopping else { continue }
+                stopping = true
+                Task { await group.triggerGracefulShutdown() }
             case .wake:
                 continue
             }

@@ -85,6 +85,28 @@ import Testing
         #expect(candidate.candidateText() == nil)
     }
 
+    /// Officials releasing and allowing at the same moment: each change waits its turn without
+    /// holding one of Swift's few cooperative threads (with a blocking lock, two waiting
+    /// changes on a 2-core machine left none for the change holding the lock: no request
+    /// ever finished). None is lost, and each is audited.
+    @Test(.timeLimit(.minutes(1))) func changesAtTheSameMomentTakeTurnsAndNoneIsLost() async throws {
+        let setup = try ShadowPolicyTests.setup(candidate: nil)
+        let candidate = CandidatePolicy(directory: setup.policies, branch: "london")
+        let senders = (1...12).map { "member\($0)@london.union.example" }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sender in senders {
+                group.addTask {
+                    try await candidate.allowSender(sender, rule: "mass-mailing", store: setup.store, actor: "a", reason: sender, messageID: nil)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let text = try #require(candidate.candidateText())
+        #expect(senders.allSatisfy { text.contains($0) }, "every change is in the candidate:\n\(text)")
+        let reasons = try await setup.store.auditTrail(messageID: nil).map(\.entry).filter { $0.action == .policyException }.compactMap(\.reason)
+        #expect(Set(reasons) == Set(senders) && reasons.count == senders.count)
+    }
+
     @Test func aBadAddressOrRuleIsRefusedAndNothingIsWritten() async throws {
         let setup = try ShadowPolicyTests.setup(candidate: nil)
         let candidate = CandidatePolicy(directory: setup.policies, branch: "london")

@@ -212,6 +212,10 @@ import Testing
         runner.start()
         #expect(TestSupport.waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: inFlight) }, "miltertest never sent the message")
         serve.signal(SIGTERM)
+        // A second SIGTERM once the drain has begun (an admin's repeated `kill`, and `stop`
+        // below sends one more): the drain goes on; only a second SIGINT cuts it short.
+        #expect(serve.waitForLog("waiting for messages in flight"), "\(serve.log)")
+        serve.signal(SIGTERM)
         let status = serve.stop(timeout: 30)
         while runner.isExecuting { try await Task.sleep(for: .milliseconds(50)) }
         #expect(outcome.result?.status == 0, "\(outcome.result?.output ?? "")\(outcome.result?.error ?? "")\n\(serve.log)")
