@@ -140,8 +140,11 @@ public struct CandidatePolicy: Sendable {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 throw Failure(code: .writeFailed, description: "cannot lock \(path): \(String(cString: strerror(errno)))")
             }
-            guard ContinuousClock.now < giveUp, (try? await Task.sleep(for: .milliseconds(20))) != nil else {
+            guard ContinuousClock.now < giveUp else {
                 throw Failure(code: .writeFailed, description: "another change to the \(branch) candidate policy held it for 30 s; nothing was changed, try again")
+            }
+            guard (try? await Task.sleep(for: .milliseconds(20))) != nil else {
+                throw Failure(code: .writeFailed, description: "the change to the \(branch) candidate policy was cancelled before it began; nothing was changed")
             }
         }
         return try await body()

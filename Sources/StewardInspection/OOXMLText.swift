@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import StewardCore
 
 /// The text of Office Open XML documents (Word .docx, Excel .xlsx, PowerPoint .pptx and their
@@ -65,15 +65,16 @@ enum OOXMLText {
     private static func excel(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
         // The shared string table is read on another thread while the sheets are read here
         // (its strings are filled into the cells afterwards): the two are most of a workbook's
-        // XML, and reading them side by side halves the time a large one keeps its sender
-        // waiting (issue 16: a 5 MB workbook's 32 MB of XML).
+        // XML, and reading them side by side cuts the time a large one keeps its sender
+        // waiting (issue 16: a 5 MB workbook's 32 MB of XML). A thread of its own, not a
+        // pool's: this one waits for it, and a pool whose threads all waited would stall.
         let sharedPart = members["xl/sharedStrings.xml"]
         let sharedResult = SharedStringsResult()
         let sharedDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        Thread {
             sharedResult.value = Result { () throws(InspectionError) in try sharedStrings(sharedPart, deadline: deadline) }
             sharedDone.signal()
-        }
+        }.start()
         // Sheet names in workbook order, matched to their files through the workbook's relations.
         var targets: [String: String] = [:]
         var sheets: [XMLElements.Element] = []
@@ -86,7 +87,10 @@ enum OOXMLText {
                 }
             }
             sheets = try XMLElements.read(members["xl/workbook.xml"], deadline: deadline, attributes: ["name", "id"]) { $0.isNamed("sheet") }
-            reader.reserve(sheetBytes: members.filter { $0.key.hasPrefix("xl/worksheets/") }.reduce(0) { $0 + $1.value.count })
+            reader.reserve(sheetBytes: sheets.enumerated().reduce(0) { total, sheet in
+                let file = sheet.element.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(sheet.offset + 1).xml"
+                return total + (members[file]?.count ?? 0)
+            })
             for (index, sheet) in sheets.enumerated() {
                 let file = sheet.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml"
                 guard let part = members[file] else { continue }
@@ -112,9 +116,9 @@ enum OOXMLText {
     private static func sharedStrings(_ part: PartContent?, deadline: ContinuousClock.Instant) throws(InspectionError) -> [String] {
         guard let part else { return [] }
         var strings: [String] = []
-        // Room for as many strings as the part could hold (`<si><t>x</t></si>` is 17 bytes):
-        // pages never written cost nothing, and the table is never copied as it grows.
-        strings.reserveCapacity(part.count / 17)
+        // Room for as many strings as the part could hold (`<si><t>x</t></si>` is 17 bytes), up
+        // to a million: pages never written cost nothing, and the table is not copied as it grows.
+        strings.reserveCapacity(min(part.count / 17, 1_000_000))
         var current: String?
         try XMLStream.walk(part, deadline: deadline) { stream in
             switch stream.event {
@@ -140,7 +144,7 @@ enum OOXMLText {
         /// The cell being read, in plain fields changed in place (an optional tuple of strings
         /// was copied at every step: a tenth of a large workbook's time).
         private var inCell = false, hasValue = false
-        private var reference = "", type = CellType.value, value = "", number = 0, inline = ""
+        private var reference = "", type = CellType.value, value = "", inline = ""
         private var inValue = false, inText = false
         private var inHeaderFooter = false
         private var headerFooter: (tag: String, text: String)?
@@ -149,9 +153,11 @@ enum OOXMLText {
         /// takes at least 15 bytes, `<c><v>1</v></c>`). Reserved pages that are never written
         /// cost no memory, while growing by doubling would hold the old and the new array at
         /// once: 67 MB instead of 25 for a workbook of 450,000 cells.
+        /// At most a million: the sizes come from the sender, and past that the arrays grow as usual.
         mutating func reserve(sheetBytes: Int) {
-            segments.reserveCapacity(sheetBytes / 15)
-            waiting.reserveCapacity(sheetBytes / 15)
+            let cells = min(sheetBytes / 15, 1_000_000)
+            segments.reserveCapacity(cells)
+            waiting.reserveCapacity(cells)
         }
 
         mutating func startSheet(_ name: String) {
@@ -168,7 +174,6 @@ enum OOXMLText {
                     type = stream.attribute("t", is: "s") ? .shared : stream.attribute("t", is: "inlineStr") ? .inline : .value
                     reference = stream.attribute("r") ?? "?"
                     value = ""
-                    number = 0
                     inline = ""
                 } else if inCell, stream.isNamed("v") {
                     // The first value only, as before.
@@ -198,8 +203,7 @@ enum OOXMLText {
                 }
             case .text:
                 if inValue {
-                    // A shared string's number is read from the bytes, with no string made for it.
-                    if type == .shared { number = Self.accumulate(number, stream.textBytes) } else { value += stream.text }
+                    value += stream.text
                 } else if inText {
                     inline += stream.text
                 } else if headerFooter != nil {
@@ -208,24 +212,12 @@ enum OOXMLText {
             }
         }
 
-        /// `number` followed by the decimal digits of `bytes`; -1 (no string) for anything else
-        /// or a number past any table's size.
-        private static func accumulate(_ number: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-            guard number >= 0 else { return number }
-            var value = number
-            for byte in bytes {
-                guard (0x30...0x39).contains(byte), value < 100_000_000 else { return -1 }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return value
-        }
-
         private mutating func finishCell() {
             defer { inCell = false; inValue = false; inText = false }
             guard inCell else { return }
             switch type {
             case .shared:
-                guard hasValue, number >= 0 else { return }
+                guard hasValue, let number = OOXMLText.sharedStringIndex(value) else { return }
                 waiting.append((segments.count, number))
                 segments.append(DocumentText.Segment(kind: .cell, place: cellPlace, reference: reference, text: ""))
             case .inline, .value:
@@ -246,6 +238,27 @@ enum OOXMLText {
             segments.removeAll { $0.kind == .cell && $0.text.isEmpty }
             return segments
         }
+    }
+
+    /// A shared string's number as LibreOffice reads it, so the filter reads the string the
+    /// recipient sees: white space and a sign before the digits are skipped, reading stops
+    /// at the first byte that is not a digit (`5.0` is 5), and no digits at all is string 0.
+    /// Nil for a negative number or one past any table's size.
+    static func sharedStringIndex(_ text: String) -> Int? {
+        var bytes = text.utf8[...]
+        while let byte = bytes.first, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { bytes = bytes.dropFirst() }
+        var negative = false
+        if let byte = bytes.first, byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") {
+            negative = byte == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
+        }
+        var number = 0
+        for byte in bytes {
+            guard (0x30...0x39).contains(byte) else { break }
+            number = number * 10 + Int(byte - 0x30)
+            if number > 100_000_000 { return nil }
+        }
+        return negative && number != 0 ? nil : number
     }
 
     /// Excel header and footer text carries formatting codes (`&L`, `&C`, `&"Arial,Bold"`, `&12`);

@@ -130,9 +130,6 @@ final class XMLStream {
     /// The current text's value.
     var text: String { String(decoding: characters, as: UTF8.self) }
 
-    /// The current text's bytes (UTF-8), valid during the visit only: for readers that need no string.
-    var textBytes: UnsafeBufferPointer<UInt8> { characters }
-
     /// Whether the current element has attribute `name` (by local name) with exactly `value`,
     /// compared byte for byte, making no string.
     func attribute(_ name: StaticString, is value: StaticString) -> Bool {

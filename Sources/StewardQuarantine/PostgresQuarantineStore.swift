@@ -233,6 +233,7 @@ public final class PostgresQuarantineStore: QuarantineStore {
         let until = deadline ?? Date().addingTimeInterval(lockWaitSeconds)
         let logger = logger
         let anchor = anchor
+        let committing = NIOLockedValueBox(false)
         @Sendable func work(_ connection: PostgresConnection) async throws -> T {
             _ = try await connection.query("BEGIN", logger: logger).collect()
             do {
@@ -247,6 +248,7 @@ public final class PostgresQuarantineStore: QuarantineStore {
                 if let deadline, Date() >= deadline {
                     throw QuarantineError(code: .timedOut, detail: "the deadline passed before the commit")
                 }
+                committing.withLockedValue { $0 = true }
                 _ = try await connection.query("COMMIT", logger: logger).collect()
                 // After the commit, never failing it: a missing checkpoint only shows in
                 // `audit verify` as entries the newest checkpoint does not cover yet.
@@ -264,7 +266,10 @@ public final class PostgresQuarantineStore: QuarantineStore {
             guard let deadline else { return try await withConnection(until: until, work) }
             // With a deadline the caller's own wait ends there, even on a server that has
             // stopped answering (see `abandoningAtDeadline`).
-            return try await abandoningAtDeadline(deadline) { try await self.withConnection(until: until, work) }
+            return try await abandoningAtDeadline(
+                deadline, isCommitting: { committing.withLockedValue { $0 } },
+                late: { _ in logger.warning("a hold answered 451 at its deadline was committed after it; the MTA's retry is recognised as held if the message has a Message-ID") }
+            ) { try await self.withConnection(until: until, work) }
         } catch let error as QuarantineError {
             throw error
         } catch {

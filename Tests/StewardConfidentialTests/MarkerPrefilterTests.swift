@@ -8,11 +8,16 @@ import Testing
 /// answer: every text it skips has no marking line by the full rule.
 @Suite("The marker search's prefilter changes no answer")
 struct MarkerPrefilterTests {
-    let search: MarkerSearch = {
+    let search = Self.search()
+
+    /// The marker search of the shipped policy's London branch, or with its marker rule's
+    /// options replaced by `options`.
+    static func search(options: [String: RuleOptionValue]? = nil) -> MarkerSearch {
         let envelope = Envelope(sender: Mail.member, recipients: [Mail.outsider], authUser: "clee", clientAddress: "127.0.0.1")
-        let settings = Mail.policy.settings(for: "london")
+        var settings = Mail.policy.settings(for: "london")
+        if let options { settings.rules[ConfidentialFamily.markerRule.id]?.options = options }
         return MarkerSearch(context: RuleContext(envelope: envelope, direction: .outgoing, directory: Mail.policy.directory, settings: settings))
-    }()
+    }
 
     /// Words that make markings, pieces of them, look-alikes and separators, in several cases.
     static let vocabulary = [
@@ -42,6 +47,31 @@ struct MarkerPrefilterTests {
         // Both sides are well represented, so the comparison means something.
         #expect(skipped > 2_000, "\(skipped) skipped")
         #expect(marked > 2_000, "\(marked) marked")
+    }
+
+    @Test("a branch's own markers that begin or end with punctuation: still no marking skipped")
+    func punctuationMarkers() {
+        let search = Self.search(options: [
+            "markers": .list(["[CONFIDENTIAL]", "EMBARGO:", "-RESTRICTED-", "NOT FOR PRESS", "1ST DRAFT"]),
+            "leading_markers": .list(["EMBARGOED", "(DRAFT)"]),
+        ])
+        let vocabulary = Self.vocabulary + ["[", "CONFIDENTIAL]", "[confidential]", "embargo:", "-restricted-", "restricted-", "Not", "press",
+                                            "1st", "draft", "(draft)", "(DRAFT)x", "2", "x"]
+        var generator = SplitMix64(seed: 0xB0B)
+        var skipped = 0, marked = 0
+        for _ in 0..<20_000 {
+            let count = Int(generator.next() % 5) + 1
+            let text = (0..<count).map { _ in vocabulary[Int(generator.next() % UInt64(vocabulary.count))] }
+                .joined(separator: generator.next() % 3 == 0 ? "" : " ")
+            let marks = MarkerText.lines(of: text).contains { line in
+                [DocumentText.Kind.body, .cell, .headerFooter, .label].contains { search.marking(in: line, kind: $0) }
+            }
+            if marks { marked += 1 }
+            guard !search.mayMark(text) else { continue }
+            skipped += 1
+            #expect(!marks, "skipped a marking: \(text.debugDescription)")
+        }
+        #expect(skipped > 2_000 && marked > 2_000, "\(skipped) skipped, \(marked) marked")
     }
 
     @Test("ordinary cells are skipped; a cell with a marker word, or text past ASCII, is read")

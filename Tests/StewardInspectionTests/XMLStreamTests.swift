@@ -66,9 +66,33 @@ struct XMLStreamTests {
 
     @Test("broken XML is read as far as it can be, as a viewer would")
     func recovers() throws {
-        let xml = "<a><p>CONFIDENTIAL<b></p><p>second & third</p>"
-        let texts = try Self.events(PartContent(Array(xml.utf8))).filter { $0.hasPrefix("\"") }
-        #expect(texts.first == "\"CONFIDENTIAL\"")
+        let xml = "<a><p>CONFIDENTIAL<b></p><p>second & third</p><p>RESTRICTED</p>"
+        let texts = try Self.events(PartContent(Array(xml.utf8))).filter { $0.hasPrefix("\"") }.joined()
+        // Past a mismatched tag and a bare ampersand, the text after them is still read.
+        #expect(texts.contains("CONFIDENTIAL") && texts.contains("second") && texts.contains("RESTRICTED"), "\(texts)")
+    }
+
+    @Test("a workbook's shared-string numbers are read as LibreOffice reads them, so no cell's text is skipped")
+    func sharedStringNumbers() throws {
+        #expect(["5", "+5", " 5", "5.0", "\n5 ", "-0"].map(OOXMLText.sharedStringIndex) == [5, 5, 5, 5, 5, 0])
+        #expect(["", "abc"].map(OOXMLText.sharedStringIndex) == [0, 0])
+        #expect(["-1", "999999999999"].map(OOXMLText.sharedStringIndex) == [nil, nil])
+        func part(_ text: String) -> PartContent { PartContent(Array(text.utf8)) }
+        let cells = [("A1", "+5"), ("A2", " 1"), ("A3", "2.0"), ("A4", "-3"), ("A5", "99")]
+            .map { #"<c r="\#($0.0)" t="s"><v>\#($0.1)</v></c>"# }.joined()
+        let members: OOXMLText.Members = [
+            "[Content_Types].xml": part("<Types/>"),
+            "xl/workbook.xml": part(#"<workbook xmlns:r="r"><sheets><sheet name="Pay" r:id="rId1"/></sheets></workbook>"#),
+            "xl/_rels/workbook.xml.rels": part(#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            "xl/sharedStrings.xml": part("<sst>" + ["zero", "one", "two", "three", "four", "CONFIDENTIAL"].map { "<si><t>\($0)</t></si>" }.joined() + "</sst>"),
+            "xl/worksheets/sheet1.xml": part(#"<worksheet><sheetData><row>\#(cells)<c r="B1"><v>42</v></c><c r="B2" t="inlineStr"><is><t>inline</t></is></c></row></sheetData></worksheet>"#),
+        ]
+        let text = try #require(try OOXMLText.extract(members, deadline: Self.far))
+        let seen = text.segments.filter { $0.kind == .cell }.map { "\($0.location)=\($0.text)" }
+        #expect(seen == [
+            #"sheet "Pay", cell A1=CONFIDENTIAL"#, #"sheet "Pay", cell A2=one"#, #"sheet "Pay", cell A3=two"#,
+            #"sheet "Pay", cell B1=42"#, #"sheet "Pay", cell B2=inline"#,
+        ], "\(seen)")
     }
 
     @Test("a deadline that has passed stops the reading")
