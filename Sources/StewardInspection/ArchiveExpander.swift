@@ -51,6 +51,8 @@ struct ArchiveExpander {
         /// Reading stopped at a limit already reported for an earlier archive.
         var stopped = false
         var timedOut = false
+        /// A document's parts read while they were inflated.
+        var early: OOXMLText.Early = [:]
     }
 
     /// When `nodes[index]` is an archive, opens it and every archive inside it (breadth first),
@@ -74,7 +76,7 @@ struct ArchiveExpander {
                 continue
             }
             let archive = nodes[archiveIndex]
-            let reading = kind.tnef ? readTNEF(archive, label: label) : try read(kind: kind, archive: archive, label: label)
+            var reading = kind.tnef ? readTNEF(archive, label: label) : try read(kind: kind, archive: archive, label: label)
             if reading.timedOut {
                 throw InspectionError(
                     code: .timeout,
@@ -98,7 +100,10 @@ struct ArchiveExpander {
             // past max_expanded_bytes would cost memory in proportion).
             if readDocumentText, reading.problem == nil, !reading.stopped, let document = ZipDocument.of(archive) {
                 do {
-                    nodes[archiveIndex].documentText = try document.text(members: reading.members, deadline: deadline)
+                    // Handed over, not copied: the text reader then holds the only copy of a sheet's cells.
+                    let early = reading.early
+                    reading.early = [:]
+                    nodes[archiveIndex].documentText = try document.text(members: reading.members, early: early, deadline: deadline)
                 } catch {
                     throw InspectionError(
                         code: .timeout,
@@ -154,6 +159,24 @@ struct ArchiveExpander {
     private mutating func read(
         _ handle: OpaquePointer, opened: Int32, kind: ArchiveKind, archive: MessagePart, label: String
     ) throws(InspectionError) -> Reading {
+        // An Office document's large XML parts are parsed while they are inflated; their
+        // threads are all done before the members are handed on, whatever happens.
+        let early = readDocumentText ? EarlyDocumentParts(document: ZipDocument.of(archive), deadline: deadline) : nil
+        var reading: Reading
+        do {
+            reading = try read(handle, opened: opened, kind: kind, archive: archive, label: label, early: early)
+        } catch {
+            _ = early?.finish()
+            throw error
+        }
+        reading.early = early?.finish() ?? [:]
+        return reading
+    }
+
+    private mutating func read(
+        _ handle: OpaquePointer, opened: Int32, kind: ArchiveKind, archive: MessagePart, label: String,
+        early: EarlyDocumentParts?
+    ) throws(InspectionError) -> Reading {
         var reading = Reading()
         guard opened == ARCHIVE_OK else {
             reading.problem = unreadable(handle, label: label, kind: kind)
@@ -187,12 +210,15 @@ struct ArchiveExpander {
                 filename: name, origin: .archiveMember
             )
             if archive_entry_is_encrypted(entry) != 0 {
+                early?.skip(name)
                 reading.encryptedMembers.append(name)
                 reading.members.append(member)
                 continue
             }
 
             var content = ContentSink(spool)
+            content.follower = early?.follow(
+                name, size: archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : 0, before: reading.members)
             var failed = false
             while true {
                 let got = chunk.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }

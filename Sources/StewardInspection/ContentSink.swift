@@ -30,6 +30,8 @@ struct ContentSink {
     private var start = 0
     private var head: [UInt8] = []
     private(set) var count = 0
+    /// A reader following the part as it is written (a document's XML, parsed meanwhile).
+    var follower: GrowingContent?
 
     init(_ target: MessageSpoolFile) {
         self.target = target
@@ -41,6 +43,7 @@ struct ContentSink {
         do throws(SpoolFileError) {
             if let file {
                 try file.append(bytes)
+                follower?.spooled(file: file, start: start, count: count)
                 return
             }
             memory.append(contentsOf: bytes)
@@ -51,6 +54,7 @@ struct ContentSink {
                 head = Array(memory.prefix(PartContent.headLength))
                 memory = []
                 self.file = file
+                follower?.spooled(file: file, start: start, count: count)
             }
         } catch {
             throw InspectionError(code: .unreadable, detail: error.description)
@@ -64,7 +68,8 @@ struct ContentSink {
     /// The content collected; the sink is left empty.
     mutating func finish() -> PartContent {
         defer { self = ContentSink(target) }
-        if let file { return PartContent(file: file, offset: start, count: count, head: head) }
-        return PartContent(memory)
+        let content = file.map { PartContent(file: $0, offset: start, count: count, head: head) } ?? PartContent(memory)
+        follower?.finish(content)
+        return content
     }
 }

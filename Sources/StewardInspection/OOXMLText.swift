@@ -11,15 +11,18 @@ import StewardCore
 enum OOXMLText {
     typealias Members = [String: PartContent]
 
-    static func extract(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> DocumentText? {
+    /// Parts already read while the zip was inflated (`EarlyDocumentParts`), by name.
+    typealias Early = [String: Result<EarlyDocumentParts.Parsed, InspectionError>]
+
+    static func extract(_ members: Members, early: consuming Early = [:], deadline: ContinuousClock.Instant) throws(InspectionError) -> DocumentText? {
         guard members["[Content_Types].xml"] != nil else { return nil }
         // The body's array is kept and the few properties appended to it: `+=` onto an empty
         // array would copy a workbook's half a million cells once more.
         var segments: [DocumentText.Segment]
         if members["word/document.xml"] != nil {
-            segments = try word(members, deadline: deadline)
+            segments = try word(members, early: &early, deadline: deadline)
         } else if members["xl/workbook.xml"] != nil {
-            segments = try excel(members, deadline: deadline)
+            segments = try excel(members, early: &early, deadline: deadline)
         } else {
             segments = try powerPoint(members, deadline: deadline)
         }
@@ -29,9 +32,11 @@ enum OOXMLText {
 
     // MARK: Word
 
-    private static func word(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
+    private static func word(_ members: Members, early: inout Early, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
         var segments: [DocumentText.Segment] = []
-        if let body = members["word/document.xml"] {
+        if case .paragraphs(let text) = try early.removeValue(forKey: "word/document.xml")?.get() {
+            segments.append(DocumentText.Segment(kind: .body, text: text))
+        } else if let body = members["word/document.xml"] {
             segments.append(DocumentText.Segment(kind: .body, text: try paragraphs(body, deadline: deadline)))
         }
         for name in members.keys.sorted() {
@@ -60,41 +65,51 @@ enum OOXMLText {
         return text.joined
     }
 
+    /// `paragraphs` of a part still being inflated; nil when it was abandoned.
+    static func paragraphs(growing part: GrowingContent, deadline: ContinuousClock.Instant) throws(InspectionError) -> String? {
+        var text = ParagraphText.runs()
+        guard try XMLStream.walk(growing: part, deadline: deadline, { text.take($0) }) else { return nil }
+        return text.joined
+    }
+
     // MARK: Excel
 
-    private static func excel(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
+    private static func excel(_ members: Members, early: inout Early, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
         // The shared string table is read on another thread while the sheets are read here
         // (its strings are filled into the cells afterwards): the two are most of a workbook's
         // XML, and reading them side by side cuts the time a large one keeps its sender
         // waiting (issue 16: a 5 MB workbook's 32 MB of XML). A thread of its own, not a
         // pool's: this one waits for it, and a pool whose threads all waited would stall.
+        // When the table was read while the zip was inflated, that reading is used.
         let sharedPart = members["xl/sharedStrings.xml"]
         let sharedResult = SharedStringsResult()
         let sharedDone = DispatchSemaphore(value: 0)
-        Thread {
-            sharedResult.value = Result { () throws(InspectionError) in try sharedStrings(sharedPart, deadline: deadline) }
+        if let read = early.removeValue(forKey: "xl/sharedStrings.xml") {
+            sharedResult.value = read.flatMap { parsed in
+                guard case .sharedStrings(let strings) = parsed else { return .success([]) }
+                return .success(strings)
+            }
             sharedDone.signal()
-        }.start()
-        // Sheet names in workbook order, matched to their files through the workbook's relations.
-        var targets: [String: String] = [:]
-        var sheets: [XMLElements.Element] = []
+        } else {
+            Thread {
+                sharedResult.value = Result { () throws(InspectionError) in try sharedStrings(sharedPart, deadline: deadline) }
+                sharedDone.signal()
+            }.start()
+        }
         var reader = SheetReader()
         var failure: InspectionError?
         do {
-            for rel in try XMLElements.read(members["xl/_rels/workbook.xml.rels"], deadline: deadline, attributes: ["Id", "Target"], where: { $0.isNamed("Relationship") }) {
-                if let id = rel.attributes["Id"], let target = rel.attributes["Target"] {
-                    targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+            let sheets = try sheetList(members, deadline: deadline)
+            reader.reserve(sheetBytes: sheets.reduce(0) { total, sheet in total + (early[sheet.file] == nil ? members[sheet.file]?.count ?? 0 : 0) })
+            for (file, name) in sheets {
+                // Taken out of `early`, so the reader holds the only copy of its cells (filling in
+                // the shared strings would otherwise copy them all).
+                if let read = early.removeValue(forKey: file), case .sheet(let sheet) = try read.get() {
+                    reader.absorb(sheet, sheet: name)
+                    continue
                 }
-            }
-            sheets = try XMLElements.read(members["xl/workbook.xml"], deadline: deadline, attributes: ["name", "id"]) { $0.isNamed("sheet") }
-            reader.reserve(sheetBytes: sheets.enumerated().reduce(0) { total, sheet in
-                let file = sheet.element.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(sheet.offset + 1).xml"
-                return total + (members[file]?.count ?? 0)
-            })
-            for (index, sheet) in sheets.enumerated() {
-                let file = sheet.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml"
                 guard let part = members[file] else { continue }
-                reader.startSheet(sheet.attributes["name"] ?? "Sheet\(index + 1)")
+                reader.startSheet(name)
                 try XMLStream.walk(part, deadline: deadline) { reader.take($0) }
             }
         } catch {
@@ -106,6 +121,21 @@ enum OOXMLText {
         return reader.finish(shared: shared)
     }
 
+    /// The workbook's sheets in its order: each one's part and name, matched through the
+    /// workbook's relations.
+    static func sheetList(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [(file: String, name: String)] {
+        var targets: [String: String] = [:]
+        for rel in try XMLElements.read(members["xl/_rels/workbook.xml.rels"], deadline: deadline, attributes: ["Id", "Target"], where: { $0.isNamed("Relationship") }) {
+            if let id = rel.attributes["Id"], let target = rel.attributes["Target"] {
+                targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+            }
+        }
+        let sheets = try XMLElements.read(members["xl/workbook.xml"], deadline: deadline, attributes: ["name", "id"]) { $0.isNamed("sheet") }
+        return sheets.enumerated().map { index, sheet in
+            (sheet.attributes["id"].flatMap { targets[$0] } ?? "xl/worksheets/sheet\(index + 1).xml", sheet.attributes["name"] ?? "Sheet\(index + 1)")
+        }
+    }
+
     /// Written by the reading thread before it signals, read after the wait: the semaphore
     /// orders the two, so no lock is needed.
     private final class SharedStringsResult: @unchecked Sendable {
@@ -115,25 +145,42 @@ enum OOXMLText {
     /// The shared string table: the text of each top-level `si` (its `t` runs, phonetic ones too).
     private static func sharedStrings(_ part: PartContent?, deadline: ContinuousClock.Instant) throws(InspectionError) -> [String] {
         guard let part else { return [] }
-        var strings: [String] = []
-        // Room for as many strings as the part could hold (`<si><t>x</t></si>` is 17 bytes), up
-        // to a million: pages never written cost nothing, and the table is not copied as it grows.
-        strings.reserveCapacity(min(part.count / 17, 1_000_000))
-        var current: String?
-        try XMLStream.walk(part, deadline: deadline) { stream in
+        var table = SharedStringsReader(size: part.count)
+        try XMLStream.walk(part, deadline: deadline) { table.take($0) }
+        return table.strings
+    }
+
+    /// `sharedStrings` of a part still being inflated; nil when it was abandoned.
+    static func sharedStrings(growing part: GrowingContent, size: Int, deadline: ContinuousClock.Instant) throws(InspectionError) -> [String]? {
+        var table = SharedStringsReader(size: size)
+        guard try XMLStream.walk(growing: part, deadline: deadline, { table.take($0) }) else { return nil }
+        return table.strings
+    }
+
+    private struct SharedStringsReader {
+        private(set) var strings: [String] = []
+        private var current: String?
+
+        /// Room for as many strings as `size` bytes could hold (`<si><t>x</t></si>` is 17
+        /// bytes), up to a million: pages never written cost nothing, and the table is not
+        /// copied as it grows.
+        init(size: Int) {
+            strings.reserveCapacity(min(max(0, size) / 17, 1_000_000))
+        }
+
+        mutating func take(_ stream: XMLStream) {
             switch stream.event {
             case .start: if stream.depth == 1, stream.isNamed("si") { current = "" }
             case .end: if stream.depth == 1, stream.isNamed("si"), let done = current { strings.append(done); current = nil }
             case .text: current? += stream.text
             }
         }
-        return strings
     }
 
     /// Worksheets' cells (`c`: a shared string, an inline string or a value) and their print
     /// headers and footers (the children of a sheet's one `headerFooter` element). A cell with
     /// a shared string is kept with the string's number until the table is read (`finish`).
-    private struct SheetReader {
+    struct SheetReader {
         private(set) var segments: [DocumentText.Segment] = []
         /// Cells waiting for their shared string: segment index and string number.
         private var waiting: [(segment: Int, string: Int)] = []
@@ -163,6 +210,43 @@ enum OOXMLText {
         mutating func startSheet(_ name: String) {
             sheet = name
             cellPlace = "sheet \"\(name)\", cell "
+        }
+
+        /// One sheet read from a part still being inflated (nil when the part was abandoned).
+        /// Its name is known when the workbook's list came out of the zip first (as Excel and
+        /// LibreOffice write it); otherwise its cells' place and its headers' sheet are filled
+        /// in by `absorb`.
+        static func read(
+            growing part: GrowingContent, size: Int, name: String?, deadline: ContinuousClock.Instant
+        ) throws(InspectionError) -> SheetReader? {
+            var reader = SheetReader()
+            if let name { reader.startSheet(name) }
+            reader.reserve(sheetBytes: size)
+            guard try XMLStream.walk(growing: part, deadline: deadline, { reader.take($0) }) else { return nil }
+            return reader
+        }
+
+        /// Appends a sheet read by `read(growing:)`, named `name`, with its cells still
+        /// waiting for their shared strings.
+        mutating func absorb(_ other: consuming SheetReader, sheet name: String) {
+            startSheet(name)
+            var other = other
+            for index in other.segments.indices where other.cellPlace != cellPlace {
+                if other.segments[index].kind == .cell {
+                    other.segments[index].replacePlace(with: cellPlace)
+                } else {
+                    other.segments[index].location = "sheet \"\(name)\", " + other.segments[index].location
+                }
+            }
+            if segments.isEmpty, waiting.isEmpty {
+                // The first sheet (most workbooks' only one): its arrays are taken as they are.
+                segments = other.segments
+                waiting = other.waiting
+                return
+            }
+            let offset = segments.count
+            segments += other.segments
+            waiting += other.waiting.map { ($0.segment + offset, $0.string) }
         }
 
         mutating func take(_ stream: XMLStream) {
@@ -196,8 +280,9 @@ enum OOXMLText {
                 } else if stream.depth == 1, stream.isNamed("headerFooter") {
                     inHeaderFooter = false
                 } else if inHeaderFooter, stream.depth == 2, let done = headerFooter {
+                    let page = "page \(done.tag.hasSuffix("Header") ? "header" : "footer")"
                     segments.append(DocumentText.Segment(
-                        kind: .headerFooter, location: "sheet \"\(sheet)\", page \(done.tag.hasSuffix("Header") ? "header" : "footer")",
+                        kind: .headerFooter, location: sheet.isEmpty && cellPlace.isEmpty ? page : "sheet \"\(sheet)\", \(page)",
                         text: OOXMLText.stripHeaderCodes(done.text)))
                     headerFooter = nil
                 }

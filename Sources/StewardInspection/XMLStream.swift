@@ -26,7 +26,7 @@ final class XMLStream {
     private var attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     private var attributeCount = 0
     private var characters = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-    private var visit: (XMLStream) -> Void
+    private let visit: (XMLStream) -> Void
 
     private init(visit: @escaping (XMLStream) -> Void) { self.visit = visit }
 
@@ -47,6 +47,30 @@ final class XMLStream {
         }
     }
 
+    /// `walk` over a member still being inflated, as its bytes arrive. False when the member
+    /// was abandoned (it will never be complete, so what was read means nothing).
+    static func walk(
+        growing content: GrowingContent, deadline: ContinuousClock.Instant, _ visit: (XMLStream) -> Void
+    ) throws(InspectionError) -> Bool {
+        try withoutActuallyEscaping(visit) { (visit) throws(InspectionError) -> Bool in
+            let stream = XMLStream(visit: visit)
+            var parser = Parser(stream: stream, deadline: deadline)
+            defer { parser.close() }
+            // A parser that stops early (past the root element) leaves the rest unread, as `walk` does.
+            switch content.read(deadline: deadline, { parser.feed($0) }) {
+            case .abandoned: return false
+            case .timedOut: throw Self.timedOut
+            case .complete, .stopped:
+                if parser.timedOut { throw Self.timedOut }
+                parser.finish()
+                return true
+            }
+        }
+    }
+
+    private static let timedOut = InspectionError(
+        code: .timeout, detail: "inspection took longer than its deadline (timeoutSeconds) reading a document's text")
+
     private func parse(_ content: PartContent, deadline: ContinuousClock.Instant) throws(InspectionError) {
         var parser = Parser(stream: self, deadline: deadline)
         defer { parser.close() }
@@ -57,9 +81,7 @@ final class XMLStream {
             // A spooled part is read a window at a time; only that window is in memory.
             content.scan(lookahead: 0) { window, _ in parser.feed(window) ? window.count : nil }
         }
-        if parser.timedOut {
-            throw InspectionError(code: .timeout, detail: "inspection took longer than its deadline (timeoutSeconds) reading a document's text")
-        }
+        if parser.timedOut { throw Self.timedOut }
         parser.finish()
     }
 
@@ -164,8 +186,10 @@ final class XMLStream {
 
     // MARK: The SAX handler
 
-    private static func stream(_ context: UnsafeMutableRawPointer?) -> XMLStream {
-        Unmanaged<XMLStream>.fromOpaque(context!).takeUnretainedValue()
+    /// Runs `body` with the stream the parser was given, without retaining and releasing it
+    /// for every event (the walk holds it for the whole parse; a sheet has millions of events).
+    private static func withStream(_ context: UnsafeMutableRawPointer?, _ body: (XMLStream) -> Void) {
+        Unmanaged<XMLStream>.fromOpaque(context!)._withUnsafeGuaranteedRef(body)
     }
 
     /// The callbacks (a plain C struct, made for each parse: it is not Sendable).
@@ -173,7 +197,7 @@ final class XMLStream {
         var handler = xmlSAXHandler()
         handler.initialized = XML_SAX2_MAGIC
         handler.startElementNs = { context, localName, _, _, _, _, count, _, attributes in
-            let stream = XMLStream.stream(context)
+            XMLStream.withStream(context) { stream in
             stream.event = .start
             stream.depth = stream.level
             stream.level += 1
@@ -183,24 +207,27 @@ final class XMLStream {
             stream.visit(stream)
             stream.attributes = nil
             stream.attributeCount = 0
+            }
         }
         handler.endElementNs = { context, localName, _, _ in
-            let stream = XMLStream.stream(context)
+            XMLStream.withStream(context) { stream in
             stream.event = .end
             stream.level -= 1
             stream.depth = stream.level
             stream.localName = localName
             stream.visit(stream)
+            }
         }
         let characters: charactersSAXFunc = { context, bytes, length in
             guard let bytes, length > 0 else { return }
-            let stream = XMLStream.stream(context)
+            XMLStream.withStream(context) { stream in
             stream.event = .text
             stream.depth = stream.level
             stream.localName = nil
             stream.characters = UnsafeBufferPointer(start: bytes, count: Int(length))
             stream.visit(stream)
             stream.characters = UnsafeBufferPointer(start: nil, count: 0)
+            }
         }
         handler.characters = characters
         handler.ignorableWhitespace = characters

@@ -23,11 +23,12 @@ enum ZipDocument {
     }
 
     /// The document's text from its members (path in the zip → content).
-    func text(members: [MessagePart], deadline: ContinuousClock.Instant) throws(InspectionError) -> DocumentText? {
+    /// `early`: parts already read while the zip was inflated (`EarlyDocumentParts`).
+    func text(members: [MessagePart], early: consuming OOXMLText.Early = [:], deadline: ContinuousClock.Instant) throws(InspectionError) -> DocumentText? {
         var byName: OOXMLText.Members = [:]
         for member in members where byName[member.filename ?? ""] == nil { byName[member.filename ?? ""] = member.content }
         switch self {
-        case .officeOpenXML: return try OOXMLText.extract(byName, deadline: deadline)
+        case .officeOpenXML: return try OOXMLText.extract(byName, early: early, deadline: deadline)
         case .openDocument: return try OpenDocumentText.extract(byName, deadline: deadline)
         }
     }

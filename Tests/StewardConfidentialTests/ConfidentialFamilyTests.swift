@@ -221,6 +221,22 @@ struct ConfidentialFamilyTests {
         #expect(finding.detail.contains("attachment \"\(name)\": personal data of many people (60 distinct e-mail addresses, 60 UK phone numbers, 60 National Insurance numbers, 60 postcodes)"), "\(finding.detail)")
     }
 
+    @Test("a large attachment's three searches run side by side: the same findings as for a small one, in the rules' order")
+    func largeAttachmentSearchedSideBySide() throws {
+        func list(_ count: Int) -> [UInt8] {
+            let rows = (0..<count).map { "Member \($0),member\($0)@home.example,07700 9\(String(10000 + $0).suffix(5))" }
+            return Array((["CONFIDENTIAL"] + rows).joined(separator: "\n").utf8)
+        }
+        let large = list(9000), small = list(60)
+        #expect(large.count > 256 * 1024)  // past the size at which the searches run side by side
+        for (bytes, count) in [(large, 9000), (small, 60)] {
+            let message = Mail.message(extraHeaders: ["X-Classification: Confidential"], attachments: [("list.csv", "text/csv", bytes)])
+            let findings = try Self.markerFindings(message)
+            #expect(findings.map(\.rule) == ["confidential-marker", "classification-label", "bulk-personal-data"], "\(findings)")
+            #expect(findings.last?.detail.contains("(\(count) distinct e-mail addresses, \(count) UK phone numbers)") == true, "\(findings)")
+        }
+    }
+
     @Test("a short list, or the list sent inside the union, passes")
     func fewOrInternal() throws {
         #expect(try Self.markerFindings(Mail.message(attachments: [("few.xlsx", "application/octet-stream", try Docs.bytes("few-members.xlsx"))])).isEmpty)

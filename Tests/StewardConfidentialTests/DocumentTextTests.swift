@@ -113,6 +113,71 @@ struct DocumentTextTests {
         #expect(members.allSatisfy { $0.documentText == nil })
     }
 
+    @Test("a workbook reads the same whatever order its parts come out of the zip in, in memory and spooled")
+    func partOrder() throws {
+        // Its sheets are read while the zip is unpacked: before their names are known, and
+        // before or after the shared strings.
+        let expected = try Self.documentText("budget.xlsx")
+        let spool = try TemporaryDirectory("document-order")
+        for name in ["budget-names-last.xlsx", "budget-sheets-first.xlsx"] {
+            #expect(try Self.documentText(name) == expected, "\(name)")
+            let bytes = Mail.message(attachments: [(name, "application/octet-stream", try Docs.bytes(name))])
+            let spooled = try Inspector().inspect(bytes: bytes, spool: ContentSpool(directory: spool.url, threshold: 64))
+            #expect(spooled.allParts.first { $0.filename == name }?.documentText == expected, "\(name), spooled")
+        }
+        let header = try Self.documentText("header-names-last.xlsx")
+        #expect(header == (try Self.documentText("sheet-header.xlsx")))
+        #expect(Self.segments(header, containing: "INTERNAL ONLY").first?.location == "sheet \"2027\", page header")
+    }
+
+    @Test("a workbook of more sheets than are read while it is unpacked: every sheet, in the workbook's order")
+    func manySheets() throws {
+        let text = try Self.documentText("six-sheets.xlsx")
+        let cells = text.segments.filter { $0.kind == .cell }
+        #expect(cells.map(\.location) == (1...6).flatMap { ["sheet \"S\($0)\", cell A1", "sheet \"S\($0)\", cell B1"] })
+        #expect(cells.last?.text == "INTERNAL ONLY")
+        let verdict = try Mail.judge(Mail.message(attachments: [("six-sheets.xlsx", "application/octet-stream", try Docs.bytes("six-sheets.xlsx"))]))
+        #expect(Mail.confidential(verdict).contains { $0.rule == "confidential-marker" && $0.detail.contains("sheet \"S6\", cell B1") })
+    }
+
+    @Test("a part repeated under a sheet's name: the first is the sheet, in memory and spooled")
+    func duplicateSheet() throws {
+        let bytes = Mail.message(attachments: [("duplicate-sheet.xlsx", "application/octet-stream", try Docs.bytes("duplicate-sheet.xlsx"))])
+        let spool = try TemporaryDirectory("document-duplicate")
+        for threshold in [64, 1 << 20] {
+            let message = try Inspector().inspect(bytes: bytes, spool: ContentSpool(directory: spool.url, threshold: threshold))
+            let text = try #require(message.allParts.first { $0.filename == "duplicate-sheet.xlsx" }?.documentText)
+            #expect(Self.segments(text, containing: "INTERNAL ONLY").first?.location == "sheet \"2027\", cell B1")
+            #expect(Self.segments(text, containing: "Nothing to see").isEmpty)
+        }
+    }
+
+    @Test("a workbook cut off anywhere by max_expanded_bytes, spooled or not: held for the limit, or read whole; nothing waits")
+    func cutAnywhere() throws {
+        // Cut inside every part in turn, the sheets being read while they are unpacked among them.
+        let name = "members.xlsx"
+        let bytes = Mail.message(attachments: [(name, "application/octet-stream", try Docs.bytes(name))])
+        let whole = try Self.documentText(name)
+        let spool = try TemporaryDirectory("document-cut")
+        var cut = 0
+        for limit in stride(from: 200, through: 24_000, by: 700) {
+            for threshold in [64, 1 << 20] {
+                var limits = InspectionLimits()
+                limits.maxExpandedBytes = limit
+                let message = try Inspector(limits: limits).inspect(bytes: bytes, spool: ContentSpool(directory: spool.url, threshold: threshold))
+                let text = message.allParts.first { $0.filename == name }?.documentText
+                if message.limitsReached.isEmpty {
+                    #expect(text == whole, "limit \(limit)")
+                } else {
+                    cut += 1
+                    #expect(message.limitsReached.map(\.kind) == [.bytes], "limit \(limit)")
+                    #expect(text == nil, "limit \(limit)")
+                }
+            }
+        }
+        #expect(cut > 20)
+    }
+
     @Test("a document that unzips past max_expanded_bytes is held for that limit and its text is not read")
     func documentPastTheExpandedLimit() throws {
         var limits = InspectionLimits()

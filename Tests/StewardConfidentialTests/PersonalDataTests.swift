@@ -20,6 +20,33 @@ struct PersonalDataTests {
         #expect(PersonalDataCount(text, thresholds: Self.low).phoneNumbers == ["07700900123", "02079460958", "01614960000"])
     }
 
+    @Test("a text large enough to be counted on several cores counts as its lines counted one by one")
+    func largeText() {
+        let lines = (0..<4000).map { i in
+            "Member \(i), member\(i)@home\(i % 7).example, 07700 9\(String(1000 + i).suffix(4))\(i % 10), "
+                + "AB \(10 + i % 90) \(10 + i / 90 % 90) 12 C, SW\(1 + i % 20) \(i / 20 % 10)A\(["A", "B", "D", "E"][i / 200 % 4])"
+        }
+        let text = lines.joined(separator: "\n")
+        #expect(text.utf8.count > Parallel.threshold)
+        let whole = PersonalDataCount(text, thresholds: Self.low)
+        var pieces = PersonalDataCount()
+        for line in lines {
+            let count = PersonalDataCount(line, thresholds: Self.low)
+            pieces.emailAddresses.formUnion(count.emailAddresses)
+            pieces.phoneNumbers.formUnion(count.phoneNumbers)
+            pieces.niNumbers.formUnion(count.niNumbers)
+            pieces.postcodes.formUnion(count.postcodes)
+        }
+        #expect(whole.emailAddresses.count == 4000)
+        #expect(whole.phoneNumbers.count > 1000)
+        #expect(whole.niNumbers.count > 1000)
+        #expect(whole.postcodes.count == 800)
+        #expect(whole.emailAddresses == pieces.emailAddresses)
+        #expect(whole.phoneNumbers == pieces.phoneNumbers)
+        #expect(whole.niNumbers == pieces.niNumbers)
+        #expect(whole.postcodes == pieces.postcodes)
+    }
+
     @Test("UK postcodes and e-mail addresses, distinct")
     func postcodesAndEmails() {
         let text = "SW1A 1AA, M1 1AE, B33 8TH, SW1A 1AA again; a@x.example, A@X.example, b@y.example. Not: ABC 123, 12 3AB"

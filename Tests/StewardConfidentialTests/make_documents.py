@@ -99,8 +99,10 @@ def col(i):
     return s
 
 
-def xlsx(name, sheets, props=(), header=None):
-    """sheets: list of (sheet name, rows of cell strings). Strings go to the shared string table."""
+def xlsx(name, sheets, props=(), header=None, order=None, extra=()):
+    """sheets: list of (sheet name, rows of cell strings). Strings go to the shared string table.
+    order: the parts' names in the order to write them (the rest follow); extra: (name, data)
+    parts written after all others, duplicates allowed."""
     shared, index = [], {}
     sheet_xml = []
     for _, rows in sheets:
@@ -138,7 +140,16 @@ def xlsx(name, sheets, props=(), header=None):
         parts[f"xl/worksheets/sheet{i + 1}.xml"] = x
     if props:
         parts["docProps/custom.xml"] = custom(props)
+    if order:
+        parts = {**{p: parts[p] for p in order}, **{p: d for p, d in parts.items() if p not in order}}
     write_zip(name, parts, stored_first=("[Content_Types].xml", types))
+    if extra:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a duplicate name is the point
+            with zipfile.ZipFile(os.path.join(out, name), "a", zipfile.ZIP_DEFLATED) as z:
+                for path, data in extra:
+                    z.writestr(path, data)
 
 
 def pptx(name, slides, footer=None):
@@ -254,6 +265,22 @@ docx("labelled.docx", ["Plans for 2027."], props=[
 docx("public-label.docx", ["Plans for 2027."], props=[("Classification", "Public")])
 xlsx("budget.xlsx", [("Summary", [["Budget"], ["Total", "1000"]]),
                      ("2027", [["Line", "CONFIDENTIAL — NOT FOR CIRCULATION"], ["Staff", "120000"]])])
+# The same workbook with its parts in other orders: the sheets before the workbook's list of
+# them (their names are not known while they are read), and the sheets before the shared
+# strings (as Excel writes them).
+budget = [("Summary", [["Budget"], ["Total", "1000"]]), ("2027", [["Line", "CONFIDENTIAL — NOT FOR CIRCULATION"], ["Staff", "120000"]])]
+xlsx("budget-names-last.xlsx", budget, order=["xl/worksheets/sheet2.xml", "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
+                                              "xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+xlsx("budget-sheets-first.xlsx", budget, order=["_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                                                "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml"])
+xlsx("header-names-last.xlsx", [("2027", [["Line", "Amount"], ["Staff", "120000"]])], header='&L&"Arial,Bold"&12INTERNAL ONLY&RPage &P',
+     order=["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+# More sheets than are read while the zip is unpacked; the marking is in the last one.
+xlsx("six-sheets.xlsx", [(f"S{i}", [["Line", f"Amount {i}"]]) for i in range(1, 6)] + [("S6", [["Note", "INTERNAL ONLY"]])])
+# A second part under a sheet's name: the text reader takes the first, whichever way it is read.
+xlsx("duplicate-sheet.xlsx", [("2027", [["Line", "INTERNAL ONLY"]])],
+     extra=[("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Nothing to see</t></is></c></row></sheetData></worksheet>')])
 xlsx("sheet-header.xlsx", [("2027", [["Line", "Amount"], ["Staff", "120000"]])], header='&L&"Arial,Bold"&12INTERNAL ONLY&RPage &P')
 xlsx("clean.xlsx", [("2027", [["Line", "Amount"], ["Staff", "120000"]])])
 xlsx("members.xlsx", [("Members", members(60))])

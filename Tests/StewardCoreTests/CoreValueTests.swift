@@ -2,6 +2,20 @@ import StewardCore
 import Testing
 
 @Suite struct CoreValueTests {
+    @Test("a document's text joined is every piece's text, a line end between them, byte for byte")
+    func documentTextJoined() {
+        let pieces = ["Budget", "", "Grève — CONFIDENTIEL", "数据", "line\nbreak", "🙂 end"]
+        for count in 0...pieces.count {
+            let text = DocumentText(segments: pieces.prefix(count).map { DocumentText.Segment(kind: .cell, text: $0) })
+            #expect(text.joined == pieces.prefix(count).joined(separator: "\n"))
+            #expect(Array(text.joined.utf8) == Array(pieces.prefix(count).joined(separator: "\n").utf8))
+        }
+        // A piece's place can be replaced and its reference kept.
+        var cell = DocumentText.Segment(kind: .cell, place: "", reference: "B2", text: "x")
+        cell.replacePlace(with: "sheet \"Pay\", cell ")
+        #expect(cell.location == "sheet \"Pay\", cell B2")
+    }
+
     @Test func theStrictestActionWins() {
         #expect([Action.accept, .tag, .quarantine].max() == .quarantine)
         #expect([Action.quarantine, .reject, .tag].max() == .reject)

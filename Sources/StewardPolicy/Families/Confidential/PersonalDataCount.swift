@@ -24,13 +24,47 @@ struct PersonalDataCount {
         var text = text
         text.withUTF8 { bytes in
             var ats = 0, digits = 0
+            // Without branches, so the compiler counts many bytes at a time.
             for byte in bytes {
-                if byte == UInt8(ascii: "@") { ats += 1 } else if (0x30...0x39).contains(byte) { digits += 1 }
+                ats &+= byte == UInt8(ascii: "@") ? 1 : 0
+                digits &+= byte &- 0x30 < 10 ? 1 : 0
             }
-            if ats >= thresholds.emailAddresses { scanEmails(bytes) }
-            if digits >= thresholds.phoneNumbers * 10 { scanPhones(bytes) }
-            if digits >= thresholds.niNumbers * 6 { scanNINumbers(bytes) }
-            if digits >= thresholds.postcodes * 2 { scanPostcodes(bytes) }
+            var scans: [Scan] = []
+            if ats >= thresholds.emailAddresses { scans.append(.emails) }
+            if digits >= thresholds.phoneNumbers * 10 { scans.append(.phones) }
+            if digits >= thresholds.niNumbers * 6 { scans.append(.niNumbers) }
+            if digits >= thresholds.postcodes * 2 { scans.append(.postcodes) }
+            guard scans.count > 1, Parallel.worthIt(textBytes: bytes.count) else {
+                for kind in scans { scan(kind, bytes) }
+                return
+            }
+            // A spreadsheet of members wakes every scanner: each reads the text on its own core.
+            var counts = [PersonalDataCount](repeating: PersonalDataCount(), count: scans.count)
+            counts.withUnsafeMutableBufferPointer { slots in
+                let slots = Parallel.Slots(slots)
+                Parallel.run(scans.count) { index in
+                    var count = PersonalDataCount()
+                    count.scan(scans[index], bytes)
+                    slots[index] = count
+                }
+            }
+            for count in counts {
+                emailAddresses.formUnion(count.emailAddresses)
+                phoneNumbers.formUnion(count.phoneNumbers)
+                niNumbers.formUnion(count.niNumbers)
+                postcodes.formUnion(count.postcodes)
+            }
+        }
+    }
+
+    private enum Scan { case emails, phones, niNumbers, postcodes }
+
+    private mutating func scan(_ kind: Scan, _ bytes: UnsafeBufferPointer<UInt8>) {
+        switch kind {
+        case .emails: scanEmails(bytes)
+        case .phones: scanPhones(bytes)
+        case .niNumbers: scanNINumbers(bytes)
+        case .postcodes: scanPostcodes(bytes)
         }
     }
 
@@ -65,6 +99,10 @@ struct PersonalDataCount {
     /// when it has the UK's length (10 or 11 digits with the leading 0) and a UK prefix
     /// (01, 02, 03, 07, 08).
     private mutating func scanPhones(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // One buffer for every candidate's digits, emptied each time: a sheet of figures has a
+        // candidate at every 0.
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -73,7 +111,7 @@ struct PersonalDataCount {
                 index += 1
                 continue
             }
-            var digits: [UInt8] = []
+            digits.removeAll(keepingCapacity: true)
             var end = index
             var afterLastDigit = index
             if byte == UInt8(ascii: "+") { end += 1 }
