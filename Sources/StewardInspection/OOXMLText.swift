@@ -192,6 +192,7 @@ enum OOXMLText {
         /// was copied at every step: a tenth of a large workbook's time).
         private var inCell = false, hasValue = false
         private var reference = "", type = CellType.value, value = "", inline = ""
+        private var number = SharedStringNumber()
         private var inValue = false, inText = false
         private var inHeaderFooter = false
         private var headerFooter: (tag: String, text: String)?
@@ -258,6 +259,7 @@ enum OOXMLText {
                     type = stream.attribute("t", is: "s") ? .shared : stream.attribute("t", is: "inlineStr") ? .inline : .value
                     reference = stream.attribute("r") ?? "?"
                     value = ""
+                    number = SharedStringNumber()
                     inline = ""
                 } else if inCell, stream.isNamed("v") {
                     // The first value only, as before.
@@ -288,7 +290,9 @@ enum OOXMLText {
                 }
             case .text:
                 if inValue {
-                    value += stream.text
+                    // Most cells of a large sheet hold a shared string's number: read from the
+                    // bytes as they come, with no string made.
+                    if type == .shared { number.take(stream.textBytes) } else { value += stream.text }
                 } else if inText {
                     inline += stream.text
                 } else if headerFooter != nil {
@@ -302,7 +306,7 @@ enum OOXMLText {
             guard inCell else { return }
             switch type {
             case .shared:
-                guard hasValue, let number = OOXMLText.sharedStringIndex(value) else { return }
+                guard hasValue, let number = number.value else { return }
                 waiting.append((segments.count, number))
                 segments.append(DocumentText.Segment(kind: .cell, place: cellPlace, reference: reference, text: ""))
             case .inline, .value:
@@ -344,6 +348,46 @@ enum OOXMLText {
             if number > 100_000_000 { return nil }
         }
         return negative && number != 0 ? nil : number
+    }
+
+    /// `sharedStringIndex` read from a value's text piece by piece as the parser hands it over
+    /// (the same answer for every text, however it is cut: `XMLStreamTests` compares them).
+    struct SharedStringNumber {
+        private enum State { case leading, digits, done }
+        private var state = State.leading
+        private var negative = false
+        private var number = 0
+        private var tooLarge = false
+
+        mutating func take(_ bytes: UnsafeBufferPointer<UInt8>) {
+            for byte in bytes {
+                switch state {
+                case .leading:
+                    if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { continue }
+                    state = .digits
+                    if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") {
+                        negative = byte == UInt8(ascii: "-")
+                        continue
+                    }
+                    digit(byte)
+                case .digits:
+                    digit(byte)
+                case .done:
+                    return
+                }
+            }
+        }
+
+        private mutating func digit(_ byte: UInt8) {
+            guard (0x30...0x39).contains(byte) else { state = .done; return }
+            number = number * 10 + Int(byte - 0x30)
+            if number > 100_000_000 {
+                tooLarge = true
+                state = .done
+            }
+        }
+
+        var value: Int? { tooLarge || (negative && number != 0) ? nil : number }
     }
 
     /// Excel header and footer text carries formatting codes (`&L`, `&C`, `&"Arial,Bold"`, `&12`);

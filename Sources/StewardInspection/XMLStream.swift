@@ -152,6 +152,9 @@ final class XMLStream {
     /// The current text's value.
     var text: String { String(decoding: characters, as: UTF8.self) }
 
+    /// The current text's bytes, valid during the visit only.
+    var textBytes: UnsafeBufferPointer<UInt8> { characters }
+
     /// Whether the current element has attribute `name` (by local name) with exactly `value`,
     /// compared byte for byte, making no string.
     func attribute(_ name: StaticString, is value: StaticString) -> Bool {

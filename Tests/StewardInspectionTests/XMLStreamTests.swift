@@ -74,6 +74,25 @@ struct XMLStreamTests {
 
     @Test("a workbook's shared-string numbers are read as LibreOffice reads them, so no cell's text is skipped")
     func sharedStringNumbers() throws {
+        // Read piece by piece, as a sheet's parser hands a value over, the number is the same
+        // as read from the whole text, wherever the text is cut.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(" \t\n+-0123456789.5x".utf8)
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            var number = OOXMLText.SharedStringNumber()
+            var rest = text[...]
+            while !rest.isEmpty {
+                let piece = rest.prefix(Int.random(in: 1...4, using: &generator))
+                rest = rest.dropFirst(piece.count)
+                Array(piece).withUnsafeBufferPointer { number.take($0) }
+            }
+            let whole = String(decoding: text, as: UTF8.self)
+            #expect(number.value == OOXMLText.sharedStringIndex(whole), "\(whole.debugDescription)")
+        }
+        var huge = OOXMLText.SharedStringNumber()
+        Array("12345678901234567890".utf8).withUnsafeBufferPointer { huge.take($0) }
+        #expect(huge.value == nil)
         #expect(["5", "+5", " 5", "5.0", "\n5 ", "-0"].map(OOXMLText.sharedStringIndex) == [5, 5, 5, 5, 5, 0])
         #expect(["", "abc"].map(OOXMLText.sharedStringIndex) == [0, 0])
         #expect(["-1", "999999999999"].map(OOXMLText.sharedStringIndex) == [nil, nil])
