@@ -166,10 +166,12 @@ struct ArchiveExpander {
         do {
             reading = try read(handle, opened: opened, kind: kind, archive: archive, label: label, early: early)
         } catch {
-            _ = early?.finish()
+            _ = early?.finish(discard: true)
             throw error
         }
-        reading.early = early?.finish() ?? [:]
+        // The same test as for reading the text (`expandIfArchive`): a zip cut short is held
+        // for its limit, and its parts need not be parsed to their end.
+        reading.early = early?.finish(discard: reading.problem != nil || reading.stopped || reading.timedOut) ?? [:]
         return reading
     }
 
@@ -218,7 +220,8 @@ struct ArchiveExpander {
 
             var content = ContentSink(spool)
             content.follower = early?.follow(
-                name, size: archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : 0, before: reading.members)
+                name, size: archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : 0,
+                room: limits.maxExpandedBytes - expandedBytes, before: reading.members)
             var failed = false
             while true {
                 let got = chunk.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }

@@ -48,8 +48,10 @@ final class EarlyDocumentParts {
     /// part to parse now: its thread is started. Only a name's first member counts, as the
     /// text reader takes the first.
     /// `before`: the members already taken out, where the workbook's sheet list usually is.
-    func follow(_ name: String, size: Int, before: [MessagePart]) -> GrowingContent? {
-        guard seen.insert(name).inserted, followed.count < Self.maxParts, let kind = Self.kind(of: name) else { return nil }
+    /// `room`: what is left of `max_expanded_bytes`; a part the zip says is larger is not
+    /// followed (the document will be held for the limit, its text never read).
+    func follow(_ name: String, size: Int, room: Int, before: [MessagePart]) -> GrowingContent? {
+        guard seen.insert(name).inserted, followed.count < Self.maxParts, size <= room, let kind = Self.kind(of: name) else { return nil }
         let sheetName = kind == .sheet ? sheetName(of: name, in: before) : nil
         let content = GrowingContent()
         let result = ResultBox()
@@ -86,12 +88,15 @@ final class EarlyDocumentParts {
     }
 
     /// Waits for every part's thread (a part that was never completed is given up first) and
-    /// returns what was read, by name. Call once.
-    func finish() -> [String: Result<Parsed, InspectionError>] {
+    /// returns what was read, by name. `discard`: the document's text will not be read (the
+    /// zip was cut short at a limit or could not be read): every part is given up at once,
+    /// complete or not, and nothing is returned. Call once.
+    func finish(discard: Bool = false) -> [String: Result<Parsed, InspectionError>] {
         var parsed: [String: Result<Parsed, InspectionError>] = [:]
+        for part in followed { part.content.abandon(evenIfComplete: discard) }
         for part in followed {
-            part.content.abandon()
             part.done.wait()
+            if discard { continue }
             switch part.result.value {
             case .success(let value?): parsed[part.name] = .success(value)
             case .success(nil): break

@@ -41,11 +41,11 @@ final class GrowingContent: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The member will not be complete (a limit, a damaged archive): the reader stops.
-    /// Nothing once the member is complete.
-    func abandon() {
+    /// The member will not be complete (a limit, a damaged archive): the reader stops. With
+    /// `evenIfComplete`, a complete member too: its document will not be read after all.
+    func abandon(evenIfComplete: Bool = false) {
         condition.lock()
-        if !ended { abandoned = true }
+        if !ended || evenIfComplete { abandoned = true }
         condition.signal()
         condition.unlock()
     }

@@ -139,9 +139,16 @@ final class MagicPool: @unchecked Sendable {
         switch content.storage {
         case .memory(let bytes):
             return identify(bytes)
-        case .file:
+        case .file(let file, let start, let count, _):
             return withHandles { handles in
-                content.prefix(handles.bytesMax).withUnsafeBytes { handles.identify($0) }
+                let length = min(count, handles.bytesMax)
+                // Mapped from the spool file rather than copied out of it: a copy of 7 MB cost
+                // as much as libmagic's own look at it.
+                if let spool = file as? SpoolFile,
+                   let type = spool.withMappedBytes(at: start, count: length, { handles.identify($0) }) {
+                    return type
+                }
+                return content.prefix(length).withUnsafeBytes { handles.identify($0) }
             } ?? TrueType()
         }
     }

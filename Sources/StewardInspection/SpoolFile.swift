@@ -59,6 +59,21 @@ public final class SpoolFile: ContentFile {
         }
     }
 
+    /// Runs `body` with `count` bytes from `offset` mapped from the file, read-only (nil when
+    /// the system will not map them): a reader that wants megabytes at once (libmagic takes
+    /// the first 7 MB of a part) reads the pages the file already has instead of a fresh copy
+    /// of them. The file is never truncated, so its written bytes stay mapped.
+    func withMappedBytes<R>(at offset: Int, count: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard count > 0, offset >= 0 else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = offset / page * page
+        let length = offset - start + count
+        let mapped = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, off_t(start))
+        guard let mapped, mapped != MAP_FAILED else { return nil }
+        defer { munmap(mapped, length) }
+        return body(UnsafeRawBufferPointer(start: mapped + (offset - start), count: count))
+    }
+
     /// Reads up to `buffer.count` bytes at `offset`; the count read (0 at the end or on error).
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
         var done = 0
