@@ -47,6 +47,17 @@ struct PersonalDataTests {
         #expect(whole.postcodes == pieces.postcodes)
     }
 
+    @Test("the first pass counts every @ and digit, sixteen bytes at a time or one by one")
+    func firstPass() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 15, 16, 17, 255 * 16, 255 * 16 + 5, 70_000] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let counted = bytes.withUnsafeBufferPointer { PersonalDataCount.countAtsAndDigits($0) }
+            #expect(counted.ats == bytes.filter { $0 == UInt8(ascii: "@") }.count, "\(length)")
+            #expect(counted.digits == bytes.filter { (0x30...0x39).contains($0) }.count, "\(length)")
+        }
+    }
+
     @Test("UK postcodes and e-mail addresses, distinct")
     func postcodesAndEmails() {
         let text = "SW1A 1AA, M1 1AE, B33 8TH, SW1A 1AA again; a@x.example, A@X.example, b@y.example. Not: ABC 123, 12 3AB"

@@ -36,7 +36,7 @@ struct WordPrefilter {
     func mayContain(_ text: String) -> Bool {
         if anyText { return true }
         var text = text
-        return text.withUTF8 { bytes in
+        return text.withUTF8 { bytes in starts.withUnsafeBufferPointer { starts in
             for index in bytes.indices {
                 let byte = bytes[index]
                 if byte >= 0x80 { return true }
@@ -45,7 +45,7 @@ struct WordPrefilter {
                 for word in starting[Int(byte)] where Self.matches(word, bytes, at: index) { return true }
             }
             return false
-        }
+        } }
     }
 
     private static func matches(_ word: Word, _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
