@@ -400,7 +400,12 @@ def totp_code(uri):
 
 def run_in_chromium(args, body):
     """Runs body(args, driver, result) in a fresh headless Chromium through chromedriver, prints
-    the result as JSON (with the page and a screenshot where it failed) and returns the exit code."""
+    the result as JSON (with the page and a screenshot where it failed) and returns the exit code.
+    Only a review app on loopback is ever driven."""
+    if not args.base_url.startswith(("http://127.0.0.1:", "http://[::1]:", "http://localhost:")):
+        print(json.dumps({"ok": False, "error": "only loopback addresses are tested"}))
+        return 2
+    os.makedirs(args.output, exist_ok=True)
     result = {"ok": False}
     profile = tempfile.mkdtemp(prefix="steward-chromium-")
     process = None
@@ -444,10 +449,6 @@ def main():
     # From the environment, not the command line, where other users' `ps` would see it.
     args.password = os.environ.get("STEWARD_TEST_PASSWORD", "")
     args.totp_uri = os.environ.get("STEWARD_TEST_TOTP_URI", "")
-    if not args.base_url.startswith(("http://127.0.0.1:", "http://[::1]:", "http://localhost:")):
-        print(json.dumps({"ok": False, "error": "only loopback addresses are tested"}))
-        return 2
-    os.makedirs(args.output, exist_ok=True)
 
     return run_in_chromium(args, run)
 
