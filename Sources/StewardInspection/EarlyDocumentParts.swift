@@ -51,7 +51,9 @@ final class EarlyDocumentParts {
     /// `room`: what is left of `max_expanded_bytes`; a part the zip says is larger is not
     /// followed (the document will be held for the limit, its text never read).
     func follow(_ name: String, size: Int, room: Int, before: [MessagePart]) -> GrowingContent? {
-        guard seen.insert(name).inserted, followed.count < Self.maxParts, size <= room, let kind = Self.kind(of: name) else { return nil }
+        // Only a part whose size the zip gives: its reader reserves room for its cells once (a
+        // sheet read after unzipping reserves by its real size).
+        guard seen.insert(name).inserted, followed.count < Self.maxParts, size > 0, size <= room, let kind = Self.kind(of: name) else { return nil }
         let sheetName = kind == .sheet ? sheetName(of: name, in: before) : nil
         let content = GrowingContent()
         let result = ResultBox()
@@ -96,8 +98,12 @@ final class EarlyDocumentParts {
         for part in followed { part.content.abandon(evenIfComplete: discard) }
         for part in followed {
             part.done.wait()
+            // Taken out of the box, which would otherwise hold a second reference to a sheet's
+            // cells (and make filling in its shared strings copy them all).
+            let value = part.result.value
+            part.result.value = .success(nil)
             if discard { continue }
-            switch part.result.value {
+            switch value {
             case .success(let value?): parsed[part.name] = .success(value)
             case .success(nil): break
             case .failure(let error): parsed[part.name] = .failure(error)

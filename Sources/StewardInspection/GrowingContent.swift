@@ -60,7 +60,10 @@ final class GrowingContent: @unchecked Sendable {
         var consumed = 0
         while true {
             condition.lock()
-            while !ended, !abandoned, available <= consumed {
+            // Whole blocks of `XMLStream.chunkSize` only, the last excepted, so the parser is fed
+            // exactly as when it reads the finished member (libxml2 recovers from broken XML
+            // differently depending on where its input is cut).
+            while !ended, !abandoned, available - consumed < XMLStream.chunkSize {
                 if ContinuousClock.now >= deadline {
                     condition.unlock()
                     return .timedOut
@@ -75,7 +78,9 @@ final class GrowingContent: @unchecked Sendable {
                 return memory.withUnsafeBufferPointer { feed($0) } ? .complete : .stopped
             }
             if consumed < available, let file {
-                let got = file.read(into: UnsafeMutableRawBufferPointer(rebasing: window[..<min(window.count, available - consumed)]), at: start + consumed)
+                var length = min(window.count, available - consumed)
+                if !ended { length -= length % XMLStream.chunkSize }
+                let got = file.read(into: UnsafeMutableRawBufferPointer(rebasing: window[..<length]), at: start + consumed)
                 guard got > 0 else { return .abandoned }
                 consumed += got
                 guard feed(UnsafeBufferPointer(start: window.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got)) else { return .stopped }

@@ -104,7 +104,10 @@ enum OOXMLText {
             for (file, name) in sheets {
                 // Taken out of `early`, so the reader holds the only copy of its cells (filling in
                 // the shared strings would otherwise copy them all).
-                if let read = early.removeValue(forKey: file), case .sheet(let sheet) = try read.get() {
+                // A sheet read on its own started from a fresh reader: it stands for the sheet
+                // only when the sheets before it left nothing open (a sheet cut off inside a
+                // cell or a page header carries on into the next, as it always has here).
+                if let read = early.removeValue(forKey: file), case .sheet(let sheet) = try read.get(), !reader.carriesState {
                     reader.absorb(sheet, sheet: name)
                     continue
                 }
@@ -229,9 +232,25 @@ enum OOXMLText {
 
         /// Appends a sheet read by `read(growing:)`, named `name`, with its cells still
         /// waiting for their shared strings.
+        /// Whether a sheet ended with something open (a cell, a value, a page header) that the
+        /// next sheet's events would go on with.
+        var carriesState: Bool { inCell || inValue || inText || inHeaderFooter || headerFooter != nil }
+
         mutating func absorb(_ other: consuming SheetReader, sheet name: String) {
             startSheet(name)
             var other = other
+            // What the sheet left open carries on into the next, as if one reader had read both.
+            inCell = other.inCell
+            hasValue = other.hasValue
+            type = other.type
+            reference = other.reference
+            value = other.value
+            number = other.number
+            inline = other.inline
+            inValue = other.inValue
+            inText = other.inText
+            inHeaderFooter = other.inHeaderFooter
+            headerFooter = other.headerFooter
             for index in other.segments.indices where other.cellPlace != cellPlace {
                 if other.segments[index].kind == .cell {
                     other.segments[index].replacePlace(with: cellPlace)
@@ -240,9 +259,15 @@ enum OOXMLText {
                 }
             }
             if segments.isEmpty, waiting.isEmpty {
-                // The first sheet (most workbooks' only one): its arrays are taken as they are.
+                // The first sheet (most workbooks' only one): its arrays are taken as they are,
+                // with the room reserved for the sheets still to read made once, not by doubling.
+                let room = segments.capacity
                 segments = other.segments
                 waiting = other.waiting
+                if room > 0 {
+                    segments.reserveCapacity(segments.count + room)
+                    waiting.reserveCapacity(waiting.count + room)
+                }
                 return
             }
             let offset = segments.count

@@ -99,7 +99,7 @@ def col(i):
     return s
 
 
-def xlsx(name, sheets, props=(), header=None, order=None, extra=()):
+def xlsx(name, sheets, props=(), header=None, order=None, extra=(), raw=None):
     """sheets: list of (sheet name, rows of cell strings). Strings go to the shared string table.
     order: the parts' names in the order to write them (the rest follow); extra: (name, data)
     parts written after all others, duplicates allowed."""
@@ -137,7 +137,7 @@ def xlsx(name, sheets, props=(), header=None, order=None, extra=()):
     parts = {"_rels/.rels": rels, "xl/workbook.xml": wb, "xl/_rels/workbook.xml.rels": wb_rels, "xl/sharedStrings.xml": sst,
              "docProps/core.xml": core()}
     for i, x in enumerate(sheet_xml):
-        parts[f"xl/worksheets/sheet{i + 1}.xml"] = x
+        parts[f"xl/worksheets/sheet{i + 1}.xml"] = (raw or {}).get(i + 1, x)
     if props:
         parts["docProps/custom.xml"] = custom(props)
     if order:
@@ -275,6 +275,12 @@ xlsx("budget-sheets-first.xlsx", budget, order=["_rels/.rels", "xl/workbook.xml"
                                                 "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml"])
 xlsx("header-names-last.xlsx", [("2027", [["Line", "Amount"], ["Staff", "120000"]])], header='&L&"Arial,Bold"&12INTERNAL ONLY&RPage &P',
      order=["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+# A first sheet cut off inside its page header: what it left open carries on into the next
+# sheet, whether the sheets are read while unzipped or after.
+xlsx("cut-header.xlsx", [("S1", [["Line", "Amount"]]), ("S2", [["Staff", "120000"], ["Rent", "900"]])],
+     raw={1: '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Line</t></is></c></row></sheetData>'
+             '<headerFooter><oddHeader>&amp;LCONFIDENTIAL'})
 # More sheets than are read while the zip is unpacked; the marking is in the last one.
 xlsx("six-sheets.xlsx", [(f"S{i}", [["Line", f"Amount {i}"]]) for i in range(1, 6)] + [("S6", [["Note", "INTERNAL ONLY"]])])
 # A second part under a sheet's name: the text reader takes the first, whichever way it is read.

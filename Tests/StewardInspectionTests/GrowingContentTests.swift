@@ -87,6 +87,9 @@ struct GrowingContentTests {
             let file = try SpoolFile.create(in: directory.url)
             try [UInt8](repeating: 0x41, count: 12345).withUnsafeBytes { try file.append($0) }  // not at a page boundary
             try bytes.withUnsafeBytes { try file.append($0) }
+            // The mapping itself, at an offset that is not a page's: the very bytes written.
+            #expect(file.withMappedBytes(at: 12345, count: bytes.count) { Array($0) } == bytes)
+            #expect(file.withMappedBytes(at: 12345 + 7, count: 100) { Array($0) } == Array(bytes[7..<107]))
             let spooled = PartContent(file: file, offset: 12345, count: bytes.count, head: Array(bytes.prefix(PartContent.headLength)))
             let type = MagicPool.shared.identify(spooled)
             #expect(type == MagicPool.shared.identify(bytes))
