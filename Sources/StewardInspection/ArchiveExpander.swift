@@ -104,6 +104,10 @@ struct ArchiveExpander {
                     let early = reading.early
                     reading.early = [:]
                     nodes[archiveIndex].documentText = try document.text(members: reading.members, early: early, deadline: deadline)
+                } catch where error.code != .timeout {
+                    // XML that cannot be read in time (a tag of very many attributes): held as a
+                    // part that could not be inspected, like a damaged archive.
+                    reached.append(LimitReached(kind: .unreadable, detail: "\(label): \(error.detail); its text was not read"))
                 } catch {
                     throw InspectionError(
                         code: .timeout,

@@ -61,6 +61,7 @@ final class XMLStream {
             case .abandoned: return false
             case .timedOut: throw Self.timedOut
             case .complete, .stopped:
+                if parser.tooManyAttributes { throw Self.tooManyAttributes }
                 if parser.timedOut { throw Self.timedOut }
                 parser.finish()
                 return true
@@ -70,6 +71,17 @@ final class XMLStream {
 
     private static let timedOut = InspectionError(
         code: .timeout, detail: "inspection took longer than its deadline (timeoutSeconds) reading a document's text")
+
+    /// libxml2 (2.9) checks a start tag's attributes against each other, in time that grows
+    /// with the square of their number, in one call that the deadline cannot interrupt: a tag
+    /// of 80,000 attributes takes seconds, of a million hours. No document has tags of more
+    /// than a few dozen, so a part with more `=` signs than this between two `<` (attribute
+    /// values hold no `<`) is not parsed but reported as unreadable, and held.
+    static let maxEqualsBetweenTags = 10_000
+
+    private static let tooManyAttributes = InspectionError(
+        code: .unreadable,
+        detail: "a document's XML holds a tag of more than \(maxEqualsBetweenTags) attributes, which cannot be read in time")
 
     private func parse(_ content: PartContent, deadline: ContinuousClock.Instant) throws(InspectionError) {
         var parser = Parser(stream: self, deadline: deadline)
@@ -81,6 +93,7 @@ final class XMLStream {
             // A spooled part is read a window at a time; only that window is in memory.
             content.scan(lookahead: 0) { window, _ in parser.feed(window) ? window.count : nil }
         }
+        if parser.tooManyAttributes { throw Self.tooManyAttributes }
         if parser.timedOut { throw Self.timedOut }
         parser.finish()
     }
@@ -91,7 +104,10 @@ final class XMLStream {
         let deadline: ContinuousClock.Instant
         private var context: xmlParserCtxtPtr?
         private(set) var timedOut = false
+        private(set) var tooManyAttributes = false
         private var stopped = false
+        /// `=` signs since the last `<` (the guard against tags of very many attributes).
+        private var equalsSinceTag = 0
 
         init(stream: XMLStream, deadline: ContinuousClock.Instant) {
             self.stream = stream
@@ -110,6 +126,11 @@ final class XMLStream {
                 }
                 let length = min(XMLStream.chunkSize, bytes.count - offset)
                 let chunk = UnsafeRawPointer(bytes.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+                if !countEquals(UnsafeBufferPointer(start: bytes.baseAddress! + offset, count: length)) {
+                    tooManyAttributes = true
+                    stopped = true
+                    break
+                }
                 offset += length
                 guard let context else {
                     // The first bytes go to the new context, which guesses the encoding from them.
@@ -124,6 +145,31 @@ final class XMLStream {
                 if context.pointee.instate == XML_PARSER_EOF { stopped = true }
             }
             return !stopped
+        }
+
+        /// Follows the `=` signs since the last `<` across chunks; false once there are too many.
+        /// Only the bytes before a chunk's first `<` and after its last are counted: a stretch
+        /// between two `<` inside one chunk is at most a chunk long, too short for a tag libxml2
+        /// would be slow on.
+        private mutating func countEquals(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let base = chunk.baseAddress, !chunk.isEmpty else { return true }
+            func equals(_ from: Int, _ to: Int) -> Int {
+                var count = 0
+                for index in from..<to where base[index] == UInt8(ascii: "=") { count += 1 }
+                return count
+            }
+            guard let first = memchr(base, Int32(UInt8(ascii: "<")), chunk.count) else {
+                equalsSinceTag += equals(0, chunk.count)
+                return equalsSinceTag <= XMLStream.maxEqualsBetweenTags
+            }
+            equalsSinceTag += equals(0, UnsafeRawPointer(first) - UnsafeRawPointer(base))
+            if equalsSinceTag > XMLStream.maxEqualsBetweenTags { return false }
+            // The last `<`, looked for from the end (XML has one every few bytes; memrchr is
+            // not in Glibc's Swift module).
+            var last = chunk.count - 1
+            while base[last] != UInt8(ascii: "<") { last -= 1 }
+            equalsSinceTag = equals(last, chunk.count)
+            return true
         }
 
         /// Tells the parser the input has ended (it reports what it held back).

@@ -178,6 +178,22 @@ struct DocumentTextTests {
         #expect(cut > 20)
     }
 
+    @Test("a sheet with a tag of 20,000 attributes is held as unreadable, not parsed for seconds; many equals signs in text are not")
+    func tagOfManyAttributes() throws {
+        let spool = try TemporaryDirectory("document-attributes")
+        for threshold in [64, 1 << 20] {  // read while unzipped, and after
+            let bytes = Mail.message(attachments: [("many-attributes.xlsx", "application/octet-stream", try Docs.bytes("many-attributes.xlsx"))])
+            let message = try Inspector().inspect(bytes: bytes, spool: ContentSpool(directory: spool.url, threshold: threshold))
+            #expect(message.limitsReached.map(\.kind) == [.unreadable])
+            #expect(message.limitsReached.first?.detail.contains("more than 10000 attributes") == true, "\(message.limitsReached)")
+            #expect(message.allParts.first { $0.filename == "many-attributes.xlsx" }?.documentText == nil)
+        }
+        let verdict = try Mail.judge(Mail.message(attachments: [("many-attributes.xlsx", "application/octet-stream", try Docs.bytes("many-attributes.xlsx"))]))
+        #expect(verdict.findings.contains { $0.rule == "inspection-limit" } && verdict.action != .accept, "\(verdict.findings)")
+        let twin = try Self.documentText("many-equals.xlsx")
+        #expect(Self.segments(twin, containing: "x5999 = y5999").count == 1)
+    }
+
     @Test("a document that unzips past max_expanded_bytes is held for that limit and its text is not read")
     func documentPastTheExpandedLimit() throws {
         var limits = InspectionLimits()

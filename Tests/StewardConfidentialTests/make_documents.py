@@ -281,6 +281,14 @@ xlsx("cut-header.xlsx", [("S1", [["Line", "Amount"]]), ("S2", [["Staff", "120000
      raw={1: '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Line</t></is></c></row></sheetData>'
              '<headerFooter><oddHeader>&amp;LCONFIDENTIAL'})
+# A cell with 20,000 attributes: libxml2 checks them against each other in time that grows
+# with the square of their number (a million would take hours); and its benign twin, a cell
+# whose text has 20,000 equals signs spread over many cells.
+many = " ".join(f'a{i}=""' for i in range(20000))
+xlsx("many-attributes.xlsx", [("S1", [["Line"]])],
+     raw={1: '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<sheetData><row r="1"><c r="A1" t="inlineStr" {many}><is><t>Line</t></is></c></row></sheetData></worksheet>'})
+xlsx("many-equals.xlsx", [("S1", [[f"x{i} = y{i} = z{i} = w{i}"] for i in range(6000)])])
 # More sheets than are read while the zip is unpacked; the marking is in the last one.
 xlsx("six-sheets.xlsx", [(f"S{i}", [["Line", f"Amount {i}"]]) for i in range(1, 6)] + [("S6", [["Note", "INTERNAL ONLY"]])])
 # A second part under a sheet's name: the text reader takes the first, whichever way it is read.
