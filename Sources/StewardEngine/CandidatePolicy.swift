@@ -134,14 +134,16 @@ public struct CandidatePolicy: Sendable {
         defer { close(fd) }
         // Never a blocking wait: a review app's requests run on Swift's few cooperative threads
         // (one a core), and if they all sat in flock behind a change that needs one of them to
-        // go on, nothing would move again. So: try, and sleep between tries, for up to 30 s.
-        let giveUp = ContinuousClock.now + .seconds(30)
+        // go on, nothing would move again. So: try, and sleep between tries, for up to a minute
+        // (each change re-reads the branch's policy: several at once on a loaded machine take turns
+        // of seconds each).
+        let giveUp = ContinuousClock.now + .seconds(60)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 throw Failure(code: .writeFailed, description: "cannot lock \(path): \(String(cString: strerror(errno)))")
             }
             guard ContinuousClock.now < giveUp else {
-                throw Failure(code: .writeFailed, description: "another change to the \(branch) candidate policy held it for 30 s; nothing was changed, try again")
+                throw Failure(code: .writeFailed, description: "another change to the \(branch) candidate policy held it for a minute; nothing was changed, try again")
             }
             guard (try? await Task.sleep(for: .milliseconds(20))) != nil else {
                 throw Failure(code: .writeFailed, description: "the change to the \(branch) candidate policy was cancelled before it began; nothing was changed")
