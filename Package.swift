@@ -200,6 +200,7 @@ let package = Package(
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StewardInspectionTests", dependencies: ["StewardCore", "StewardInspection", "StewardTestSupport"],
+            exclude: ["FuzzFindings"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

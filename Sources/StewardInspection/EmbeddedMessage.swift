@@ -78,6 +78,7 @@ final class EmbeddedMessages {
     ) -> UnsafeMutablePointer<Object>? {
         guard !bytes.isEmpty, let options = Inspector.makeParserOptions() else { return nil }
         defer { g_mime_parser_options_free(options) }
+        let bytes = ParserLineEnds.crlf(bytes)
         let stream = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 g_mime_stream_mem_new_with_buffer($0, buffer.count)

@@ -25,6 +25,8 @@ public final class Inspector: Sendable {
         bytes: [UInt8], documentText: Bool = true, spool: ContentSpool = .temporary
     ) throws(InspectionError) -> InspectedMessage {
         let start = ContinuousClock.now
+        let size = bytes.count
+        let bytes = ParserLineEnds.crlf(bytes)
         let stream = bytes.withUnsafeBufferPointer { buffer -> UnsafeMutablePointer<GMimeStream>? in
             guard let base = buffer.baseAddress, !buffer.isEmpty else { return g_mime_stream_mem_new() }
             return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
@@ -35,7 +37,7 @@ public final class Inspector: Sendable {
             throw InspectionError(code: .parserFailure, detail: "GMime could not allocate a memory stream")
         }
         defer { steward_unref(stream) }
-        return try inspect(stream: stream, size: bytes.count, start: start, documentText: documentText, spool: spool)
+        return try inspect(stream: stream, size: size, start: start, documentText: documentText, spool: spool)
     }
 
     /// The top-level headers of a stored message, without inspecting the rest: only its header
@@ -70,8 +72,15 @@ public final class Inspector: Sendable {
         } catch {
             throw InspectionError(code: .unreadable, detail: "cannot read \(path): \(error.localizedDescription)")
         }
+        let readable: (url: URL, isCopy: Bool)
+        do {
+            readable = try ParserLineEnds.crlfFile(at: url)
+        } catch {
+            throw InspectionError(code: .unreadable, detail: "cannot read \(path): \(error.localizedDescription)")
+        }
+        defer { if readable.isCopy { try? FileManager.default.removeItem(at: readable.url) } }
         var gerror: UnsafeMutablePointer<GError>?
-        guard let stream = g_mime_stream_fs_open(path, O_RDONLY, 0, &gerror) else {
+        guard let stream = g_mime_stream_fs_open(readable.url.path, O_RDONLY, 0, &gerror) else {
             let reason = gerror.flatMap { GMimeBytes.string($0.pointee.message) } ?? "unknown error"
             if let gerror { g_error_free(gerror) }
             throw InspectionError(code: .unreadable, detail: "cannot open \(path): \(reason)")

@@ -1,6 +1,7 @@
 import Foundation
 import StewardCore
-import StewardInspection
+@testable import StewardInspection
+import StewardTestSupport
 import Testing
 
 /// Inputs the libFuzzer run (scripts/fuzz) found crashing inspection, kept so they never do
@@ -17,6 +18,30 @@ import Testing
     @Test(arguments: findings.keys.sorted()) func inspectsWithoutCrashing(_ name: String) throws {
         let bytes = try #require(Data(base64Encoded: Self.findings[name]!).map(Array.init))
         _ = try? Inspector().inspect(bytes: bytes)
+    }
+
+    /// Fuzzing run 11 (4 December 2026): GMime 3.2.13 dereferenced null copying a part's first,
+    /// non-header line whose bare LF began a new read of its buffer with a CR left just before
+    /// it (`g_strndup` with a length of SIZE_MAX). Without `ParserLineEnds` this ends the test
+    /// process with SIGSEGV, as it ended `steward check` and would have ended the milter.
+    @Test func gmimeBareLFAtReadBoundary() throws {
+        let url = PackagePaths.root.appendingPathComponent("Tests/StewardInspectionTests/FuzzFindings/crash-4d16dc1e.eml")
+        let bytes = try Array(Data(contentsOf: url))
+        #expect(ParserLineEnds.firstBareLF(bytes) != nil)
+        let inspected = try Inspector().inspect(bytes: bytes)
+        #expect(inspected.size == bytes.count)
+        // The same from a file (the milter's path for large mail), and as an attached message.
+        _ = try Inspector().inspect(fileAt: url)
+        let wrapped = "From: a@example.org\r\nTo: b@example.org\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=w\r\n\r\n--w\r\nContent-Type: application/octet-stream; name=\"m.eml\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Data(bytes).base64EncodedString(options: .lineLength76Characters) + "\r\n--w--\r\n"
+        _ = try Inspector().inspect(bytes: Array(wrapped.utf8))
+    }
+
+    @Test("Bare LFs become CRLF; CRLF and lone CRs stay as they are")
+    func lineEnds() {
+        #expect(ParserLineEnds.crlf(Array("a\nb\r\nc\rd\n".utf8)) == Array("a\r\nb\r\nc\rd\r\n".utf8))
+        #expect(ParserLineEnds.crlf(Array("\n\n".utf8)) == Array("\r\n\r\n".utf8))
+        #expect(ParserLineEnds.crlf(Array("a\r\n".utf8)) == Array("a\r\n".utf8))
+        #expect(ParserLineEnds.firstBareLF(Array("a\r\n".utf8)) == nil)
     }
 
     @Test("RTF \\u values out of range read as a space, in range as their character")

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Every bare LF becomes CRLF before GMime parses anything, as Postfix and Sendmail already do
+/// to every message they hand a milter.
+///
+/// Why: GMime 3.2.13 (Debian 12; upstream's parser is unchanged since) can crash on a part whose
+/// first header line is not a header, when its read buffer ends just before that line's bare LF
+/// and a CR was left in the byte before the buffer: it reads the line's length as one less than
+/// zero and copies SIZE_MAX bytes (`g_strndup`, a null dereference). Fuzzing run 11 found it
+/// (`FuzzFindingTests`). The parser reads that byte only after a bare LF, so mail with CRLF line
+/// ends cannot reach it; mail with bare LFs does reach Steward: a message recovered from a part
+/// by its content, a spooled message's folded headers, a file given to `steward check`.
+enum ParserLineEnds {
+    /// The bytes with each LF not preceded by CR preceded by one; the same array when there is none.
+    static func crlf(_ bytes: [UInt8]) -> [UInt8] {
+        guard let first = firstBareLF(bytes) else { return bytes }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count + bytes.count / 32 + 16)
+        out.append(contentsOf: bytes[..<first])
+        var previous: UInt8 = first > 0 ? bytes[first - 1] : 0
+        for byte in bytes[first...] {
+            if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
+            out.append(byte)
+            previous = byte
+        }
+        return out
+    }
+
+    static func firstBareLF(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while index < buffer.count {
+                if buffer[index] == 0x0A, index == 0 || buffer[index - 1] != 0x0D { return index }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    /// A file's bytes as GMime may read them: the same file when it has no bare LF, otherwise a
+    /// copy beside it with CRLF line ends, written in blocks so memory stays flat. The caller
+    /// removes a copy (`isCopy`).
+    static func crlfFile(at url: URL) throws -> (url: URL, isCopy: Bool) {
+        guard let input = FileHandle(forReadingAtPath: url.path) else {
+            throw CocoaError(.fileReadNoPermission)
+        }
+        defer { try? input.close() }
+        var previous: UInt8 = 0
+        var found = false
+        while !found, let block = try input.read(upToCount: 1 << 16), !block.isEmpty {
+            for byte in block {
+                if byte == 0x0A, previous != 0x0D { found = true; break }
+                previous = byte
+            }
+        }
+        guard found else { return (url, false) }
+        try input.seek(toOffset: 0)
+        // Beside the file (the spool, on the same disk), or in the temporary folder when that
+        // folder is read-only (a file given to `steward check`).
+        let name = ".\(url.lastPathComponent).crlf-\(UUID().uuidString)"
+        let places = [url.deletingLastPathComponent(), FileManager.default.temporaryDirectory]
+        guard let copy = places.map({ $0.appendingPathComponent(name) }).first(where: {
+            FileManager.default.createFile(atPath: $0.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }), let output = FileHandle(forWritingAtPath: copy.path) else {
+            throw CocoaError(.fileWriteNoPermission)
+        }
+        do {
+            defer { try? output.close() }
+            previous = 0
+            while let block = try input.read(upToCount: 1 << 16), !block.isEmpty {
+                var converted = [UInt8]()
+                converted.reserveCapacity(block.count + block.count / 32 + 16)
+                for byte in block {
+                    if byte == 0x0A, previous != 0x0D { converted.append(0x0D) }
+                    converted.append(byte)
+                    previous = byte
+                }
+                try output.write(contentsOf: converted)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: copy)
+            throw error
+        }
+        return (copy, true)
+    }
+}
