@@ -8,8 +8,8 @@ import Foundation
 /// and a CR was left in the byte before the buffer: it reads the line's length as one less than
 /// zero and copies SIZE_MAX bytes (`g_strndup`, a null dereference). Fuzzing run 11 found it
 /// (`FuzzFindingTests`). The parser reads that byte only after a bare LF, so mail with CRLF line
-/// ends cannot reach it; mail with bare LFs does reach Steward: a message recovered from a part
-/// by its content, a spooled message's folded headers, a file given to `steward check`.
+/// ends cannot reach it. The milter writes CRLF throughout, but bare LFs still reach GMime: in a
+/// message recovered by its content from a part of any type, in a file given to `steward check`.
 enum ParserLineEnds {
     /// The bytes with each LF not preceded by CR preceded by one; the same array when there is none.
     static func crlf(_ bytes: [UInt8]) -> [UInt8] {
