@@ -14,32 +14,38 @@ enum ParserLineEnds {
     /// The bytes with each LF not preceded by CR preceded by one; the same array when there is none.
     static func crlf(_ bytes: [UInt8]) -> [UInt8] {
         guard let first = firstBareLF(bytes) else { return bytes }
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count + bytes.count / 32 + 16)
-        out.append(contentsOf: bytes[..<first])
-        var previous: UInt8 = first > 0 ? bytes[first - 1] : 0
-        for byte in bytes[first...] {
-            if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
-            out.append(byte)
-            previous = byte
-        }
+        var out = Array(bytes[..<first])
+        appendCRLF(bytes[first...], after: first > 0 ? bytes[first - 1] : 0, to: &out)
         return out
     }
 
-    static func firstBareLF(_ bytes: [UInt8]) -> Int? {
-        bytes.withUnsafeBufferPointer { buffer in
+    /// Where the first LF without a CR before it is. memchr finds each LF, as this runs on
+    /// every message.
+    static func firstBareLF(_ bytes: some ContiguousBytes, after previous: UInt8 = 0) -> Int? {
+        bytes.withUnsafeBytes { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
             var index = 0
-            while index < buffer.count {
-                if buffer[index] == 0x0A, index == 0 || buffer[index - 1] != 0x0D { return index }
-                index += 1
+            while index < buffer.count, let found = memchr(base + index, 0x0A, buffer.count - index) {
+                let at = base.distance(to: UnsafeRawPointer(found))
+                if (at == 0 ? previous : buffer[at - 1]) != 0x0D { return at }
+                index = at + 1
             }
             return nil
         }
     }
 
+    private static func appendCRLF(_ bytes: some Sequence<UInt8>, after previous: UInt8, to out: inout [UInt8]) {
+        var previous = previous
+        for byte in bytes {
+            if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
+            out.append(byte)
+            previous = byte
+        }
+    }
+
     /// A file's bytes as GMime may read them: the same file when it has no bare LF, otherwise a
-    /// copy beside it with CRLF line ends, written in blocks so memory stays flat. The caller
-    /// removes a copy (`isCopy`).
+    /// copy with CRLF line ends, written in blocks so memory stays flat. The caller removes a
+    /// copy (`isCopy`).
     static func crlfFile(at url: URL) throws -> (url: URL, isCopy: Bool) {
         guard let input = FileHandle(forReadingAtPath: url.path) else {
             throw CocoaError(.fileReadNoPermission)
@@ -48,10 +54,8 @@ enum ParserLineEnds {
         var previous: UInt8 = 0
         var found = false
         while !found, let block = try input.read(upToCount: 1 << 16), !block.isEmpty {
-            for byte in block {
-                if byte == 0x0A, previous != 0x0D { found = true; break }
-                previous = byte
-            }
+            found = firstBareLF(block, after: previous) != nil
+            previous = block.last ?? previous
         }
         guard found else { return (url, false) }
         try input.seek(toOffset: 0)
@@ -69,12 +73,8 @@ enum ParserLineEnds {
             previous = 0
             while let block = try input.read(upToCount: 1 << 16), !block.isEmpty {
                 var converted = [UInt8]()
-                converted.reserveCapacity(block.count + block.count / 32 + 16)
-                for byte in block {
-                    if byte == 0x0A, previous != 0x0D { converted.append(0x0D) }
-                    converted.append(byte)
-                    previous = byte
-                }
+                appendCRLF(block, after: previous, to: &converted)
+                previous = block.last ?? previous
                 try output.write(contentsOf: converted)
             }
         } catch {

@@ -44,6 +44,21 @@ import Testing
         #expect(ParserLineEnds.firstBareLF(Array("a\r\n".utf8)) == nil)
     }
 
+    @Test("A file is copied with CRLF only when it has a bare LF, a CR ending one block counting for the next")
+    func fileLineEnds() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("line-ends-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let crlfOnly = folder.appendingPathComponent("crlf.eml")
+        try Data(Array(repeating: UInt8(ascii: "a"), count: (1 << 16) - 1) + Array("\r\nb\r\n".utf8)).write(to: crlfOnly)
+        #expect(try ParserLineEnds.crlfFile(at: crlfOnly) == (crlfOnly, false))
+        let bare = folder.appendingPathComponent("lf.eml")
+        try Data(Array(repeating: UInt8(ascii: "a"), count: (1 << 16) - 1) + Array("\r\nb\n".utf8)).write(to: bare)
+        let copy = try ParserLineEnds.crlfFile(at: bare)
+        #expect(copy.isCopy)
+        #expect(try Data(contentsOf: copy.url) == Data(Array(repeating: UInt8(ascii: "a"), count: (1 << 16) - 1) + Array("\r\nb\r\n".utf8)))
+    }
+
     @Test("RTF \\u values out of range read as a space, in range as their character")
     func rtfUnicodeValues() throws {
         for (value, expected) in [("2000000080000", " "), ("-99999", " "), ("1114112", " "), ("55296", " "), ("-4064", "\u{F020}"), ("233", "é")] {
