@@ -51,7 +51,7 @@ public struct MessagePart: Sendable, Hashable {
     /// Text for searching: text/plain and text/html converted to UTF-8 from the declared charset.
     public var text: String?
     /// How the part came to be: a MIME leaf, a multipart container, an attached message, or a
-    /// uuencoded block found inside a text part.
+    /// uuencoded or yEnc block found inside a text part.
     public var origin: Origin
     /// Child parts (multipart members, the body of an attached message, archive members).
     public var children: [MessagePart]
@@ -150,7 +150,8 @@ public struct InspectedMessage: Sendable {
     public var subject: String?
 
     /// Mailboxes of the address headers, decoded by the MIME parser, by lower-cased header name
-    /// (`from`, `sender`, `reply-to`). Empty when the message was not built by inspection.
+    /// (`from`, `sender`, `reply-to`, `mail-reply-to`). Empty when the message was not built by
+    /// inspection.
     public var addresses: [String: [MailboxAddress]]
     /// Hosts of the links in the text parts (`LinkHosts`), lower-cased.
     public var linkHosts: [String]

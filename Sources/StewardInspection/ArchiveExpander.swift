@@ -83,6 +83,9 @@ struct ArchiveExpander {
                     detail: "inspection took longer than \(limits.timeoutSeconds) seconds (timeoutSeconds) opening \(label)"
                 )
             }
+            if ZipDocument.of(archive) == nil, archive.content.head.starts(with: DocumentTextExtractor.zip) {
+                addCentralNames(of: archive, to: &reading)
+            }
             if reading.encryptedArchive || !reading.encryptedMembers.isEmpty {
                 let what = reading.encryptedArchive
                     ? "password-protected \(kind.name)"
@@ -131,6 +134,30 @@ struct ArchiveExpander {
                 nodes[archiveIndex].content = PartContent()
                 nodes[archiveIndex].markers.removeAll { $0.kind == .eicar }
             }
+        }
+    }
+
+    /// A zip's central directory may name a file differently from its local header, which is
+    /// what libarchive reads; unzip and Windows show the central name, so both count. Members
+    /// in the same order get the central name as another name; a central name with no member
+    /// (the directory lists more files than the stream holds) becomes a member with no content,
+    /// judged by its name.
+    private func addCentralNames(of archive: MessagePart, to reading: inout Reading) {
+        guard let bytes = archive.content.bytes(upTo: limits.maxWholePartBytes),
+              let central = ZipInside.memberNames(bytes, limit: limits.maxArchiveMembers)
+        else { return }
+        if central.count == reading.members.count {
+            for (index, name) in central.enumerated() where name != reading.members[index].filename {
+                reading.members[index].otherNames.append(name)
+            }
+            return
+        }
+        guard !reading.stopped else { return }  // the member limit cut the stream short
+        let local = Set(reading.members.compactMap(\.filename))
+        for name in central where !local.contains(name) {
+            reading.members.append(MessagePart(
+                path: archive.path + [reading.members.count + 1], contentType: "application/octet-stream",
+                filename: name, origin: .archiveMember))
         }
     }
 

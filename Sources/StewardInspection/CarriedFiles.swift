@@ -31,10 +31,20 @@ enum CarriedFiles {
         }
         switch part.trueType {
         case "image/png", "image/jpeg", "image/gif":
-            guard let bytes = part.content.bytes(upTo: maxBytes), let end = ImageEnd.offset(in: bytes, type: part.trueType ?? "") else { return [] }
-            let rest = bytes[end...]
-            guard rest.count >= minimumAppended, rest.contains(where: { $0 != 0 && $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }) else { return [] }
-            return [Carried(name: "(data after the end of the picture)", bytes: Array(rest))]
+            guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }
+            var found: [Carried] = []
+            if let end = ImageEnd.offset(in: bytes, type: part.trueType ?? "") {
+                let rest = bytes[end...]
+                if rest.count >= minimumAppended, rest.contains(where: { $0 != 0 && $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }) {
+                    found.append(Carried(name: "(data after the end of the picture)", bytes: Array(rest)))
+                }
+            }
+            // unzip and 7-Zip find a zip by its end record, wherever its start is: inside a
+            // chunk or comment of the picture, or inside the appended data behind other bytes.
+            if let zip = ZipInside.carve(bytes), !(found.first.map { $0.bytes.starts(with: zip) } ?? false) {
+                found.append(Carried(name: "(zip inside the picture)", bytes: zip))
+            }
+            return found
         default:
             return []
         }

@@ -7,6 +7,7 @@ import Foundation
 enum CharsetText {
     static func utf8Text(_ bytes: [UInt8], declaredCharset: String?) -> String {
         GMimeRuntime.ensureInitialised()
+        if let text = byteOrderMarked(bytes) { return text }
         let charset = declaredCharset?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         switch charset {
         case "", "utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968":
@@ -20,10 +21,22 @@ enum CharsetText {
         }
     }
 
-    /// Valid UTF-8 as is; anything else read as windows-1252.
+    /// UTF-16 by its byte-order mark; valid UTF-8 as is; anything else read as windows-1252.
     static func bestEffort(_ bytes: [UInt8]) -> String {
+        if let text = byteOrderMarked(bytes) { return text }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         return convert(bytes, from: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Text that starts with a UTF-16 byte-order mark (Excel's and Notepad's "Unicode text"),
+    /// read as UTF-16 whatever charset is declared, as browsers and Notepad do.
+    static func byteOrderMarked(_ bytes: [UInt8]) -> String? {
+        guard bytes.count >= 2 else { return nil }
+        switch (bytes[0], bytes[1]) {
+        case (0xFF, 0xFE): return convert(Array(bytes[2...]), from: "UTF-16LE")
+        case (0xFE, 0xFF): return convert(Array(bytes[2...]), from: "UTF-16BE")
+        default: return nil
+        }
     }
 
     /// Converts with GMime's charset filter (iconv underneath, with GMime's charset aliases).

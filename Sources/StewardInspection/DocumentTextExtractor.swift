@@ -56,7 +56,8 @@ enum DocumentTextExtractor {
     static func lines(_ text: String, csv: Bool) -> DocumentText {
         var segments: [DocumentText.Segment] = []
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // CRLF is one Character in Swift: split on it as well as on a bare LF.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             let trimmed = line.hasSuffix("\r") ? line.dropLast() : line[...]
             guard !trimmed.isEmpty else { continue }

@@ -271,6 +271,19 @@ struct GMimeWalker {
         )
     }
 
+    /// `Content-Transfer-Encoding: uue`, which GMime does not know: Thunderbird decodes it as
+    /// uuencode, as it does `x-uue`, `uuencode` and `x-uuencode` (which GMime knows).
+    private static func isUuencodeAlias(_ part: UnsafeMutablePointer<GMimePart>) -> Bool {
+        transferEncoding(of: part) == "uue"
+    }
+
+    /// The Content-Transfer-Encoding's first word, lower-cased.
+    private static func transferEncoding(of part: UnsafeMutablePointer<GMimePart>) -> String? {
+        let object = UnsafeMutableRawPointer(part).assumingMemoryBound(to: GMimeObject.self)
+        guard let value = g_mime_object_get_header(object, "Content-Transfer-Encoding") else { return nil }
+        return String(cString: value).split(whereSeparator: { " \t\r\n(;".contains($0) }).first?.lowercased()
+    }
+
     /// The part's bytes with the transfer encoding removed, read in chunks and cut at the
     /// decoded-bytes budget; past the spool threshold they go to a spool file.
     private mutating func decodedContent(
@@ -283,7 +296,8 @@ struct GMimeWalker {
         defer { steward_unref(filtered) }
         _ = g_mime_stream_reset(source)
 
-        let encoding = g_mime_data_wrapper_get_encoding(wrapper)
+        var encoding = g_mime_data_wrapper_get_encoding(wrapper)
+        if encoding == GMIME_CONTENT_ENCODING_DEFAULT, Self.isUuencodeAlias(part) { encoding = GMIME_CONTENT_ENCODING_UUENCODE }
         switch encoding {
         case GMIME_CONTENT_ENCODING_BASE64, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE, GMIME_CONTENT_ENCODING_UUENCODE:
             if let decoder = g_mime_filter_basic_new(encoding, 0) {
@@ -314,8 +328,20 @@ struct GMimeWalker {
             try content.append(chunk[0..<got])
         }
         decodedBytes += content.count
+        // `x-yencode`: the part's text is one yEnc block, the file (Thunderbird decodes it).
+        if encoding == GMIME_CONTENT_ENCODING_DEFAULT, Self.transferEncoding(of: part).map(Self.yEncNames.contains) == true {
+            let encoded = content.finish()
+            guard let bytes = encoded.bytes(upTo: limits.maxWholePartBytes),
+                  let block = YDecode.blocks(in: bytes, byteBudget: limits.maxDecodedBytes - decodedBytes + bytes.count, maxBlocks: 1).first
+            else { return encoded }
+            decodedBytes += block.bytes.count - bytes.count
+            if block.truncated { reportBytesLimit(at: node) }
+            return PartContent(block.bytes)
+        }
         return content.finish()
     }
+
+    private static let yEncNames: Set<String> = ["x-yencode", "yencode", "x-yenc", "yenc"]
 
     /// True type for leaves with content; text for text/plain and text/html.
     private mutating func fillTypeAndText(_ node: inout MessagePart) {
@@ -345,14 +371,22 @@ struct GMimeWalker {
         }
     }
 
-    /// Uuencoded files inside a text/plain part become its children (origin `.uuencoded`).
+    /// Uuencoded and yEnc files inside a text/plain part become its children (origin
+    /// `.uuencoded`): mail programs show both as attachments.
     private mutating func addUuencodedChildren(
         of leaf: MessagePart, index: Int, depth: Int, nodes: inout [MessagePart], parents: inout [Int]
     ) throws(InspectionError) {
         // A text part too large to read whole was reported when its text was not read.
-        guard let content = leaf.content.bytes(upTo: limits.maxWholePartBytes), Self.mayHoldUuencode(content) else { return }
+        guard let content = leaf.content.bytes(upTo: limits.maxWholePartBytes) else { return }
+        let uuencoded = Self.mayHoldUuencode(content), yEncoded = YDecode.mayHold(content)
+        guard uuencoded || yEncoded else { return }
         let budget = limits.maxDecodedBytes - decodedBytes
-        let blocks = Uudecode.blocks(in: content, byteBudget: budget, maxBlocks: max(0, limits.maxParts - partCount) + 1)
+        let maxBlocks = max(0, limits.maxParts - partCount) + 1
+        var blocks = uuencoded ? Uudecode.blocks(in: content, byteBudget: budget, maxBlocks: maxBlocks) : []
+        if yEncoded {
+            let used = blocks.reduce(0) { $0 + $1.bytes.count }
+            blocks += YDecode.blocks(in: content, byteBudget: budget - used, maxBlocks: maxBlocks - blocks.count)
+        }
         guard !blocks.isEmpty, allowDescent(below: leaf, depth: depth) else { return }
         for (offset, block) in blocks.enumerated() {
             try checkDeadline()

@@ -1,7 +1,7 @@
 import StewardCore
 import CStewardGMime
 
-/// The mailboxes of From, Sender and Reply-To as GMime parses them: RFC 5322 address lists with
+/// The mailboxes of From, Sender, Reply-To and Mail-Reply-To as GMime parses them: RFC 5322 address lists with
 /// groups, quoted and commented display names and RFC 2047 encoded words. A hand-rolled parser
 /// gets these wrong, and a wrong display name is exactly what an impersonator counts on.
 enum HeaderAddressReader {
@@ -15,6 +15,13 @@ enum HeaderAddressReader {
         for (name, list) in lists {
             let mailboxes = Self.mailboxes(in: list, depth: 0)
             if !mailboxes.isEmpty { result[name] = mailboxes }
+        }
+        // Mail-Reply-To is where mutt, Gnus and Claws send a reply; GMime has no getter for it.
+        if let value = g_mime_object_get_header(steward_message_as_object(message), "Mail-Reply-To"),
+           let list = internet_address_list_parse(nil, value) {
+            let mailboxes = Self.mailboxes(in: list, depth: 0)
+            g_object_unref(list)
+            if !mailboxes.isEmpty { result["mail-reply-to"] = mailboxes }
         }
         return result
     }

@@ -26,19 +26,26 @@ enum RTFObjects {
     }
 
     /// The hex digits of the group, decoding pairs; control words inside (an obfuscation trick)
-    /// and white space are skipped; the group's closing brace ends it.
+    /// and white space are skipped, and so is all of a nested ignorable group (`{\*\name …}`,
+    /// whose text Word does not read as data); the group's closing brace ends it.
     static func hexData(_ rtf: [UInt8], from start: Int) -> [UInt8] {
         var bytes: [UInt8] = []
         var high: UInt8?
         var depth = 0
+        // The depth of the ignorable group being skipped, if any.
+        var ignoring: Int?
         var i = start
         while i < rtf.count {
             let byte = rtf[i]
             switch byte {
             case UInt8(ascii: "{"):
                 depth += 1
+                if ignoring == nil, rtf[(i + 1)...].drop(while: { $0 == 0x20 || $0 == 0x0D || $0 == 0x0A }).starts(with: [0x5C, 0x2A]) {
+                    ignoring = depth
+                }
             case UInt8(ascii: "}"):
                 if depth == 0 { return bytes }
+                if ignoring == depth { ignoring = nil }
                 depth -= 1
             case UInt8(ascii: "\\"):
                 i += 1
@@ -46,7 +53,7 @@ enum RTFObjects {
                 while i < rtf.count, rtf[i] == UInt8(ascii: "-") || (0x30...0x39).contains(rtf[i]) { i += 1 }
                 if i < rtf.count, rtf[i] != UInt8(ascii: " ") { continue }
             default:
-                if let value = hexValue(byte) {
+                if ignoring == nil, let value = hexValue(byte) {
                     if let h = high {
                         bytes.append(h << 4 | value)
                         high = nil

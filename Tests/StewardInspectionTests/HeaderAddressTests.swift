@@ -2,7 +2,7 @@ import StewardCore
 import StewardInspection
 import Testing
 
-@Suite("Inspection: decoded From, Sender and Reply-To")
+@Suite("Inspection: decoded From, Sender, Reply-To and Mail-Reply-To")
 struct HeaderAddressTests {
     let inspector = Inspector()
 
@@ -11,6 +11,7 @@ struct HeaderAddressTests {
             "From: =?UTF-8?B?0JBsZXggTW9yZ2Fu?= <Urgent@Mail.Example>",  // "Аlex Morgan", Cyrillic А
             "Sender: \"Morgan, Alex\" <alex@mail.example> (the real one)",
             "Reply-To: Team: a@one.example, \"B, Bee\" <b@two.example>;, =?iso-8859-1?q?J=F6rg?= <j@three.example>",
+            "Mail-Reply-To: =?UTF-8?Q?North_Office?= <North.Office@Freemail.Example> (replies here)",
             "To: bob@union.example",
             "Subject: Payment",
             "",
@@ -24,6 +25,7 @@ struct HeaderAddressTests {
             MailboxAddress(address: "a@one.example"), MailboxAddress(name: "B, Bee", address: "b@two.example"),
             MailboxAddress(name: "Jörg", address: "j@three.example"),
         ])
+        #expect(message.addresses["mail-reply-to"] == [MailboxAddress(name: "North Office", address: "north.office@freemail.example")])
         #expect(message.linkHosts.isEmpty)
     }
 

@@ -62,6 +62,23 @@ import Testing
         #expect(findings.first?.detail == "the login nsec set Reply-To to north.union.office@freemail.example: replies would go to a mailbox outside the union that the directory does not give that login")
     }
 
+    @Test("Mail-Reply-To (where mutt, Gnus and Claws send replies) counts as Reply-To does")
+    func mailReplyToDiverted() throws {
+        let policy = try Self.policy()
+        let envelope = T.submission(login: "nsec", from: "sec@north.union.example")
+        let diverted = T.message(from: Self.from("sec@north.union.example"), headers: [("Mail-Reply-To", "North Branch Office <north.union.office@freemail.example>")])
+        let findings = T.findings(diverted, envelope, policy: policy)
+        #expect(findings.map(\.rule) == ["impersonation-reply-divergence"])
+        #expect(findings.first?.detail == "the login nsec set Mail-Reply-To to north.union.office@freemail.example: replies would go to a mailbox outside the union that the directory does not give that login")
+        for reply in ["jo.personal@mail.example", "office@north.union.example"] {
+            let own = T.message(from: Self.from("sec@north.union.example"), headers: [("Mail-Reply-To", "<\(reply)>")])
+            #expect(T.findings(own, envelope, policy: policy).isEmpty, "\(reply)")
+        }
+        // Mail-Followup-To is left alone: mutt fills it with a mailing list's address itself.
+        let followup = T.message(from: Self.from("sec@north.union.example"), headers: [("Mail-Followup-To", "<list@lists.example>")])
+        #expect(T.findings(followup, envelope, policy: policy).isEmpty)
+    }
+
     @Test("a member's Reply-To to a union address or their own personal address passes")
     func replyToOwnOrUnion() throws {
         let policy = try Self.policy()

@@ -1,6 +1,9 @@
-/// Text prepared for marker searches: zero-width and soft-hyphen characters removed (they hide
-/// a marker from a byte search but not from a reader), other white space made plain spaces and
-/// runs of it collapsed, so `CONFID\u{200D}ENTIAL` and `NOT  FOR\u{00A0}CIRCULATION` read as written.
+/// Text prepared for marker searches, read as a reader sees it: invisible characters removed
+/// (zero-width, soft hyphen, joiners: every default-ignorable code point), white space made plain
+/// spaces and runs of it collapsed, and characters that only look different written as their
+/// plain form (`MarkerReading`: full-width and styled letters, look-alike letters of other
+/// scripts, every kind of dash). So `CONFID\u{200D}ENTIAL`, `NOT  FOR\u{00A0}CIRCULATION`,
+/// `ＣＯＮＦＩＤＥＮＴＩＡＬ` and a Cyrillic `О` in `CОNFIDENTIAL` read as written.
 struct MarkerText {
     /// The line as normalised, in UTF-8.
     let bytes: [UInt8]
@@ -13,13 +16,16 @@ struct MarkerText {
         var lastWasSpace = true
         for scalar in line.unicodeScalars {
             switch scalar.value {
-            case 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E:
-                continue
             case 0x09, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
                 if !lastWasSpace { result.append(0x20) }
                 lastWasSpace = true
+            case 0..<0x80:
+                result.append(UInt8(scalar.value))
+                lastWasSpace = false
             default:
-                result.append(contentsOf: String(scalar).utf8)
+                let reading = MarkerReading.bytes(of: scalar)
+                guard !reading.isEmpty else { continue }
+                result.append(contentsOf: reading)
                 lastWasSpace = false
             }
         }

@@ -218,7 +218,7 @@ public struct ImpersonationFamily: DetectionFamily {
         let rule = ImpersonationRules.addressInName
         guard context.isEnabled(rule.id) else { return [] }
         var hits: [RuleHit] = []
-        for (field, mailboxes) in [("From", view.from), ("Sender", view.sender), ("Reply-To", view.replyTo)] {
+        for (field, mailboxes) in [("From", view.from), ("Sender", view.sender), ("Reply-To", view.replyTo), ("Mail-Reply-To", view.mailReplyTo)] {
             for mailbox in mailboxes {
                 guard let name = mailbox.name, name.contains("@"), !view.isListRewrite(mailbox) else { continue }
                 let shown = Self.addresses(inName: name).filter { $0 != mailbox.address }
@@ -257,7 +257,7 @@ public struct ImpersonationFamily: DetectionFamily {
         let distance = max(0, context.integer("max_edit_distance", of: rule, default: 1))
         var places: [(place: String, domain: String)] = []
         places += view.from.compactMap { $0.domain.map { ("From", $0) } }
-        places += view.replyTo.compactMap { $0.domain.map { ("Reply-To", $0) } }
+        places += view.replyMailboxes.compactMap { field, mailbox in mailbox.domain.map { (field, $0) } }
         places += view.sender.compactMap { $0.domain.map { ("Sender", $0) } }
         if let domain = EmailAddress.domain(of: context.envelope.sender) { places.append(("the envelope sender", domain)) }
         places += message.linkHosts.map { ("a link in the message", $0) }
@@ -275,7 +275,8 @@ public struct ImpersonationFamily: DetectionFamily {
 
     private func replyDivergence(_ view: SenderView, _ index: ImpersonationIndex, _ context: RuleContext) -> [RuleHit] {
         let rule = ImpersonationRules.replyDivergence
-        guard context.isEnabled(rule.id), !view.replyTo.isEmpty || !view.returnPath.isEmpty else { return [] }
+        let replies = view.replyMailboxes
+        guard context.isEnabled(rule.id), !replies.isEmpty || !view.returnPath.isEmpty else { return [] }
         let directory = context.directory
         let allowed = context.list("allowed_domains", of: rule).map { $0.lowercased() }
         if let login = context.envelope.authUser, !login.isEmpty {
@@ -283,11 +284,11 @@ public struct ImpersonationFamily: DetectionFamily {
             // that sends answers to a mailbox that is neither the union's nor theirs (a freemail
             // box named like a union office) impersonates "to receive" (clause 14).
             guard !context.list("exempt_logins", of: ImpersonationRules.loginMismatch).contains(login) else { return [] }
-            return view.replyTo.compactMap { reply in
+            return replies.compactMap { field, reply in
                 guard !directory.isUnionAddress(reply.address), !ownsPersonal(login, reply.address, context),
                       !(EmailAddress.domain(of: reply.address).map { domain in allowed.contains { UnionDirectory.domain(domain, isWithin: $0) } } ?? false)
                 else { return nil }
-                return RuleHit(rule: rule.id, detail: "the login \(login) set Reply-To to \(reply.address): replies would go to a mailbox outside the union that the directory does not give that login")
+                return RuleHit(rule: rule.id, detail: "the login \(login) set \(field) to \(reply.address): replies would go to a mailbox outside the union that the directory does not give that login")
             }
         }
         let claim: String? = view.from.lazy.compactMap { mailbox -> String? in
@@ -300,7 +301,7 @@ public struct ImpersonationFamily: DetectionFamily {
         guard let claim else { return [] }
         let fromDomains = Set(view.from.compactMap(\.domain))
         var hits: [RuleHit] = []
-        for (field, address) in view.replyTo.map({ ("Reply-To", $0.address) }) + view.returnPath.map({ ("Return-Path", $0) }) {
+        for (field, address) in replies.map({ ($0.field, $0.mailbox.address) }) + view.returnPath.map({ ("Return-Path", $0) }) {
             guard let domain = EmailAddress.domain(of: address), !directory.isUnionDomain(domain),
                   !fromDomains.contains(domain), !allowed.contains(where: { UnionDirectory.domain(domain, isWithin: $0) })
             else { continue }

@@ -1,11 +1,14 @@
 import StewardCore
 
-/// Who a message says it is from: the mailboxes of From, Sender and Reply-To (decoded by
-/// inspection), Return-Path, and whether a mailing list rewrote From to its own address.
+/// Who a message says it is from: the mailboxes of From, Sender, Reply-To and Mail-Reply-To
+/// (decoded by inspection), Return-Path, and whether a mailing list rewrote From to its own address.
 struct SenderView {
     var from: [MailboxAddress]
     var sender: [MailboxAddress]
     var replyTo: [MailboxAddress]
+    /// Where mutt, Gnus and Claws send a reply instead of Reply-To. (Mail-Followup-To is left
+    /// out: mutt sets it to a mailing list's address on its own.)
+    var mailReplyTo: [MailboxAddress]
     var returnPath: [String]
     /// List-Id and List-Post values, lower-cased, when the message came through a list.
     private var listID: String?
@@ -19,7 +22,7 @@ struct SenderView {
         var listPost: String?
         for header in message.headers {
             switch header.name.lowercased() {
-            case let name where name == "from" || name == "sender" || name == "reply-to":
+            case let name where name == "from" || name == "sender" || name == "reply-to" || name == "mail-reply-to":
                 // Messages not built by inspection (tests, tools): angle-bracket addresses only.
                 if message.addresses[name] == nil { rough[name, default: []] += Self.roughMailboxes(header.value) }
             case "return-path":
@@ -36,9 +39,15 @@ struct SenderView {
         from = message.addresses["from"] ?? rough["from"] ?? []
         sender = message.addresses["sender"] ?? rough["sender"] ?? []
         replyTo = message.addresses["reply-to"] ?? rough["reply-to"] ?? []
+        mailReplyTo = message.addresses["mail-reply-to"] ?? rough["mail-reply-to"] ?? []
         self.returnPath = returnPath
         self.listID = listID
         self.listPost = listPost
+    }
+
+    /// Every mailbox that replies go to, with its header's name.
+    var replyMailboxes: [(field: String, mailbox: MailboxAddress)] {
+        replyTo.map { ("Reply-To", $0) } + mailReplyTo.map { ("Mail-Reply-To", $0) }
     }
 
     /// Envelope sender, From and Sender addresses, each with where it was found, once each.
