@@ -1,6 +1,7 @@
 /// Seed messages for fuzzing: one of each structure inspection walks, so mutations start from
 /// inputs that reach deep into the code (multipart, attached and hidden messages, every name
-/// form, uuencode, BinHex, RTF objects, S/MIME and image headers, a small zip).
+/// form, uuencode and yEnc, BinHex, RTF objects, S/MIME and image headers, a zip in a picture's
+/// chunk, UTF-16 text, a small zip).
 enum Seeds {
     static let head = "From: Carol <carol@partner.example>\r\nTo: bob@london.union.example\r\nSubject: =?utf-8?q?seed?=\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <seed@partner.example>\r\nMIME-Version: 1.0\r\n"
 
@@ -33,6 +34,14 @@ enum Seeds {
             "Content-Type: image/png; name=\"p.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCCUEsDBA==",
             "Content-Type: message/partial; id=\"x\"; number=1; total=2\r\n\r\n" + head,
             "Content-Type: text/html\r\n\r\n<html><script>alert(1)</script><form action=\"https://evil.example/\"></form></html>",
+        ]),
+        multipart([
+            "Content-Type: text/plain\r\n\r\n=ybegin line=128 size=5 name=a.js\r\nKKKKK\r\n=yend size=5\r\n",
+            "Content-Type: application/zip; name=\"y.zip\"\r\nContent-Transfer-Encoding: x-yencode\r\n\r\n=ybegin line=128 size=5 name=y.zip\r\nK=}KKK\r\n=yend size=5",
+            "Content-Type: application/zip; name=\"u.zip\"\r\nContent-Transfer-Encoding: uue\r\n\r\nbegin 644 u.zip\r\n#34UH\r\n`\r\nend",
+            // A PNG with a zip in a chunk after IEND.
+            "Content-Type: image/png; name=\"z.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCCAAAAcXp6WnpQSwMECgAAAAAAAAAhAIamEDYFAAAABQAAAAUAAABhLnR4dGhlbGxvUEsBAhQDCgAAAAAAAAAhAIamEDYFAAAABQAAAAUAAAAAAAAAAAAAAIABAAAAAGEudHh0UEsFBgAAAAABAAEAMwAAACgAAAAAACrgalw=",
+            "Content-Type: text/plain; name=\"u.txt\"\r\nContent-Transfer-Encoding: base64\r\n\r\n//5DAE8ATgBGAEkARABFAE4AVABJAEEATAANAAoA",
         ]),
     ]
 }
