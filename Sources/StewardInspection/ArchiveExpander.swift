@@ -84,7 +84,7 @@ struct ArchiveExpander {
                 )
             }
             if ZipDocument.of(archive) == nil, archive.content.head.starts(with: DocumentTextExtractor.zip) {
-                addCentralNames(of: archive, to: &reading)
+                addCentralNames(of: archive, label: label, to: &reading)
             }
             if reading.encryptedArchive || !reading.encryptedMembers.isEmpty {
                 let what = reading.encryptedArchive
@@ -97,6 +97,11 @@ struct ArchiveExpander {
             if reading.members.contains(where: { ($0.filename ?? "").lowercased().hasSuffix("vbaproject.bin") }),
                !reading.members.contains(where: { $0.markers.contains { $0.kind == .officeMacros } }) {
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (vbaProject.bin)"))
+            }
+            // Excel 4.0 macro sheets (XLM), which Excel runs like VBA when macros are enabled
+            // (`Auto_Open`), have no VBA project at all.
+            if ZipDocument.of(archive) != nil, reading.members.contains(where: { ($0.filename ?? "").lowercased().hasPrefix("xl/macrosheets/") }) {
+                nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Excel 4.0 macro sheet (xl/macrosheets)"))
             }
             // An Office or OpenDocument file's text, from the members just read. One cut short
             // at a limit is held for that limit; its text is not read (a document that unpacks
@@ -141,20 +146,23 @@ struct ArchiveExpander {
     /// what libarchive reads; unzip and Windows show the central name, so both count. Members
     /// in the same order get the central name as another name; a central name with no member
     /// (the directory lists more files than the stream holds) becomes a member with no content,
-    /// judged by its name.
-    private func addCentralNames(of archive: MessagePart, to reading: inout Reading) {
+    /// judged by its name, counted against max_archive_members like any member.
+    private mutating func addCentralNames(of archive: MessagePart, label: String, to reading: inout Reading) {
         guard let bytes = archive.content.bytes(upTo: limits.maxWholePartBytes),
               let central = ZipInside.memberNames(bytes, limit: limits.maxArchiveMembers)
         else { return }
+        // A name that differs only where a non-UTF-8 (code page 437) name was decoded is the
+        // same name: compare what is ASCII, where the extension is.
+        func ascii(_ name: String) -> String { String(name.unicodeScalars.filter(\.isASCII).map(Character.init)) }
         if central.count == reading.members.count {
-            for (index, name) in central.enumerated() where name != reading.members[index].filename {
+            for (index, name) in central.enumerated() where ascii(name) != ascii(reading.members[index].filename ?? "") {
                 reading.members[index].otherNames.append(name)
             }
             return
         }
-        guard !reading.stopped else { return }  // the member limit cut the stream short
-        let local = Set(reading.members.compactMap(\.filename))
-        for name in central where !local.contains(name) {
+        let local = Set(reading.members.compactMap { $0.filename.map(ascii) })
+        for name in central where !local.contains(ascii(name)) {
+            guard takeMember(label: label, reading: &reading) else { return }
             reading.members.append(MessagePart(
                 path: archive.path + [reading.members.count + 1], contentType: "application/octet-stream",
                 filename: name, origin: .archiveMember))
@@ -301,9 +309,12 @@ struct ArchiveExpander {
                 break
             }
             expandedBytes += file.data.count
-            reading.members.append(member(
-                of: archive, name: file.name ?? "(no name)", content: PartContent(file.data), position: reading.members.count + 1,
-                reading: &reading))
+            // Outlook shows and saves the file under its long name; the short title counts too.
+            var part = member(
+                of: archive, name: file.longName ?? file.name ?? "(no name)", content: PartContent(file.data),
+                position: reading.members.count + 1, reading: &reading)
+            if let long = file.longName, let short = file.name, short != long { part.otherNames.append(short) }
+            reading.members.append(part)
         }
         if tnef.damaged, reading.problem == nil {
             reading.problem = LimitReached(kind: .unreadable, detail: "\(label): the TNEF file (winmail.dat) is damaged or cut short")

@@ -4,7 +4,8 @@ import StewardCore
 /// appended after a picture's end (a zip or a program after a JPEG's EOI, a PNG's IEND or a
 /// GIF's trailer — image viewers ignore it, unzip and some loaders do not) and objects
 /// embedded in RTF (`\objdata`, which Word opens with a double click), BinHex files (a Mac
-/// file as text) and MS-DOS COMPRESS.EXE files (SZDD, KWAJ). Each is judged like a file in an archive.
+/// file as text), MS-DOS COMPRESS.EXE files (SZDD, KWAJ), files attached inside a calendar
+/// invite, and a zip behind other bytes in any file. Each is judged like a file in an archive.
 enum CarriedFiles {
     struct Carried {
         var name: String
@@ -29,6 +30,10 @@ enum CarriedFiles {
             guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }
             return BinHex.decode(bytes).map { [$0] } ?? []
         }
+        if CalendarText.isCalendar(declaredType: part.contentType, trueType: part.trueType, filename: part.filename) {
+            guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }
+            return CalendarText.attachments(part.text ?? CharsetText.bestEffort(bytes), maxFiles: 64)
+        }
         switch part.trueType {
         case "image/png", "image/jpeg", "image/gif":
             guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }
@@ -46,7 +51,16 @@ enum CarriedFiles {
             }
             return found
         default:
-            return []
+            // A zip behind other bytes (a self-made "zip with a stub", a zip appended to a PDF):
+            // unzip, 7-Zip and Windows open it from its end record. Archives are opened as
+            // archives already, and a text body is read as text.
+            guard ArchiveKind.of(part) == nil, !(part.contentType.hasPrefix("text/") && part.filename == nil && part.origin == .leaf)
+            else { return [] }
+            let tail = part.content.bytes(at: max(0, part.content.count - 65_557), count: 65_557)
+            guard ByteSearch.offsets(of: [0x50, 0x4B, 0x05, 0x06], in: tail, limit: 1).first != nil,
+                  let bytes = part.content.bytes(upTo: maxBytes), let zip = ZipInside.carve(bytes)
+            else { return [] }
+            return [Carried(name: "(zip inside the file)", bytes: zip)]
         }
     }
 }

@@ -36,6 +36,10 @@ enum DocumentTextExtractor {
             if let text { return HTMLText.extract(Array(text.utf8)) }
             return HTMLText.extract(try whole("HTML"))
         }
+        if CalendarText.isCalendar(declaredType: declaredType, trueType: type, filename: filename) {
+            if let text { return CalendarText.text(text) }
+            return CalendarText.text(CharsetText.bestEffort(try whole("a calendar")))
+        }
         // A plain-text body is read from `text` as it is; only text files attached (CSV, a
         // .txt attachment, text/* of other kinds) become documents, one line per piece.
         let isBody = declaredType == "text/plain" && disposition != "attachment" && filename == nil

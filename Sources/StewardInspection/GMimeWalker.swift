@@ -331,8 +331,13 @@ struct GMimeWalker {
         // `x-yencode`: the part's text is one yEnc block, the file (Thunderbird decodes it).
         if encoding == GMIME_CONTENT_ENCODING_DEFAULT, Self.transferEncoding(of: part).map(Self.yEncNames.contains) == true {
             let encoded = content.finish()
-            guard let bytes = encoded.bytes(upTo: limits.maxWholePartBytes),
-                  let block = YDecode.blocks(in: bytes, byteBudget: limits.maxDecodedBytes - decodedBytes + bytes.count, maxBlocks: 1).first
+            guard let bytes = encoded.bytes(upTo: limits.maxWholePartBytes) else {
+                var whole = node
+                whole.content = encoded
+                limitsReached.append(WholePartTooLarge(what: "its yEnc-encoded file").limit(at: whole, limits: limits))
+                return encoded
+            }
+            guard let block = YDecode.blocks(in: bytes, byteBudget: limits.maxDecodedBytes - decodedBytes + bytes.count, maxBlocks: 1).first
             else { return encoded }
             decodedBytes += block.bytes.count - bytes.count
             if block.truncated { reportBytesLimit(at: node) }

@@ -5,7 +5,9 @@ import CStewardGMime
 /// groups, quoted and commented display names and RFC 2047 encoded words. A hand-rolled parser
 /// gets these wrong, and a wrong display name is exactly what an impersonator counts on.
 enum HeaderAddressReader {
-    static func addresses(of message: UnsafeMutablePointer<GMimeMessage>) -> [String: [MailboxAddress]] {
+    static func addresses(
+        of message: UnsafeMutablePointer<GMimeMessage>, headers: [RawHeader], options: OpaquePointer?
+    ) -> [String: [MailboxAddress]] {
         var result: [String: [MailboxAddress]] = [:]
         let lists: [(String, UnsafeMutablePointer<InternetAddressList>?)] = [
             ("from", g_mime_message_get_from(message)),
@@ -17,12 +19,16 @@ enum HeaderAddressReader {
             if !mailboxes.isEmpty { result[name] = mailboxes }
         }
         // Mail-Reply-To is where mutt, Gnus and Claws send a reply; GMime has no getter for it.
-        if let value = g_mime_object_get_header(steward_message_as_object(message), "Mail-Reply-To"),
-           let list = internet_address_list_parse(nil, value) {
-            let mailboxes = Self.mailboxes(in: list, depth: 0)
+        // Every such header, parsed from its raw value (the decoded value can hold a quote or
+        // a bracket that an encoded word hid, and would parse differently).
+        var mailReplyTo: [MailboxAddress] = []
+        for header in headers where header.name.lowercased() == "mail-reply-to" {
+            let raw = String(decoding: header.rawValue, as: UTF8.self)
+            guard let list = internet_address_list_parse(options, raw) else { continue }
+            mailReplyTo += Self.mailboxes(in: list, depth: 0)
             g_object_unref(list)
-            if !mailboxes.isEmpty { result["mail-reply-to"] = mailboxes }
         }
+        if !mailReplyTo.isEmpty { result["mail-reply-to"] = mailReplyTo }
         return result
     }
 

@@ -120,7 +120,7 @@ public final class Inspector: Sendable {
         let subject = GMimeBytes.string(g_mime_message_get_subject(message))  // decoded RFC 2047 words
         return InspectedMessage(
             headers: headers, root: root, limitsReached: walker.limitsReached, size: size,
-            addresses: HeaderAddressReader.addresses(of: message), subject: subject
+            addresses: HeaderAddressReader.addresses(of: message, headers: headers, options: options), subject: subject
         )
     }
 

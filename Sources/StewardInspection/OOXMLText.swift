@@ -48,6 +48,15 @@ enum OOXMLText {
                 kind: .headerFooter, location: isHeader ? "page header" : "page footer",
                 text: try paragraphs(part, deadline: deadline)
             ))
+            // Word's watermark ("CONFIDENTIAL" across every page) is a WordArt shape in a
+            // header, its words in the `string` attribute of `v:textpath`, not in a text run.
+            var watermarks: [String] = []
+            try XMLStream.walk(part, deadline: deadline) { stream in
+                if stream.event == .start, stream.isNamed("textpath"), let words = stream.attribute("string") { watermarks.append(words) }
+            }
+            for words in watermarks {
+                segments.append(DocumentText.Segment(kind: .headerFooter, location: "watermark", text: words))
+            }
         }
         for name in ["word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"] {
             if let part = members[name] {
@@ -98,8 +107,17 @@ enum OOXMLText {
         }
         var reader = SheetReader()
         var failure: InspectionError?
+        var names: [DocumentText.Segment] = []
         do {
             let sheets = try sheetList(members, deadline: deadline)
+            // A sheet's name shows on its tab (and in a page header's `&A`): a line of its own.
+            names = sheets.map { DocumentText.Segment(kind: .body, location: "sheet name", text: $0.name) }
+            for name in members.keys.sorted() where name.hasPrefix("xl/comments") && name.hasSuffix(".xml") {
+                guard let part = members[name] else { continue }
+                var notes = ParagraphText.excelComments()
+                try XMLStream.walk(part, deadline: deadline) { notes.take($0) }
+                names.append(DocumentText.Segment(kind: .body, location: "notes", text: notes.joined))
+            }
             reader.reserve(sheetBytes: sheets.reduce(0) { total, sheet in total + (early[sheet.file] == nil ? members[sheet.file]?.count ?? 0 : 0) })
             for (file, name) in sheets {
                 // Taken out of `early`, so the reader holds the only copy of its cells (filling in
@@ -121,7 +139,7 @@ enum OOXMLText {
         sharedDone.wait()  // always, so the other thread never outlives the members it reads
         if let failure { throw failure }
         let shared = try sharedResult.value?.get() ?? []
-        return reader.finish(shared: shared)
+        return reader.finish(shared: shared) + names
     }
 
     /// The workbook's sheets in its order: each one's part and name, matched through the
@@ -443,12 +461,24 @@ enum OOXMLText {
     // MARK: PowerPoint
 
     private static func powerPoint(_ members: Members, deadline: ContinuousClock.Instant) throws(InspectionError) -> [DocumentText.Segment] {
-        let slides = members.keys.filter { $0.hasPrefix("ppt/slides/slide") && $0.hasSuffix(".xml") }
-            .sorted { slideNumber($0) < slideNumber($1) }
+        // Slides, then what shows on them or beside them: speaker notes, and the masters and
+        // layouts whose text (a "CONFIDENTIAL" footer) is on every slide built from them.
+        let kinds: [(prefix: String, place: String)] = [
+            ("ppt/slides/slide", "slide"), ("ppt/notesSlides/notesSlide", "speaker notes"),
+            ("ppt/slideMasters/slideMaster", "slide master"), ("ppt/slideLayouts/slideLayout", "slide layout"),
+        ]
+        var slides: [(name: String, location: String)] = []
+        for (prefix, place) in kinds {
+            var numbered: [(number: Int, name: String)] = []
+            for name in members.keys where name.hasPrefix(prefix) && name.hasSuffix(".xml") {
+                guard let number = Int(name.dropFirst(prefix.count).dropLast(".xml".count)) else { continue }
+                numbered.append((number, name))
+            }
+            slides += numbered.sorted { $0.number < $1.number }.map { ($0.name, "\(place) \($0.number)") }
+        }
         var segments: [DocumentText.Segment] = []
-        for name in slides {
+        for (name, location) in slides {
             guard let part = members[name] else { continue }
-            let location = "slide \(slideNumber(name))"
             // Each shape (`sp`) is a piece; a header or footer placeholder (`ph type="hdr"`) says so.
             var shape: (placeholder: String?, text: ParagraphText)?
             try XMLStream.walk(part, deadline: deadline) { stream in
@@ -476,9 +506,6 @@ enum OOXMLText {
         return segments
     }
 
-    private static func slideNumber(_ name: String) -> Int {
-        Int(name.dropFirst("ppt/slides/slide".count).dropLast(".xml".count)) ?? 0
-    }
 
     // MARK: Properties
 

@@ -1,5 +1,8 @@
-/// Files inside a TNEF `winmail.dat` (Outlook's rich-text wrapper): each attachment's title
-/// and data attributes.
+import Foundation
+
+/// Files inside a TNEF `winmail.dat` (Outlook's rich-text wrapper): each attachment's title,
+/// data and long file name (`PR_ATTACH_LONG_FILENAME` among its MAPI properties, the name
+/// Outlook shows and saves the file under; the title is an 8.3 short name).
 ///
 /// A small reader rather than libytnef: only two attribute ids are needed, the format is a
 /// flat list of length-prefixed records, and every length is checked against what is left,
@@ -9,9 +12,12 @@ enum TNEFReader {
     private static let attachRendData: UInt32 = 0x0006_9002
     private static let attachTitle: UInt32 = 0x0001_8010
     private static let attachData: UInt32 = 0x0006_800F
+    private static let attachment: UInt32 = 0x0006_9005
 
     struct File {
         var name: String?
+        /// The long file name, when the MAPI properties carry one.
+        var longName: String?
         var data: [UInt8] = []
     }
 
@@ -54,10 +60,73 @@ enum TNEFReader {
                 reading.files[reading.files.count - 1].data = Array(value.prefix(take))
                 bytes += take
                 if take < value.count { reading.damaged = true; return reading }
+            case attachment:
+                if reading.files.isEmpty { reading.files.append(File()) }
+                if let long = longFileName(in: value) { reading.files[reading.files.count - 1].longName = long }
             default:
                 break
             }
         }
         return reading
+    }
+
+    /// PR_ATTACH_LONG_FILENAME (0x3707) from an attAttachment record's MAPI properties
+    /// ([MS-OXTNEF] 2.1.3.4): a count, then each property's type, id, optional name and
+    /// value(s). The walk stops at a type it cannot size, and at any length past the end.
+    static func longFileName(in record: ArraySlice<UInt8>) -> String? {
+        let bytes = Array(record)
+        var at = 0
+        func u16() -> Int? {
+            guard at + 2 <= bytes.count else { return nil }
+            defer { at += 2 }
+            return Int(bytes[at]) | Int(bytes[at + 1]) << 8
+        }
+        func u32() -> Int? {
+            guard let low = u16(), let high = u16() else { return nil }
+            return low | high << 16
+        }
+        func skip(_ count: Int) -> Bool {
+            guard count >= 0, count <= bytes.count - at else { return false }
+            at += count
+            return true
+        }
+        guard let count = u32() else { return nil }
+        for _ in 0..<min(count, 4096) {
+            guard let type = u16(), let id = u16() else { return nil }
+            if id >= 0x8000 {  // a named property: GUID, kind, then an id or a name
+                guard skip(16), let kind = u32() else { return nil }
+                if kind == 0 {
+                    guard skip(4) else { return nil }
+                } else {
+                    guard let length = u32(), skip((length + 3) & ~3) else { return nil }
+                }
+            }
+            let multiple = type & 0x1000 != 0
+            switch type & 0x0FFF {
+            case 0x0002, 0x0003, 0x000A, 0x000B, 0x0004:  // 16- and 32-bit values, padded to 4
+                guard skip(4 * (multiple ? (u32() ?? -1) : 1)) else { return nil }
+            case 0x0005, 0x0006, 0x0007, 0x0014, 0x0040:  // 64-bit values
+                guard skip(8 * (multiple ? (u32() ?? -1) : 1)) else { return nil }
+            case 0x0048:  // GUID
+                guard skip(16 * (multiple ? (u32() ?? -1) : 1)) else { return nil }
+            case 0x001E, 0x001F, 0x0102, 0x000D:  // strings, binary, objects: counted values
+                guard let values = u32() else { return nil }
+                for _ in 0..<min(values, 4096) {
+                    guard let length = u32(), at + length <= bytes.count, length >= 0 else { return nil }
+                    if id == 0x3707, type & 0x0FFF != 0x0102 {
+                        let raw = bytes[at..<(at + length)]
+                        let name = type & 0x0FFF == 0x001F
+                            ? String(decoding: stride(from: raw.startIndex, to: raw.endIndex - 1, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }, as: UTF16.self)
+                            : String(decoding: raw, as: UTF8.self)
+                        let trimmed = name.trimmingCharacters(in: CharacterSet(charactersIn: "\0"))
+                        if !trimmed.isEmpty { return trimmed }
+                    }
+                    guard skip((length + 3) & ~3) else { return nil }
+                }
+            default:
+                return nil
+            }
+        }
+        return nil
     }
 }

@@ -303,6 +303,9 @@ struct ParagraphText {
     /// Word and PowerPoint: `p` paragraphs of `t` runs.
     static func runs() -> ParagraphText { ParagraphText(runs: true) { $0.isNamed("p") } }
 
+    /// Excel's notes (`xl/comments*.xml`): each `comment` a line of `t` runs.
+    static func excelComments() -> ParagraphText { ParagraphText(runs: true) { $0.isNamed("comment") } }
+
     /// OpenDocument: `p` and `h` paragraphs, all their text.
     static func openDocument() -> ParagraphText {
         var text = ParagraphText(runs: false) { $0.isNamed("p") || $0.isNamed("h") }

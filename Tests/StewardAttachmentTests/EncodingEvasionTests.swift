@@ -157,3 +157,118 @@ import Testing
         #expect(try judge.findings(Mail.attached("photo.png", plain, type: "image/png")).isEmpty)
     }
 }
+
+/// Zips that zip readers find from their end record wherever they start, Excel 4.0 macro
+/// sheets, files attached to a calendar invite, winmail.dat's long file names, and shortcut
+/// types Outlook blocks (issue 12).
+@Suite struct HiddenContainerTests {
+    let judge = Judge()
+
+    @Test("a zip behind other bytes is opened: text before it, or a picture with zip -A's offsets")
+    func prefixedZip() throws {
+        let zip = try Files.zip([("invoice.js", Array("WScript.Echo(1);\r\n".utf8))])
+        let prefixed = Array(String(repeating: "Invoice 2026, please find the papers enclosed.\r\n", count: 20).utf8) + zip
+        let held = try judge.findings(Mail.attached("invoice.zip", prefixed, type: "application/zip"))
+        #expect(held.contains { $0.hasPrefix("risky-file-name:") && $0.contains("(zip inside the file)") }, "\(held)")
+        // zip -A rewrites the offsets to count from the start of the file (a picture here).
+        let adjusted = try Files.run(["sh", "-c", "cat photo.png a.zip > out && zip -q -A out"], inputs: ["photo.png": try CarriedFileTests.png(), "a.zip": zip], output: "out")
+        let listing = try Files.run(["sh", "-c", "unzip -l photo.png > out 2>&1; true"], inputs: ["photo.png": adjusted], output: "out")
+        #expect(String(decoding: listing, as: UTF8.self).contains("invoice.js"))
+        let fromPicture = try judge.findings(Mail.attached("photo.png", adjusted, type: "image/png"))
+        #expect(fromPicture.contains { $0.hasPrefix("risky-file-name:") && $0.contains("invoice.js") }, "\(fromPicture)")
+        // The same text before a zip of a letter passes.
+        let letter = try Files.zip([("letter.txt", Array("Dear member,\r\n".utf8))])
+        #expect(try judge.findings(Mail.attached("papers.zip", Array("Papers.\r\n".utf8) + letter, type: "application/zip")).isEmpty)
+    }
+
+    @Test("a zip64 file's central names are read (zip -fz)")
+    func zip64CentralNames() throws {
+        let zip = try Files.run(["sh", "-c", "zip -q -fz out.zip run.js && mv out.zip out"], inputs: ["run.js": Array("WScript.Echo(1);\r\n".utf8)], output: "out")
+        var patched = zip
+        let offsets = ByteSearch.offsets(of: Array("run.js".utf8), in: zip)
+        try #require(offsets.count == 2)
+        patched.replaceSubrange(offsets[0]..<(offsets[0] + 6), with: Array("run.tx".utf8))
+        let held = try judge.findings(Mail.attached("docs.zip", patched))
+        #expect(held.contains { $0.hasPrefix("risky-file-name:") && $0.contains("run.js") }, "\(held)")
+    }
+
+    /// An .xlsm with an Excel 4.0 macro sheet (`xl/macrosheets/sheet1.xml`), or with a plain sheet.
+    static func workbook(macroSheet: Bool) throws -> [UInt8] {
+        try Files.python("""
+            import zipfile
+            ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+            with zipfile.ZipFile("out", "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>')
+                z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+                z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook ' + ns + '><sheets><sheet name="Pay" sheetId="1"/></sheets></workbook>')
+                z.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet ' + ns + '><sheetData/></worksheet>')
+                if \(macroSheet ? "True" : "False"):
+                    z.writestr("xl/macrosheets/sheet1.xml", '<?xml version="1.0"?><xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" ' + ns + '><sheetData><row r="1"><c r="A1"><f>EXEC("calc.exe")</f></c></row><row r="2"><c r="A2"><f>HALT()</f></c></row></sheetData></xm:macrosheet>')
+            """)
+    }
+
+    @Test("an Excel 4.0 macro sheet is an Office macro; the same workbook without it passes")
+    func excelMacroSheet() throws {
+        let held = try judge.findings(Mail.attached("pay.xlsm", try Self.workbook(macroSheet: true)))
+        #expect(held.contains { $0.hasPrefix("office-macro:") && $0.contains("Excel 4.0 macro sheet") }, "\(held)")
+        #expect(try judge.rules(Mail.attached("pay.xlsm", try Self.workbook(macroSheet: false))).subtracting(["office-macro"]) == [])
+        #expect(!(try judge.findings(Mail.attached("pay.xlsm", try Self.workbook(macroSheet: false)))).contains { $0.contains("Excel 4.0") })
+    }
+
+    @Test("a file attached inside a calendar invite is judged; a PDF there passes")
+    func calendarAttachment() throws {
+        func invite(_ name: String, _ bytes: [UInt8]) -> [UInt8] {
+            let encoded = Data(bytes).base64EncodedString()
+            var folded = "ATTACH;ENCODING=BASE64;VALUE=BINARY;X-FILENAME=\(name):"
+            for (index, character) in encoded.enumerated() { folded += (index > 0 && index % 60 == 0 ? "\r\n " : "") + String(character) }
+            return Array(("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Branch meeting\r\n\(folded)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").utf8)
+        }
+        let held = try judge.findings(Mail.attached("invite.ics", invite("agenda.exe", try Files.pe()), type: "text/calendar"))
+        #expect(held.contains { $0.hasPrefix("executable-attachment:") && $0.contains("\"invite.ics\" > \"agenda.exe\"") }, "\(held)")
+        let pdf = Files.pdf("")
+        #expect(try judge.findings(Mail.attached("invite.ics", invite("agenda.pdf", pdf), type: "text/calendar")).isEmpty)
+    }
+
+    @Test("shortcut and script types Outlook blocks are held by name", arguments: ["invoice.url", "update.wsc", "desktop.scf", "a.settingcontent-ms", "app.jnlp", "addin.xll"])
+    func blockedTypes(name: String) throws {
+        #expect(try judge.rules(Mail.attached(name, Array("[InternetShortcut]\r\nURL=file://203.0.113.9/share/a.exe\r\n".utf8))).contains("risky-file-name"), "\(name)")
+    }
+}
+
+/// winmail.dat: Outlook saves each file under its long name (PR_ATTACH_LONG_FILENAME among the
+/// attachment's MAPI properties), not the 8.3 title.
+@Suite struct TNEFLongNameTests {
+    let judge = Judge()
+
+    /// A TNEF file ([MS-OXTNEF]) with one attachment: title, data, and the MAPI properties
+    /// holding the long and short file names.
+    static func winmail(title: String, longName: String, data: [UInt8]) throws -> [UInt8] {
+        try Files.python("""
+            import struct
+            def attr(level, ident, value):
+                return struct.pack("<BII", level, ident, len(value)) + value + struct.pack("<H", sum(value) & 0xFFFF)
+            def string(kind, ident, text):
+                raw = text.encode() + b"\\0"
+                return struct.pack("<HHII", kind, ident, 1, len(raw)) + raw + b"\\0" * ((4 - len(raw) % 4) % 4)
+            props = struct.pack("<I", 3) + struct.pack("<HHI", 0x0003, 0x0E21, 7) + string(0x001E, 0x3707, \(Files.pythonString(longName))) + string(0x001E, 0x3704, \(Files.pythonString(title)))
+            t = struct.pack("<IH", 0x223E9F78, 0x1234)
+            t += attr(1, 0x00089006, struct.pack("<I", 0x00010000))
+            t += attr(2, 0x00069002, struct.pack("<HIIIII", 1, 0xFFFFFFFF, 0, 0, 0, 0)[:14])
+            t += attr(2, 0x00018010, \(Files.pythonString(title)).encode() + b"\\0")
+            t += attr(2, 0x0006800F, open("in", "rb").read())
+            t += attr(2, 0x00069005, props)
+            open("out", "wb").write(t)
+            """, inputs: ["in": data])
+    }
+
+    @Test("a file is judged under its long name and its title")
+    func longName() throws {
+        let script = Array("WScript.Echo(1);\r\n".utf8)
+        let held = try judge.findings(Mail.attached("winmail.dat", try Self.winmail(title: "README.TXT", longName: "readme.js", data: script), type: "application/ms-tnef"))
+        #expect(held.contains { $0.hasPrefix("risky-file-name:") && $0.contains("\"winmail.dat\" > \"readme.js\"") }, "\(held)")
+        let plain = try Self.winmail(title: "MINUTES.TXT", longName: "Branch minutes.txt", data: Array("Minutes\r\n".utf8))
+        #expect(try judge.findings(Mail.attached("winmail.dat", plain, type: "application/ms-tnef")).isEmpty)
+        let part = try #require(try Inspector().inspect(bytes: Mail.attached("winmail.dat", plain, type: "application/ms-tnef")).allParts.first { $0.filename == "Branch minutes.txt" })
+        #expect(part.otherNames == ["MINUTES.TXT"])
+    }
+}

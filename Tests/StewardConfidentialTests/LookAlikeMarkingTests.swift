@@ -61,3 +61,61 @@ struct LookAlikeMarkingTests {
         #expect(part.documentText?.segments.first?.text == "CONFIDENTIAL", "\(String(describing: part.documentText))")
     }
 }
+
+/// Places in Office files where a reader sees a marking that is not body text, and spaced-out
+/// or calendar markings (issue 12). Each beside a twin with ordinary words in the same place.
+@Suite("Markings in watermarks, sheet names, notes, masters, invites and spaced letters (issue 12)")
+struct HiddenPlaceMarkingTests {
+    static func details(_ bytes: [UInt8]) throws -> [String] {
+        Mail.confidential(try Mail.judge(bytes)).map(\.detail)
+    }
+
+    @Test("a marking in a watermark, a sheet's name, an Excel note, speaker notes or a slide master counts", arguments: [
+        ("watermark.docx", "watermark: \"CONFIDENTIAL\""), ("sheet-name.xlsx", "sheet name: \"CONFIDENTIAL\""),
+        ("note.xlsx", "notes: \"CONFIDENTIAL\""), ("speaker-notes.pptx", "speaker notes 1: \"CONFIDENTIAL\""),
+        ("slide-master.pptx", "slide master 1: \"CONFIDENTIAL\""),
+    ])
+    func officePlaces(file: String, place: String) throws {
+        let held = try Self.details(Mail.message(attachments: [(file, "application/octet-stream", try Docs.bytes(file))]))
+        #expect(held.count == 1 && held[0].contains(place), "\(held)")
+        let twin = file.replacingOccurrences(of: ".", with: file.hasPrefix("watermark") ? "-draft." : "-plain.")
+        #expect(try Self.details(Mail.message(attachments: [(file, "application/octet-stream", try Docs.bytes(twin))])).isEmpty, "\(twin)")
+    }
+
+    @Test("a marking spelt out letter by letter counts", arguments: [
+        "C O N F I D E N T I A L", "C-O-N-F-I-D-E-N-T-I-A-L", "C.O.N.F.I.D.E.N.T.I.A.L", "S T R I C T L Y   C O N F I D E N T I A L",
+    ])
+    func spacedLetters(line: String) throws {
+        let held = try Self.details(Mail.message(body: "Dear Carol,\r\n\r\n\(line)\r\n\r\nThe pay figures follow.\r\n"))
+        #expect(held.count == 1, "\(line): \(held)")
+        #expect(try Self.details(Mail.message(subject: "\(line) - pay offer")).count == 1, "\(line)")
+    }
+
+    @Test("single letters in ordinary text pass", arguments: [
+        "Options: a b c d e f, as listed in section A.", "Grades A-B-C-D-E apply from April.", "See items i. ii. and iii. of the agreement.",
+    ])
+    func lettersPass(line: String) throws {
+        #expect(try Self.details(Mail.message(body: "Dear Carol,\r\n\(line)\r\nBest wishes\r\n")).isEmpty, "\(line)")
+    }
+
+    static func invite(summary: String, description: String, extra: String = "") -> [UInt8] {
+        Array(("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:1234\r\nCLASS:PRIVATE\r\n"
+            + "DTSTART:20260610T100000Z\r\n\(summary)\r\n\(description)\r\n\(extra)END:VEVENT\r\nEND:VCALENDAR\r\n").utf8)
+    }
+
+    @Test("a calendar invite is read as Outlook shows it: values, folded lines joined, \\n as line breaks")
+    func calendarInvite() throws {
+        let cases = [
+            Self.invite(summary: "SUMMARY;LANGUAGE=en-GB:Confidential: pay talks", description: "DESCRIPTION:Room 4"),
+            Self.invite(summary: "SUMMARY:Pay talks", description: "DESCRIPTION:Agenda below.\\n\\nPrivate and Confidential\\n\\n1. Offer"),
+            Self.invite(summary: "SUMMARY:Pay talks with management\\, papers for the meeting CONFID\r\n ENTIAL", description: "DESCRIPTION:Room 4"),
+        ]
+        for ics in cases {
+            let held = try Self.details(Mail.message(attachments: [("invite.ics", "text/calendar; method=REQUEST", ics)]))
+            #expect(held.count == 1, "\(String(decoding: ics, as: UTF8.self)): \(held)")
+        }
+        // An ordinary invite passes, CLASS:PRIVATE (a private appointment) included.
+        let plain = Self.invite(summary: "SUMMARY:Pay talks", description: "DESCRIPTION:Agenda below.\\n1. Offer\\n2. Ballot")
+        #expect(try Self.details(Mail.message(attachments: [("invite.ics", "text/calendar; method=REQUEST", plain)])).isEmpty)
+    }
+}

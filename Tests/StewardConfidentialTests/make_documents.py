@@ -56,7 +56,15 @@ def paragraphs(lines):
     return out_
 
 
-def docx(name, body, header=None, footer=None, title="", props=()):
+def watermark(words):
+    """Word's watermark as Word writes it: a WordArt shape in the header, its words in v:textpath."""
+    return ('<w:p><w:r><w:pict xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+            '<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" type="#_x0000_t136" '
+            'style="position:absolute;rotation:315;z-index:-251657216" fillcolor="silver" stroked="f">'
+            f'<v:textpath style="font-family:&quot;Calibri&quot;;font-size:1pt" string="{esc(words)}"/></v:shape></w:pict></w:r></w:p>')
+
+
+def docx(name, body, header=None, footer=None, title="", props=(), mark=None):
     types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
              '<Default Extension="xml" ContentType="application/xml"/>'
@@ -73,7 +81,8 @@ def docx(name, body, header=None, footer=None, title="", props=()):
     doc_rels = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     parts = {}
     if header:
-        parts["word/header1.xml"] = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {W}>{paragraphs([header])}</w:hdr>'
+        parts["word/header1.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {W}>{paragraphs([header])}'
+                                     + (watermark(mark) if mark else "") + '</w:hdr>')
         doc_rels += '<Relationship Id="rId10" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>'
         sect += '<w:headerReference w:type="default" r:id="rId10"/>'
     if footer:
@@ -152,7 +161,7 @@ def xlsx(name, sheets, props=(), header=None, order=None, extra=(), raw=None):
                     z.writestr(path, data)
 
 
-def pptx(name, slides, footer=None):
+def pptx(name, slides, footer=None, notes=None, master=None):
     types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              '<Default Extension="xml" ContentType="application/xml"/></Types>')
     parts = {}
@@ -163,6 +172,14 @@ def pptx(name, slides, footer=None):
         parts[f"ppt/slides/slide{i + 1}.xml"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:sld '
             'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
             f'<p:cSld><p:spTree>{shapes}</p:spTree></p:cSld></p:sld>')
+    ns = ('xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+          'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"')
+    if notes:
+        parts["ppt/notesSlides/notesSlide1.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:notes {ns}><p:cSld><p:spTree>'
+            f'<p:sp><p:txBody><a:p><a:r><a:t>{esc(notes)}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:notes>')
+    if master:
+        parts["ppt/slideMasters/slideMaster1.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:sldMaster {ns}><p:cSld><p:spTree>'
+            f'<p:sp><p:txBody><a:p><a:r><a:t>{esc(master)}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sldMaster>')
     write_zip(name, parts, stored_first=("[Content_Types].xml", types))
 
 
@@ -314,6 +331,21 @@ pdf("twenty-pages.pdf", [[f"Page {p} line {l}: the branch report for the year, w
 # Issue 12: markings with qualifiers, embargoes and hierarchical labels, and their clean twins.
 xlsx("qualified.xlsx", [("Pay", [["Line", "Amount"], ["Strictly Private and Confidential", ""], ["Staff", "120000"]])])
 docx("qualified-header.docx", ["Minutes of the branch committee."], header="Highly Confidential")
+# Places a reader sees that are not body text: a watermark, a sheet's name, an Excel note,
+# speaker notes, a slide master. Each beside a twin with ordinary words there.
+docx("watermark.docx", ["Minutes of the branch committee."], header="Example Union", mark="CONFIDENTIAL")
+docx("watermark-draft.docx", ["Minutes of the branch committee."], header="Example Union", mark="DRAFT")
+xlsx("sheet-name.xlsx", [("CONFIDENTIAL", [["Name", "Grade"], ["A. Member", "4"]])])
+xlsx("sheet-name-plain.xlsx", [("Pay 2026", [["Name", "Grade"], ["A. Member", "4"]])])
+NOTE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<authors><author>J Smith</author></authors><commentList><comment ref="B2" authorId="0"><text><r><t xml:space="preserve">{}</t></r>'
+        '</text></comment></commentList></comments>')
+xlsx("note.xlsx", [("Pay", [["Name", "Grade"], ["A. Member", "4"]])], extra=[("xl/comments1.xml", NOTE.format("CONFIDENTIAL"))])
+xlsx("note-plain.xlsx", [("Pay", [["Name", "Grade"], ["A. Member", "4"]])], extra=[("xl/comments1.xml", NOTE.format("Check the grade"))])
+pptx("speaker-notes.pptx", ["Pay claim 2026"], notes="CONFIDENTIAL")
+pptx("speaker-notes-plain.pptx", ["Pay claim 2026"], notes="Speak slowly")
+pptx("slide-master.pptx", ["Pay claim 2026"], master="CONFIDENTIAL")
+pptx("slide-master-plain.pptx", ["Pay claim 2026"], master="Example Union")
 docx("embargo.docx", ["Embargoed until 10:00 on 3 June", "The branch will announce the ballot result."])
 docx("hierarchical-label.docx", ["Plans for 2027."], props=[
     ("MSIP_Label_2b3c4d5e-0000-4000-8000-123456789abc_Enabled", "true"),

@@ -12,6 +12,8 @@ struct HeaderAddressTests {
             "Sender: \"Morgan, Alex\" <alex@mail.example> (the real one)",
             "Reply-To: Team: a@one.example, \"B, Bee\" <b@two.example>;, =?iso-8859-1?q?J=F6rg?= <j@three.example>",
             "Mail-Reply-To: =?UTF-8?Q?North_Office?= <North.Office@Freemail.Example> (replies here)",
+            // An encoded word that decodes to a quote must not swallow the address after it.
+            "Mail-Reply-To: =?us-ascii?q?=22North_Office?= <second@freemail.example>",
             "To: bob@union.example",
             "Subject: Payment",
             "",
@@ -25,7 +27,10 @@ struct HeaderAddressTests {
             MailboxAddress(address: "a@one.example"), MailboxAddress(name: "B, Bee", address: "b@two.example"),
             MailboxAddress(name: "Jörg", address: "j@three.example"),
         ])
-        #expect(message.addresses["mail-reply-to"] == [MailboxAddress(name: "North Office", address: "north.office@freemail.example")])
+        #expect(message.addresses["mail-reply-to"] == [
+            MailboxAddress(name: "North Office", address: "north.office@freemail.example"),
+            MailboxAddress(name: "\"North Office", address: "second@freemail.example"),
+        ])
         #expect(message.linkHosts.isEmpty)
     }
 

@@ -55,8 +55,11 @@ enum Extensions {
     static let risky: [String] = [
         // programs
         "exe", "com", "scr", "pif", "cpl", "msi", "msp", "dll", "jar", "lnk", "application", "gadget", "msc",
+        "xll", "jnlp", "shs",
         // scripts
-        "js", "jse", "vbs", "vbe", "wsf", "wsh", "ws", "ps1", "psm1", "bat", "cmd", "hta", "sct", "inf",
+        "js", "jse", "vbs", "vbe", "wsf", "wsh", "ws", "wsc", "ps1", "psm1", "bat", "cmd", "hta", "sct", "inf",
+        // shortcuts that open a program or a share (as Outlook blocks them)
+        "url", "website", "appref-ms", "settingcontent-ms", "scf", "library-ms", "search-ms", "searchconnector-ms",
         // settings and help that run code
         "reg", "chm",
         // disk images Windows opens like folders, hiding what is inside
@@ -74,8 +77,10 @@ enum Extensions {
 
     static func reason(for ext: String) -> String {
         switch ext {
-        case "js", "jse", "vbs", "vbe", "wsf", "wsh", "ws", "ps1", "psm1", "bat", "cmd", "hta", "sct", "inf":
+        case "js", "jse", "vbs", "vbe", "wsf", "wsh", "ws", "wsc", "ps1", "psm1", "bat", "cmd", "hta", "sct", "inf":
             "a script Windows runs when it is opened"
+        case "url", "website", "appref-ms", "settingcontent-ms", "scf", "library-ms", "search-ms", "searchconnector-ms":
+            "a Windows shortcut, which can open a program or a file share when it is opened"
         case "reg": "a file that changes Windows settings when opened"
         case "chm": "a Windows help file, which can run code"
         case "iso", "img", "vhd", "vhdx": "a disk image, which Windows opens like a folder and which can hide programs"

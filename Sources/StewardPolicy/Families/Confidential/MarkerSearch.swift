@@ -98,7 +98,7 @@ struct MarkerSearch {
     /// million cells of a large workbook the line-by-line work (issue 16's 0.5 s target).
     func mayMark(_ text: String) -> Bool {
         guard patterns.isEmpty else { return true }
-        return prefilter.mayContain(text)
+        return prefilter.mayContain(text) || MarkerText.mayHoldSpacedLetters(text)
     }
 
     /// Whether the line carries a marking, by the rule above.

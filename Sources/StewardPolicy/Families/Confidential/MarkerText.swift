@@ -14,7 +14,12 @@ struct MarkerText {
         var result: [UInt8] = []
         result.reserveCapacity(line.utf8.count)
         var lastWasSpace = true
-        for scalar in line.unicodeScalars {
+        // Letters spaced out are joined before white space is collapsed: a wider gap between
+        // spaced words ("S T R I C T L Y   C O N F I D E N T I A L") stays a word break.
+        let spaced = line.utf8.withContiguousStorageIfAvailable { Self.joinableRun(in: $0, from: 0) != nil }
+            ?? (Self.joinableRun(in: Array(line.utf8), from: 0) != nil)
+        let source = spaced ? Substring(String(decoding: Self.joiningSpacedLetters(Array(line.utf8)), as: UTF8.self)) : line
+        for scalar in source.unicodeScalars {
             switch scalar.value {
             case 0x09, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
                 if !lastWasSpace { result.append(0x20) }
@@ -35,6 +40,56 @@ struct MarkerText {
     }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Whether `text` has a run `joiningSpacedLetters` would join (the marker search's
+    /// prefilter looks for whole words, which a spaced-out marking is not).
+    static func mayHoldSpacedLetters(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            joinableRun(in: bytes, from: 0) != nil
+        }
+    }
+
+    /// The first run of five or more single letters, each one apart from the next by the same
+    /// one space, hyphen or dot, at or after `start`: its first and last letters' offsets.
+    private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int)?
+    where C.Index == Int {
+        func isLetter(_ i: Int) -> Bool {
+            i >= bytes.startIndex && i < bytes.endIndex && ((0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]))
+        }
+        var i = start
+        while i + 8 < bytes.endIndex {
+            if isLetter(i), !isLetter(i - 1), !isLetter(i + 1), [0x20, 0x2D, 0x2E].contains(bytes[i + 1]) {
+                let separator = bytes[i + 1]
+                var end = i
+                while end + 2 < bytes.endIndex, bytes[end + 1] == separator, isLetter(end + 2), !isLetter(end + 3) { end += 2 }
+                if (end - i) / 2 + 1 >= 5 { return (i, end) }
+                i = end + 1
+                continue
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Letters spaced out to be read as a word (`C O N F I D E N T I A L`, `C-O-N-F-…`,
+    /// `C.O.N.F.…`) joined into that word: five or more single letters, each one apart from
+    /// the next by the same one space, hyphen or dot.
+    static func joiningSpacedLetters(_ bytes: [UInt8]) -> [UInt8] {
+        guard var run = joinableRun(in: bytes, from: 0) else { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var copied = 0
+        while true {
+            result += bytes[copied..<run.first]
+            for j in stride(from: run.first, through: run.last, by: 2) { result.append(bytes[j]) }
+            copied = run.last + 1
+            guard let next = joinableRun(in: bytes, from: copied) else { break }
+            run = next
+        }
+        result += bytes[copied...]
+        return result
+    }
 
     /// Lines of a text, each normalised. Splits on line-end bytes (LF, CR; U+2028/2029 are rare
     /// enough to be read as spaces), which is much cheaper than splitting on Characters: a large
