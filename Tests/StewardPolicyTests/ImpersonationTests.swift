@@ -285,6 +285,11 @@ import StewardEngine
         ("ceo@union.org", "with another ending"),
         ("ceo@union.co.uk", "with another ending"),
         ("ceo@mail.uni0n.example", "look-alike characters"),
+        ("payroll@union-example.com", "written as union-example"),
+        ("payroll@unionexample.org", "written as unionexample"),
+        ("payroll@mail.union-example.co", "written as union-example"),
+        ("payroll@union.example-login.com", "starts a name with the union's domain"),
+        ("payroll@union-example-payroll.com", "written as union-example"),
     ])
     func lookalikeSenderDomainsAreCaught(address: String, why: String) {
         let message = Self.message(from: [MailboxAddress(address: address)])
@@ -307,7 +312,8 @@ import StewardEngine
     @Test func unionDomainsPartnersAndAllowedLookalikesAreNotCaught() throws {
         let ordinary = Self.message(
             from: [MailboxAddress(address: "kim@scotland.union.example")],
-            text: "See https://www.union.example/news and https://partner.example/ and mailto:info@onion-router.example, https://union.partner.org/")
+            text: "See https://www.union.example/news and https://partner.example/ and mailto:info@onion-router.example, https://union.partner.org/ "
+                + "and https://union-examples-of-good-practice.org/, https://example-union.org/ and https://myunionexample.org/")
         #expect(Self.rules(ordinary, Self.submission(login: "kim", from: "kim@scotland.union.example")).isEmpty)
         let partner = Self.message(from: [MailboxAddress(address: "info@unison.example")])
         #expect(Self.rules(partner, Self.incoming(from: "info@unison.example")) == ["impersonation-lookalike-domain"])

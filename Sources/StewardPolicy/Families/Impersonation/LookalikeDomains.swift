@@ -1,7 +1,9 @@
 import Foundation
 
 /// Domains made to look like the union's: confusable characters (UTS #39 skeletons, IDN decoded),
-/// a letter or two changed, the union's domain used as a subdomain of another, another ending.
+/// a letter or two changed, the union's domain used as a subdomain of another or as the start of
+/// another name (`union.example-login.com`), its labels run together or joined by a hyphen in
+/// another domain (`union-example.com`, `unionexample.org`), another ending.
 struct LookalikeDomains: Sendable {
     /// Answers already worked out, by domain: most mail comes from domains seen before, and an
     /// answer costs ICU calls. Bounded; emptied when full.
@@ -32,13 +34,17 @@ struct LookalikeDomains: Sendable {
         var domain: String
         var labels: [String]
         var skeleton: String
+        /// The domain's labels joined by a hyphen and run together (`union-example`, `unionexample`).
+        var joined: [String]
     }
 
     let unionDomains: [UnionDomain]
 
     init(domains: [String]) {
         unionDomains = domains.map {
-            UnionDomain(domain: $0, labels: $0.split(separator: ".").map(String.init), skeleton: Self.skeleton($0))
+            let labels = $0.split(separator: ".").map(String.init)
+            let joined = labels.count >= 2 ? [labels.joined(separator: "-"), labels.joined()] : []
+            return UnionDomain(domain: $0, labels: labels, skeleton: Self.skeleton($0), joined: joined)
         }
     }
 
@@ -70,6 +76,21 @@ struct LookalikeDomains: Sendable {
             if let range = Self.find(union.labels, in: labels), range.upperBound < labels.count {
                 return "\(shown) puts the union's domain \(union.domain) in front of another domain"
             }
+            // The union's name opening one of this domain's labels, as a word of its own (a
+            // hyphen or the label's end after it): union.example-login.com, union-example.com,
+            // unionexample.org, union-example-payroll.com; not union-examples.org.
+            let name = labels.joined(separator: ".")
+            let hyphen = UInt8(ascii: "-"), dot = UInt8(ascii: ".")
+            for start in Self.labelStarts(of: labels) {
+                let rest = name.utf8.dropFirst(start)
+                if rest.starts(with: union.domain.utf8), rest.dropFirst(union.domain.utf8.count).first == hyphen {
+                    return "\(shown) starts a name with the union's domain \(union.domain)"
+                }
+                for joined in union.joined where rest.starts(with: joined.utf8) {
+                    let next = rest.dropFirst(joined.utf8.count).first
+                    if next == hyphen || next == dot { return "\(shown) holds the union's domain \(union.domain) written as \(joined)" }
+                }
+            }
             guard labels.count >= count else { continue }
             let tail = Array(labels.suffix(count))
             let tailText = tail.joined(separator: ".")
@@ -92,6 +113,17 @@ struct LookalikeDomains: Sendable {
             }
         }
         return nil
+    }
+
+    /// The UTF-8 offsets where each label starts in the labels joined by dots.
+    private static func labelStarts(of labels: [String]) -> [Int] {
+        var starts: [Int] = []
+        var offset = 0
+        for label in labels.dropLast() {  // the last label is the ending
+            starts.append(offset)
+            offset += label.utf8.count + 1
+        }
+        return starts
     }
 
     private static func find(_ needle: [String], in haystack: [String]) -> Range<Int>? {
