@@ -98,6 +98,12 @@ struct ArchiveExpander {
                !reading.members.contains(where: { $0.markers.contains { $0.kind == .officeMacros } }) {
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Office macros (vbaProject.bin)"))
             }
+            // A link in the document's relations to a protocol that starts a program when the
+            // document opens (`mhtml:` to `ms-msdt:`, CVE-2022-30190 "Follina"): no macro needed.
+            if ZipDocument.of(archive) != nil, let scheme = Self.programLink(in: reading.members) {
+                nodes[archiveIndex].markers.append(ContentMarker(
+                    kind: .officeEmbeddedProgram, detail: "a link that starts a program when the document is opened (\(scheme))"))
+            }
             // Excel 4.0 macro sheets (XLM), which Excel runs like VBA when macros are enabled
             // (`Auto_Open`), have no VBA project at all.
             if ZipDocument.of(archive) != nil, reading.members.contains(where: { ($0.filename ?? "").lowercased().hasPrefix("xl/macrosheets/") }) {
@@ -140,6 +146,20 @@ struct ArchiveExpander {
                 nodes[archiveIndex].markers.removeAll { $0.kind == .eicar }
             }
         }
+    }
+
+    /// Protocols Windows hands to a program, which a document's relation may point to.
+    private static let programSchemes = ["mhtml:", "ms-msdt:", "search-ms:", "ms-search:", "ms-officecmd:", "ms-excel:", "ms-word:", "ms-powerpoint:"]
+
+    /// The first such protocol an external relation in `members` points to.
+    private static func programLink(in members: [MessagePart]) -> String? {
+        for member in members where (member.filename ?? "").hasSuffix(".rels") {
+            guard let bytes = member.content.bytes(upTo: 1 << 20) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self).lowercased()
+            guard text.contains("targetmode=\"external\"") else { continue }
+            for scheme in programSchemes where text.contains("target=\"\(scheme)") || text.contains("target=\"!\(scheme)") { return scheme }
+        }
+        return nil
     }
 
     /// A zip's central directory may name a file differently from its local header, which is

@@ -5,7 +5,7 @@ import StewardCore
 /// GIF's trailer — image viewers ignore it, unzip and some loaders do not) and objects
 /// embedded in RTF (`\objdata`, which Word opens with a double click), BinHex files (a Mac
 /// file as text), MS-DOS COMPRESS.EXE files (SZDD, KWAJ), files attached inside a calendar
-/// invite, and a zip behind other bytes in any file. Each is judged like a file in an archive.
+/// invite or embedded in a OneNote section, and a zip behind other bytes in any file. Each is judged like a file in an archive.
 enum CarriedFiles {
     struct Carried {
         var name: String
@@ -29,6 +29,10 @@ enum CarriedFiles {
         if ByteSearch.offsets(of: BinHex.banner, in: Array(part.content.head), limit: 1).first != nil {
             guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }
             return BinHex.decode(bytes).map { [$0] } ?? []
+        }
+        if OneNoteFiles.isOneNote(part.content.head) {
+            guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }
+            return OneNoteFiles.files(in: bytes, maxFiles: 64)
         }
         if CalendarText.isCalendar(declaredType: part.contentType, trueType: part.trueType, filename: part.filename) {
             guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }

@@ -272,3 +272,55 @@ import Testing
         #expect(part.otherNames == ["MINUTES.TXT"])
     }
 }
+
+/// OneNote sections carry files as FileDataStoreObjects ([MS-ONESTORE] 2.6.13). No tool on
+/// Debian writes OneNote files, so the section is built from the specification: the format's
+/// GUID, then one stored file between its header and footer GUIDs.
+@Suite struct OneNoteTests {
+    let judge = Judge()
+
+    static func section(holding file: [UInt8]) throws -> [UInt8] {
+        try Files.python("""
+            import struct, uuid
+            data = open("in", "rb").read()
+            head = uuid.UUID("7B5C52E4-D88C-4DA7-AEB1-5378D02996D3").bytes_le + b"\\0" * 1008
+            store = (uuid.UUID("BDE316E7-2665-4511-A4C4-8D4D0B7A9EAC").bytes_le + struct.pack("<QIQ", len(data), 0, 0) + data
+                     + b"\\0" * ((8 - len(data) % 8) % 8) + uuid.UUID("71FBA722-0F79-4A0B-BB13-899256426B24").bytes_le)
+            open("out", "wb").write(head + store + b"\\0" * 64)
+            """, inputs: ["in": file])
+    }
+
+    @Test("a program embedded in a OneNote section is judged; a PDF there passes")
+    func embeddedFiles() throws {
+        let held = try judge.findings(Mail.attached("Invoice.one", try Self.section(holding: try Files.pe()), type: "application/onenote"))
+        #expect(held.contains { $0.hasPrefix("executable-attachment:") && $0.contains("\"Invoice.one\" > \"(file embedded in the OneNote page 1)\"") }, "\(held)")
+        #expect(try judge.findings(Mail.attached("Notes.one", try Self.section(holding: Files.pdf("")), type: "application/onenote")).isEmpty)
+    }
+}
+
+/// A Word document whose relations link to a protocol that starts a program when it opens
+/// (CVE-2022-30190, "Follina": `mhtml:` to `ms-msdt:`), with no macro at all.
+@Suite struct ProgramLinkTests {
+    let judge = Judge()
+
+    static func document(linkTarget: String, type: String) throws -> [UInt8] {
+        try Files.python("""
+            import zipfile
+            W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+            with zipfile.ZipFile("out", "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+                z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+                z.writestr("word/document.xml", '<?xml version="1.0"?><w:document ' + W + '><w:body><w:p><w:r><w:t>Minutes of the branch committee.</w:t></w:r></w:p></w:body></w:document>')
+                z.writestr("word/_rels/document.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/\(type)" Target="\(linkTarget)" TargetMode="External"/></Relationships>')
+            """)
+    }
+
+    @Test("a relation to mhtml: or ms-msdt: is held as an Office program; a link to a web page passes")
+    func follina() throws {
+        let held = try judge.findings(Mail.attached("minutes.docx", try Self.document(linkTarget: "mhtml:http://203.0.113.9/a.html!x-usc:http://203.0.113.9/a.html", type: "oleObject")))
+        #expect(held.contains { $0.hasPrefix("office-macro:") && $0.contains("starts a program") && $0.contains("mhtml:") }, "\(held)")
+        let msdt = try judge.rules(Mail.attached("minutes.docx", try Self.document(linkTarget: "ms-msdt:/id PCWDiagnostic", type: "oleObject")))
+        #expect(msdt.contains("office-macro"), "\(msdt)")
+        #expect(try judge.findings(Mail.attached("minutes.docx", try Self.document(linkTarget: "https://www.union.example/minutes", type: "hyperlink"))).isEmpty)
+    }
+}
