@@ -194,17 +194,15 @@ import Testing
 
     /// An .xlsm with an Excel 4.0 macro sheet (`xl/macrosheets/sheet1.xml`), or with a plain sheet.
     static func workbook(macroSheet: Bool) throws -> [UInt8] {
-        try Files.python("""
-            import zipfile
-            ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-            with zipfile.ZipFile("out", "w", zipfile.ZIP_DEFLATED) as z:
-                z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>')
-                z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-                z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook ' + ns + '><sheets><sheet name="Pay" sheetId="1"/></sheets></workbook>')
-                z.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet ' + ns + '><sheetData/></worksheet>')
-                if \(macroSheet ? "True" : "False"):
-                    z.writestr("xl/macrosheets/sheet1.xml", '<?xml version="1.0"?><xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" ' + ns + '><sheetData><row r="1"><c r="A1"><f>EXEC("calc.exe")</f></c></row><row r="2"><c r="A2"><f>HALT()</f></c></row></sheetData></xm:macrosheet>')
-            """)
+        let ns = #"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#
+        var parts = [
+            ("xl/workbook.xml", #"<?xml version="1.0"?><workbook \#(ns)><sheets><sheet name="Pay" sheetId="1"/></sheets></workbook>"#),
+            ("xl/worksheets/sheet1.xml", #"<?xml version="1.0"?><worksheet \#(ns)><sheetData/></worksheet>"#),
+        ]
+        if macroSheet {
+            parts.append(("xl/macrosheets/sheet1.xml", #"<?xml version="1.0"?><xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" \#(ns)><sheetData><row r="1"><c r="A1"><f>EXEC("calc.exe")</f></c></row><row r="2"><c r="A2"><f>HALT()</f></c></row></sheetData></xm:macrosheet>"#))
+        }
+        return try Files.officePackage(main: "xl/workbook.xml", type: "application/vnd.ms-excel.sheet.macroEnabled.main+xml", parts: parts)
     }
 
     @Test("an Excel 4.0 macro sheet is an Office macro; the same workbook without it passes")
@@ -304,15 +302,11 @@ import Testing
     let judge = Judge()
 
     static func document(linkTarget: String, type: String) throws -> [UInt8] {
-        try Files.python("""
-            import zipfile
-            W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-            with zipfile.ZipFile("out", "w", zipfile.ZIP_DEFLATED) as z:
-                z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-                z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-                z.writestr("word/document.xml", '<?xml version="1.0"?><w:document ' + W + '><w:body><w:p><w:r><w:t>Minutes of the branch committee.</w:t></w:r></w:p></w:body></w:document>')
-                z.writestr("word/_rels/document.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/\(type)" Target="\(linkTarget)" TargetMode="External"/></Relationships>')
-            """)
+        let w = #"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#
+        return try Files.officePackage(main: "word/document.xml", type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", parts: [
+            ("word/document.xml", #"<?xml version="1.0"?><w:document \#(w)><w:body><w:p><w:r><w:t>Minutes of the branch committee.</w:t></w:r></w:p></w:body></w:document>"#),
+            ("word/_rels/document.xml.rels", #"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/\#(type)" Target="\#(linkTarget)" TargetMode="External"/></Relationships>"#),
+        ])
     }
 
     @Test("a relation to mhtml: or ms-msdt: is held as an Office program; a link to a web page passes")

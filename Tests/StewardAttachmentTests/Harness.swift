@@ -132,6 +132,24 @@ enum Files {
             """, inputs: inputs)
     }
 
+    /// An Office Open XML package (Python's zipfile): content types naming `main`, the package
+    /// relation to it, and `parts` as given.
+    static func officePackage(main: String, type: String, parts: [(String, String)]) throws -> [UInt8] {
+        let all = [
+            ("[Content_Types].xml", #"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/\#(main)" ContentType="\#(type)"/></Types>"#),
+            ("_rels/.rels", #"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="\#(main)"/></Relationships>"#),
+        ] + parts
+        var inputs: [String: [UInt8]] = [:]
+        for (index, part) in all.enumerated() { inputs["part\(index)"] = Array(part.1.utf8) }
+        let names = all.enumerated().map { "(\"part\($0.offset)\", \(pythonString($0.element.0)))" }.joined(separator: ", ")
+        return try python("""
+            import zipfile
+            with zipfile.ZipFile("out", "w", zipfile.ZIP_DEFLATED) as z:
+                for src, name in [\(names)]:
+                    z.write(src, name)
+            """, inputs: inputs)
+    }
+
     static func pythonString(_ text: String) -> String {
         "\"" + text.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? String($0) : String(format: "\\U%08x", $0.value) }.joined() + "\""
     }
