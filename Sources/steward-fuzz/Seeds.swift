@@ -1,7 +1,7 @@
 /// Seed messages for fuzzing: one of each structure inspection walks, so mutations start from
 /// inputs that reach deep into the code (multipart, attached and hidden messages, every name
 /// form, uuencode and yEnc, BinHex, RTF objects, S/MIME and image headers, a zip in a picture's
-/// chunk or behind text, UTF-16 text, a calendar invite with a file, winmail.dat, a small zip).
+/// chunk or behind text, UTF-16 text, a calendar invite with a file, winmail.dat, a OneNote section, a small zip).
 enum Seeds {
     static let head = "From: Carol <carol@partner.example>\r\nTo: bob@london.union.example\r\nSubject: =?utf-8?q?seed?=\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <seed@partner.example>\r\nMIME-Version: 1.0\r\n"
 
@@ -46,6 +46,8 @@ enum Seeds {
         multipart([
             "Content-Type: text/calendar; method=REQUEST\r\n\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY;LANGUAGE=en-GB:C O N F I D E N T I A L\r\nDESCRIPTION:a\\nb\\, c\r\n d\r\nATTACH;ENCODING=BASE64;VALUE=BINARY;X-FILENAME=a.zip:" + zipBase64 + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
             "Content-Type: application/ms-tnef; name=\"winmail.dat\"\r\nContent-Transfer-Encoding: base64\r\n\r\neJ8+IjQSAgKQBgAOAAAAAQD/////AAAAAAAAAAD9AwIQgAEACwAAAFJFQURNRS5UWFQA3AICD4AGAAUAAABoZWxsbxQCAgWQBgA0AAAAAgAAAB4ABzcBAAAACgAAAHJlYWRtZS5qcwAAAB4ABDcBAAAACwAAAFJFQURNRS5UWFQAACMH",
+            // A OneNote section holding one file.
+            "Content-Type: application/onenote; name=\"n.one\"\r\nContent-Transfer-Encoding: base64\r\n\r\n5FJce4zYp02usVN40CmW0wAAAAAAAAAAAAAAAAAAAADnFuO9ZSYRRaTEjU0Lep6sBQAAAAAAAAAAAAAAAAAAAAAAAABoZWxsbwAAACKn+3F5DwtKuxOJklZCayQ=",
             // A zip behind a line of text.
             "Content-Type: application/zip; name=\"p.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\nUGFwZXJzLg0K" + zipBase64,
         ]),
