@@ -106,7 +106,7 @@ struct ArchiveExpander {
             }
             // Excel 4.0 macro sheets (XLM), which Excel runs like VBA when macros are enabled
             // (`Auto_Open`), have no VBA project at all.
-            if ZipDocument.of(archive) != nil, reading.members.contains(where: { ($0.filename ?? "").lowercased().hasPrefix("xl/macrosheets/") }) {
+            if ZipDocument.of(archive) != nil, Self.hasMacroSheet(reading.members) {
                 nodes[archiveIndex].markers.append(ContentMarker(kind: .officeMacros, detail: "Excel 4.0 macro sheet (xl/macrosheets)"))
             }
             // An Office or OpenDocument file's text, from the members just read. One cut short
@@ -148,16 +148,38 @@ struct ArchiveExpander {
         }
     }
 
+    /// A macro sheet by its folder or, wherever it is stored, by its content type.
+    private static func hasMacroSheet(_ members: [MessagePart]) -> Bool {
+        if members.contains(where: { ($0.filename ?? "").lowercased().hasPrefix("xl/macrosheets/") }) { return true }
+        // Every copy of the content types: a zip may hold the name twice.
+        return members.contains { member in
+            guard member.filename == "[Content_Types].xml", let bytes = member.content.bytes(upTo: 1 << 20) else { return false }
+            return String(decoding: bytes, as: UTF8.self).lowercased().contains("macrosheet+xml")
+        }
+    }
+
     /// Protocols Windows hands to a program, which a document's relation may point to.
     private static let programSchemes = ["mhtml:", "ms-msdt:", "search-ms:", "ms-search:", "ms-officecmd:", "ms-excel:", "ms-word:", "ms-powerpoint:"]
 
-    /// The first such protocol an external relation in `members` points to.
+    /// The first such protocol an external relation in `members` points to, or an external
+    /// object or template fetched as `…!` (how the first "Follina" files reached `mhtml:`).
+    /// Hyperlinks are left out: a reader clicks them, nothing runs when the file opens.
     private static func programLink(in members: [MessagePart]) -> String? {
-        for member in members where (member.filename ?? "").hasSuffix(".rels") {
+        for member in members where (member.filename ?? "").lowercased().hasSuffix(".rels") {
             guard let bytes = member.content.bytes(upTo: 1 << 20) else { continue }
             let text = String(decoding: bytes, as: UTF8.self).lowercased()
-            guard text.contains("targetmode=\"external\"") else { continue }
-            for scheme in programSchemes where text.contains("target=\"\(scheme)") || text.contains("target=\"!\(scheme)") { return scheme }
+            guard text.contains("external") else { continue }
+            for relation in text.components(separatedBy: "<relationship").dropFirst() {
+                // Attribute values as written, quotes of either kind and spaces around `=` dropped.
+                let plain = relation.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "'", with: "\"")
+                guard plain.contains("targetmode=\"external\""), !plain.contains("/hyperlink\"") else { continue }
+                guard let range = plain.range(of: "target=\"") else { continue }
+                let target = plain[range.upperBound...].prefix { $0 != "\"" }
+                if let scheme = programSchemes.first(where: { target.hasPrefix($0) || target.hasPrefix("!" + $0) }) { return scheme }
+                if target.hasSuffix("!"), plain.contains("/oleobject\"") || plain.contains("/attachedtemplate\"") || plain.contains("/frame\"") {
+                    return "an object fetched from \(target)"
+                }
+            }
         }
         return nil
     }

@@ -32,7 +32,7 @@ enum CarriedFiles {
         }
         if OneNoteFiles.isOneNote(part.content.head) {
             guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }
-            return OneNoteFiles.files(in: bytes, maxFiles: 64)
+            return OneNoteFiles.files(in: bytes, maxFiles: 1024, maxBytes: maxBytes)
         }
         if CalendarText.isCalendar(declaredType: part.contentType, trueType: part.trueType, filename: part.filename) {
             guard let bytes = part.content.bytes(upTo: maxBytes) else { return [] }

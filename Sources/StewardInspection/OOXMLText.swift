@@ -470,9 +470,9 @@ enum OOXMLText {
         var slides: [(name: String, location: String)] = []
         for (prefix, place) in kinds {
             var numbered: [(number: Int, name: String)] = []
-            for name in members.keys where name.hasPrefix(prefix) && name.hasSuffix(".xml") {
-                guard let number = Int(name.dropFirst(prefix.count).dropLast(".xml".count)) else { continue }
-                numbered.append((number, name))
+            for name in members.keys where name.hasPrefix(prefix) && name.hasSuffix(".xml") && !name.dropFirst(prefix.count).contains("/") {
+                // A part named otherwise (slideA.xml) is still read, first.
+                numbered.append((Int(name.dropFirst(prefix.count).dropLast(".xml".count)) ?? 0, name))
             }
             slides += numbered.sorted { $0.number < $1.number }.map { ($0.name, "\(place) \($0.number)") }
         }

@@ -15,16 +15,25 @@ enum OneNoteFiles {
 
     static func isOneNote(_ head: ArraySlice<UInt8>) -> Bool { head.starts(with: signature) }
 
-    static func files(in bytes: [UInt8], maxFiles: Int) -> [CarriedFiles.Carried] {
+    /// At most `maxFiles` files of at most `maxBytes` bytes in all. A file ends where the next
+    /// header starts, if that is before its stated end: files never overlap, so no byte is
+    /// copied twice and a header cannot swallow the ones after it.
+    static func files(in bytes: [UInt8], maxFiles: Int, maxBytes: Int) -> [CarriedFiles.Carried] {
         var files: [CarriedFiles.Carried] = []
-        for at in ByteSearch.offsets(of: header, in: bytes, limit: maxFiles) {
+        var budget = maxBytes
+        let headers = ByteSearch.offsets(of: header, in: bytes)
+        for (index, at) in headers.enumerated() {
+            guard files.count < maxFiles, budget > 0 else { break }
             let lengthAt = at + 16
             guard lengthAt + 8 <= bytes.count else { continue }
             var length = 0
-            for index in 0..<8 { length |= Int(bytes[lengthAt + index]) << (8 * index) }
+            for index in 0..<7 { length |= Int(bytes[lengthAt + index]) << (8 * index) }  // 56 bits: no overflow
             let start = lengthAt + 8 + 12
-            guard length > 0, start <= bytes.count, length <= bytes.count - start else { continue }
-            files.append(CarriedFiles.Carried(name: "(file embedded in the OneNote page \(files.count + 1))", bytes: Array(bytes[start..<(start + length)])))
+            guard length > 0, bytes[lengthAt + 7] == 0, start <= bytes.count, length <= bytes.count - start else { continue }
+            let end = min(start + length, index + 1 < headers.count ? max(start, headers[index + 1]) : bytes.count, start + budget)
+            guard end > start else { continue }
+            files.append(CarriedFiles.Carried(name: "(file embedded in the OneNote page \(files.count + 1))", bytes: Array(bytes[start..<end])))
+            budget -= end - start
         }
         return files
     }

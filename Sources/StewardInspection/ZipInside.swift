@@ -97,7 +97,14 @@ enum ZipInside {
         // (`zip -A`, polyglot scripts) count them from the file's start instead.
         // (A Zip64 entry may keep its offset in an extra field, 0xFFFFFFFF here: then the zip's
         // start itself must hold the first local header.)
-        let firstLocal = u32(bytes, directoryStart + 42)
+        // The earliest member: the directory need not list them in the order they are stored.
+        var firstLocal = u32(bytes, directoryStart + 42)
+        var entry = directoryStart
+        for _ in 0..<65_536 {
+            guard entry + 46 <= directoryEnd, bytes[entry..<(entry + 4)].elementsEqual(directorySignature) else { break }
+            firstLocal = min(firstLocal, u32(bytes, entry + 42))
+            entry += 46 + u16(bytes, entry + 28) + u16(bytes, entry + 30) + u16(bytes, entry + 32)
+        }
         for base in [directoryStart - directoryOffset, 0] where base >= 0 {
             for local in [base + firstLocal, base] where local + 4 <= directoryStart {
                 if bytes[local..<(local + 4)].elementsEqual(localSignature) {

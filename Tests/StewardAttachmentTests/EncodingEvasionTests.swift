@@ -318,3 +318,37 @@ import Testing
         #expect(try judge.findings(Mail.attached("minutes.docx", try Self.document(linkTarget: "https://www.union.example/minutes", type: "hyperlink"))).isEmpty)
     }
 }
+
+extension OneNoteTests {
+    @Test("stored headers that claim the rest of the file neither hide the real file nor copy it again and again")
+    func overlappingHeaders() throws {
+        // 70 headers, each claiming everything after it, then the program's own.
+        let fake: [UInt8] = [0xE7, 0x16, 0xE3, 0xBD, 0x65, 0x26, 0x11, 0x45, 0xA4, 0xC4, 0x8D, 0x4D, 0x0B, 0x7A, 0x9E, 0xAC]
+        let program = try Files.pe()
+        let section = try Self.section(holding: program)
+        let prefix = Array(section[..<1024])
+        var crafted = prefix
+        for _ in 0..<70 { crafted += fake + [0x00, 0x00, 0x01, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 12) + [UInt8](repeating: 0x41, count: 64) }
+        crafted += Array(section[1024...])
+        let message = try Inspector().inspect(bytes: Mail.attached("Invoice.one", crafted, type: "application/onenote"))
+        let carried = message.allParts.filter { ($0.filename ?? "").hasPrefix("(file embedded in the OneNote page") }
+        #expect(carried.reduce(0) { $0 + $1.content.count } <= crafted.count)
+        #expect(try judge.rules(Mail.attached("Invoice.one", crafted, type: "application/onenote")).contains("executable-attachment"))
+    }
+}
+
+extension ProgramLinkTests {
+    @Test("an object fetched from the web with a trailing ! is held; an ms-word: hyperlink passes; a macro sheet stored elsewhere is found by its type")
+    func fetchedObjectsAndHyperlinks() throws {
+        let held = try judge.rules(Mail.attached("minutes.docx", try Self.document(linkTarget: "http://203.0.113.9/a.html!", type: "oleObject")))
+        #expect(held.contains("office-macro"), "\(held)")
+        #expect(try judge.findings(Mail.attached("minutes.docx", try Self.document(linkTarget: "ms-word:ofe|u|https://union.sharepoint.example/minutes.docx", type: "hyperlink"))).isEmpty)
+        let ns = #"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#
+        let hidden = try Files.officePackage(main: "xl/workbook.xml", type: "application/vnd.ms-excel.sheet.macroEnabled.main+xml", parts: [
+            ("xl/workbook.xml", #"<?xml version="1.0"?><workbook \#(ns)><sheets><sheet name="Pay" sheetId="1"/></sheets></workbook>"#),
+            ("xl/worksheets/sheet9.xml", #"<?xml version="1.0"?><xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData/></xm:macrosheet>"#),
+            ("[Content_Types].xml", #"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/><Override PartName="/xl/worksheets/sheet9.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>"#),
+        ])
+        #expect(try judge.findings(Mail.attached("pay.xlsm", hidden)).contains { $0.contains("Excel 4.0 macro sheet") })
+    }
+}

@@ -11,7 +11,8 @@ import Synchronization
 /// - NFKC's compatibility mapping gives the plain form of full-width, styled, circled and
 ///   ligature characters (`ﬁ` reads `fi`).
 /// - A letter of a script whose letters can pass for Latin ones (Latin's own extensions,
-///   Greek, Cyrillic, Armenian, Cherokee, Lisu, Coptic…) that ICU's confusables table (UTS #39)
+///   Greek, Cyrillic, Armenian, Cherokee, Canadian syllabics, Tifinagh, Lisu, Coptic, Lycian,
+///   Carian, Old Italic…) that ICU's confusables table (UTS #39)
 ///   takes for one Latin letter reads as that letter; ICU writes `I` as `l`, so an upper-case
 ///   letter read as `l` reads `I`. Other scripts (Hebrew, Arabic, CJK…) and digits of other
 ///   scripts are kept as they are.
@@ -36,8 +37,8 @@ enum MarkerReading {
     /// Blocks whose letters ICU may take for Latin ones.
     private static func mayLookLatin(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x00C0...0x058F, 0x13A0...0x13FF, 0x1D00...0x1DBF, 0x1E00...0x1FFF, 0x2C60...0x2CFF, 0xA640...0xA69F, 0xA4D0...0xA4FF,
-             0xA720...0xA7FF, 0xAB30...0xAB6F, 0x10400...0x1044F:
+        case 0x00C0...0x058F, 0x13A0...0x13FF, 0x1400...0x167F, 0x1D00...0x1DBF, 0x1E00...0x1FFF, 0x2C60...0x2CFF, 0x2D30...0x2D7F,
+             0xA640...0xA69F, 0xA4D0...0xA4FF, 0xA720...0xA7FF, 0xAB30...0xAB6F, 0x10280...0x1034F, 0x10400...0x1044F:
             return scalar.properties.isAlphabetic
         default:
             return false
