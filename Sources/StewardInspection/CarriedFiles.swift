@@ -5,7 +5,8 @@ import StewardCore
 /// GIF's trailer — image viewers ignore it, unzip and some loaders do not) and objects
 /// embedded in RTF (`\objdata`, which Word opens with a double click), BinHex files (a Mac
 /// file as text), MS-DOS COMPRESS.EXE files (SZDD, KWAJ), files attached inside a calendar
-/// invite or embedded in a OneNote section, and a zip behind other bytes in any file. Each is judged like a file in an archive.
+/// invite or embedded in a OneNote section, and a zip behind other bytes in any file. Each is
+/// judged like a file in an archive.
 enum CarriedFiles {
     struct Carried {
         var name: String
