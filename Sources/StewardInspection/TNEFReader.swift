@@ -74,22 +74,10 @@ enum TNEFReader {
     /// ([MS-OXTNEF] 2.1.3.4): a count, then each property's type, id, optional name and
     /// value(s). The walk stops at a type it cannot size, and at any length past the end.
     static func longFileName(in record: ArraySlice<UInt8>) -> String? {
-        let bytes = Array(record)
-        var at = 0
-        func u16() -> Int? {
-            guard at + 2 <= bytes.count else { return nil }
-            defer { at += 2 }
-            return Int(bytes[at]) | Int(bytes[at + 1]) << 8
-        }
-        func u32() -> Int? {
-            guard let low = u16(), let high = u16() else { return nil }
-            return low | high << 16
-        }
-        func skip(_ count: Int) -> Bool {
-            guard count >= 0, count <= bytes.count - at else { return false }
-            at += count
-            return true
-        }
+        var reader = LittleEndianReader(Array(record))
+        func u16() -> Int? { reader.u16().map(Int.init) }
+        func u32() -> Int? { reader.u32().map(Int.init) }
+        func skip(_ count: Int) -> Bool { reader.bytes(count) != nil }
         guard let count = u32() else { return nil }
         for _ in 0..<min(count, 4096) {
             guard let type = u16(), let id = u16() else { return nil }
@@ -112,16 +100,15 @@ enum TNEFReader {
             case 0x001E, 0x001F, 0x0102, 0x000D:  // strings, binary, objects: counted values
                 guard let values = u32() else { return nil }
                 for _ in 0..<min(values, 4096) {
-                    guard let length = u32(), at + length <= bytes.count, length >= 0 else { return nil }
+                    guard let length = u32(), let raw = reader.bytes(length) else { return nil }
+                    _ = skip((4 - length % 4) % 4)  // padding; a last value may lack it
                     if id == 0x3707, type & 0x0FFF != 0x0102 {
-                        let raw = bytes[at..<(at + length)]
                         let name = type & 0x0FFF == 0x001F
-                            ? String(decoding: stride(from: raw.startIndex, to: raw.endIndex - 1, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }, as: UTF16.self)
+                            ? String(decoding: stride(from: 0, to: raw.count - 1, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }, as: UTF16.self)
                             : String(decoding: raw, as: UTF8.self)
                         let trimmed = name.trimmingCharacters(in: CharacterSet(charactersIn: "\0"))
                         if !trimmed.isEmpty { return trimmed }
                     }
-                    guard skip((length + 3) & ~3) else { return nil }
                 }
             default:
                 return nil
