@@ -36,6 +36,7 @@ struct MarkerSearch {
         // A phrase's first word is followed by a space, or ends the phrase; the search's word
         // test then wants no letter or digit after it, unless the phrase ends in punctuation.
         // A leading marker always wants none.
+        spacedWords = SpacedWords(phrases: phrases + leading + Array(qualifiers))
         prefilter = WordPrefilter(words: phrases.map { phrase in
             let first = Array(phrase.prefix { $0 != 0x20 })
             return .init(bytes: first, endsAtWordEnd: first.count < phrase.count || MarkerText.isWordByte(phrase[phrase.count - 1]))
@@ -44,20 +45,22 @@ struct MarkerSearch {
 
     /// The first words of every phrase and leading marker, to pass over text that holds none.
     private let prefilter: WordPrefilter
+    /// The words an evenly spaced-out run is split back into.
+    private let spacedWords: SpacedWords
 
     /// A phrase as searched: upper-case ASCII, white space collapsed to single spaces.
     static func key(_ phrase: String) -> [UInt8] { MarkerText(Substring(phrase)).upper }
 
     func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
         var found: [ConfidentialFamily.Found] = []
-        if let subject = message.subject, let line = MarkerText.lines(of: subject).first(where: { marking(in: $0, kind: .body) }) {
+        if let subject = message.subject, let line = MarkerText.lines(of: subject, spacedWords: spacedWords).first(where: { marking(in: $0, kind: .body) }) {
             found.append(.init(detail: "the subject: " + ConfidentialFamily.quote(line.string)))
         }
         // One finding per place (part), naming the first marking and how many more there are.
         var byPlace: [(place: String, part: [Int], first: String, count: Int)] = []
         var partOf: [String: Int] = [:]
         for piece in ConfidentialFamily.pieces(of: message, where: { mayMark($0.text) }) {
-            for line in MarkerText.lines(of: piece.segment.text) where marking(in: line, kind: piece.segment.kind) {
+            for line in MarkerText.lines(of: piece.segment.text, spacedWords: spacedWords) where marking(in: line, kind: piece.segment.kind) {
                 if let index = partOf[piece.partPlace] {
                     byPlace[index].count += 1
                 } else {
@@ -75,7 +78,7 @@ struct MarkerSearch {
         for part in message.allParts {
             for name in part.allNames {
                 let stem = Self.stem(of: name)
-                if !stem.isEmpty, MarkerText.lines(of: stem).contains(where: { marking(in: $0, kind: .body) }) {
+                if !stem.isEmpty, MarkerText.lines(of: stem, spacedWords: spacedWords).contains(where: { marking(in: $0, kind: .body) }) {
                     found.append(.init(detail: "the file name of \(ConfidentialFamily.place(of: part)): " + ConfidentialFamily.quote(name), part: part.path))
                     break
                 }

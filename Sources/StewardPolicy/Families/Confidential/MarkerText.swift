@@ -10,7 +10,8 @@ struct MarkerText {
     /// The same bytes with ASCII letters upper-cased (same length, so offsets agree).
     let upper: [UInt8]
 
-    init(_ line: Substring) {
+    /// `spacedWords`: the words a spaced-out run made of them is split back into.
+    init(_ line: Substring, spacedWords: SpacedWords? = nil) {
         var result: [UInt8] = []
         result.reserveCapacity(line.utf8.count)
         var lastWasSpace = true
@@ -18,7 +19,7 @@ struct MarkerText {
         // spaced words ("S T R I C T L Y   C O N F I D E N T I A L") stays a word break.
         let spaced = line.utf8.withContiguousStorageIfAvailable { Self.joinableRun(in: $0, from: 0) != nil }
             ?? (Self.joinableRun(in: Array(line.utf8), from: 0) != nil)
-        let source = spaced ? Substring(String(decoding: Self.joiningSpacedLetters(Array(line.utf8)), as: UTF8.self)) : line
+        let source = spaced ? Substring(String(decoding: Self.joiningSpacedLetters(Array(line.utf8), words: spacedWords), as: UTF8.self)) : line
         for scalar in source.unicodeScalars {
             switch scalar.value {
             case 0x09, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
@@ -74,15 +75,17 @@ struct MarkerText {
 
     /// Letters spaced out to be read as a word (`C O N F I D E N T I A L`, `C-O-N-F-…`,
     /// `C.O.N.F.…`) joined into that word: five or more single letters, each one apart from
-    /// the next by the same one space, hyphen or dot.
-    static func joiningSpacedLetters(_ bytes: [UInt8]) -> [UInt8] {
+    /// the next by the same one space, hyphen or dot. A run made wholly of `words` gets its word
+    /// breaks back ("STRICTLY CONFIDENTIAL" from one evenly spaced run).
+    static func joiningSpacedLetters(_ bytes: [UInt8], words: SpacedWords? = nil) -> [UInt8] {
         guard var run = joinableRun(in: bytes, from: 0) else { return bytes }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         var copied = 0
         while true {
             result += bytes[copied..<run.first]
-            for j in stride(from: run.first, through: run.last, by: 2) { result.append(bytes[j]) }
+            let letters = stride(from: run.first, through: run.last, by: 2).map { bytes[$0] }
+            result += words?.split(letters[...]) ?? letters
             copied = run.last + 1
             guard let next = joinableRun(in: bytes, from: copied) else { break }
             run = next
@@ -94,14 +97,14 @@ struct MarkerText {
     /// Lines of a text, each normalised. Splits on line-end bytes (LF, CR; U+2028/2029 are rare
     /// enough to be read as spaces), which is much cheaper than splitting on Characters: a large
     /// spreadsheet has hundreds of thousands of cells, each one line.
-    static func lines(of text: String) -> [MarkerText] {
+    static func lines(of text: String, spacedWords: SpacedWords? = nil) -> [MarkerText] {
         let utf8 = text.utf8
         guard utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else {
-            let line = MarkerText(text[...])
+            let line = MarkerText(text[...], spacedWords: spacedWords)
             return line.bytes.isEmpty ? [] : [line]
         }
         return text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
-            .compactMap { Substring($0) }.map(MarkerText.init).filter { !$0.bytes.isEmpty }
+            .compactMap { Substring($0) }.map { MarkerText($0, spacedWords: spacedWords) }.filter { !$0.bytes.isEmpty }
     }
 
     static func isWordByte(_ byte: UInt8) -> Bool {
