@@ -17,7 +17,7 @@ struct LabelSearch {
         let rule = ConfidentialFamily.labelRule.id
         labelNames = Set((context.option("label_names", of: rule)?.listValue ?? []).map { $0.lowercased().confidentialTrimmed })
         headers = context.option("classification_headers", of: rule)?.listValue ?? []
-        sensitivity = Set((context.option("sensitivity_values", of: rule)?.listValue ?? []).map { $0.lowercased() })
+        sensitivity = Set((context.option("sensitivity_values", of: rule)?.listValue ?? []).map(Self.sensitivityKey))
         var strictContext = context
         // Inside a label any mention of a marker counts: the label is itself the marking.
         if var setting = strictContext.settings.rules[ConfidentialFamily.markerRule.id] {
@@ -44,6 +44,14 @@ struct LabelSearch {
         }
     }
 
+
+    /// A `Sensitivity` value as compared: lower case, its words joined by single hyphens
+    /// whatever stands between them (`Company Confidential`, `company_confidential`, a quoted
+    /// value), as Outlook reads it.
+    static func sensitivityKey(_ value: String) -> String {
+        MarkerText.lines(of: String(value.map { $0 == "\"" ? " " : $0 })).map(\.string).joined(separator: " ")
+            .lowercased().split { $0 == " " || $0 == "-" }.joined(separator: "-")
+    }
 
     /// "NON-", "NON ", "NOT ", "UN" just before the words.
     static func negated(_ range: Range<Int>, in line: MarkerText) -> Bool {
@@ -73,7 +81,7 @@ struct LabelSearch {
                 found.append("\(place)header \(name): " + ConfidentialFamily.quote(value))
             }
         }
-        for value in values("Sensitivity") where sensitivity.contains(value.confidentialTrimmed.lowercased()) {
+        for value in values("Sensitivity") where sensitivity.contains(Self.sensitivityKey(value)) {
             found.append("\(place)header Sensitivity: " + ConfidentialFamily.quote(value))
         }
         for value in values("msip_labels") {

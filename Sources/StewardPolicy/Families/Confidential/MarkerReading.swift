@@ -16,10 +16,22 @@ import Synchronization
 ///   takes for one Latin letter reads as that letter; ICU writes `I` as `l`, so an upper-case
 ///   letter read as `l` reads `I`. Other scripts (Hebrew, Arabic, CJK…) and digits of other
 ///   scripts are kept as they are.
+/// - Accents and other combining marks (underlines, strike-through overlays, enclosing circles
+///   and keycaps drawn over letters) read as nothing: `ĆÖŃFÏDÉŃTÏÁL` and `C̲O̲N̲F̲…` read as the
+///   letters under them.
+/// - Small capitals (`ᴄᴏɴꜰ…`) and letters in squares, circles or brackets that NFKC leaves
+///   alone (🅲, 🅒, ⒞, regional indicator letters) read as their capital letters.
 /// - Every dash (Unicode's dash punctuation, and the minus sign) reads as `-`, except the en and
 ///   em dashes, which the marking rule names and keeps as written.
+/// - Other punctuation and symbols past ASCII read as the ASCII mark they play the part of:
+///   opening and closing quotes as `"`, opening and closing brackets (`「`, `【`) as `(` and `)`,
+///   the rest (bullets, middle dots, arrows, emoji, ™) as `*`. So `“CONFIDENTIAL”`,
+///   `【Confidential】` and `🔒 Confidential 🔒` are a marking set apart, as they look.
 enum MarkerReading {
     static func bytes(of scalar: Unicode.Scalar) -> [UInt8] {
+        if let letter = enclosedLetter(scalar) { return [letter] }
+        let category = scalar.properties.generalCategory
+        if category == .nonspacingMark || category == .enclosingMark { return [] }
         // Most characters past ASCII need neither NFKC nor ICU: answered from their properties.
         let needsNFKC = scalar.properties.changesWhenNFKCCaseFolded
         guard needsNFKC || mayLookLatin(scalar) else { return plain(scalar) }
@@ -45,18 +57,57 @@ enum MarkerReading {
         }
     }
 
-    /// A character that needs no mapping: nothing when invisible, `-` for a dash, else itself.
+    /// A character that needs no mapping: nothing when invisible, `-` for a dash, the ASCII
+    /// mark for other punctuation and symbols, else itself.
     private static func plain(_ scalar: Unicode.Scalar) -> [UInt8] {
         if scalar.properties.isDefaultIgnorableCodePoint { return [] }
         if scalar.value == 0x2013 || scalar.value == 0x2014 { return Array(String(scalar).utf8) }
-        if scalar.properties.generalCategory == .dashPunctuation || scalar.value == 0x2212 { return [UInt8(ascii: "-")] }
-        return Array(String(scalar).utf8)
+        switch scalar.properties.generalCategory {
+        case .dashPunctuation: return [UInt8(ascii: "-")]
+        case .initialPunctuation, .finalPunctuation: return [UInt8(ascii: "\"")]
+        case .openPunctuation: return [UInt8(ascii: "(")]
+        case .closePunctuation: return [UInt8(ascii: ")")]
+        case .nonspacingMark, .enclosingMark: return []
+        case .otherPunctuation, .connectorPunctuation, .mathSymbol, .otherSymbol, .modifierSymbol, .currencySymbol:
+            return scalar.value == 0x2212 ? [UInt8(ascii: "-")] : [UInt8(ascii: "*")]
+        default: return Array(String(scalar).utf8)
+        }
+    }
+
+    /// The capital a letter in a square, a circle or brackets stands for, where NFKC leaves it
+    /// as it is (negative and parenthesised forms, regional indicators), and small capitals.
+    private static func enclosedLetter(_ scalar: Unicode.Scalar) -> UInt8? {
+        let value = scalar.value
+        for base: UInt32 in [0x1F110, 0x1F130, 0x1F150, 0x1F170] where (base..<(base + 26)).contains(value) {
+            return UInt8(0x41 + value - base)
+        }
+        if (0x1F1E6...0x1F1FF).contains(value) { return UInt8(0x41 + value - 0x1F1E6) }  // regional indicators
+        if (0x249C...0x24B5).contains(value) { return UInt8(0x41 + value - 0x249C) }  // ⒜
+        // LATIN LETTER SMALL CAPITAL X (ᴄ, ɪ, ꜰ…): Unicode names them so.
+        if (0x0250...0x02AF).contains(value) || (0x1D00...0x1D2B).contains(value) || (0xA720...0xA7FF).contains(value),
+           let name = scalar.properties.name, name.hasPrefix("LATIN LETTER SMALL CAPITAL "),
+           let letter = name.dropFirst("LATIN LETTER SMALL CAPITAL ".count).utf8.first,
+           name.count == "LATIN LETTER SMALL CAPITAL ".count + 1, (0x41...0x5A).contains(letter) {
+            return letter
+        }
+        return nil
     }
 
     private static func compute(_ scalar: Unicode.Scalar) -> [UInt8] {
         if scalar.properties.isDefaultIgnorableCodePoint { return [] }
         var result: [UInt8] = []
-        for plain in String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars {
+        // Accents taken off first (canonical decomposition, marks dropped): `É` reads `E`.
+        let bare = String(String.UnicodeScalarView(String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.filter {
+            $0.properties.generalCategory != .nonspacingMark && $0.properties.generalCategory != .enclosingMark
+        }))
+        let compatible = bare.precomposedStringWithCompatibilityMapping
+        // A symbol NFKC spells out in letters (™ as TM, ℡ as TEL) is still a symbol to a reader;
+        // one that stands for one letter (Ⓒ) is that letter.
+        if [.otherSymbol, .mathSymbol, .modifierSymbol, .currencySymbol].contains(scalar.properties.generalCategory),
+           compatible.unicodeScalars.count > 1 {
+            return plain(scalar)
+        }
+        for plain in compatible.unicodeScalars {
             if plain.isASCII {
                 result.append(UInt8(plain.value))
             } else if mayLookLatin(plain), let latin = latinLookalike(plain) {

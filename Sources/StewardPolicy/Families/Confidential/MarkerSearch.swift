@@ -104,8 +104,16 @@ struct MarkerSearch {
         return prefilter.mayContain(text) || MarkerText.mayHoldSpacedLetters(text)
     }
 
-    /// Whether the line carries a marking, by the rule above.
+    /// Whether the line carries a marking, by the rule above. A line opening with reply and
+    /// forward prefixes or tags (`FW:`, `RE: AW:`, `[EXTERNAL]`) is also judged without them,
+    /// so "FW: Confidential - pay offer" is the marked subject it was.
     func marking(in line: MarkerText, kind: DocumentText.Kind) -> Bool {
+        if markingAsWritten(in: line, kind: kind) { return true }
+        guard let bare = line.droppingReplyPrefixes() else { return false }
+        return markingAsWritten(in: bare, kind: kind)
+    }
+
+    private func markingAsWritten(in line: MarkerText, kind: DocumentText.Kind) -> Bool {
         if !patterns.isEmpty {
             let text = line.string
             if patterns.contains(where: { text.contains($0) }) { return true }
@@ -129,10 +137,7 @@ struct MarkerSearch {
             // (4) a tag: bracketed, or at an end of the line with a separator.
             let before = line.bytes[..<range.lowerBound].trimmingTrailingSpaces
             let after = line.bytes[range.upperBound...].trimmingLeadingSpaces
-            if let open = before.last, let close = after.first,
-               (open == UInt8(ascii: "[") && close == UInt8(ascii: "]")) || (open == UInt8(ascii: "(") && close == UInt8(ascii: ")")) {
-                return true
-            }
+            if let open = before.last, let close = after.first, Self.bracketPairs.contains([open, close]) { return true }
             if before.isEmpty || before.allSatisfy(Self.isPunctuation), let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
             if after.isEmpty || after.allSatisfy(Self.isPunctuation), Self.separatorEnd(before) { return true }
         }
@@ -141,16 +146,32 @@ struct MarkerSearch {
 
     /// Whether the line opens (after punctuation) with a leading marker that stands alone or
     /// is followed by a separator or a word that starts an embargo's terms ("until", "not").
+    /// Qualifier words may come first ("Strictly embargoed until Monday"), and a bracket may
+    /// open it anywhere on the line ("Press release (embargoed until Monday)"). A time or date
+    /// may follow ("EMBARGO 00:01 THURSDAY 5 JUNE").
     func opensWithLeadingMarker(_ line: MarkerText) -> Bool {
         guard !leading.isEmpty else { return false }
         let start = line.upper.firstIndex(where: { MarkerText.isWordByte($0) && !(0x30...0x39).contains($0) }) ?? line.upper.count
-        guard line.upper[..<start].allSatisfy(Self.isPunctuation) else { return false }
-        let rest = line.upper[start...]
+        if line.upper[..<start].allSatisfy(Self.isPunctuation), opensWithLeadingMarker(line.upper[start...]) { return true }
+        for (index, byte) in line.upper.enumerated() where byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[") {
+            if opensWithLeadingMarker(line.upper[(index + 1)...].trimmingLeadingSpaces) { return true }
+        }
+        return false
+    }
+
+    private func opensWithLeadingMarker(_ text: ArraySlice<UInt8>) -> Bool {
+        var rest = text
+        while true {  // qualifier words first: each pass drops one, so bounded by the length
+            let word = rest.prefix { Self.isQualifierByte($0) }
+            guard !word.isEmpty, qualifiers.contains(Array(word)), rest.dropFirst(word.count).first == 0x20 else { break }
+            rest = rest.dropFirst(word.count).trimmingLeadingSpaces
+        }
         for phrase in leading where rest.starts(with: phrase) {
             let after = rest.dropFirst(phrase.count)
             if let next = after.first, MarkerText.isWordByte(next) { continue }  // EMBARGOES, EMBARGOLIKE
             let following = after.trimmingLeadingSpaces
             if following.isEmpty || Self.separatorStart(following) { return true }
+            if let first = following.first, (0x30...0x39).contains(first) { return true }
             let word = following.prefix { MarkerText.isWordByte($0) }
             if Self.embargoTerms.contains(Array(word)) { return true }
         }
@@ -201,7 +222,13 @@ struct MarkerSearch {
         }
     }
 
-    private static let separators: [[UInt8]] = [":", "-", "|", "–", "—", "*"].map { Array($0.utf8) }
+    /// Brackets that set a marking apart, as written or as `MarkerReading` reads brackets past
+    /// ASCII (`「…」`, `【…】`). Not quotes or asterisks: a word in quotes or stressed in a
+    /// sentence ("our “members only” offer") is a mention.
+    private static let bracketPairs: Set<[UInt8]> = Set(["[]", "()", "{}", "<>"].map { Array($0.utf8) })
+    /// Marks that set a marking apart from the rest of its line (`*` is also how bullets, arrows
+    /// and emoji past ASCII read).
+    private static let separators: [[UInt8]] = [":", "-", "|", "–", "—", "*", "/", "~", ">", "<", "=", "#"].map { Array($0.utf8) }
     static func separatorStart(_ bytes: ArraySlice<UInt8>) -> Bool { separators.contains { bytes.starts(with: $0) } }
     static func separatorEnd(_ bytes: ArraySlice<UInt8>) -> Bool { separators.contains { bytes.reversed().starts(with: $0.reversed()) } }
     static func isPunctuation(_ byte: UInt8) -> Bool { !MarkerText.isWordByte(byte) || (0x30...0x39).contains(byte) }

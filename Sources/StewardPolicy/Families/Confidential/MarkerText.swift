@@ -12,32 +12,152 @@ struct MarkerText {
 
     /// `spacedWords`: the words a spaced-out run made of them is split back into.
     init(_ line: Substring, spacedWords: SpacedWords? = nil) {
+        // 1. Each character as read (`MarkerReading`); every space one plain space, not yet
+        //    collapsed, so the gaps between spaced-out words stay wider than those between
+        //    their letters. Text after a right-to-left override is shown reversed, so it is
+        //    read reversed.
+        var read: [UInt8] = []
+        read.reserveCapacity(line.utf8.count)
+        let scalars = line.unicodeScalars
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            index = scalars.index(after: index)
+            if scalar.value == 0x202E {  // RIGHT-TO-LEFT OVERRIDE, up to POP DIRECTIONAL FORMATTING
+                let end = scalars[index...].firstIndex { $0.value == 0x202C } ?? scalars.endIndex
+                for reversed in scalars[index..<end].reversed() { Self.append(reversed, to: &read) }
+                index = end
+                continue
+            }
+            Self.append(scalar, to: &read)
+        }
+        // 2. Letters spaced out joined into words; 3. white space collapsed.
+        let joined = Self.joiningSpacedLetters(read, words: spacedWords)
         var result: [UInt8] = []
-        result.reserveCapacity(line.utf8.count)
+        result.reserveCapacity(joined.count)
         var lastWasSpace = true
-        // Letters spaced out are joined before white space is collapsed: a wider gap between
-        // spaced words ("S T R I C T L Y   C O N F I D E N T I A L") stays a word break.
-        let spaced = line.utf8.withContiguousStorageIfAvailable { Self.joinableRun(in: $0, from: 0) != nil }
-            ?? (Self.joinableRun(in: Array(line.utf8), from: 0) != nil)
-        let source = spaced ? Substring(String(decoding: Self.joiningSpacedLetters(Array(line.utf8), words: spacedWords), as: UTF8.self)) : line
-        for scalar in source.unicodeScalars {
-            switch scalar.value {
-            case 0x09, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+        for byte in joined {
+            if byte == 0x20 {
                 if !lastWasSpace { result.append(0x20) }
                 lastWasSpace = true
-            case 0..<0x80:
-                result.append(UInt8(scalar.value))
-                lastWasSpace = false
-            default:
-                let reading = MarkerReading.bytes(of: scalar)
-                guard !reading.isEmpty else { continue }
-                result.append(contentsOf: reading)
+            } else {
+                result.append(byte)
                 lastWasSpace = false
             }
         }
         if result.last == 0x20 { result.removeLast() }
+        // 4. Capitals written with look-alike digits or `l` (C0NFIDENTIAL, CONFlDENTlAL).
+        Self.foldingCapitalLookalikes(&result)
         bytes = result
-        upper = result.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
+        upper = Self.matchingForm(result)
+    }
+
+    /// One character as read, appended: white space as a space, `_` as a space (`DO_NOT_FORWARD`),
+    /// other characters by `MarkerReading`, which also turns punctuation and symbols past ASCII
+    /// into the ASCII mark they stand for.
+    private static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        switch scalar.value {
+        case 0x09, 0x0B, 0x0C, 0x0D, 0x20, 0x5F, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x2800, 0x3000:
+            bytes.append(0x20)
+        case 0..<0x80:
+            bytes.append(UInt8(scalar.value))
+        default:
+            bytes += MarkerReading.bytes(of: scalar)
+        }
+    }
+
+    /// The bytes upper-cased for matching, with the en and em dashes (kept as written for the
+    /// findings' quotes) as hyphens of the same length, so they are never part of a word.
+    private static func matchingForm(_ bytes: [UInt8]) -> [UInt8] {
+        var upper = bytes.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
+        var i = 0
+        while i + 2 < upper.count {
+            if upper[i] == 0xE2, upper[i + 1] == 0x80, upper[i + 2] == 0x93 || upper[i + 2] == 0x94 {
+                upper.replaceSubrange(i..<(i + 3), with: [0x2D, 0x2D, 0x2D])
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        return upper
+    }
+
+    /// In a word of at least three capitals and no other lower-case letter, `l` reads `I`, `0`
+    /// reads `O` and `1` reads `I`: in most typefaces a reader cannot tell them apart there.
+    /// Only marker searches read this text, so a postcode or a code read this way costs nothing.
+    static func foldingCapitalLookalikes(_ bytes: inout [UInt8]) {
+        var start = 0
+        while start < bytes.count {
+            guard isWordByte(bytes[start]) else {
+                start += 1
+                continue
+            }
+            var end = start
+            var capitals = 0, others = 0, lookalikes = 0
+            while end < bytes.count, isWordByte(bytes[end]) {
+                switch bytes[end] {
+                case 0x41...0x5A: capitals += 1
+                case UInt8(ascii: "l"), UInt8(ascii: "0"), UInt8(ascii: "1"): lookalikes += 1
+                default: others += 1
+                }
+                end += 1
+            }
+            if capitals >= 3, lookalikes > 0, others == 0 {
+                for i in start..<end {
+                    switch bytes[i] {
+                    case UInt8(ascii: "l"), UInt8(ascii: "1"): bytes[i] = UInt8(ascii: "I")
+                    case UInt8(ascii: "0"): bytes[i] = UInt8(ascii: "O")
+                    default: break
+                    }
+                }
+            }
+            start = end
+        }
+    }
+
+    /// A line already normalised (`droppingReplyPrefixes`).
+    private init(normalised: [UInt8]) {
+        bytes = normalised
+        upper = Self.matchingForm(normalised)
+    }
+
+    /// The prefixes mail programs put before a subject they reply to or forward, in the
+    /// languages members' programs use (RE, FW, FWD; AW, WG; SV, VS, VB; TR, RIF, ENC, RV, R, I;
+    /// ODP, PD; YNT, ILT; ANTW), and the banners gateways add (EXTERNAL, URGENT).
+    private static let replyPrefixes: Set<[UInt8]> = Set(
+        ["RE", "FW", "FWD", "AW", "WG", "SV", "VS", "VB", "TR", "RIF", "ENC", "RV", "R", "I", "ODP", "PD", "YNT", "ILT",
+         "ANTW", "ANTWORT", "RES", "REF", "TRS", "WTR", "FS", "EXTERNAL", "EXT", "URGENT", "IMPORTANT"].map { Array($0.utf8) })
+
+    /// The line without the reply and forward prefixes and bracketed tags it opens with
+    /// (`FW: RE[2]: [EXTERNAL]`), or nil when it opens with none.
+    func droppingReplyPrefixes() -> MarkerText? {
+        var i = 0
+        func skipSpaces() { while i < upper.count, upper[i] == 0x20 { i += 1 } }
+        while true {  // each pass moves `i` forward or stops
+            skipSpaces()
+            guard i < upper.count else { break }
+            if upper[i] == UInt8(ascii: "["), let close = upper[i...].firstIndex(of: UInt8(ascii: "]")) {
+                i = close + 1
+                continue
+            }
+            var end = i
+            while end < upper.count, (0x41...0x5A).contains(upper[end]) { end += 1 }
+            guard end > i, Self.replyPrefixes.contains(Array(upper[i..<end])) else { break }
+            var next = end
+            // A count: RE[2]: or RE(2):
+            if next < upper.count, upper[next] == UInt8(ascii: "[") || upper[next] == UInt8(ascii: "(") {
+                var digits = next + 1
+                while digits < upper.count, (0x30...0x39).contains(upper[digits]) { digits += 1 }
+                if digits > next + 1, digits < upper.count, upper[digits] == UInt8(ascii: "]") || upper[digits] == UInt8(ascii: ")") { next = digits + 1 }
+            }
+            while next < upper.count, upper[next] == 0x20 { next += 1 }
+            guard next < upper.count, upper[next] == UInt8(ascii: ":") else { break }
+            i = next + 1
+        }
+        guard i > 0 else { return nil }
+        var rest = Array(bytes[i...])
+        while rest.first == 0x20 { rest.removeFirst() }
+        return rest.isEmpty ? nil : MarkerText(normalised: rest)
     }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
@@ -51,20 +171,36 @@ struct MarkerText {
         }
     }
 
+    /// The separators a spaced-out run may use between its letters.
+    /// (Tabs and `_` only reach here in the raw text the prefilter looks at; a line has them as spaces.)
+    private static let letterSeparators: Set<UInt8> = Set(" -.*/|~+:_\t".utf8)
+
     /// The first run of five or more single letters, each one apart from the next by the same
-    /// one space, hyphen or dot, at or after `start`: its first and last letters' offsets.
-    private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int)?
+    /// gap (one to three spaces and separators, the same each time: `C O N`, `C  O  N`,
+    /// `C * O * N`), at or after `start`: its first and last letters' offsets and the distance
+    /// between letters.
+    private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int, gap: Int)?
     where C.Index == Int {
         func isLetter(_ i: Int) -> Bool {
             i >= bytes.startIndex && i < bytes.endIndex && ((0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]))
         }
-        var i = start
+        /// The width of the gap after the letter at `i`, if it is one to three separators
+        /// followed by a single letter.
+        func gap(after i: Int) -> Int? {
+            var width = 0
+            while width < 3, i + 1 + width < bytes.endIndex, letterSeparators.contains(bytes[i + 1 + width]) { width += 1 }
+            guard width > 0, isLetter(i + 1 + width), !isLetter(i + 2 + width) else { return nil }
+            return width
+        }
+        func sameGap(_ a: Int, _ b: Int, width: Int) -> Bool {
+            (1...width).allSatisfy { bytes[a + $0] == bytes[b + $0] }
+        }
+        var i = max(start, bytes.startIndex)
         while i + 8 < bytes.endIndex {
-            if isLetter(i), !isLetter(i - 1), !isLetter(i + 1), [0x20, 0x2D, 0x2E].contains(bytes[i + 1]) {
-                let separator = bytes[i + 1]
+            if isLetter(i), !isLetter(i - 1), !isLetter(i + 1), let width = gap(after: i) {
                 var end = i
-                while end + 2 < bytes.endIndex, bytes[end + 1] == separator, isLetter(end + 2), !isLetter(end + 3) { end += 2 }
-                if (end - i) / 2 + 1 >= 5 { return (i, end) }
+                while gap(after: end) == width, sameGap(i, end, width: width) { end += width + 1 }
+                if (end - i) / (width + 1) + 1 >= 5 { return (i, end, width + 1) }
                 i = end + 1
                 continue
             }
@@ -84,7 +220,7 @@ struct MarkerText {
         var copied = 0
         while true {
             result += bytes[copied..<run.first]
-            let letters = stride(from: run.first, through: run.last, by: 2).map { bytes[$0] }
+            let letters = stride(from: run.first, through: run.last, by: run.gap).map { bytes[$0] }
             result += words?.split(letters[...]) ?? letters
             copied = run.last + 1
             guard let next = joinableRun(in: bytes, from: copied) else { break }
@@ -111,6 +247,8 @@ struct MarkerText {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte >= 0x80
     }
 
+    private static let wordJoiners: Set<UInt8> = Set("-./".utf8)
+
     /// Ranges where `phrase` (upper-case ASCII, single spaces) stands as whole words.
     func wholeWordRanges(of phrase: [UInt8]) -> [Range<Int>] {
         guard !phrase.isEmpty, phrase.count <= upper.count else { return [] }
@@ -119,7 +257,9 @@ struct MarkerText {
         let last = upper.count - phrase.count
         while start <= last {
             guard let first = upper[start...last].firstIndex(of: phrase[0]) else { break }
-            if upper[first..<(first + phrase.count)].elementsEqual(phrase) {
+            // A space between the phrase's words may be written as a hyphen, dot or slash
+            // (NOT-FOR-CIRCULATION, DO.NOT.FORWARD).
+            if zip(upper[first..<(first + phrase.count)], phrase).allSatisfy({ $0 == $1 || ($1 == 0x20 && Self.wordJoiners.contains($0)) }) {
                 let before = first == 0 ? 0x20 : upper[first - 1]
                 let after = first + phrase.count == upper.count ? 0x20 : upper[first + phrase.count]
                 // A letter after the phrase (CONFIDENTIALLY) or before it makes it another word.

@@ -20,11 +20,12 @@ struct WordPrefilter {
     init(words: [Word]) {
         for word in Set(words) where !word.bytes.isEmpty {
             guard word.bytes.allSatisfy({ $0 < 0x80 }) else { anyText = true; continue }
-            starting[Int(word.bytes[0])].append(word)
-            starts[Int(word.bytes[0])] = true
-            if (0x41...0x5A).contains(word.bytes[0]) {
-                starting[Int(word.bytes[0] | 0x20)].append(word)
-                starts[Int(word.bytes[0] | 0x20)] = true
+            var firsts: Set<UInt8> = [word.bytes[0]]
+            if (0x41...0x5A).contains(word.bytes[0]) { firsts.insert(word.bytes[0] | 0x20) }
+            firsts.formUnion((0x30...0x6C).filter { Self.isLookalike($0, of: word.bytes[0]) })
+            for first in firsts {
+                starting[Int(first)].append(word)
+                starts[Int(first)] = true
             }
         }
     }
@@ -54,10 +55,20 @@ struct WordPrefilter {
         for offset in 1..<word.bytes.count {
             let byte = bytes[start + offset]
             let upper = (0x61...0x7A).contains(byte) ? byte - 0x20 : byte
-            if upper != word.bytes[offset] { return false }
+            if upper != word.bytes[offset], !Self.isLookalike(byte, of: word.bytes[offset]) { return false }
         }
         if word.endsAtWordEnd, end < bytes.count, MarkerText.isWordByte(bytes[end]) { return false }
         return true
+    }
+
+    /// What a marker search reads as a capital inside a word of capitals (`MarkerText`'s
+    /// `foldingCapitalLookalikes`: C0NFIDENTIAL, CONFlDENTlAL).
+    private static func isLookalike(_ byte: UInt8, of capital: UInt8) -> Bool {
+        switch capital {
+        case UInt8(ascii: "O"): byte == UInt8(ascii: "0")
+        case UInt8(ascii: "I"): byte == UInt8(ascii: "l") || byte == UInt8(ascii: "1")
+        default: false
+        }
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }

@@ -1,0 +1,96 @@
+import Testing
+
+/// Markings a reader sees but a byte search would miss, found by an attacker's probe of the
+/// policy's reading (issue 12): reply prefixes before a tag, punctuation and symbols past ASCII
+/// around the word, words joined by hyphens or underscores, small capitals, accents and other
+/// marks, letters in squares, `l` and `0` among capitals, reversed text, other spacing, embargo
+/// lines with a time or a qualifier. Each beside benign twins that must pass.
+@Suite("Disguised markings (issue 12)")
+struct DisguisedMarkingTests {
+    static func held(subject: String = "Notes", body: String = "Hello,\r\nplease see the notes.\r\n", headers: [String] = []) throws -> [String] {
+        Mail.confidential(try Mail.judge(Mail.message(subject: subject, extraHeaders: headers, body: body))).map(\.detail)
+    }
+
+    @Test("a marked subject behind reply and forward prefixes or a gateway's tag is held", arguments: [
+        "FW: Confidential - pay offer", "RE: Confidential: pay offer", "Re: Re: Not for circulation: draft", "AW: WG: Members only: ballot",
+        "[EXTERNAL] Confidential - pay offer", "RE[2]: Strictly Private and Confidential - pay", "Fwd: Embargoed until Monday: results",
+    ])
+    func replyPrefixes(subject: String) throws {
+        #expect(try Self.held(subject: subject).count == 1, "\(subject)")
+    }
+
+    @Test("a reply about confidentiality passes", arguments: [
+        "RE: Confidential waste collection dates", "FW: our confidentiality policy", "RE: [union-news] members only discount at the gym",
+    ])
+    func replyPrefixesPass(subject: String) throws {
+        #expect(try Self.held(subject: subject).isEmpty, "\(subject)")
+    }
+
+    @Test("a marking set apart by punctuation or symbols past ASCII is held", arguments: [
+        "“CONFIDENTIAL”", "—CONFIDENTIAL—", "🔒 Confidential 🔒", "«Confidential»", "【Confidential】", "「Confidential」",
+        "{Confidential}", "Confidential • pay offer", "Confidential → pay offer", "Pay offer / Confidential", "CONFIDENTIAL™",
+    ])
+    func punctuationPastASCII(line: String) throws {
+        let held = try Self.held(body: "Hello,\r\n\r\n\(line)\r\n\r\nThe pay offer is 3%.\r\n")
+        #expect(held.count == 1, "\(line): \(held)")
+    }
+
+    @Test("the words of a marking joined by hyphens, dots or underscores are held", arguments: [
+        "NOT-FOR-CIRCULATION", "DO_NOT_FORWARD", "For.Internal.Use.Only", "Members-Only",
+    ])
+    func joinedWords(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nThe pay offer is 3%.\r\n").count == 1, "\(line)")
+        #expect(try Self.held(subject: "\(line): pay offer").count == 1, "\(line)")
+    }
+
+    @Test("letters that read as the marking's are held", arguments: [
+        "ᴄᴏɴꜰɪᴅᴇɴᴛɪᴀʟ",  // small capitals
+        "C\u{332}O\u{332}N\u{332}F\u{332}I\u{332}D\u{332}E\u{332}N\u{332}T\u{332}I\u{332}A\u{332}L\u{332}",  // underlined
+        "C\u{336}ONFIDENTIA\u{336}L",  // struck through
+        "ĆÖŃFÏDÉŃTÏÁL", "CONFİDENTİAL",  // accents, Turkish dotted capital I
+        "🅲🅾🅽🅵🅸🅳🅴🅽🆃🅸🅰🅻",  // negative squared
+        "ꓚꓳꓠꓝꓲꓓꓰꓠꓔꓲꓮꓡ",  // Lisu
+        "CONFlDENTlAL", "C0NFIDENTIAL",  // l and 0 among capitals
+        "\u{202E}LAITNEDIFNOC\u{202C}",  // reversed by a right-to-left override
+    ])
+    func lookalikeLetters(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nThe pay offer is 3%.\r\n").count == 1, "\(line)")
+    }
+
+    @Test("a marking spaced out with other spaces or separators is held", arguments: [
+        "C\u{A0}O\u{A0}N\u{A0}F\u{A0}I\u{A0}D\u{A0}E\u{A0}N\u{A0}T\u{A0}I\u{A0}A\u{A0}L",  // no-break spaces
+        "C\u{2009}O\u{2009}N\u{2009}F\u{2009}I\u{2009}D\u{2009}E\u{2009}N\u{2009}T\u{2009}I\u{2009}A\u{2009}L",  // thin spaces
+        "C\tO\tN\tF\tI\tD\tE\tN\tT\tI\tA\tL", "C  O  N  F  I  D  E  N  T  I  A  L", "C·O·N·F·I·D·E·N·T·I·A·L",
+        "C/O/N/F/I/D/E/N/T/I/A/L", "C_O_N_F_I_D_E_N_T_I_A_L", "C • O • N • F • I • D • E • N • T • I • A • L",
+    ])
+    func otherSpacing(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nThe pay offer is 3%.\r\n").count == 1, "\(line)")
+    }
+
+    @Test("embargo lines with a time first, a qualifier, or in brackets are held", arguments: [
+        "EMBARGO 00:01 THURSDAY 5 JUNE", "Strictly embargoed until 10am Monday", "Press release (embargoed until Monday)",
+    ])
+    func embargoes(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nThe results follow.\r\n").count == 1, "\(line)")
+    }
+
+    @Test("ordinary text with the same characters passes", arguments: [
+        "“We keep this confidential,” she said.", "The embargo on overtime ended in 2019.", "Café opening times: 9–5 • Monday to Friday",
+        "Our “members only” gym offer is back — see the website.", "Grades A·B·C·D·E apply.", "Postcode SW1A 1AA, flat 10l.",
+        "Lisu: ꓡꓲ ꓢꓴ ꓟꓳ", "Meeting ➜ Room 4, Thursday 🙂", "Confidentiality policy (revised)", "Résumé of the unrestricted fund",
+        "Press release (embargo lifted on Monday)",
+    ])
+    func ordinaryTextPasses(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
+    }
+
+    @Test("a Sensitivity header is read as Outlook reads it, whatever joins its words")
+    func sensitivitySpelling() throws {
+        for value in ["Company Confidential", "company_confidential", "\"Company-Confidential\"", "COMPANY-CONFIDENTIAL"] {
+            #expect(try Self.held(headers: ["Sensitivity: \(value)"]).count == 1, "\(value)")
+        }
+        for value in ["Personal", "Private", "Normal"] {
+            #expect(try Self.held(headers: ["Sensitivity: \(value)"]).isEmpty, "\(value)")
+        }
+    }
+}
