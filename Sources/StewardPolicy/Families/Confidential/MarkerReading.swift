@@ -127,3 +127,22 @@ enum MarkerReading {
         return UInt8(only.value)
     }
 }
+
+extension MarkerReading {
+    /// Calls `body` with each scalar of `scalars` in the order a reader sees them: text after a
+    /// right-to-left override (up to the next pop of directional formatting) is shown reversed.
+    static func inShownOrder<C: BidirectionalCollection<Unicode.Scalar>>(_ scalars: C, _ body: (Unicode.Scalar) -> Void) {
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            index = scalars.index(after: index)
+            if scalar.value == 0x202E {  // RIGHT-TO-LEFT OVERRIDE
+                let end = scalars[index...].firstIndex { $0.value == 0x202C } ?? scalars.endIndex
+                for reversed in scalars[index..<end].reversed() { body(reversed) }
+                index = end
+                continue
+            }
+            body(scalar)
+        }
+    }
+}

@@ -18,19 +18,7 @@ struct MarkerText {
         //    read reversed.
         var read: [UInt8] = []
         read.reserveCapacity(line.utf8.count)
-        let scalars = line.unicodeScalars
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            index = scalars.index(after: index)
-            if scalar.value == 0x202E {  // RIGHT-TO-LEFT OVERRIDE, up to POP DIRECTIONAL FORMATTING
-                let end = scalars[index...].firstIndex { $0.value == 0x202C } ?? scalars.endIndex
-                for reversed in scalars[index..<end].reversed() { Self.append(reversed, to: &read) }
-                index = end
-                continue
-            }
-            Self.append(scalar, to: &read)
-        }
+        MarkerReading.inShownOrder(line.unicodeScalars) { Self.append($0, to: &read) }
         // 2. Letters spaced out joined into words; 3. white space collapsed.
         let joined = Self.joiningSpacedLetters(read, words: spacedWords)
         var result: [UInt8] = []

@@ -3,7 +3,8 @@ import Foundation
 /// Domains made to look like the union's: confusable characters (UTS #39 skeletons, IDN decoded),
 /// a letter or two changed, the union's domain used as a subdomain of another or as the start of
 /// another name (`union.example-login.com`), its labels run together or joined by a hyphen in
-/// another domain (`union-example.com`, `unionexample.org`), another ending.
+/// another domain (`union-example.com`, `unionexample.org`), its name as a word of another name
+/// under its ending (`scotland-union.example`), another ending.
 struct LookalikeDomains: Sendable {
     /// Answers already worked out, by domain: most mail comes from domains seen before, and an
     /// answer costs ICU calls. Bounded; emptied when full.
@@ -64,10 +65,14 @@ struct LookalikeDomains: Sendable {
         let shown = decoded == ascii ? "\(ascii)" : "\(ascii) (\(decoded))"
         let labels = decoded.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard labels.count >= 2 else { return nil }
+        // The union's own domain or a subdomain, as written (one trailing dot allowed). Only
+        // IDNA's mapping makes `union．example` (a full-width dot) or one with a zero-width
+        // space the union's: written so, it is a look-alike.
+        let written = (ascii.hasSuffix(".") ? String(ascii.dropLast()) : ascii).split(separator: ".", omittingEmptySubsequences: false)
         for union in unionDomains {
-            if labels.count >= union.labels.count {
-                let tail = labels.suffix(union.labels.count).joined(separator: ".")
-                if tail == union.domain { return nil }  // the union's own domain or a subdomain
+            if written.count >= union.labels.count, written.suffix(union.labels.count).joined(separator: ".") == union.domain { return nil }
+            if labels.count >= union.labels.count, labels.suffix(union.labels.count).joined(separator: ".") == union.domain {
+                return "\(shown) looks like the union's domain \(union.domain) but is written with look-alike characters"
             }
         }
         for union in unionDomains {
@@ -93,6 +98,12 @@ struct LookalikeDomains: Sendable {
             }
             guard labels.count >= count else { continue }
             let tail = Array(labels.suffix(count))
+            // The union's name as a word of a name under the union's own ending:
+            // scotland-union.example, union-mail.example, my-union.example.
+            if count >= 2, Array(tail.dropFirst()) == Array(union.labels.dropFirst()), tail[0] != union.labels[0],
+               tail[0].split(separator: "-").contains(Substring(union.labels[0])) {
+                return "\(shown) uses the union's name \(union.labels[0]) as a word of a name under its ending"
+            }
             let tailText = tail.joined(separator: ".")
             let tailSkeleton = Self.skeleton(tailText)
             if tailSkeleton == union.skeleton {

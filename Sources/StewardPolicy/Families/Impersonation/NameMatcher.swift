@@ -4,7 +4,7 @@ enum NameFolding {
     /// Words of `text`, folded. The skeleton is taken twice, around lower-casing, so that both
     /// `AIex` (capital I) and `аlex` (Cyrillic) fold to the same words as `Alex`.
     static func words(_ text: String) -> [String] {
-        let once = Confusables.skeleton(text).lowercased()
+        let once = Confusables.skeleton(readable(text)).lowercased()
         let twice = Confusables.skeleton(once).lowercased()
         var words: [String] = []
         var current = String.UnicodeScalarView()
@@ -21,6 +21,25 @@ enum NameFolding {
         }
         if !current.isEmpty { words.append(String(current)) }
         return words
+    }
+
+    /// The name as a reader sees it, before its skeleton is taken: each character past ASCII
+    /// read as a marker search reads it (`MarkerReading`: full-width and small capital letters,
+    /// invisible characters such as the Hangul filler dropped, marks taken off), and text
+    /// after a right-to-left override reversed, as it is shown.
+    static func readable(_ text: String) -> String {
+        guard !text.utf8.allSatisfy({ $0 < 0x80 }) else { return text }
+        var bytes: [UInt8] = []
+        MarkerReading.inShownOrder(text.unicodeScalars) { scalar in
+            if scalar.isASCII {
+                bytes.append(UInt8(scalar.value))
+            } else if scalar.properties.isWhitespace {
+                bytes.append(0x20)
+            } else {
+                bytes += MarkerReading.bytes(of: scalar)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
