@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// Markings a reader sees but a byte search would miss, found by an attacker's probe of the
@@ -82,6 +83,18 @@ struct DisguisedMarkingTests {
     ])
     func ordinaryTextPasses(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
+    }
+
+    @Test("a marked Subject among two is held, whichever one a mail program shows")
+    func twoSubjects() throws {
+        for (first, second) in [("CONFIDENTIAL pay offer", "Pay offer"), ("Pay offer", "CONFIDENTIAL pay offer")] {
+            let bytes = Array(String(decoding: Mail.message(subject: first), as: UTF8.self)
+                .replacingOccurrences(of: "Subject: \(first)\r\n", with: "Subject: \(first)\r\nSubject: \(second)\r\n").utf8)
+            #expect(Mail.confidential(try Mail.judge(bytes)).count == 1, "\(first) / \(second)")
+        }
+        let twice = Array(String(decoding: Mail.message(subject: "Pay offer"), as: UTF8.self)
+            .replacingOccurrences(of: "Subject: Pay offer\r\n", with: "Subject: Pay offer\r\nSubject: Re: pay offer\r\n").utf8)
+        #expect(Mail.confidential(try Mail.judge(twice)).isEmpty)
     }
 
     @Test("a Sensitivity header is read as Outlook reads it, whatever joins its words")

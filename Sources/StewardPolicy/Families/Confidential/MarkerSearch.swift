@@ -53,8 +53,16 @@ struct MarkerSearch {
 
     func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
         var found: [ConfidentialFamily.Found] = []
-        if let subject = message.subject, let line = MarkerText.lines(of: subject, spacedWords: spacedWords).first(where: { marking(in: $0, kind: .body) }) {
-            found.append(.init(detail: "the subject: " + ConfidentialFamily.quote(line.string)))
+        // With more than one Subject header, mail programs differ on which they show (Outlook
+        // the first, others the last): each counts, the others as written (`headerValues`).
+        var subjects = message.subject.map { [$0] } ?? []
+        let written = message.headerValues("Subject")
+        if written.count > 1 { subjects += written }
+        for subject in subjects {
+            if let line = MarkerText.lines(of: subject, spacedWords: spacedWords).first(where: { marking(in: $0, kind: .body) }) {
+                found.append(.init(detail: "the subject: " + ConfidentialFamily.quote(line.string)))
+                break
+            }
         }
         // One finding per place (part), naming the first marking and how many more there are.
         var byPlace: [(place: String, part: [Int], first: String, count: Int)] = []
