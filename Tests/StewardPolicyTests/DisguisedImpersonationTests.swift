@@ -3,10 +3,8 @@ import Testing
 
 /// Impersonation a reader would believe but the folding missed, found by an attacker's probe
 /// (issue 12): official names in full-width or small-capital letters, with an invisible Hangul
-/// filler or reversed by a right-to-left override, the title in its usual shorthand, a union
-/// address written with a full-width dot or a zero-width space, the union's name as a word of
-/// a domain under its ending, and a union address in Sender ("on behalf of"). Each beside a
-/// benign twin.
+/// filler or reversed by a right-to-left override, and a union address written with a
+/// full-width dot or a zero-width space. Each beside a benign twin.
 @Suite("Disguised impersonation (issue 12)")
 struct DisguisedImpersonationTests {
     static func rules(_ message: InspectedMessage, _ envelope: Envelope) -> [String] {
@@ -21,14 +19,14 @@ struct DisguisedImpersonationTests {
     }
 
     @Test("an official's name or title written to look the same is held", arguments: [
-        "Ａｌｅｘ Ｍｏｒｇａｎ", "Alex ᴍᴏʀɢᴀɴ", "Alex\u{3164}Morgan", "\u{202E}nagroM xelA\u{202C}", "Gen Sec", "Gen. Sec.", "Asst Gen Sec",
+        "Ａｌｅｘ Ｍｏｒｇａｎ", "Alex ᴍᴏʀɢᴀɴ", "Alex\u{3164}Morgan", "\u{202E}nagroM xelA\u{202C}",
     ])
     func disguisedNames(name: String) {
         let message = ImpersonationTests.message(from: [MailboxAddress(name: name, address: "x@mail.example")])
         #expect(Self.rules(message, ImpersonationTests.incoming(from: "x@mail.example")).contains("impersonation-official-name"), "\(name)")
     }
 
-    @Test("ordinary names with the same characters pass", arguments: ["Ａｌｅｘ Ｇｒｅｅｎ", "Alex ᴍᴏᴏʀᴇ", "Gen Z Society", "Sec. of the Chess Club"])
+    @Test("ordinary names with the same characters pass", arguments: ["Ａｌｅｘ Ｇｒｅｅｎ", "Alex ᴍᴏᴏʀᴇ", "Zoë Morgan-Smith", "\u{202E}htimS naJ\u{202C}"])
     func ordinaryNames(name: String) {
         let message = ImpersonationTests.message(from: [MailboxAddress(name: name, address: "x@mail.example")])
         #expect(Self.rules(message, ImpersonationTests.incoming(from: "x@mail.example")).isEmpty, "\(name)")
@@ -42,32 +40,11 @@ struct DisguisedImpersonationTests {
         #expect(found.contains { $0.contains("look-alike characters") }, "\(found)")
     }
 
-    @Test("the union's name as a word of a domain under the union's ending is a look-alike", arguments: [
-        "jo@scotland-union.example", "jo@union-mail.example", "jo@mail.my-union.example",
-    ])
-    func unionNameAsAWord(address: String) {
-        let found = Self.lookalikes(from: address)
-        #expect(found.contains { $0.contains("as a word") }, "\(found)")
-    }
-
     @Test("the union's own domain with a trailing dot, and names that only contain the word, pass", arguments: [
-        "kim@scotland.union.example.", "jo@reunion.example", "jo@unionised.example", "jo@union-mail.org",
+        "kim@scotland.union.example.", "jo@reunion.example", "jo@unionised.example", "info@credit-union.example", "jo@students-union.example",
     ])
     func ordinaryDomains(address: String) {
         let found = Self.lookalikes(from: address)
         #expect(!found.contains { !$0.contains("another ending") }, "\(found)")
-    }
-
-    @Test("a union address in Sender on mail from outside is held; an outside Sender passes")
-    func senderOnBehalfOf() {
-        let forged = ImpersonationTests.message(
-            from: [MailboxAddress(name: "Events", address: "events@mail.example")],
-            sender: [MailboxAddress(name: "Alex Morgan", address: "general.secretary@union.example")])
-        let found = ImpersonationTests.findings(forged, ImpersonationTests.incoming(from: "events@mail.example"))
-        #expect(found.contains { $0.rule == "impersonation-spoofed-union-domain" && $0.detail.hasPrefix("Sender claims general.secretary@union.example") }, "\(found)")
-        let list = ImpersonationTests.message(
-            from: [MailboxAddress(name: "Events", address: "events@mail.example")],
-            sender: [MailboxAddress(address: "bounces@mail.example")])
-        #expect(Self.rules(list, ImpersonationTests.incoming(from: "bounces@mail.example")).isEmpty)
     }
 }

@@ -256,11 +256,11 @@ import StewardEngine
     }
 
     @Test func aPartnerWhosePeopleShareATitleCanBeAllowed() throws {
-        let partner = Self.message(from: [MailboxAddress(name: "Jo Bloggs, Branch Secretary", address: "jo@sister-org.example")])
-        let envelope = Self.incoming(from: "jo@sister-org.example")
+        let partner = Self.message(from: [MailboxAddress(name: "Jo Bloggs, Branch Secretary", address: "jo@partner-union.example")])
+        let envelope = Self.incoming(from: "jo@partner-union.example")
         #expect(Self.rules(partner, envelope) == ["impersonation-official-name"])
-        let policy = try Self.policy("  impersonation-official-name: {action: quarantine, allowed_domains: [sister-org.example]}")
-        let branchSecretary = Self.message(from: [MailboxAddress(name: "Jo Bloggs, Branch Secretary", address: "jo@sister-org.example")])
+        let policy = try Self.policy("  impersonation-official-name: {action: quarantine, allowed_domains: [partner-union.example]}")
+        let branchSecretary = Self.message(from: [MailboxAddress(name: "Jo Bloggs, Branch Secretary", address: "jo@partner-union.example")])
         #expect(Self.rules(branchSecretary, envelope, policy: policy).isEmpty)
     }
 

@@ -46,11 +46,11 @@ struct LabelSearch {
 
 
     /// A `Sensitivity` value as compared: lower case, its words joined by single hyphens
-    /// whatever stands between them (`Company Confidential`, `company_confidential`, a quoted
-    /// value), as Outlook reads it.
+    /// whatever stands between them (`Company Confidential`, `company_confidential`,
+    /// `Company.Confidential`, a quoted value), as Outlook reads it.
     static func sensitivityKey(_ value: String) -> String {
         MarkerText.lines(of: String(value.map { $0 == "\"" ? " " : $0 })).map(\.string).joined(separator: " ")
-            .lowercased().split { $0 == " " || $0 == "-" }.joined(separator: "-")
+            .lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "-")
     }
 
     /// "NON-", "NON ", "NOT ", "UN" just before the words.

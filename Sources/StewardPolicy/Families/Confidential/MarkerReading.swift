@@ -23,10 +23,10 @@ import Synchronization
 ///   alone (🅲, 🅒, ⒞, regional indicator letters) read as their capital letters.
 /// - Every dash (Unicode's dash punctuation, and the minus sign) reads as `-`, except the en and
 ///   em dashes, which the marking rule names and keeps as written.
-/// - Other punctuation and symbols past ASCII read as the ASCII mark they play the part of:
-///   opening and closing quotes as `"`, opening and closing brackets (`「`, `【`) as `(` and `)`,
-///   the rest (bullets, middle dots, arrows, emoji, ™) as `*`. So `“CONFIDENTIAL”`,
-///   `【Confidential】` and `🔒 Confidential 🔒` are a marking set apart, as they look.
+/// - Other punctuation past ASCII reads as the ASCII mark it plays the part of: opening and
+///   closing quotes as `"`, opening and closing brackets (`「`, `【`) as `(` and `)`, the rest
+///   (bullets, middle dots) as `.`: a stop between spaced-out letters, never a tag's separator. So `“CONFIDENTIAL”` and `【Confidential】` read as they
+///   look. Symbols (emoji, arrows, ™) stay as written: `MarkerText` keeps them out of words.
 enum MarkerReading {
     static func bytes(of scalar: Unicode.Scalar) -> [UInt8] {
         if let letter = enclosedLetter(scalar) { return [letter] }
@@ -68,8 +68,8 @@ enum MarkerReading {
         case .openPunctuation: return [UInt8(ascii: "(")]
         case .closePunctuation: return [UInt8(ascii: ")")]
         case .nonspacingMark, .enclosingMark: return []
-        case .otherPunctuation, .connectorPunctuation, .mathSymbol, .otherSymbol, .modifierSymbol, .currencySymbol:
-            return scalar.value == 0x2212 ? [UInt8(ascii: "-")] : [UInt8(ascii: "*")]
+        case .otherPunctuation, .connectorPunctuation: return [UInt8(ascii: ".")]
+        case .mathSymbol where scalar.value == 0x2212: return [UInt8(ascii: "-")]
         default: return Array(String(scalar).utf8)
         }
     }

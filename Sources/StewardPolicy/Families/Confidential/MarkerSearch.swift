@@ -115,18 +115,20 @@ struct MarkerSearch {
     /// Whether the line carries a marking, by the rule above. A line opening with reply and
     /// forward prefixes or tags (`FW:`, `RE: AW:`, `[EXTERNAL]`) is also judged without them,
     /// so "FW: Confidential - pay offer" is the marked subject it was.
+    /// Not for embargo lines: "RE: Embargo – what it means for members" is a thread about the
+    /// union's own kind of embargo (a ban on overtime or cover).
     func marking(in line: MarkerText, kind: DocumentText.Kind) -> Bool {
         if markingAsWritten(in: line, kind: kind) { return true }
         guard let bare = line.droppingReplyPrefixes() else { return false }
-        return markingAsWritten(in: bare, kind: kind)
+        return markingAsWritten(in: bare, kind: kind, embargoes: false)
     }
 
-    private func markingAsWritten(in line: MarkerText, kind: DocumentText.Kind) -> Bool {
+    private func markingAsWritten(in line: MarkerText, kind: DocumentText.Kind, embargoes: Bool = true) -> Bool {
         if !patterns.isEmpty {
             let text = line.string
             if patterns.contains(where: { text.contains($0) }) { return true }
         }
-        if opensWithLeadingMarker(line) { return true }
+        if embargoes, opensWithLeadingMarker(line) { return true }
         var matches: [Range<Int>] = []
         for phrase in phrases { matches += line.wholeWordRanges(of: phrase) }
         guard !matches.isEmpty else { return false }
@@ -139,54 +141,66 @@ struct MarkerSearch {
         // (3) alone: no letters outside the markers.
         var covered = [Bool](repeating: false, count: line.bytes.count)
         for range in matches { for i in range { covered[i] = true } }
-        let letterOutside = line.upper.indices.contains { !covered[$0] && ((0x41...0x5A).contains(line.upper[$0]) || line.upper[$0] >= 0xC0) }
+        let upper = line.upper
+        let letterOutside = upper.indices.contains {
+            !covered[$0] && ((0x41...0x5A).contains(upper[$0]) || upper[$0] >= 0xC0 || upper[$0] == MarkerText.symbol)
+        }
         if !letterOutside { return true }
+        // How far punctuation runs from each end of the line, worked out once (a long line of
+        // digits or bullets with many mentions would otherwise be read again for each).
+        let leading = upper.prefix(while: Self.isPunctuation).count
+        let trailing = upper.count - upper.reversed().prefix(while: Self.isPunctuation).count
         for range in matches {
             // (4) a tag: bracketed, or at an end of the line with a separator.
-            let before = line.bytes[..<range.lowerBound].trimmingTrailingSpaces
-            let after = line.bytes[range.upperBound...].trimmingLeadingSpaces
+            let before = upper[..<range.lowerBound].trimmingTrailingSpaces
+            let after = upper[range.upperBound...].trimmingLeadingSpaces
             if let open = before.last, let close = after.first, Self.bracketPairs.contains([open, close]) { return true }
-            if before.isEmpty || before.allSatisfy(Self.isPunctuation), let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
-            if after.isEmpty || after.allSatisfy(Self.isPunctuation), Self.separatorEnd(before) { return true }
+            if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
+            if after.startIndex >= trailing, Self.separatorEnd(before) { return true }
         }
         return false
     }
 
     /// Whether the line opens (after punctuation) with a leading marker that stands alone or
     /// is followed by a separator or a word that starts an embargo's terms ("until", "not").
-    /// Qualifier words may come first ("Strictly embargoed until Monday"), and a bracket may
-    /// open it anywhere on the line ("Press release (embargoed until Monday)"). A time or date
-    /// may follow ("EMBARGO 00:01 THURSDAY 5 JUNE").
+    /// "Strictly" may come first ("Strictly embargoed until 10am Monday"), and a time may
+    /// follow ("EMBARGO 00:01 THURSDAY 5 JUNE"). "Embargo to continue" or "Embargo not lifted"
+    /// (the union's own word for a ban on overtime or cover) is news, not a marking.
     func opensWithLeadingMarker(_ line: MarkerText) -> Bool {
         guard !leading.isEmpty else { return false }
         let start = line.upper.firstIndex(where: { MarkerText.isWordByte($0) && !(0x30...0x39).contains($0) }) ?? line.upper.count
-        if line.upper[..<start].allSatisfy(Self.isPunctuation), opensWithLeadingMarker(line.upper[start...]) { return true }
-        for (index, byte) in line.upper.enumerated() where byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[") {
-            if opensWithLeadingMarker(line.upper[(index + 1)...].trimmingLeadingSpaces) { return true }
-        }
-        return false
-    }
-
-    private func opensWithLeadingMarker(_ text: ArraySlice<UInt8>) -> Bool {
-        var rest = text
-        while true {  // qualifier words first: each pass drops one, so bounded by the length
-            let word = rest.prefix { Self.isQualifierByte($0) }
-            guard !word.isEmpty, qualifiers.contains(Array(word)), rest.dropFirst(word.count).first == 0x20 else { break }
-            rest = rest.dropFirst(word.count).trimmingLeadingSpaces
-        }
+        guard line.upper[..<start].allSatisfy(Self.isPunctuation) else { return false }
+        var rest = line.upper[start...]
+        if rest.starts(with: Self.strictly) { rest = rest.dropFirst(Self.strictly.count).trimmingLeadingSpaces }
         for phrase in leading where rest.starts(with: phrase) {
             let after = rest.dropFirst(phrase.count)
             if let next = after.first, MarkerText.isWordByte(next) { continue }  // EMBARGOES, EMBARGOLIKE
             let following = after.trimmingLeadingSpaces
-            if following.isEmpty || Self.separatorStart(following) { return true }
-            if let first = following.first, (0x30...0x39).contains(first) { return true }
-            let word = following.prefix { MarkerText.isWordByte($0) }
-            if Self.embargoTerms.contains(Array(word)) { return true }
+            if following.isEmpty || Self.separatorStart(following) || Self.startsWithTime(following) { return true }
+            if Self.embargoTerms.contains(where: { following.starts(with: $0) && following.dropFirst($0.count).first.map { !MarkerText.isWordByte($0) } ?? true }) {
+                return true
+            }
         }
         return false
     }
 
-    private static let embargoTerms: Set<[UInt8]> = Set(["UNTIL", "TILL", "BEFORE", "NOT", "TO"].map { Array($0.utf8) })
+    private static let strictly = Array("STRICTLY ".utf8)
+    /// What follows an embargo that sets its terms.
+    private static let embargoTerms: [[UInt8]] = ["UNTIL", "TILL", "BEFORE", "NOT FOR", "NOT BEFORE", "NOT TO BE", "FOR RELEASE"].map { Array($0.utf8) }
+
+    /// A time of day: `00:01`, `10.00`, `10AM`, `9 PM`.
+    private static func startsWithTime(_ text: ArraySlice<UInt8>) -> Bool {
+        let digits = text.prefix { (0x30...0x39).contains($0) }
+        guard (1...2).contains(digits.count) else { return false }
+        let rest = text.dropFirst(digits.count)
+        if let mark = rest.first, mark == UInt8(ascii: ":") || mark == UInt8(ascii: "."),
+           rest.dropFirst().prefix(while: { (0x30...0x39).contains($0) }).count == 2 {
+            return true
+        }
+        let unit = rest.trimmingLeadingSpaces
+        return (unit.starts(with: Array("AM".utf8)) || unit.starts(with: Array("PM".utf8)))
+            && unit.dropFirst(2).first.map { !MarkerText.isWordByte($0) } ?? true
+    }
 
     /// The match widened over qualifier words beside it (across spaces and separators), so
     /// "Strictly Private and Confidential" is judged as one marking.
@@ -234,12 +248,14 @@ struct MarkerSearch {
     /// ASCII (`「…」`, `【…】`). Not quotes or asterisks: a word in quotes or stressed in a
     /// sentence ("our “members only” offer") is a mention.
     private static let bracketPairs: Set<[UInt8]> = Set(["[]", "()", "{}", "<>"].map { Array($0.utf8) })
-    /// Marks that set a marking apart from the rest of its line (`*` is also how bullets, arrows
-    /// and emoji past ASCII read).
-    private static let separators: [[UInt8]] = [":", "-", "|", "–", "—", "*", "/", "~", ">", "<", "=", "#"].map { Array($0.utf8) }
+    /// Marks that set a marking apart from the rest of its line (en and em dashes are `---` in
+    /// the matching form).
+    private static let separators: [[UInt8]] = [":", "-", "|", "*"].map { Array($0.utf8) }
     static func separatorStart(_ bytes: ArraySlice<UInt8>) -> Bool { separators.contains { bytes.starts(with: $0) } }
     static func separatorEnd(_ bytes: ArraySlice<UInt8>) -> Bool { separators.contains { bytes.reversed().starts(with: $0.reversed()) } }
-    static func isPunctuation(_ byte: UInt8) -> Bool { !MarkerText.isWordByte(byte) || (0x30...0x39).contains(byte) }
+    static func isPunctuation(_ byte: UInt8) -> Bool {
+        (!MarkerText.isWordByte(byte) && byte != MarkerText.symbol) || (0x30...0x39).contains(byte)
+    }
 }
 
 extension ArraySlice where Element == UInt8 {

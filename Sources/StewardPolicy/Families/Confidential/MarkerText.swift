@@ -54,17 +54,26 @@ struct MarkerText {
         }
     }
 
+    /// What a symbol past ASCII (emoji, arrows, ™) is in `upper`: never part of a word, never
+    /// a separator, and text beside a marking like a letter (`Confidential 📞 0800 123 456` is a
+    /// helpline's advert, not a marking alone on its line).
+    static let symbol: UInt8 = 0x01
+
     /// The bytes upper-cased for matching, with the en and em dashes (kept as written for the
-    /// findings' quotes) as hyphens of the same length, so they are never part of a word.
+    /// findings' quotes) as hyphens of the same length, so they are never part of a word, and
+    /// each byte of a symbol as `symbol`.
     private static func matchingForm(_ bytes: [UInt8]) -> [UInt8] {
         var upper = bytes.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
-        var i = 0
-        while i + 2 < upper.count {
-            if upper[i] == 0xE2, upper[i + 1] == 0x80, upper[i + 2] == 0x93 || upper[i + 2] == 0x94 {
-                upper.replaceSubrange(i..<(i + 3), with: [0x2D, 0x2D, 0x2D])
-                i += 3
-            } else {
-                i += 1
+        guard upper.contains(where: { $0 >= 0x80 }) else { return upper }
+        var offset = 0
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            let length = UTF8.width(scalar)
+            defer { offset += length }
+            guard !scalar.isASCII, offset + length <= upper.count else { continue }
+            if scalar.value == 0x2013 || scalar.value == 0x2014 {
+                upper.replaceSubrange(offset..<(offset + length), with: [UInt8](repeating: 0x2D, count: length))
+            } else if [.otherSymbol, .mathSymbol, .modifierSymbol, .currencySymbol].contains(scalar.properties.generalCategory) {
+                upper.replaceSubrange(offset..<(offset + length), with: [UInt8](repeating: symbol, count: length))
             }
         }
         return upper
@@ -125,6 +134,11 @@ struct MarkerText {
             skipSpaces()
             guard i < upper.count else { break }
             if upper[i] == UInt8(ascii: "["), let close = upper[i...].firstIndex(of: UInt8(ascii: "]")) {
+                // "[Fwd: Confidential - pay offer]", as older programs forward: the inside.
+                if close == upper.count - 1, close > i + 1 {
+                    let inner = MarkerText(normalised: Array(bytes[(i + 1)..<close]))
+                    return inner.droppingReplyPrefixes() ?? inner
+                }
                 i = close + 1
                 continue
             }
@@ -155,13 +169,14 @@ struct MarkerText {
     static func mayHoldSpacedLetters(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            joinableRun(in: bytes, from: 0) != nil
+            // A line has tabs, other ASCII white space and `_` as spaces (`append`): so here.
+            guard bytes.contains(where: { (0x09...0x0C).contains($0) || $0 == 0x5F }) else { return joinableRun(in: bytes, from: 0) != nil }
+            return joinableRun(in: bytes.map { (0x09...0x0C).contains($0) || $0 == 0x5F ? 0x20 : $0 }, from: 0) != nil
         }
     }
 
     /// The separators a spaced-out run may use between its letters.
-    /// (Tabs and `_` only reach here in the raw text the prefilter looks at; a line has them as spaces.)
-    private static let letterSeparators: Set<UInt8> = Set(" -.*/|~+:_\t".utf8)
+    private static let letterSeparators: Set<UInt8> = Set(" -.*/|~+:".utf8)
 
     /// The first run of five or more single letters, each one apart from the next by the same
     /// gap (one to three spaces and separators, the same each time: `C O N`, `C  O  N`,
@@ -189,7 +204,7 @@ struct MarkerText {
                 var end = i
                 while gap(after: end) == width, sameGap(i, end, width: width) { end += width + 1 }
                 if (end - i) / (width + 1) + 1 >= 5 { return (i, end, width + 1) }
-                i = end + 1
+                i = max(end, i + 1)  // the last letter may open a run with another gap
                 continue
             }
             i += 1
@@ -209,13 +224,26 @@ struct MarkerText {
         while true {
             result += bytes[copied..<run.first]
             let letters = stride(from: run.first, through: run.last, by: run.gap).map { bytes[$0] }
-            result += words?.split(letters[...]) ?? letters
+            result += words.map { Self.splitting(letters, into: $0) } ?? letters
             copied = run.last + 1
             guard let next = joinableRun(in: bytes, from: copied) else { break }
             run = next
         }
         result += bytes[copied...]
         return result
+    }
+
+    /// A joined run split into `words`; failing that, with a single letter at either end kept
+    /// apart ("C O N F I D E N T I A L a note", "A C O N F I D E N T I A L note"); else as joined.
+    private static func splitting(_ letters: [UInt8], into words: SpacedWords) -> [UInt8] {
+        if let split = words.split(letters[...]) { return split }
+        if letters.count > 5, let split = words.split(letters.dropLast()) ?? (words.isWord(letters.dropLast()) ? Array(letters.dropLast()) : nil) {
+            return split + [0x20, letters[letters.count - 1]]
+        }
+        if letters.count > 5, let split = words.split(letters.dropFirst()) ?? (words.isWord(letters.dropFirst()) ? Array(letters.dropFirst()) : nil) {
+            return [letters[0], 0x20] + split
+        }
+        return letters
     }
 
     /// Lines of a text, each normalised. Splits on line-end bytes (LF, CR; U+2028/2029 are rare
@@ -240,14 +268,16 @@ struct MarkerText {
     /// Ranges where `phrase` (upper-case ASCII, single spaces) stands as whole words.
     func wholeWordRanges(of phrase: [UInt8]) -> [Range<Int>] {
         guard !phrase.isEmpty, phrase.count <= upper.count else { return [] }
+        let joinable = phrase.count { $0 == 0x20 } >= 2
         var result: [Range<Int>] = []
         var start = 0
         let last = upper.count - phrase.count
         while start <= last {
             guard let first = upper[start...last].firstIndex(of: phrase[0]) else { break }
-            // A space between the phrase's words may be written as a hyphen, dot or slash
-            // (NOT-FOR-CIRCULATION, DO.NOT.FORWARD).
-            if zip(upper[first..<(first + phrase.count)], phrase).allSatisfy({ $0 == $1 || ($1 == 0x20 && Self.wordJoiners.contains($0)) }) {
+            // In a phrase of three words or more a space may be written as a hyphen, dot or
+            // slash (NOT-FOR-CIRCULATION, DO.NOT.FORWARD); two joined words are often just one
+            // adjective ("members-only discounts").
+            if zip(upper[first..<(first + phrase.count)], phrase).allSatisfy({ $0 == $1 || ($1 == 0x20 && joinable && Self.wordJoiners.contains($0)) }) {
                 let before = first == 0 ? 0x20 : upper[first - 1]
                 let after = first + phrase.count == upper.count ? 0x20 : upper[first + phrase.count]
                 // A letter after the phrase (CONFIDENTIALLY) or before it makes it another word.

@@ -15,6 +15,12 @@ struct SpacedWords: Sendable {
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
     }
 
+    /// Whether `letters` is one of the words.
+    func isWord(_ letters: ArraySlice<UInt8>) -> Bool {
+        let upper = letters.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
+        return words.contains(upper)
+    }
+
     /// `letters` (ASCII letters) with a space between its words, or nil when it is not made
     /// wholly of the words (or is one word already). Dynamic programming over the run's
     /// offsets: at most `letters.count × words.count` comparisons, and a run is one line's.

@@ -102,8 +102,6 @@ public struct ImpersonationFamily: DetectionFamily {
             claims.append(("envelope sender", EmailAddress.normalize(context.envelope.sender)))
         }
         claims += view.from.filter { context.directory.isUnionAddress($0.address) }.map { ("From", $0.address) }
-        // Outlook shows a Sender as "… on behalf of" that mailbox, name and all.
-        claims += view.sender.filter { context.directory.isUnionAddress($0.address) }.map { ("Sender", $0.address) }
         guard !claims.isEmpty else { return [] }
 
         let allowed = context.list("allowed_senders", of: rule)

@@ -23,10 +23,6 @@ struct ImpersonationIndex: Sendable {
             }
             for (_, title) in titles.sorted(by: { $0.key < $1.key }) {
                 names.append(ProtectedName(label: title.label, isPersonName: false, owner: .addresses(title.addresses)))
-                // The shorthand members use for it ("Gen Sec", "Asst. Gen. Sec.") is the title too.
-                if let short = Self.shorthand(title.label) {
-                    names.append(ProtectedName(label: title.label, text: short, isPersonName: false, owner: .addresses(title.addresses)))
-                }
             }
             if !directory.unionName.isEmpty {
                 names.append(ProtectedName(label: directory.unionName, isPersonName: false, owner: .union))
@@ -44,19 +40,6 @@ struct ImpersonationIndex: Sendable {
         }
         protectedNames = names.filter { !$0.words.isEmpty }
         lookalikes = LookalikeDomains(domains: directory.domains)
-    }
-}
-
-extension ImpersonationIndex {
-    /// Words of a title and the short forms unions write them in.
-    private static let shortWords = ["general": "gen", "secretary": "sec", "assistant": "asst", "deputy": "dep", "president": "pres"]
-
-    /// A role title with its words in their short forms ("General Secretary" → "gen sec"), or
-    /// nil when none of its words has one.
-    static func shorthand(_ title: String) -> String? {
-        let words = NameFolding.words(title)
-        let short = words.map { shortWords[$0] ?? $0 }
-        return short == words ? nil : short.joined(separator: " ")
     }
 }
 

@@ -3,8 +3,7 @@ import Foundation
 /// Domains made to look like the union's: confusable characters (UTS #39 skeletons, IDN decoded),
 /// a letter or two changed, the union's domain used as a subdomain of another or as the start of
 /// another name (`union.example-login.com`), its labels run together or joined by a hyphen in
-/// another domain (`union-example.com`, `unionexample.org`), its name as a word of another name
-/// under its ending (`scotland-union.example`), another ending.
+/// another domain (`union-example.com`, `unionexample.org`), another ending.
 struct LookalikeDomains: Sendable {
     /// Answers already worked out, by domain: most mail comes from domains seen before, and an
     /// answer costs ICU calls. Bounded; emptied when full.
@@ -98,12 +97,6 @@ struct LookalikeDomains: Sendable {
             }
             guard labels.count >= count else { continue }
             let tail = Array(labels.suffix(count))
-            // The union's name as a word of a name under the union's own ending:
-            // scotland-union.example, union-mail.example, my-union.example.
-            if count >= 2, Array(tail.dropFirst()) == Array(union.labels.dropFirst()), tail[0] != union.labels[0],
-               tail[0].split(separator: "-").contains(Substring(union.labels[0])) {
-                return "\(shown) uses the union's name \(union.labels[0]) as a word of a name under its ending"
-            }
             let tailText = tail.joined(separator: ".")
             let tailSkeleton = Self.skeleton(tailText)
             if tailSkeleton == union.skeleton {
