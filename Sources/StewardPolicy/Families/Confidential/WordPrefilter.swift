@@ -17,15 +17,27 @@ struct WordPrefilter {
     /// Set when a word cannot be tested here (it has a byte past ASCII).
     private var anyText = false
 
+    /// Bytes that start a word only as a look-alike of its capital (`0FFICIAL`, `lNTERNAL`), and
+    /// the bytes such a word may have second: a digit is that common in a spreadsheet that it
+    /// is only looked at further when the next byte could carry on one of these words.
+    private var lookalikeStarts = [Bool](repeating: false, count: 128)
+    private var lookalikeSeconds = [Bool](repeating: false, count: 128)
+
     init(words: [Word]) {
         for word in Set(words) where !word.bytes.isEmpty {
             guard word.bytes.allSatisfy({ $0 < 0x80 }) else { anyText = true; continue }
             var firsts: Set<UInt8> = [word.bytes[0]]
             if (0x41...0x5A).contains(word.bytes[0]) { firsts.insert(word.bytes[0] | 0x20) }
-            firsts.formUnion((0x30...0x6C).filter { Self.isLookalike($0, of: word.bytes[0]) })
             for first in firsts {
                 starting[Int(first)].append(word)
                 starts[Int(first)] = true
+            }
+            for lookalike in (0x30...0x6C).filter({ Self.isLookalike($0, of: word.bytes[0]) }) {
+                if !firsts.contains(lookalike) { starting[Int(lookalike)].append(word) }
+                lookalikeStarts[Int(lookalike)] = true
+                // A one-letter word has no second byte: any byte may follow it.
+                let seconds = word.bytes.count > 1 ? [word.bytes[1]] + (0x30...0x6C).filter { Self.isLookalike($0, of: word.bytes[1]) } : Array(0..<128)
+                for second in seconds { lookalikeSeconds[Int(second)] = true }
             }
         }
     }
@@ -41,7 +53,11 @@ struct WordPrefilter {
             for index in bytes.indices {
                 let byte = bytes[index]
                 if byte >= 0x80 { return true }
-                guard starts[Int(byte)] else { continue }
+                if !starts[Int(byte)] {
+                    guard lookalikeStarts[Int(byte)], index + 1 < bytes.count, bytes[index + 1] < 0x80,
+                        lookalikeSeconds[Int(bytes[index + 1])]
+                    else { continue }
+                }
                 if index > 0, Self.isLetter(bytes[index - 1]), Self.isLetter(byte) { continue }
                 for word in starting[Int(byte)] where Self.matches(word, bytes, at: index) { return true }
             }
