@@ -237,12 +237,8 @@ struct MarkerText {
     /// apart ("C O N F I D E N T I A L a note", "A C O N F I D E N T I A L note"); else as joined.
     private static func splitting(_ letters: [UInt8], into words: SpacedWords) -> [UInt8] {
         if let split = words.split(letters[...]) { return split }
-        if letters.count > 5, let split = words.split(letters.dropLast()) ?? (words.isWord(letters.dropLast()) ? Array(letters.dropLast()) : nil) {
-            return split + [0x20, letters[letters.count - 1]]
-        }
-        if letters.count > 5, let split = words.split(letters.dropFirst()) ?? (words.isWord(letters.dropFirst()) ? Array(letters.dropFirst()) : nil) {
-            return [letters[0], 0x20] + split
-        }
+        if letters.count > 5, let split = words.split(letters.dropLast()) { return split + [0x20, letters[letters.count - 1]] }
+        if letters.count > 5, let split = words.split(letters.dropFirst()) { return [letters[0], 0x20] + split }
         return letters
     }
 

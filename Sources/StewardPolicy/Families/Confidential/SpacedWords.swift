@@ -15,14 +15,8 @@ struct SpacedWords: Sendable {
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
     }
 
-    /// Whether `letters` is one of the words.
-    func isWord(_ letters: ArraySlice<UInt8>) -> Bool {
-        let upper = letters.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
-        return words.contains(upper)
-    }
-
-    /// `letters` (ASCII letters) with a space between its words, or nil when it is not made
-    /// wholly of the words (or is one word already). Dynamic programming over the run's
+    /// `letters` (ASCII letters) with a space between its words (as they are when they are one
+    /// word), or nil when it is not made wholly of the words. Dynamic programming over the run's
     /// offsets: at most `letters.count × words.count` comparisons, and a run is one line's.
     func split(_ letters: ArraySlice<UInt8>) -> [UInt8]? {
         let upper = letters.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
@@ -36,7 +30,7 @@ struct SpacedWords: Sendable {
                     && upper[start..<(start + word.count)].elementsEqual(word)
             }?.count
         }
-        guard let first = wordAt[0], first < upper.count else { return nil }
+        guard wordAt[0] != nil else { return nil }
         var result: [UInt8] = []
         var offset = letters.startIndex
         var i = 0
