@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 import Testing
 
 /// Markings a reader sees but a byte search would miss, found by an attacker's probe of the

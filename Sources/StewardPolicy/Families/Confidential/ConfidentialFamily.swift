@@ -8,7 +8,7 @@ public struct ConfidentialFamily: DetectionFamily {
     public static let defaultMarkers = [
         "CONFIDENTIAL", "STRICTLY CONFIDENTIAL", "PRIVATE AND CONFIDENTIAL", "PRIVATE & CONFIDENTIAL",
         "COMMERCIAL IN CONFIDENCE", "IN CONFIDENCE", "INTERNAL ONLY", "FOR INTERNAL USE ONLY", "INTERNAL USE ONLY",
-        "NOT FOR CIRCULATION", "NOT FOR PUBLICATION", "NOT FOR DISTRIBUTION", "DO NOT FORWARD", "EMBARGOED",
+        "NOT FOR CIRCULATION", "NOT FOR PUBLICATION", "NOT FOR DISTRIBUTION", "NOT FOR RELEASE", "DO NOT FORWARD", "EMBARGOED",
         "RESTRICTED", "MEMBERS ONLY", "OFFICIAL-SENSITIVE", "OFFICIAL SENSITIVE",
     ]
 
@@ -20,9 +20,10 @@ public struct ConfidentialFamily: DetectionFamily {
         "SENSITIVE", "SECRET", "ADDRESSEE", "ONLY",
     ]
 
-    /// Markers that make their whole line a marking when they open it, whatever follows
-    /// ("EMBARGOED UNTIL 10:00 ON 3 JUNE", "Embargo: not for use before Monday").
-    public static let defaultLeadingMarkers = ["EMBARGOED", "EMBARGO", "UNDER EMBARGO"]
+    /// Markers that make their whole line a marking when they open it followed by their terms
+    /// ("EMBARGOED UNTIL 10:00 ON 3 JUNE", "Embargo: not for use before Monday", "Not for
+    /// release until Monday").
+    public static let defaultLeadingMarkers = ["EMBARGOED", "EMBARGO", "UNDER EMBARGO", "NOT FOR RELEASE"]
 
     /// Options every rule of the family takes: domains outside the union that may receive the
     /// branch's confidential mail (a solicitor, an auditor) without it being held.

@@ -36,7 +36,7 @@ struct MarkerSearch {
         // A phrase's first word is followed by a space, or ends the phrase; the search's word
         // test then wants no letter or digit after it, unless the phrase ends in punctuation.
         // A leading marker always wants none.
-        spacedWords = SpacedWords(phrases: phrases + leading + Array(qualifiers))
+        markingWords = MarkingWords(phrases: phrases + leading + Array(qualifiers))
         prefilter = WordPrefilter(words: phrases.map { phrase in
             let first = Array(phrase.prefix { $0 != 0x20 })
             return .init(bytes: first, endsAtWordEnd: first.count < phrase.count || MarkerText.isWordByte(phrase[phrase.count - 1]))
@@ -46,7 +46,7 @@ struct MarkerSearch {
     /// The first words of every phrase and leading marker, to pass over text that holds none.
     private let prefilter: WordPrefilter
     /// The words an evenly spaced-out run is split back into.
-    private let spacedWords: SpacedWords
+    private let markingWords: MarkingWords
 
     /// A phrase as searched: upper-case ASCII, white space collapsed to single spaces.
     static func key(_ phrase: String) -> [UInt8] { MarkerText(Substring(phrase)).upper }
@@ -59,7 +59,7 @@ struct MarkerSearch {
         let written = message.headerValues("Subject")
         if written.count > 1 { subjects += written }
         for subject in subjects {
-            if let line = MarkerText.lines(of: subject, spacedWords: spacedWords).first(where: { marking(in: $0, kind: .body) }) {
+            if let line = MarkerText.lines(of: subject, markingWords: markingWords).first(where: { marking(in: $0, kind: .body) }) {
                 found.append(.init(detail: "the subject: " + ConfidentialFamily.quote(line.string)))
                 break
             }
@@ -68,7 +68,9 @@ struct MarkerSearch {
         var byPlace: [(place: String, part: [Int], first: String, count: Int)] = []
         var partOf: [String: Int] = [:]
         for piece in ConfidentialFamily.pieces(of: message, where: { mayMark($0.text) }) {
-            for line in MarkerText.lines(of: piece.segment.text, spacedWords: spacedWords) where marking(in: line, kind: piece.segment.kind) {
+            let running = piece.segment.kind == .body
+            for line in MarkerText.lines(of: piece.segment.text, markingWords: markingWords)
+            where marking(in: line, kind: piece.segment.kind, running: running) {
                 if let index = partOf[piece.partPlace] {
                     byPlace[index].count += 1
                 } else {
@@ -86,7 +88,7 @@ struct MarkerSearch {
         for part in message.allParts {
             for name in part.allNames {
                 let stem = Self.stem(of: name)
-                if !stem.isEmpty, MarkerText.lines(of: stem, spacedWords: spacedWords).contains(where: { marking(in: $0, kind: .body) }) {
+                if !stem.isEmpty, MarkerText.lines(of: stem, markingWords: markingWords).contains(where: { marking(in: $0, kind: .body) }) {
                     found.append(.init(detail: "the file name of \(ConfidentialFamily.place(of: part)): " + ConfidentialFamily.quote(name), part: part.path))
                     break
                 }
@@ -117,18 +119,26 @@ struct MarkerSearch {
     /// so "FW: Confidential - pay offer" is the marked subject it was.
     /// Not for embargo lines: "RE: Embargo – what it means for members" is a thread about the
     /// union's own kind of embargo (a ban on overtime or cover).
-    func marking(in line: MarkerText, kind: DocumentText.Kind) -> Bool {
-        if markingAsWritten(in: line, kind: kind) { return true }
+    ///
+    /// `running`: the line is running text (a message's or document's), which a mail program
+    /// or a PDF may have wrapped anywhere and where a colon starts a field's value; not a
+    /// subject, a file name or a cell. There a marking alone on its line counts only when it
+    /// starts with a capital or was disguised ("…the contents are strictly⏎confidential." is a
+    /// wrapped sentence; "s t r i c t l y c o n f i d e n t i a l" is not),
+    /// and one after a colon at the line's end only when the field is a classification
+    /// ("Classification: Confidential", not "Entry: members only").
+    func marking(in line: MarkerText, kind: DocumentText.Kind, running: Bool = false) -> Bool {
+        if markingAsWritten(in: line, kind: kind, running: running) { return true }
         guard let bare = line.droppingReplyPrefixes() else { return false }
-        return markingAsWritten(in: bare, kind: kind, embargoes: false)
+        return markingAsWritten(in: bare, kind: kind, running: running, inReply: true)
     }
 
-    private func markingAsWritten(in line: MarkerText, kind: DocumentText.Kind, embargoes: Bool = true) -> Bool {
+    private func markingAsWritten(in line: MarkerText, kind: DocumentText.Kind, running: Bool, inReply: Bool = false) -> Bool {
         if !patterns.isEmpty {
             let text = line.string
             if patterns.contains(where: { text.contains($0) }) { return true }
         }
-        if embargoes, opensWithLeadingMarker(line) { return true }
+        if opensWithLeadingMarker(line, inReply: inReply) { return true }
         var matches: [Range<Int>] = []
         for phrase in phrases { matches += line.wholeWordRanges(of: phrase) }
         guard !matches.isEmpty else { return false }
@@ -145,7 +155,7 @@ struct MarkerSearch {
         let letterOutside = upper.indices.contains {
             !covered[$0] && ((0x41...0x5A).contains(upper[$0]) || upper[$0] >= 0xC0 || upper[$0] == MarkerText.symbol)
         }
-        if !letterOutside { return true }
+        if !letterOutside, !running || !line.readAsTyped || matches.contains(where: { Self.startsWithCapital($0, in: line) }) { return true }
         // How far punctuation runs from each end of the line, worked out once (a long line of
         // digits or bullets with many mentions would otherwise be read again for each).
         let leading = upper.prefix(while: Self.isPunctuation).count
@@ -154,25 +164,58 @@ struct MarkerSearch {
             // (4) a tag: bracketed, or at an end of the line with a separator.
             let before = upper[..<range.lowerBound].trimmingTrailingSpaces
             let after = upper[range.upperBound...].trimmingLeadingSpaces
-            if let open = before.last, let close = after.first, Self.bracketPairs.contains([open, close]) { return true }
+            // In brackets: at an end of the line, or starting with a capital; "call me (in
+            // confidence)" is a sentence's aside.
+            if let open = before.last, let close = after.first, Self.bracketPairs.contains([open, close]),
+               before.endIndex - 1 <= leading || after.startIndex + 1 >= trailing || Self.startsWithCapital(range, in: line) {
+                return true
+            }
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
-            if after.startIndex >= trailing, Self.separatorEnd(before) { return true }
+            if after.startIndex >= trailing, Self.separatorEnd(before),
+               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast()) {
+                return true
+            }
         }
         return false
     }
 
+    /// Whether the marking at `range` starts with a capital letter as written.
+    private static func startsWithCapital(_ range: Range<Int>, in line: MarkerText) -> Bool {
+        guard let first = line.bytes[range].first(where: { MarkerText.isWordByte($0) }) else { return false }
+        return !(0x61...0x7A).contains(first)
+    }
+
+    /// Whether the field name before a colon (upper-case) ends with a word that makes its value
+    /// a classification: "Security classification: Confidential", "Status: Restricted".
+    private static func namesClassification(_ field: ArraySlice<UInt8>) -> Bool {
+        let name = field.trimmingTrailingSpaces
+        let word = name.reversed().prefix { MarkerText.isWordByte($0) }.reversed()
+        return classificationFields.contains(Array(word))
+    }
+
+    private static let classificationFields: Set<[UInt8]> = Set(
+        ["CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
+         "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT"].map { Array($0.utf8) })
+
     /// Whether the line opens (after punctuation) with a leading marker that stands alone or
     /// is followed by a separator or a word that starts an embargo's terms ("until", "not").
-    /// "Strictly" may come first ("Strictly embargoed until 10am Monday"), and a time may
+    /// "Strictly", "strict" or "under" may come first ("Strictly embargoed until 10am Monday",
+    /// "Under strict embargo until Friday"), and a time may
     /// follow ("EMBARGO 00:01 THURSDAY 5 JUNE"). "Embargo to continue" or "Embargo not lifted"
     /// (the union's own word for a ban on overtime or cover) is news, not a marking.
-    func opensWithLeadingMarker(_ line: MarkerText) -> Bool {
+    /// `inReply`: the line is read without its reply prefixes, where an embargo is not a
+    /// marking (a thread about the union's own kind of embargo); other leading markers are.
+    func opensWithLeadingMarker(_ line: MarkerText, inReply: Bool = false) -> Bool {
         guard !leading.isEmpty else { return false }
         let start = line.upper.firstIndex(where: { MarkerText.isWordByte($0) && !(0x30...0x39).contains($0) }) ?? line.upper.count
         guard line.upper[..<start].allSatisfy(Self.isPunctuation) else { return false }
         var rest = line.upper[start...]
-        if rest.starts(with: Self.strictly) { rest = rest.dropFirst(Self.strictly.count).trimmingLeadingSpaces }
-        for phrase in leading where rest.starts(with: phrase) {
+        // "Strictly embargoed", "Under strict embargo": at most three such words.
+        for _ in 0..<3 {
+            guard let word = Self.embargoOpeners.first(where: { rest.starts(with: $0) }) else { break }
+            rest = rest.dropFirst(word.count).trimmingLeadingSpaces
+        }
+        for phrase in leading where rest.starts(with: phrase) && !(inReply && phrase.firstRange(of: Self.embargo) != nil) {
             let after = rest.dropFirst(phrase.count)
             if let next = after.first, MarkerText.isWordByte(next) { continue }  // EMBARGOES, EMBARGOLIKE
             let following = after.trimmingLeadingSpaces
@@ -184,7 +227,8 @@ struct MarkerSearch {
         return false
     }
 
-    private static let strictly = Array("STRICTLY ".utf8)
+    private static let embargo = Array("EMBARGO".utf8)
+    private static let embargoOpeners = ["STRICTLY ", "STRICT ", "UNDER "].map { Array($0.utf8) }
     /// What follows an embargo that sets its terms.
     private static let embargoTerms: [[UInt8]] = ["UNTIL", "TILL", "BEFORE", "NOT FOR", "NOT BEFORE", "NOT TO BE", "FOR RELEASE"].map { Array($0.utf8) }
 

@@ -32,11 +32,11 @@ struct WordPrefilter {
                 starting[Int(first)].append(word)
                 starts[Int(first)] = true
             }
-            for lookalike in (0x30...0x6C).filter({ Self.isLookalike($0, of: word.bytes[0]) }) {
+            for lookalike in (0x21...0x7E).filter({ Self.isLookalike($0, of: word.bytes[0]) }) {
                 if !firsts.contains(lookalike) { starting[Int(lookalike)].append(word) }
                 lookalikeStarts[Int(lookalike)] = true
                 // A one-letter word has no second byte: any byte may follow it.
-                let seconds = word.bytes.count > 1 ? [word.bytes[1]] + (0x30...0x6C).filter { Self.isLookalike($0, of: word.bytes[1]) } : Array(0..<128)
+                let seconds = word.bytes.count > 1 ? [word.bytes[1]] + (0x21...0x7E).filter { Self.isLookalike($0, of: word.bytes[1]) } : Array(0..<128)
                 for second in seconds { lookalikeSeconds[Int(second)] = true }
             }
         }
@@ -77,14 +77,12 @@ struct WordPrefilter {
         return true
     }
 
-    /// What a marker search reads as a capital inside a word of capitals (`MarkerText`'s
-    /// `foldingCapitalLookalikes`: C0NFIDENTIAL, CONFlDENTlAL).
+    /// What a marker search may read as a capital: `l` inside a word of capitals (`MarkerText`'s
+    /// `foldingCapitalLookalikes`: CONFlDENTlAL), and the digits and signs a word may be spelled
+    /// with (`letterSigns`: C0nfidential, CONF|DENT|AL).
     private static func isLookalike(_ byte: UInt8, of capital: UInt8) -> Bool {
-        switch capital {
-        case UInt8(ascii: "O"): byte == UInt8(ascii: "0")
-        case UInt8(ascii: "I"): byte == UInt8(ascii: "l") || byte == UInt8(ascii: "1")
-        default: false
-        }
+        if capital == UInt8(ascii: "I"), byte == UInt8(ascii: "l") { return true }
+        return byte < 0x80 && MarkerText.letterSigns[Int(byte)] == capital
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }

@@ -1,11 +1,19 @@
-/// The words a spaced-out run of letters may be split back into. "S T R I C T L Y C O N F I D E
-/// N T I A L" written with one space throughout loses its word break when its letters are
-/// joined ("STRICTLYCONFIDENTIAL"); it is split again only when the whole run is made of the
-/// policy's marking, qualifier and leading words, so "c o n f i d e n t i a l i t y" or
-/// "u n r e s t r i c t e d" stay single words and never read as a marking.
-struct SpacedWords: Sendable {
+/// The words of the policy's markings, qualifiers and leading markers, for two readings that
+/// must never make a word the policy does not name:
+/// - A spaced-out run of letters split back into words. "S T R I C T L Y C O N F I D E N T I A
+///   L" written with one space throughout loses its word break when its letters are joined
+///   ("STRICTLYCONFIDENTIAL"); it is split again only when the whole run is made of these
+///   words, so "c o n f i d e n t i a l i t y" or "u n r e s t r i c t e d" stay single words
+///   and never read as a marking.
+/// - A word written with digits or signs for letters (`C0nfidential`, `CONF|DENT|AL`) read as
+///   the word it spells only when that is one of these words (`MarkerText`).
+struct MarkingWords: Sendable {
     /// Upper-case ASCII words, longest first (then in alphabetical order, so a split is always the same).
     private let words: [[UInt8]]
+    private let known: Set<[UInt8]>
+
+    /// Whether `word` (upper-case ASCII letters) is one of the words.
+    func contains(_ word: [UInt8]) -> Bool { known.contains(word) }
 
     /// The letters-only words of `phrases` (upper-case ASCII, single spaces, as `MarkerSearch.key`).
     init(phrases: [[UInt8]]) {
@@ -13,6 +21,7 @@ struct SpacedWords: Sendable {
         words = phrases.flatMap { $0.split(separator: 0x20).map(Array.init) }
             .filter { !$0.isEmpty && $0.allSatisfy { (0x41...0x5A).contains($0) } && seen.insert($0).inserted }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        known = seen
     }
 
     /// `letters` (ASCII letters) with a space between its words (as they are when they are one

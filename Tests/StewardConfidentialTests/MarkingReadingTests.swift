@@ -1,0 +1,135 @@
+import Foundation
+import StewardCore
+import Testing
+
+/// The policy's reading of markings after the second probe (issue 12): words spelled with
+/// digits or signs, words joined by dashes, more spacings, embargo phrasings, reply prefixes of
+/// more languages and gateways' banners; and the false holds the first version made in running
+/// text: a wrapped sentence's last word, an aside in brackets, a field whose value is a marker.
+/// Each beside benign twins that must pass.
+@Suite("Markings as a reader reads them: spellings, banners, wrapped lines (issue 12)")
+struct MarkingReadingTests {
+    static func held(subject: String = "Notes", body: String = "Hello,\r\nplease see the notes.\r\n") throws -> [String] {
+        Mail.confidential(try Mail.judge(Mail.message(subject: subject, body: body))).map(\.detail)
+    }
+
+    static func heldLine(_ line: String) throws -> [String] {
+        try held(body: "Hello,\r\n\r\n\(line)\r\n\r\nThe pay offer is 3%.\r\n")
+    }
+
+    @Test("a marker's word spelled with digits or signs is held", arguments: [
+        "C0nfidential", "CONF|DENT|AL", "R3STRICTED", "Not F0r Circulati0n", "$TRICTLY C0NFIDENTIAL", "Confident!al",
+        "|RESTRICTED|", "Members 0nly",
+    ])
+    func spelledWords(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+        #expect(try Self.held(subject: "\(line) - pay offer").count == 1, "\(line)")
+    }
+
+    @Test("codes and signs that spell no marker pass", arguments: [
+        "Room A1, B4 and C3 on floor 5", "Meeting|Agenda|Minutes", "Order C0NF-1D3 shipped", "Our confidentia1ity pledge",
+        "Email me at restricted@partner.example about parking", "Password: R3str1ct3d!",
+    ])
+    func spelledWordsPass(line: String) throws {
+        #expect(try Self.heldLine(line).isEmpty, "\(line)")
+    }
+
+    @Test("the words of a marking joined by en or em dashes are held", arguments: [
+        "NOT–FOR–CIRCULATION", "Do—Not—Forward", "For–Internal–Use–Only",
+    ])
+    func dashJoins(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+    }
+
+    @Test("two words joined by a dash are an adjective and pass", arguments: [
+        "Members–only discounts at the gym this month", "Our members—only offer is back",
+    ])
+    func dashJoinsPass(line: String) throws {
+        #expect(try Self.heldLine(line).isEmpty, "\(line)")
+    }
+
+    @Test("letters spaced out with commas, semicolons or four spaces are held", arguments: [
+        "C, O, N, F, I, D, E, N, T, I, A, L", "C;O;N;F;I;D;E;N;T;I;A;L", "C    O    N    F    I    D    E    N    T    I    A    L",
+    ])
+    func moreSpacing(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+    }
+
+    @Test("more embargo phrasings are held", arguments: [
+        "Under strict embargo until 10:00 Friday", "Embargoed for release at 00:01 GMT", "Not for release until Monday 9am",
+        "NOT FOR RELEASE", "Strict embargo: 10am Thursday",
+    ])
+    func embargoPhrasings(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+    }
+
+    @Test("a reply about a release or the union's embargo passes", arguments: [
+        "Under the embargo we refuse all overtime.", "Not for release yet, we are still drafting it.", "Release notes for the app",
+    ])
+    func embargoPhrasingsPass(line: String) throws {
+        #expect(try Self.heldLine(line).isEmpty, "\(line)")
+    }
+
+    @Test("a marked subject behind other languages' prefixes or a gateway's banner is held", arguments: [
+        "ΑΠ: Confidential - pay offer", "ΣΧΕΤ: Confidential - pay offer", "回复: Confidential - pay offer", "转发：Confidential - pay offer",
+        "Doorst: Confidential - pay offer", "Továbbítás: Confidential - pay offer", "VS: Antw: Confidential - pay offer",
+        "**EXTERNAL** Confidential - pay offer", "*EXTERNAL* Confidential - pay offer", "(EXTERNAL) Confidential - pay offer",
+        "EXTERNAL EMAIL: Confidential - pay offer", "CAUTION: EXTERNAL SENDER: Confidential - pay offer", "RE: Not for release until Monday",
+    ])
+    func morePrefixes(subject: String) throws {
+        #expect(try Self.held(subject: subject).count == 1, "\(subject)")
+    }
+
+    @Test("a reply about confidentiality in another language passes", arguments: [
+        "回复: our confidentiality policy", "**EXTERNAL** Confidential waste collection dates", "ΑΠ: Members only discount at the gym",
+        "(EXTERNAL) RE: Embargo – what it means for members",
+    ])
+    func morePrefixesPass(subject: String) throws {
+        #expect(try Self.held(subject: subject).isEmpty, "\(subject)")
+    }
+
+    @Test("a wrapped sentence's last word alone on its line passes", arguments: [
+        "Hello,\r\nThe contents of this message are strictly\r\nconfidential.\r\nRegards\r\n",
+        "You wrote:\r\n> Access to the car park on Fridays is\r\n> restricted\r\n> until further notice.\r\n",
+        "The minutes of the hearing will be kept\r\nin confidence\r\nby the branch.\r\n",
+        "Parking behind the office is for\r\nmembers only\r\nfrom Monday.\r\n",
+        "“Everything you tell us is kept strictly\r\nconfidential.”\r\n",
+    ])
+    func wrappedLinesPass(body: String) throws {
+        #expect(try Self.held(body: body).isEmpty, "\(body)")
+    }
+
+    @Test("a marking alone on its line that starts with a capital or is disguised is held, also quoted", arguments: [
+        "Confidential", "> Confidential", "Private and confidential", "In Confidence", "c0nfidential", "c o n f i d e n t i a l",
+        "cоnfidential",  // a Cyrillic о
+    ])
+    func aloneCapitalised(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+    }
+
+    @Test("a subject that is only a marker in small letters is held")
+    func lowerCaseSubject() throws {
+        #expect(try Self.held(subject: "confidential").count == 1)
+        #expect(try Self.held(subject: "Pay offer: confidential").count == 1)
+    }
+
+    @Test("an aside in brackets passes; a bracketed marking with a capital or at an end of the line is held")
+    func brackets() throws {
+        for line in ["Call me (in confidence) about the case.", "Send the form (members only) to the office by Friday."] {
+            #expect(try Self.heldLine(line).isEmpty, "\(line)")
+        }
+        for line in ["The report (Confidential) is attached.", "[confidential] budget for next year", "Budget for next year (confidential)"] {
+            #expect(try Self.heldLine(line).count == 1, "\(line)")
+        }
+    }
+
+    @Test("a field whose value is a marker counts only when the field is a classification")
+    func fields() throws {
+        for line in ["Entry: members only", "Bar prices: members only", "Parking: restricted", "Who can come: members only"] {
+            #expect(try Self.heldLine(line).isEmpty, "\(line)")
+        }
+        for line in ["Classification: Confidential", "Security classification: Restricted", "Status: in confidence", "Pay offer - confidential"] {
+            #expect(try Self.heldLine(line).count == 1, "\(line)")
+        }
+    }
+}
