@@ -47,4 +47,27 @@ struct DisguisedImpersonationTests {
         let found = Self.lookalikes(from: address)
         #expect(!found.contains { !$0.contains("another ending") }, "\(found)")
     }
+
+    @Test("the union's domain, or one made to look like it, shown as the name of an outside address is held", arguments: [
+        ("london.union.example", "impersonation-address-in-name"), ("Payroll (union.example)", "impersonation-address-in-name"),
+        ("UNION.EXAMPLE.", "impersonation-address-in-name"), ("unoin.example", "impersonation-lookalike-domain"),
+        ("un\u{0456}on.example Payroll", "impersonation-lookalike-domain"),  // a Cyrillic і
+    ])
+    func domainAsName(name: String, rule: String) {
+        let message = ImpersonationTests.message(from: [MailboxAddress(name: name, address: "payroll@elsewhere.example")])
+        #expect(Self.rules(message, ImpersonationTests.incoming(from: "payroll@elsewhere.example")).contains(rule), "\(name)")
+    }
+
+    @Test("a domain name in a display name that is not the union's, or on the union's own address, passes")
+    func domainAsNamePasses() {
+        for (name, address) in [
+            ("Acme Ltd (acme.example)", "sales@acme.example"), ("Dr.Smith", "smith@clinic.example"), ("J.R. Lee", "jr@mail.example"),
+            ("london.union.example", "office@london.union.example"),
+        ] {
+            let message = ImpersonationTests.message(from: [MailboxAddress(name: name, address: address)])
+            // (The last comes from outside with the union's address, which another rule holds.)
+            let rules = Self.rules(message, ImpersonationTests.incoming(from: address))
+            #expect(!rules.contains("impersonation-address-in-name") && !rules.contains("impersonation-lookalike-domain"), "\(name) <\(address)>: \(rules)")
+        }
+    }
 }

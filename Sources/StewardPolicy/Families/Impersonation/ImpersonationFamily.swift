@@ -220,10 +220,15 @@ public struct ImpersonationFamily: DetectionFamily {
         var hits: [RuleHit] = []
         for (field, mailboxes) in [("From", view.from), ("Sender", view.sender), ("Reply-To", view.replyTo), ("Mail-Reply-To", view.mailReplyTo)] {
             for mailbox in mailboxes {
-                guard let name = mailbox.name, name.contains("@"), !view.isListRewrite(mailbox) else { continue }
+                guard let name = mailbox.name, name.contains("."), !view.isListRewrite(mailbox) else { continue }
                 let shown = Self.addresses(inName: name).filter { $0 != mailbox.address }
                 if let other = shown.first {
                     hits.append(RuleHit(rule: rule.id, detail: "\(field) shows the address \(other) in its name but is really from \(mailbox.address)"))
+                } else if !context.directory.isUnionAddress(mailbox.address),
+                          let union = Self.domains(inName: name).first(where: { context.directory.isUnionDomain($0) }) {
+                    // "london.union.example" <payroll@elsewhere.example>: the union's domain as
+                    // the name, on an address outside it.
+                    hits.append(RuleHit(rule: rule.id, detail: "\(field) shows the union's domain \(union) as its name but is really from \(mailbox.address)"))
                 }
             }
         }
@@ -248,6 +253,19 @@ public struct ImpersonationFamily: DetectionFamily {
             }
     }
 
+    /// Words of a display name that are domain names (`"union.example" <x@evil.example>`):
+    /// two labels or more of letters (of any script, for look-alikes), digits and hyphens, the
+    /// last of two letters or more.
+    static func domains(inName name: String) -> [String] {
+        name.split(whereSeparator: { $0.isWhitespace || "<>()[]\"',;:@".contains($0) })
+            .map { word in (word.hasSuffix(".") ? word.dropLast() : word).lowercased() }
+            .filter { word in
+                let labels = word.split(separator: ".", omittingEmptySubsequences: false)
+                guard labels.count >= 2, let last = labels.last, last.count >= 2, last.allSatisfy(\.isLetter) else { return false }
+                return labels.allSatisfy { label in !label.isEmpty && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
+            }
+    }
+
     // MARK: Domains
 
     private func lookalikeDomain(_ view: SenderView, _ message: InspectedMessage, _ index: ImpersonationIndex, _ context: RuleContext) -> [RuleHit] {
@@ -257,6 +275,10 @@ public struct ImpersonationFamily: DetectionFamily {
         let distance = max(0, context.integer("max_edit_distance", of: rule, default: 1))
         var places: [(place: String, domain: String)] = []
         places += view.from.compactMap { $0.domain.map { ("From", $0) } }
+        // A domain shown as the sender's name ("unіon.example" <x@elsewhere.example>).
+        places += view.from.filter { !view.isListRewrite($0) }.flatMap { mailbox in
+            mailbox.name.map { Self.domains(inName: $0).map { ("the name shown in From", $0) } } ?? []
+        }
         places += view.replyMailboxes.compactMap { field, mailbox in mailbox.domain.map { (field, $0) } }
         places += view.sender.compactMap { $0.domain.map { ("Sender", $0) } }
         if let domain = EmailAddress.domain(of: context.envelope.sender) { places.append(("the envelope sender", domain)) }
