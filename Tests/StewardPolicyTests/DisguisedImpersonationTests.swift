@@ -70,4 +70,13 @@ struct DisguisedImpersonationTests {
             #expect(!rules.contains("impersonation-address-in-name") && !rules.contains("impersonation-lookalike-domain"), "\(name) <\(address)>: \(rules)")
         }
     }
+
+    @Test("a double-barrelled name that contains an official's passes; the official's name hyphenated is held")
+    func doubleBarrelled() {
+        for (name, held) in [("Sam Okafor-Jones", false), ("Jones-Sam Okafor", false), ("Sam-Okafor", true), ("Sam Okafor - Branch Secretary", true)] {
+            let message = ImpersonationTests.message(from: [MailboxAddress(name: name, address: "x@mail.example")])
+            let rules = Self.rules(message, ImpersonationTests.incoming(from: "x@mail.example"))
+            #expect(rules.contains("impersonation-official-name") == held, "\(name): \(rules)")
+        }
+    }
 }

@@ -192,8 +192,14 @@ public struct ImpersonationFamily: DetectionFamily {
     func borrowedNames(_ name: String, _ address: String, _ index: ImpersonationIndex, _ directory: UnionDirectory) -> [ProtectedName] {
         let words = NameFolding.words(name)
         guard !words.isEmpty else { return [] }
-        let matches = index.protectedNames.compactMap { protected in protected.match(in: words).map { (protected, $0) } }
+        var matches = index.protectedNames.compactMap { protected in protected.match(in: words).map { (protected, $0) } }
         guard !matches.isEmpty else { return [] }
+        // A person's name inside a double-barrelled one is another person ("Sam Okafor-Jones"
+        // is not Sam Okafor): with hyphens taken out (`okaforjones`) it must still be found.
+        if matches.contains(where: { $0.0.isPersonName }) {
+            let joined = NameFolding.words(String(NameFolding.readable(name).filter { $0 != "-" }))
+            matches.removeAll { $0.0.isPersonName && $0.0.match(in: joined) == nil }
+        }
         let owned = matches.filter { isOwner(address, of: $0.0, directory) }.map(\.1)
         return matches.filter { match in
             !owned.contains { $0.lowerBound <= match.1.lowerBound && match.1.upperBound <= $0.upperBound }
