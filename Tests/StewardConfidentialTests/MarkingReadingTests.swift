@@ -125,7 +125,10 @@ struct MarkingReadingTests {
 
     @Test("a field whose value is a marker counts only when the field is a classification")
     func fields() throws {
-        for line in ["Entry: members only", "Bar prices: members only", "Parking: restricted", "Who can come: members only"] {
+        for line in [
+            "Entry: members only", "Bar prices: members only", "Parking: restricted", "Who can come: members only", "Message: Members only",
+            "Important: Members only",
+        ] {
             #expect(try Self.heldLine(line).isEmpty, "\(line)")
         }
         for line in ["Classification: Confidential", "Security classification: Restricted", "Status: in confidence", "Pay offer - confidential"] {

@@ -114,9 +114,10 @@ struct MarkerSearch {
         return prefilter.mayContain(text) || MarkerText.mayHoldSpacedLetters(text)
     }
 
-    /// Whether the line carries a marking, by the rule above. A line opening with reply and
-    /// forward prefixes or tags (`FW:`, `RE: AW:`, `[EXTERNAL]`) is also judged without them,
-    /// so "FW: Confidential - pay offer" is the marked subject it was.
+    /// Whether the line carries a marking, by the rule above. A subject, file name or cell
+    /// opening with reply and forward prefixes or tags (`FW:`, `RE: AW:`, `[EXTERNAL]`) is also
+    /// judged without them, so "FW: Confidential - pay offer" is the marked subject it was (in
+    /// running text, "Important: Members only" is a field, read as written).
     /// Not for embargo lines: "RE: Embargo – what it means for members" is a thread about the
     /// union's own kind of embargo (a ban on overtime or cover).
     ///
@@ -129,7 +130,7 @@ struct MarkerSearch {
     /// ("Classification: Confidential", not "Entry: members only").
     func marking(in line: MarkerText, kind: DocumentText.Kind, running: Bool = false) -> Bool {
         if markingAsWritten(in: line, kind: kind, running: running) { return true }
-        guard let bare = line.droppingReplyPrefixes() else { return false }
+        guard !running, let bare = line.droppingReplyPrefixes() else { return false }
         return markingAsWritten(in: bare, kind: kind, running: running, inReply: true)
     }
 

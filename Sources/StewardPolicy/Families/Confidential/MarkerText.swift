@@ -200,8 +200,11 @@ struct MarkerText {
         ["RE", "FW", "FWD", "AW", "WG", "SV", "VS", "VB", "TR", "RIF", "ENC", "RV", "R", "I", "ODP", "PD", "YNT", "ILT",
          "ANTW", "ANTWORT", "RES", "REF", "TRS", "WTR", "FS", "DOORST", "DOORSTUREN", "VL", "VÁ", "TOV", "TOVÁBBÍTÁS",
          "ΑΠ", "ΣΧΕΤ", "ΠΡΘ", "ΠΡΟΩΘ", "回复", "回覆", "答复", "转发", "轉寄", "轉發", "返信", "転送", "회신", "답장", "전달",
-         "EXTERNAL", "EXT", "EMAIL", "E-MAIL", "MAIL", "SENDER", "MESSAGE", "CAUTION", "WARNING", "URGENT", "IMPORTANT"]
+         "EXTERNAL", "EXT", "CAUTION", "WARNING", "URGENT", "IMPORTANT"]
             .map { MarkerText(Substring($0)).upper })
+    /// Words that may follow a prefix in a banner ("EXTERNAL EMAIL:", "CAUTION EXTERNAL SENDER:"),
+    /// never a prefix alone ("Message: Members only" is a field).
+    private static let bannerWords: Set<[UInt8]> = Set(["EXTERNAL", "EMAIL", "E-MAIL", "MAIL", "SENDER", "MESSAGE"].map { Array($0.utf8) })
 
     /// The line without the reply and forward prefixes and bracketed tags it opens with
     /// (`FW: RE[2]: [EXTERNAL]`), or nil when it opens with none.
@@ -233,7 +236,7 @@ struct MarkerText {
             while next < upper.count, upper[next] == 0x20 {
                 var wordEnd = next + 1
                 while wordEnd < upper.count, Self.isPrefixByte(upper[wordEnd]) { wordEnd += 1 }
-                guard wordEnd > next + 1, Self.replyPrefixes.contains(Array(upper[(next + 1)..<wordEnd])) else { break }
+                guard wordEnd > next + 1, Self.bannerWords.contains(Array(upper[(next + 1)..<wordEnd])) else { break }
                 next = wordEnd
             }
             // A count: RE[2]: or RE(2):
@@ -265,7 +268,8 @@ struct MarkerText {
         var end = opening.endIndex
         while end < upper.count, isPrefixByte(upper[end]) || (upper[end] == 0x20 && end + 1 < upper.count && isPrefixByte(upper[end + 1])) { end += 1 }
         guard end > opening.endIndex,
-              upper[opening.endIndex..<end].split(separator: 0x20).allSatisfy({ replyPrefixes.contains(Array($0)) }) else { return nil }
+              let words = Optional(upper[opening.endIndex..<end].split(separator: 0x20).map(Array.init)),
+              let first = words.first, replyPrefixes.contains(first), words.dropFirst().allSatisfy(bannerWords.contains) else { return nil }
         let closing = upper[end...].prefix { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: ")") || $0 == UInt8(ascii: ">") }
         guard !closing.isEmpty else { return nil }
         var next = closing.endIndex
