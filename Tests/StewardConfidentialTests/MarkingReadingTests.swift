@@ -135,4 +135,68 @@ struct MarkingReadingTests {
             #expect(try Self.heldLine(line).count == 1, "\(line)")
         }
     }
+
+    // A review of the first version of these rules found the cases below.
+
+    @Test("words spelled with a sign first, two-letter words, signs past ASCII and joiners with spaces are held", arguments: [
+        "|nternal use only", "3mbargoed until 10am Monday", "0fficial sensitive", "!nternal use only", "D0 NOT FORWARD", "1N CONFIDENCE",
+        "CONFIDENTIA1", "R€STRICTED", "¢ONFIDENTIAL", "CONFIDEN+IAL", "NOT - FOR - CIRCULATION", "NOT – FOR – CIRCULATION",
+        "NOT|FOR|CIRCULATION", "D0–N0T–F0RWARD", "C 0 N F I D E N T I A L", "C=O=N=F=I=D=E=N=T=I=A=L",
+        "C     O     N     F     I     D     E     N     T     I     A     L",
+    ])
+    func reviewedSpellings(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+    }
+
+    @Test("a spelled word is quoted with the case of the letters beside it")
+    func spelledQuote() throws {
+        let held = try Self.held(subject: "C0nfidential - pay offer")
+        #expect(held.first?.contains("\"Confidential - pay offer\"") == true, "\(held)")
+    }
+
+    @Test("more banners, prefixes and calendar answers before a marked subject are dropped", arguments: [
+        "EXTERNAL - ", "EXTERNAL EMAIL - ", "{EXTERNAL} ", "⚠ EXTERNAL: ", "***SPAM*** ", "External Sender | ", "CAUTION - EXTERNAL SENDER: ",
+        "EXTERNE: ", "Ateb: ", "Ответ: ", "Пересл: ", "Re - ", "FW- ", "Απ: ", "Σχετ: ", "Accepted: ", "Reminder: ",
+    ])
+    func reviewedPrefixes(prefix: String) throws {
+        #expect(try Self.held(subject: prefix + "Confidential - pay offer").count == 1, "\(prefix)")
+    }
+
+    @Test("a list item or a Reply in brackets is no banner", arguments: ["(i) members only offer at the gym", "(R) Members only nights are back"])
+    func notBanners(subject: String) throws {
+        #expect(try Self.held(subject: subject).isEmpty, "\(subject)")
+    }
+
+    @Test("more embargo phrasings, also after a separator or in brackets, are held", arguments: [
+        "Embargoed til Friday", "Not for release prior to Friday", "Not for release ahead of Friday", "Embargoed to 10.00 Friday",
+        "Embargoed 5 June", "Embargo: 5th June 2027", "Pay offer – embargoed until Friday", "Pay offer (not for release until Friday)",
+    ])
+    func reviewedEmbargoes(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+    }
+
+    @Test("wrapped sentences about a release or the union's embargo pass", arguments: [
+        "We asked the minister, and as far as we know it is\r\nnot for release until the Chancellor's statement.\r\n",
+        "You wrote:\r\n> The report is\r\n> not for release before 9.30 on Thursday, so please wait.\r\n",
+        "Members at the depot voted to put overtime\r\nunder strict embargo until the dispute is settled.\r\n",
+        "Members vote: embargo until pay is restored\r\n", "The branch - embargo on cover continues\r\n",
+    ])
+    func reviewedEmbargoesPass(body: String) throws {
+        #expect(try Self.held(body: body).isEmpty, "\(body)")
+    }
+
+    @Test("a marking between blank lines, a titled field, a forwarded subject or a quoted forward in running text is held", arguments: [
+        "Hello,\r\n\r\nprivate and confidential\r\n\r\nThe pay offer is 3%.\r\n", "Hello,\r\n\r\nNote: Strictly Confidential\r\nThe pay offer is 3%.\r\n",
+        "Hello,\r\nClassification level: Confidential\r\nThe pay offer is 3%.\r\n",
+        "See below.\r\n\r\nFrom: Kim\r\nSubject: Confidential - pay offer\r\n\r\nThe pay offer is 3%.\r\n",
+        "See below.\r\n> FW: Confidential - pay offer\r\n> The pay offer is 3%.\r\n",
+    ])
+    func reviewedRunningText(body: String) throws {
+        #expect(try Self.held(body: body).count == 1, "\(body)")
+    }
+
+    @Test("a single capitalised word after a colon is a field", arguments: ["Parking: Restricted", "Password: R3str1ct3d!", "Subject: members only social"])
+    func singleWordFields(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
+    }
 }

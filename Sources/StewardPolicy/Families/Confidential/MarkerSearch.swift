@@ -116,21 +116,28 @@ struct MarkerSearch {
 
     /// Whether the line carries a marking, by the rule above. A subject, file name or cell
     /// opening with reply and forward prefixes or tags (`FW:`, `RE: AW:`, `[EXTERNAL]`) is also
-    /// judged without them, so "FW: Confidential - pay offer" is the marked subject it was (in
-    /// running text, "Important: Members only" is a field, read as written).
+    /// judged without them, so "FW: Confidential - pay offer" is the marked subject it was. In
+    /// running text only reply and forward prefixes are dropped ("Important: Members only" is
+    /// a field, read as written).
     /// Not for embargo lines: "RE: Embargo – what it means for members" is a thread about the
     /// union's own kind of embargo (a ban on overtime or cover).
     ///
     /// `running`: the line is running text (a message's or document's), which a mail program
     /// or a PDF may have wrapped anywhere and where a colon starts a field's value; not a
     /// subject, a file name or a cell. There a marking alone on its line counts only when it
-    /// starts with a capital or was disguised ("…the contents are strictly⏎confidential." is a
-    /// wrapped sentence; "s t r i c t l y c o n f i d e n t i a l" is not),
+    /// starts with a capital, was disguised or stands apart between blank lines ("…the contents
+    /// are strictly⏎confidential." is a wrapped sentence; "s t r i c t l y c o n f i d e n t i a l"
+    /// is not), a line opening with a leading marker only when it starts with a capital ("…it
+    /// is⏎not for release until the statement" is a wrapped sentence),
     /// and one after a colon at the line's end only when the field is a classification
-    /// ("Classification: Confidential", not "Entry: members only").
+    /// or written as a title ("Classification: confidential", "Note: Strictly Confidential"; not
+    /// "Entry: members only").
     func marking(in line: MarkerText, kind: DocumentText.Kind, running: Bool = false) -> Bool {
+        // A forwarded message's header in running text ("Subject: Confidential - pay offer"):
+        // its value is judged as the subject it is.
+        if running, let subject = line.afterSubjectField() { return marking(in: subject, kind: kind) }
         if markingAsWritten(in: line, kind: kind, running: running) { return true }
-        guard !running, let bare = line.droppingReplyPrefixes() else { return false }
+        guard let bare = line.droppingReplyPrefixes(banners: !running) else { return false }
         return markingAsWritten(in: bare, kind: kind, running: running, inReply: true)
     }
 
@@ -139,7 +146,9 @@ struct MarkerSearch {
             let text = line.string
             if patterns.contains(where: { text.contains($0) }) { return true }
         }
-        if opensWithLeadingMarker(line, inReply: inReply) { return true }
+        if opensWithLeadingMarker(line, inReply: inReply, running: running) || leadingMarkerAfterSeparator(in: line, inReply: inReply) {
+            return true
+        }
         var matches: [Range<Int>] = []
         for phrase in phrases { matches += line.wholeWordRanges(of: phrase) }
         guard !matches.isEmpty else { return false }
@@ -156,7 +165,9 @@ struct MarkerSearch {
         let letterOutside = upper.indices.contains {
             !covered[$0] && ((0x41...0x5A).contains(upper[$0]) || upper[$0] >= 0xC0 || upper[$0] == MarkerText.symbol)
         }
-        if !letterOutside, !running || !line.readAsTyped || matches.contains(where: { Self.startsWithCapital($0, in: line) }) { return true }
+        if !letterOutside, !running || !line.readAsTyped || line.standsApart || matches.contains(where: { Self.startsWithCapital($0, in: line) }) {
+            return true
+        }
         // How far punctuation runs from each end of the line, worked out once (a long line of
         // digits or bullets with many mentions would otherwise be read again for each).
         let leading = upper.prefix(while: Self.isPunctuation).count
@@ -173,7 +184,7 @@ struct MarkerSearch {
             }
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
             if after.startIndex >= trailing, Self.separatorEnd(before),
-               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast()) {
+               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast()) || Self.isTitle(range, in: line) {
                 return true
             }
         }
@@ -186,6 +197,20 @@ struct MarkerSearch {
         return !(0x61...0x7A).contains(first)
     }
 
+    /// Whether the marking at `range` is written as a title of two words or more: each with a
+    /// capital, short joining words aside ("Strictly Private and Confidential", "For Internal
+    /// Use Only"; a single capitalised word after a colon, "Parking: Restricted", is a field).
+    private static func isTitle(_ range: Range<Int>, in line: MarkerText) -> Bool {
+        let words = line.bytes[range].split { !MarkerText.isWordByte($0) }
+        return words.count >= 2 && words.enumerated().allSatisfy { index, word in
+            guard let first = word.first else { return true }
+            if !(0x61...0x7A).contains(first) { return true }
+            return index > 0 && titleJoiners.contains(Array(word))
+        }
+    }
+
+    private static let titleJoiners: Set<[UInt8]> = Set(["and", "of", "for", "in", "to"].map { Array($0.utf8) })
+
     /// Whether the field name before a colon (upper-case) ends with a word that makes its value
     /// a classification: "Security classification: Confidential", "Status: Restricted".
     private static func namesClassification(_ field: ArraySlice<UInt8>) -> Bool {
@@ -196,7 +221,7 @@ struct MarkerSearch {
 
     private static let classificationFields: Set<[UInt8]> = Set(
         ["CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
-         "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT"].map { Array($0.utf8) })
+         "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT", "LEVEL", "CLASS", "VISIBILITY", "AUDIENCE"].map { Array($0.utf8) })
 
     /// Whether the line opens (after punctuation) with a leading marker that stands alone or
     /// is followed by a separator or a word that starts an embargo's terms ("until", "not").
@@ -206,10 +231,16 @@ struct MarkerSearch {
     /// (the union's own word for a ban on overtime or cover) is news, not a marking.
     /// `inReply`: the line is read without its reply prefixes, where an embargo is not a
     /// marking (a thread about the union's own kind of embargo); other leading markers are.
-    func opensWithLeadingMarker(_ line: MarkerText, inReply: Bool = false) -> Bool {
+    ///
+    /// `running`: in running text a line that starts with a small letter is a wrapped
+    /// sentence's continuation, unless it was disguised. `midLine`: the text after a separator
+    /// or bracket in a line ("Pay offer – embargoed until Friday"), where only the phrases that
+    /// are never the union's own embargo count (not a bare "embargo").
+    func opensWithLeadingMarker(_ line: MarkerText, inReply: Bool = false, running: Bool = false, midLine: Bool = false) -> Bool {
         guard !leading.isEmpty else { return false }
         let start = line.upper.firstIndex(where: { MarkerText.isWordByte($0) && !(0x30...0x39).contains($0) }) ?? line.upper.count
         guard line.upper[..<start].allSatisfy(Self.isPunctuation) else { return false }
+        if running, line.readAsTyped, start < line.bytes.count, (0x61...0x7A).contains(line.bytes[start]) { return false }
         var rest = line.upper[start...]
         // "Strictly embargoed", "Under strict embargo": at most three such words.
         for _ in 0..<3 {
@@ -217,21 +248,75 @@ struct MarkerSearch {
             rest = rest.dropFirst(word.count).trimmingLeadingSpaces
         }
         for phrase in leading where rest.starts(with: phrase) && !(inReply && phrase.firstRange(of: Self.embargo) != nil) {
+            if midLine, phrase.suffix(Self.embargo.count).elementsEqual(Self.embargo) { continue }
             let after = rest.dropFirst(phrase.count)
             if let next = after.first, MarkerText.isWordByte(next) { continue }  // EMBARGOES, EMBARGOLIKE
             let following = after.trimmingLeadingSpaces
-            if following.isEmpty || Self.separatorStart(following) || Self.startsWithTime(following) { return true }
+            if following.isEmpty || Self.separatorStart(following) || Self.startsWithTime(following) || Self.startsWithDate(following) {
+                return true
+            }
             if Self.embargoTerms.contains(where: { following.starts(with: $0) && following.dropFirst($0.count).first.map { !MarkerText.isWordByte($0) } ?? true }) {
                 return true
             }
+            // "Embargoed to 10.00 Friday": "to" with a time.
+            if following.starts(with: Self.to), Self.startsWithTime(following.dropFirst(Self.to.count).trimmingLeadingSpaces) { return true }
         }
         return false
     }
 
+    /// Whether a leading marker opens the text after a separator or bracket in the line ("Pay
+    /// offer – embargoed until Friday", "Pay offer (not for release until Friday)"). At most
+    /// eight places are tried, and only in a line that names a leading marker's first word.
+    private func leadingMarkerAfterSeparator(in line: MarkerText, inReply: Bool) -> Bool {
+        let upper = line.upper
+        guard leading.contains(where: { phrase in upper.firstRange(of: phrase.prefix { $0 != 0x20 }) != nil }) else { return false }
+        var tried = 0
+        var i = 0
+        while i < upper.count, tried < 8 {
+            let byte = upper[i]
+            i += 1
+            let bracket = byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[")
+            guard bracket || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: ":") else { continue }
+            var j = i
+            while j < upper.count, upper[j] == 0x20 || upper[j] == UInt8(ascii: "-") { j += 1 }  // an en dash is `---`
+            // A separator stands apart (" - ", ": "); a bracket opens its words.
+            guard bracket || (j > i && upper[j - 1] == 0x20), j < upper.count else { continue }
+            tried += 1
+            let tail = MarkerText(normalised: Array(line.bytes[j...]), readAsTyped: line.readAsTyped)
+            if opensWithLeadingMarker(tail, inReply: inReply, midLine: true) { return true }
+            i = j
+        }
+        return false
+    }
+
+    private static let to = Array("TO ".utf8)
+
+    /// A date: `5 June`, `5th June`, `June 5`, `5 Jun`.
+    private static func startsWithDate(_ text: ArraySlice<UInt8>) -> Bool {
+        let digits = text.prefix { (0x30...0x39).contains($0) }
+        if (1...2).contains(digits.count) {
+            var rest = text.dropFirst(digits.count)
+            for suffix in ["ST", "ND", "RD", "TH"] where rest.starts(with: Array(suffix.utf8)) { rest = rest.dropFirst(2) }
+            return startsWithMonth(rest.trimmingLeadingSpaces)
+        }
+        guard startsWithMonth(text) else { return false }
+        let afterMonth = text.drop { MarkerText.isWordByte($0) }.trimmingLeadingSpaces
+        return afterMonth.first.map { (0x30...0x39).contains($0) } ?? false
+    }
+
+    private static func startsWithMonth(_ text: ArraySlice<UInt8>) -> Bool {
+        let word = Array(text.prefix { (0x41...0x5A).contains($0) })
+        return word.count >= 3 && months.contains { $0.starts(with: word) }
+    }
+
+    private static let months = ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER",
+                                 "NOVEMBER", "DECEMBER", "SEPT"].map { Array($0.utf8) }
+
     private static let embargo = Array("EMBARGO".utf8)
     private static let embargoOpeners = ["STRICTLY ", "STRICT ", "UNDER "].map { Array($0.utf8) }
     /// What follows an embargo that sets its terms.
-    private static let embargoTerms: [[UInt8]] = ["UNTIL", "TILL", "BEFORE", "NOT FOR", "NOT BEFORE", "NOT TO BE", "FOR RELEASE"].map { Array($0.utf8) }
+    private static let embargoTerms: [[UInt8]] = ["UNTIL", "TILL", "TIL", "BEFORE", "PRIOR TO", "AHEAD OF", "NOT FOR", "NOT BEFORE", "NOT TO BE", "FOR RELEASE"]
+        .map { Array($0.utf8) }
 
     /// A time of day: `00:01`, `10.00`, `10AM`, `9 PM`.
     private static func startsWithTime(_ text: ArraySlice<UInt8>) -> Bool {

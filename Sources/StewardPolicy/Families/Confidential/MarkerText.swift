@@ -13,6 +13,9 @@ struct MarkerText {
     /// digit or sign read as a letter. A wrapped sentence's last word is such a line; a line a
     /// sender disguised is not.
     let readAsTyped: Bool
+    /// Whether the line stands apart in its text: blank lines (or the text's start and end)
+    /// before and after it. A wrapped sentence's last word does not (`lines(of:)` sets it).
+    var standsApart = true
 
     /// `markingWords`: the words a spaced-out run made of them is split back into.
     init(_ line: Substring, markingWords: MarkingWords? = nil) {
@@ -41,8 +44,8 @@ struct MarkerText {
         let folded = result
         // 4. Capitals written with look-alike digits or `l` (C0NFIDENTIAL, CONFlDENTlAL), and
         //    the policy's words spelled with digits or signs (C0nfidential, CONF|DENT|AL).
+        if let markingWords { result = SpelledWords.folding(result, words: markingWords) }
         Self.foldingCapitalLookalikes(&result)
-        if let markingWords { Self.foldingSpelledWords(&result, words: markingWords) }
         bytes = result
         upper = Self.matchingForm(result)
         readAsTyped = joined.count == read.count && folded == result && Self.isPlainText(line)
@@ -134,148 +137,11 @@ struct MarkerText {
         }
     }
 
-    /// The letter a digit or sign stands for when a word is spelled with it (`C0nfidential`,
-    /// `CONF|DENT|AL`, `R3STRICTED`, `$ECRET`), by byte (ASCII only; 0 for none).
-    static let letterSigns: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 128)
-        for (sign, letter) in zip("013457|!$@".utf8, "OIEASTIISA".utf8) { table[Int(sign)] = letter }
-        return table
-    }()
-
-    private static func sign(_ byte: UInt8) -> UInt8? { byte < 0x80 && letterSigns[Int(byte)] != 0 ? letterSigns[Int(byte)] : nil }
-    private static func isASCIILetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
-
-    /// A word made of letters and at least one digit or sign of `letterSigns` is read as the
-    /// word it spells, but only when that is one of the policy's words (`MarkingWords`): "C0nfidential"
-    /// and "CONF|DENT|AL" read as CONFIDENTIAL; "A1", "B4" or "Internal|Confidential" (a sign
-    /// between two words) stay as written. Signs at either end may be the word's or punctuation
-    /// around it ("$ECRET", "|RESTRICTED|"): both are tried.
-    static func foldingSpelledWords(_ bytes: inout [UInt8], words: MarkingWords) {
-        var start = 0
-        while start < bytes.count {
-            guard isWordByte(bytes[start]) || sign(bytes[start]) != nil else {
-                start += 1
-                continue
-            }
-            var end = start
-            var letters = 0, signs = 0, others = 0
-            while end < bytes.count, isWordByte(bytes[end]) || sign(bytes[end]) != nil {
-                if isASCIILetter(bytes[end]) { letters += 1 } else if sign(bytes[end]) != nil { signs += 1 } else { others += 1 }
-                end += 1
-            }
-            defer { start = end }
-            guard signs > 0, letters >= 2, others == 0 else { continue }
-            var low = start, high = end
-            for _ in 0..<2 {  // as written, then without punctuation signs at its ends
-                let spelled = bytes[low..<high].map { sign($0) ?? ((0x61...0x7A).contains($0) ? $0 - 0x20 : $0) }
-                if spelled != Array(bytes[low..<high]).map({ (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }), words.contains(spelled) {
-                    // Each sign takes the case of the letter before it (or after it, at the start).
-                    for i in low..<high where sign(bytes[i]) != nil && !isASCIILetter(bytes[i]) {
-                        let beside = (low..<i).last(where: { isASCIILetter(bytes[$0]) }) ?? ((i + 1)..<high).first(where: { isASCIILetter(bytes[$0]) })
-                        let lower = beside.map { (0x61...0x7A).contains(bytes[$0]) } ?? false
-                        bytes[i] = lower ? spelled[i - low] | 0x20 : spelled[i - low]
-                    }
-                    break
-                }
-                while low < high, !isWordByte(bytes[low]) { low += 1 }
-                while high > low, !isWordByte(bytes[high - 1]) { high -= 1 }
-            }
-        }
-    }
-
     /// A line already normalised (`droppingReplyPrefixes`).
-    private init(normalised: [UInt8], readAsTyped: Bool) {
+    init(normalised: [UInt8], readAsTyped: Bool) {
         bytes = normalised
         upper = Self.matchingForm(normalised)
         self.readAsTyped = readAsTyped
-    }
-
-    /// The prefixes mail programs put before a subject they reply to or forward, in the
-    /// languages members' programs use (RE, FW, FWD; AW, WG; SV, VS, VB; TR, RIF, ENC, RV, R, I;
-    /// ODP, PD; YNT, ILT; ANTW), and the banners gateways add (EXTERNAL, URGENT).
-    /// Kept as `MarkerText` reads them (Greek `ΑΠ` reads `AΠ`), upper-cased, so they compare
-    /// with a line's own reading. Banners of more than one word (`EXTERNAL EMAIL:`) are read word
-    /// by word.
-    private static let replyPrefixes: Set<[UInt8]> = Set(
-        ["RE", "FW", "FWD", "AW", "WG", "SV", "VS", "VB", "TR", "RIF", "ENC", "RV", "R", "I", "ODP", "PD", "YNT", "ILT",
-         "ANTW", "ANTWORT", "RES", "REF", "TRS", "WTR", "FS", "DOORST", "DOORSTUREN", "VL", "VÁ", "TOV", "TOVÁBBÍTÁS",
-         "ΑΠ", "ΣΧΕΤ", "ΠΡΘ", "ΠΡΟΩΘ", "回复", "回覆", "答复", "转发", "轉寄", "轉發", "返信", "転送", "회신", "답장", "전달",
-         "EXTERNAL", "EXT", "CAUTION", "WARNING", "URGENT", "IMPORTANT"]
-            .map { MarkerText(Substring($0)).upper })
-    /// Words that may follow a prefix in a banner ("EXTERNAL EMAIL:", "CAUTION EXTERNAL SENDER:"),
-    /// never a prefix alone ("Message: Members only" is a field).
-    private static let bannerWords: Set<[UInt8]> = Set(["EXTERNAL", "EMAIL", "E-MAIL", "MAIL", "SENDER", "MESSAGE"].map { Array($0.utf8) })
-
-    /// The line without the reply and forward prefixes and bracketed tags it opens with
-    /// (`FW: RE[2]: [EXTERNAL]`), or nil when it opens with none.
-    func droppingReplyPrefixes() -> MarkerText? {
-        var i = 0
-        func skipSpaces() { while i < upper.count, upper[i] == 0x20 { i += 1 } }
-        while true {  // each pass moves `i` forward or stops
-            skipSpaces()
-            guard i < upper.count else { break }
-            if upper[i] == UInt8(ascii: "["), let close = upper[i...].firstIndex(of: UInt8(ascii: "]")) {
-                // "[Fwd: Confidential - pay offer]", as older programs forward: the inside.
-                if close == upper.count - 1, close > i + 1 {
-                    let inner = MarkerText(normalised: Array(bytes[(i + 1)..<close]), readAsTyped: readAsTyped)
-                    return inner.droppingReplyPrefixes() ?? inner
-                }
-                i = close + 1
-                continue
-            }
-            // A banner set off by asterisks or brackets: **EXTERNAL**, (EXTERNAL), <EXTERNAL>.
-            if let banner = Self.banner(in: upper, at: i) {
-                i = banner
-                continue
-            }
-            var end = i
-            while end < upper.count, Self.isPrefixByte(upper[end]) { end += 1 }
-            guard end > i, Self.replyPrefixes.contains(Array(upper[i..<end])) else { break }
-            var next = end
-            // More words of a banner: "EXTERNAL EMAIL:", "CAUTION EXTERNAL SENDER:".
-            while next < upper.count, upper[next] == 0x20 {
-                var wordEnd = next + 1
-                while wordEnd < upper.count, Self.isPrefixByte(upper[wordEnd]) { wordEnd += 1 }
-                guard wordEnd > next + 1, Self.bannerWords.contains(Array(upper[(next + 1)..<wordEnd])) else { break }
-                next = wordEnd
-            }
-            // A count: RE[2]: or RE(2):
-            if next < upper.count, upper[next] == UInt8(ascii: "[") || upper[next] == UInt8(ascii: "(") {
-                var digits = next + 1
-                while digits < upper.count, (0x30...0x39).contains(upper[digits]) { digits += 1 }
-                if digits > next + 1, digits < upper.count, upper[digits] == UInt8(ascii: "]") || upper[digits] == UInt8(ascii: ")") { next = digits + 1 }
-            }
-            while next < upper.count, upper[next] == 0x20 { next += 1 }
-            guard next < upper.count, upper[next] == UInt8(ascii: ":") else { break }
-            i = next + 1
-        }
-        guard i > 0, i <= bytes.count else { return nil }
-        var rest = Array(bytes[i...])
-        while rest.first == 0x20 { rest.removeFirst() }
-        return rest.isEmpty ? nil : MarkerText(normalised: rest, readAsTyped: readAsTyped)
-    }
-
-    /// Bytes of a reply prefix's word: letters (past ASCII too, for 回复 or ΑΠ) and `-` (E-MAIL).
-    private static func isPrefixByte(_ byte: UInt8) -> Bool {
-        (0x41...0x5A).contains(byte) || byte >= 0x80 || byte == UInt8(ascii: "-")
-    }
-
-    /// The offset past a banner word set off by asterisks or brackets at `i` (`**EXTERNAL**`,
-    /// `*EXTERNAL*`, `(EXTERNAL)`, `<EXTERNAL>`), with a `:` or `-` after it if there is one.
-    private static func banner(in upper: [UInt8], at i: Int) -> Int? {
-        let opening = upper[i...].prefix { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "<") }
-        guard !opening.isEmpty else { return nil }
-        var end = opening.endIndex
-        while end < upper.count, isPrefixByte(upper[end]) || (upper[end] == 0x20 && end + 1 < upper.count && isPrefixByte(upper[end + 1])) { end += 1 }
-        guard end > opening.endIndex,
-              let words = Optional(upper[opening.endIndex..<end].split(separator: 0x20).map(Array.init)),
-              let first = words.first, replyPrefixes.contains(first), words.dropFirst().allSatisfy(bannerWords.contains) else { return nil }
-        let closing = upper[end...].prefix { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: ")") || $0 == UInt8(ascii: ">") }
-        guard !closing.isEmpty else { return nil }
-        var next = closing.endIndex
-        while next < upper.count, upper[next] == 0x20 { next += 1 }
-        if next < upper.count, upper[next] == UInt8(ascii: ":") || upper[next] == UInt8(ascii: "-") { next += 1 }
-        return next
     }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
@@ -292,22 +158,24 @@ struct MarkerText {
     }
 
     /// The separators a spaced-out run may use between its letters.
-    private static let letterSeparators: Set<UInt8> = Set(" -.*/|~+:,;".utf8)
+    private static let letterSeparators: Set<UInt8> = Set(" -.*/|~+:,;='".utf8)
 
-    /// The first run of five or more single letters, each one apart from the next by the same
-    /// gap (one to four spaces and separators, the same each time: `C O N`, `C    O    N`,
-    /// `C * O * N`, `C, O, N`), at or after `start`: its first and last letters' offsets and the distance
+    /// The first run of five or more single letters or digits (three of them letters at
+    /// least: `C 0 N F I D E N T I A L`), each one apart from the next by the same gap (one to
+    /// five spaces and separators, the same each time: `C O N`, `C     O     N`, `C * O * N`,
+    /// `C, O, N`), at or after `start`: its first and last letters' offsets and the distance
     /// between letters.
     private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int, gap: Int)?
     where C.Index == Int {
+        func isASCIILetter(_ i: Int) -> Bool { (0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]) }
         func isLetter(_ i: Int) -> Bool {
-            i >= bytes.startIndex && i < bytes.endIndex && ((0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]))
+            i >= bytes.startIndex && i < bytes.endIndex && (isASCIILetter(i) || (0x30...0x39).contains(bytes[i]))
         }
-        /// The width of the gap after the letter at `i`, if it is one to three separators
+        /// The width of the gap after the letter at `i`, if it is one to five separators
         /// followed by a single letter.
         func gap(after i: Int) -> Int? {
             var width = 0
-            while width < 4, i + 1 + width < bytes.endIndex, letterSeparators.contains(bytes[i + 1 + width]) { width += 1 }
+            while width < 5, i + 1 + width < bytes.endIndex, letterSeparators.contains(bytes[i + 1 + width]) { width += 1 }
             guard width > 0, isLetter(i + 1 + width), !isLetter(i + 2 + width) else { return nil }
             return width
         }
@@ -319,7 +187,10 @@ struct MarkerText {
             if isLetter(i), !isLetter(i - 1), !isLetter(i + 1), let width = gap(after: i) {
                 var end = i
                 while gap(after: end) == width, sameGap(i, end, width: width) { end += width + 1 }
-                if (end - i) / (width + 1) + 1 >= 5 { return (i, end, width + 1) }
+                if (end - i) / (width + 1) + 1 >= 5,
+                   stride(from: i, through: end, by: width + 1).count(where: { isASCIILetter($0) }) >= 3 {
+                    return (i, end, width + 1)
+                }
                 i = max(end, i + 1)  // the last letter may open a run with another gap
                 continue
             }
@@ -367,35 +238,70 @@ struct MarkerText {
             let line = MarkerText(text[...], markingWords: markingWords)
             return line.bytes.isEmpty ? [] : [line]
         }
-        return text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
-            .compactMap { Substring($0) }.map { MarkerText($0, markingWords: markingWords) }.filter { !$0.bytes.isEmpty }
+        // CRLF is one break; a lone CR is one too. Blank lines are kept until each line knows
+        // whether it stands apart.
+        let all = text.utf8.split(omittingEmptySubsequences: false, whereSeparator: { $0 == 0x0A || $0 == 0x0D })
+        var lines: [MarkerText?] = []
+        lines.reserveCapacity(all.count)
+        var previousWasCR = false
+        for piece in all {
+            // The empty piece between the CR and LF of a CRLF is no line.
+            let isCRLFGap = piece.isEmpty && previousWasCR && piece.startIndex < utf8.endIndex && utf8[piece.startIndex] == 0x0A
+            previousWasCR = piece.endIndex < utf8.endIndex && utf8[piece.endIndex] == 0x0D
+            if isCRLFGap { continue }
+            let line = MarkerText(Substring(piece), markingWords: markingWords)
+            lines.append(line.bytes.isEmpty ? nil : line)
+        }
+        var result: [MarkerText] = []
+        for index in lines.indices {
+            guard var line = lines[index] else { continue }
+            line.standsApart = (index == 0 || lines[index - 1] == nil) && (index == lines.count - 1 || lines[index + 1] == nil)
+            result.append(line)
+        }
+        return result
     }
 
     static func isWordByte(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte >= 0x80
     }
 
-    private static let wordJoiners: Set<UInt8> = Set("-./".utf8)
+    private static let wordJoiners: Set<UInt8> = Set("-./|+~:*,".utf8)
 
     /// Where `phrase` ends when it is written at `first`. In a phrase of three words or more
-    /// (`joinable`) a space may be written as a hyphen, dot, slash or an en or em dash
-    /// (NOT-FOR-CIRCULATION, DO.NOT.FORWARD, NOT–FOR–CIRCULATION); two joined words are often
-    /// just one adjective ("members-only discounts").
+    /// (`joinable`) a space may be written as a hyphen, dot, slash, an en or em dash or another
+    /// joiner, with or without spaces around it (NOT-FOR-CIRCULATION, DO.NOT.FORWARD,
+    /// NOT – FOR – CIRCULATION, NOT|FOR|CIRCULATION); two joined words are often just one
+    /// adjective ("members-only discounts").
     private func matchEnd(of phrase: [UInt8], at first: Int, joinable: Bool) -> Int? {
         var i = first
         for wanted in phrase {
             guard i < upper.count else { return nil }
-            if upper[i] == wanted {
-                i += 1
-            } else if wanted == 0x20, joinable, bytes[i] == 0xE2, i + 2 < upper.count, upper[i] == 0x2D, upper[i + 2] == 0x2D {
-                i += 3  // an en or em dash: three bytes, `---` in the matching form
-            } else if wanted == 0x20, joinable, Self.wordJoiners.contains(upper[i]) {
+            if wanted == 0x20, joinable {
+                guard let next = joinerEnd(from: i) else { return nil }
+                i = next
+            } else if upper[i] == wanted {
                 i += 1
             } else {
                 return nil
             }
         }
         return i
+    }
+
+    /// Past a space or a joiner (with a space either side or none) at `i`, if there is one.
+    private func joinerEnd(from i: Int) -> Int? {
+        var j = i
+        let spaced = upper[j] == 0x20
+        if spaced { j += 1 }
+        if j + 2 < upper.count, bytes[j] == 0xE2, upper[j] == 0x2D, upper[j + 1] == 0x2D, upper[j + 2] == 0x2D {
+            j += 3  // an en or em dash: three bytes, `---` in the matching form
+        } else if j < upper.count, Self.wordJoiners.contains(upper[j]) {
+            j += 1
+        } else {
+            return spaced ? j : nil
+        }
+        if j < upper.count, upper[j] == 0x20 { j += 1 }
+        return j
     }
 
     /// Ranges where `phrase` (upper-case ASCII, single spaces) stands as whole words.

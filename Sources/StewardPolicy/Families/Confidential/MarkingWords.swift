@@ -11,9 +11,11 @@ struct MarkingWords: Sendable {
     /// Upper-case ASCII words, longest first (then in alphabetical order, so a split is always the same).
     private let words: [[UInt8]]
     private let known: Set<[UInt8]>
+    private let lengths: Set<Int>
 
     /// Whether `word` (upper-case ASCII letters) is one of the words.
     func contains(_ word: [UInt8]) -> Bool { known.contains(word) }
+    func hasWord(ofLength length: Int) -> Bool { lengths.contains(length) }
 
     /// The letters-only words of `phrases` (upper-case ASCII, single spaces, as `MarkerSearch.key`).
     init(phrases: [[UInt8]]) {
@@ -22,6 +24,7 @@ struct MarkingWords: Sendable {
             .filter { !$0.isEmpty && $0.allSatisfy { (0x41...0x5A).contains($0) } && seen.insert($0).inserted }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
         known = seen
+        lengths = Set(seen.map(\.count))
     }
 
     /// `letters` (ASCII letters) with a space between its words (as they are when they are one

@@ -36,7 +36,11 @@ struct WordPrefilter {
                 if !firsts.contains(lookalike) { starting[Int(lookalike)].append(word) }
                 lookalikeStarts[Int(lookalike)] = true
                 // A one-letter word has no second byte: any byte may follow it.
-                let seconds = word.bytes.count > 1 ? [word.bytes[1]] + (0x21...0x7E).filter { Self.isLookalike($0, of: word.bytes[1]) } : Array(0..<128)
+                // The second letter in either case ("|nternal", "3mbargoed").
+                let second = word.bytes.count > 1 ? word.bytes[1] : 0
+                let seconds = word.bytes.count > 1
+                    ? [second, (0x41...0x5A).contains(second) ? second | 0x20 : second] + (0x21...0x7E).filter { Self.isLookalike($0, of: second) }
+                    : Array(0..<128)
                 for second in seconds { lookalikeSeconds[Int(second)] = true }
             }
         }
@@ -79,11 +83,8 @@ struct WordPrefilter {
 
     /// What a marker search may read as a capital: `l` inside a word of capitals (`MarkerText`'s
     /// `foldingCapitalLookalikes`: CONFlDENTlAL), and the digits and signs a word may be spelled
-    /// with (`letterSigns`: C0nfidential, CONF|DENT|AL).
-    private static func isLookalike(_ byte: UInt8, of capital: UInt8) -> Bool {
-        if capital == UInt8(ascii: "I"), byte == UInt8(ascii: "l") { return true }
-        return byte < 0x80 && MarkerText.letterSigns[Int(byte)] == capital
-    }
+    /// with (`SpelledWords`: C0nfidential, CONF|DENT|AL).
+    private static func isLookalike(_ byte: UInt8, of capital: UInt8) -> Bool { SpelledWords.mayRead(byte, as: capital) }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
 }

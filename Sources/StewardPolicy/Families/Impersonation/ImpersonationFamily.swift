@@ -24,7 +24,7 @@ public struct ImpersonationFamily: DetectionFamily {
         let names = context.isEnabled(ImpersonationRules.officialName.id) || context.isEnabled(ImpersonationRules.replyDivergence.id)
         // The evaluator hands over the index built with the policy; a context made elsewhere
         // (a test of one family) gets one built for it.
-        let index = names || context.isEnabled(ImpersonationRules.lookalikeDomain.id)
+        let index = names || context.isEnabled(ImpersonationRules.lookalikeDomain.id) || context.isEnabled(ImpersonationRules.addressInName.id)
             ? context.impersonationIndex ?? ImpersonationIndex(
                 directory: context.directory,
                 protectOfficials: context.flag("protect_officials", of: ImpersonationRules.officialName, default: true),
@@ -34,8 +34,8 @@ public struct ImpersonationFamily: DetectionFamily {
             hits += officialName(view, index, context)
             hits += lookalikeDomain(view, message, index, context)
             hits += replyDivergence(view, index, context)
+            hits += addressInName(view, index, context)
         }
-        hits += addressInName(view, context)
         return hits
     }
 
@@ -195,15 +195,44 @@ public struct ImpersonationFamily: DetectionFamily {
         var matches = index.protectedNames.compactMap { protected in protected.match(in: words).map { (protected, $0) } }
         guard !matches.isEmpty else { return [] }
         // A person's name inside a double-barrelled one is another person ("Sam Okafor-Jones"
-        // is not Sam Okafor): with hyphens taken out (`okaforjones`) it must still be found.
+        // is not Sam Okafor): with hyphens and dashes taken out (`okaforjones`) it must still be
+        // found, unless what it is joined to could not be a surname ("Sam Okafor-GS", "Alex
+        // Morgan-Union", a word of a protected name).
         if matches.contains(where: { $0.0.isPersonName }) {
-            let joined = NameFolding.words(String(NameFolding.readable(name).filter { $0 != "-" }))
-            matches.removeAll { $0.0.isPersonName && $0.0.match(in: joined) == nil }
+            let readable = NameFolding.readable(name)
+            let joined = NameFolding.words(String(readable.filter { !Self.nameDashes.contains($0) }))
+            matches.removeAll { match in
+                match.0.isPersonName && match.0.match(in: joined) == nil
+                    && Self.joinedToSurname(readable, after: match.0, index: index, directory: directory)
+            }
         }
         let owned = matches.filter { isOwner(address, of: $0.0, directory) }.map(\.1)
         return matches.filter { match in
             !owned.contains { $0.lowerBound <= match.1.lowerBound && match.1.upperBound <= $0.upperBound }
         }.map(\.0)
+    }
+
+    private static let nameDashes: Set<Character> = ["-", "\u{2013}", "\u{2014}"]
+
+    /// Whether the words joined to a protected person's name by a dash could be another
+    /// surname: three letters or more, capitalised, not in capitals (GS), not the name's own
+    /// words again (Okafor-Okafor), and not a word of any protected name, the union's name or
+    /// a branch's (Union, London…).
+    static func joinedToSurname(_ readable: String, after name: ProtectedName, index: ImpersonationIndex, directory: UnionDirectory) -> Bool {
+        let protectedWords = Set(index.protectedNames.flatMap(\.words) + directory.branches.flatMap { NameFolding.words($0.name) + [$0.id] })
+        let pieces = readable.split { $0.isWhitespace }
+        for piece in pieces where piece.contains(where: nameDashes.contains) {
+            let parts = piece.split(whereSeparator: nameDashes.contains).map(String.init)
+            let own = parts.filter { name.words.contains(NameFolding.words($0).joined()) }
+            guard parts.count >= 2, !own.isEmpty else { continue }
+            if own.count == parts.count { return false }
+            for part in parts where !name.words.contains(NameFolding.words(part).joined()) {
+                let folded = NameFolding.words(part).joined()
+                guard part.count >= 3, let first = part.first, first.isUppercase, part.dropFirst().contains(where: \.isLowercase),
+                      !protectedWords.contains(folded) else { return false }
+            }
+        }
+        return true
     }
 
     /// An owner's own address, or a role address a login of theirs may send as (an official
@@ -220,18 +249,19 @@ public struct ImpersonationFamily: DetectionFamily {
         }
     }
 
-    private func addressInName(_ view: SenderView, _ context: RuleContext) -> [RuleHit] {
+    private func addressInName(_ view: SenderView, _ index: ImpersonationIndex, _ context: RuleContext) -> [RuleHit] {
         let rule = ImpersonationRules.addressInName
         guard context.isEnabled(rule.id) else { return [] }
+        let allowed = context.list("allowed_domains", of: rule).map { $0.lowercased() }
         var hits: [RuleHit] = []
         for (field, mailboxes) in [("From", view.from), ("Sender", view.sender), ("Reply-To", view.replyTo), ("Mail-Reply-To", view.mailReplyTo)] {
             for mailbox in mailboxes {
-                guard let name = mailbox.name, name.contains("."), !view.isListRewrite(mailbox) else { continue }
-                let shown = Self.addresses(inName: name).filter { $0 != mailbox.address }
+                guard let name = mailbox.name, !view.isListRewrite(mailbox) else { continue }
+                if let domain = mailbox.domain, allowed.contains(where: { UnionDirectory.domain(domain, isWithin: $0) }) { continue }
+                let shown = name.contains("@") ? Self.addresses(inName: name).filter { $0 != mailbox.address } : []
                 if let other = shown.first {
                     hits.append(RuleHit(rule: rule.id, detail: "\(field) shows the address \(other) in its name but is really from \(mailbox.address)"))
-                } else if !context.directory.isUnionAddress(mailbox.address),
-                          let union = Self.domains(inName: name).first(where: { context.directory.isUnionDomain($0) }) {
+                } else if !context.directory.isUnionAddress(mailbox.address), let union = unionDomain(inName: name, index, context.directory) {
                     // "london.union.example" <payroll@elsewhere.example>: the union's domain as
                     // the name, on an address outside it.
                     hits.append(RuleHit(rule: rule.id, detail: "\(field) shows the union's domain \(union) as its name but is really from \(mailbox.address)"))
@@ -259,12 +289,31 @@ public struct ImpersonationFamily: DetectionFamily {
             }
     }
 
+    /// The union domain a display name shows, as it is read (`NameFolding.readable`: full-width
+    /// and invisible characters), itself, a subdomain or written with look-alike letters; also
+    /// inside a link (`https://london.union.example`), defanged (`union[.]example`) or with
+    /// an ideographic dot.
+    func unionDomain(inName name: String, _ index: ImpersonationIndex, _ directory: UnionDirectory) -> String? {
+        var text = NameFolding.readable(name)
+        for dot in ["[.]", "(.)", "\u{3002}", "\u{FF0E}", "\u{FF61}"] { text = text.replacing(dot, with: ".") }
+        guard text.contains(".") else { return nil }
+        for word in Self.domains(inName: text) {
+            if directory.isUnionDomain(word) { return word }
+            if let union = index.lookalikes.unionDomainReadAlike(word) { return "\(union) (written \(word))" }
+        }
+        return nil
+    }
+
     /// Words of a display name that are domain names (`"union.example" <x@evil.example>`):
     /// two labels or more of letters (of any script, for look-alikes), digits and hyphens, the
-    /// last of two letters or more.
+    /// last of two letters or more; split at spaces, quotes, brackets and the marks of a link.
     static func domains(inName name: String) -> [String] {
-        name.split(whereSeparator: { $0.isWhitespace || "<>()[]\"',;:@".contains($0) })
-            .map { word in (word.hasSuffix(".") ? word.dropLast() : word).lowercased() }
+        name.split(whereSeparator: { $0.isWhitespace || "<>()[]{}\"'“”‘’«»,;:@/\\|!?*#=".contains($0) })
+            .map { word in
+                var word = Substring(word)
+                while word.hasSuffix(".") { word = word.dropLast() }
+                return word.lowercased()
+            }
             .filter { word in
                 let labels = word.split(separator: ".", omittingEmptySubsequences: false)
                 guard labels.count >= 2, let last = labels.last, last.count >= 2, last.allSatisfy(\.isLetter) else { return false }
@@ -281,10 +330,6 @@ public struct ImpersonationFamily: DetectionFamily {
         let distance = max(0, context.integer("max_edit_distance", of: rule, default: 1))
         var places: [(place: String, domain: String)] = []
         places += view.from.compactMap { $0.domain.map { ("From", $0) } }
-        // A domain shown as the sender's name ("unіon.example" <x@elsewhere.example>).
-        places += view.from.filter { !view.isListRewrite($0) }.flatMap { mailbox in
-            mailbox.name.map { Self.domains(inName: $0).map { ("the name shown in From", $0) } } ?? []
-        }
         places += view.replyMailboxes.compactMap { field, mailbox in mailbox.domain.map { (field, $0) } }
         places += view.sender.compactMap { $0.domain.map { ("Sender", $0) } }
         if let domain = EmailAddress.domain(of: context.envelope.sender) { places.append(("the envelope sender", domain)) }

@@ -67,7 +67,12 @@ public enum ImpersonationRules {
         summary: "a display name that contains a different e-mail address from the one the message is really from",
         defaultAction: .quarantine,
         refusal: "its sender name shows a different e-mail address from the one it is really sent from",
-        clauseRequirement: requirement
+        clauseRequirement: requirement,
+        options: [
+            // Domains of outside senders that may show a union address or domain as their name
+            // (a shop or helpdesk run for the union), subdomains included.
+            "allowed_domains": .list([]),
+        ]
     )
 
     public static let lookalikeDomain = RuleDescriptor(

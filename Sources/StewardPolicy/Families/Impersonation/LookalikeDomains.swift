@@ -50,6 +50,15 @@ struct LookalikeDomains: Sendable {
 
     static func skeleton(_ domain: String) -> String { Confusables.skeleton(domain).lowercased() }
 
+    /// The union domain `candidate` reads as, itself or a subdomain, when it is one written with
+    /// look-alike characters (`unіon.example` with a Cyrillic і); nil otherwise. For names,
+    /// where a dotted word is often no domain at all ("Union.Learning Rep"), so nothing looser
+    /// than the same skeleton counts.
+    func unionDomainReadAlike(_ candidate: String) -> String? {
+        let shape = Self.skeleton(candidate)
+        return unionDomains.first { shape == $0.skeleton || shape.hasSuffix("." + $0.skeleton) }?.domain
+    }
+
     /// Why `candidate` looks like a union domain, in plain words; nil when it does not (union
     /// domains themselves and their subdomains never do).
     func resemblance(of candidate: String, maxEditDistance: Int) -> String? {

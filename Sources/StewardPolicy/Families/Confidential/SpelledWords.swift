@@ -1,0 +1,160 @@
+/// Words spelled with digits or signs for letters, read as the word a reader takes them for:
+/// `C0nfidential`, `CONF|DENT|AL`, `R3STRICTED`, `R€STRICTED`, `$ECRET`, `D0 NOT FORWARD`, and
+/// `l` for `i` in `Confldential`. A word is read so only when it spells one of the policy's
+/// words (`MarkingWords`), so codes such as "A1", "B4" or "Internal|Confidential" (a sign
+/// between two words) stay as written.
+enum SpelledWords {
+    /// Each sign, and the capitals it may stand for (the likelier first).
+    private static let signs: [(sign: String, letters: String)] = [
+        ("0", "O"), ("1", "IL"), ("3", "E"), ("4", "A"), ("5", "S"), ("7", "T"), ("|", "IL"), ("!", "I"), ("$", "S"), ("@", "A"),
+        ("+", "T"), ("€", "E"), ("¢", "C"), ("¡", "I"), ("ǀ", "IL"),
+    ]
+
+    /// The capitals each ASCII sign may stand for, by byte.
+    private static let asciiSigns: [[UInt8]] = {
+        var table = [[UInt8]](repeating: [], count: 128)
+        for (sign, letters) in signs where sign.utf8.count == 1 { table[Int(sign.utf8.first!)] = Array(letters.utf8) }
+        return table
+    }()
+
+    /// Signs past ASCII, as UTF-8, with their capitals.
+    private static let wideSigns: [(bytes: [UInt8], letters: [UInt8])] = signs.filter { $0.sign.utf8.count > 1 }
+        .map { (Array($0.sign.utf8), Array($0.letters.utf8)) }
+
+    /// Whether `byte` may be read as `capital` in a spelled word (the marker prefilter's test).
+    static func mayRead(_ byte: UInt8, as capital: UInt8) -> Bool {
+        if byte == UInt8(ascii: "l") { return capital == UInt8(ascii: "I") }
+        return byte < 0x80 && asciiSigns[Int(byte)].contains(capital)
+    }
+
+    /// One character of a word: where it is, and the capitals it may be read as.
+    private struct Unit {
+        var range: Range<Int>
+        /// The byte as written, upper-cased (0 for a sign past ASCII).
+        var written: UInt8
+        /// What it may be read as: a letter itself (`l` also as `I`), a sign its letters.
+        var readings: [UInt8]
+        var kind: Kind
+        enum Kind { case capital, small, digit, sign }
+    }
+
+    /// `bytes` with each spelled word read as the word it spells.
+    static func folding(_ bytes: [UInt8], words: MarkingWords) -> [UInt8] {
+        var result: [UInt8] = []
+        var copied = 0
+        var i = 0
+        while i < bytes.count {
+            guard let first = unit(in: bytes, at: i) else {
+                i += 1
+                continue
+            }
+            // A word: a run of letters, digits and signs. A letter past ASCII in it or beside
+            // it makes it a word of another script, which is left alone.
+            var units = [first]
+            var end = first.range.upperBound
+            while end < bytes.count, let next = unit(in: bytes, at: end) {
+                units.append(next)
+                end = next.range.upperBound
+            }
+            let foreign = isLetter(startingAt: end, in: bytes) || isLetter(endingBefore: i, in: bytes)
+            i = end
+            guard !foreign, let (low, high, spelled) = reading(of: units, words: words) else { continue }
+            result += bytes[copied..<units[low].range.lowerBound]
+            for index in low..<high {
+                let unit = units[index]
+                guard spelled[index - low] != unit.written else {
+                    result += bytes[unit.range]
+                    continue
+                }
+                // A sign takes the case of the letters beside it ("C0nfidential" reads "Confidential").
+                let lower = (index > 0 && units[index - 1].kind == .small) || (index + 1 < units.count && units[index + 1].kind == .small)
+                result.append(lower ? spelled[index - low] | 0x20 : spelled[index - low])
+            }
+            copied = units[high - 1].range.upperBound
+        }
+        guard copied > 0 else { return bytes }
+        result += bytes[copied...]
+        return result
+    }
+
+    /// The units `low..<high` of a word and what they spell, when that is one of `words` and
+    /// not the word as written: the whole word first, then without signs at its ends that may
+    /// be punctuation ("|RESTRICTED|", "$ECRET" is tried whole first).
+    private static func reading(of units: [Unit], words: MarkingWords) -> (Int, Int, [UInt8])? {
+        guard units.contains(where: { $0.readings != [$0.written] }) else { return nil }
+        var low = 0, high = units.count
+        for _ in 0..<2 {
+            let word = units[low..<high]
+            if word.count >= 2, word.contains(where: { $0.kind == .capital || $0.kind == .small }), words.hasWord(ofLength: word.count),
+               let spelled = spelling(word, words: words) {
+                return (low, high, spelled)
+            }
+            while low < high, units[low].kind == .sign { low += 1 }
+            while high > low, units[high - 1].kind == .sign { high -= 1 }
+            guard low > 0 || high < units.count, low < high else { break }
+        }
+        return nil
+    }
+
+    /// The first reading of the units that spells one of `words` and is not the word as
+    /// written. At most four characters are read more than one way (sixteen tries or fewer
+    /// with signs of two letters).
+    private static func spelling(_ units: ArraySlice<Unit>, words: MarkingWords) -> [UInt8]? {
+        let written = units.map(\.written)
+        var spelled = units.map { $0.readings[0] }
+        let choices = Array(units.indices.filter { units[$0].readings.count > 1 }.prefix(4))
+        var counters = [Int](repeating: 0, count: choices.count)
+        while true {  // each pass advances the counters; ends after the last combination
+            for (slot, index) in choices.enumerated() { spelled[index - units.startIndex] = units[index].readings[counters[slot]] }
+            if spelled != written, words.contains(spelled) { return spelled }
+            var slot = 0
+            while slot < choices.count {
+                counters[slot] += 1
+                if counters[slot] < units[choices[slot]].readings.count { break }
+                counters[slot] = 0
+                slot += 1
+            }
+            if slot == choices.count { return nil }
+        }
+    }
+
+    /// Whether a letter past ASCII starts at `i` (a dash or quote past ASCII is no letter).
+    private static func isLetter(startingAt i: Int, in bytes: [UInt8]) -> Bool {
+        guard i < bytes.count, bytes[i] >= 0xC0 else { return false }
+        var end = i + 1
+        while end < bytes.count, end - i < 4, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        return String(decoding: bytes[i..<end], as: UTF8.self).unicodeScalars.first?.properties.isAlphabetic ?? false
+    }
+
+    /// Whether a letter past ASCII ends just before `i`.
+    private static func isLetter(endingBefore i: Int, in bytes: [UInt8]) -> Bool {
+        guard i > 0, bytes[i - 1] >= 0x80 else { return false }
+        var start = i - 1
+        while start > 0, i - start < 4, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return isLetter(startingAt: start, in: bytes)
+    }
+
+    /// The unit at `i`: an ASCII letter or digit, or a sign; nil for anything else.
+    private static func unit(in bytes: [UInt8], at i: Int) -> Unit? {
+        let byte = bytes[i]
+        switch byte {
+        case 0x41...0x5A:
+            return Unit(range: i..<(i + 1), written: byte, readings: [byte], kind: .capital)
+        case UInt8(ascii: "l"):
+            return Unit(range: i..<(i + 1), written: 0x4C, readings: [0x4C, 0x49], kind: .small)  // L, or I
+        case 0x61...0x7A:
+            return Unit(range: i..<(i + 1), written: byte - 0x20, readings: [byte - 0x20], kind: .small)
+        case 0..<0x80:
+            let letters = asciiSigns[Int(byte)]
+            let digit = (0x30...0x39).contains(byte)
+            if !letters.isEmpty { return Unit(range: i..<(i + 1), written: byte, readings: letters, kind: digit ? .digit : .sign) }
+            if digit { return Unit(range: i..<(i + 1), written: byte, readings: [byte], kind: .digit) }
+            return nil
+        default:
+            for wide in wideSigns where bytes[i...].starts(with: wide.bytes) {
+                return Unit(range: i..<(i + wide.bytes.count), written: 0, readings: wide.letters, kind: .sign)
+            }
+            return nil
+        }
+    }
+}
