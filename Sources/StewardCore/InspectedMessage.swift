@@ -6,11 +6,18 @@ public struct RawHeader: Sendable, Hashable {
     public var name: String
     /// The value exactly as received, after the colon (leading space and folding kept).
     public var rawValue: [UInt8]
+    /// The value with RFC 2047 encoded words decoded, as a mail program shows it; set by
+    /// inspection only when the value has encoded words.
+    public var decoded: String?
 
-    public init(name: String, rawValue: [UInt8]) {
+    public init(name: String, rawValue: [UInt8], decoded: String? = nil) {
         self.name = name
         self.rawValue = rawValue
+        self.decoded = decoded
     }
+
+    /// The value as a person reads it: decoded when it has encoded words, else `value`.
+    public var text: String { decoded ?? value }
 
     /// The value as text: leading white space dropped, folding unfolded, bytes read as UTF-8
     /// (invalid sequences repaired) so 8-bit headers never fail.
@@ -174,6 +181,8 @@ public struct InspectedMessage: Sendable {
 
     /// Values of every header with this name (case-insensitive), in order.
     public func headerValues(_ name: String) -> [String] { headers.values(named: name) }
+    /// The same values as a person reads them (RFC 2047 encoded words decoded).
+    public func headerTexts(_ name: String) -> [String] { headers.texts(named: name) }
 }
 
 extension [RawHeader] {
@@ -182,5 +191,11 @@ extension [RawHeader] {
     public func values(named name: String) -> [String] {
         let lower = name.lowercased()
         return filter { $0.name.lowercased() == lower }.map(\.value)
+    }
+
+    /// Values of every header with this name, as a person reads them (`RawHeader.text`).
+    public func texts(named name: String) -> [String] {
+        let lower = name.lowercased()
+        return filter { $0.name.lowercased() == lower }.map(\.text)
     }
 }

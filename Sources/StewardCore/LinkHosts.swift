@@ -1,10 +1,17 @@
 /// Host names of the links in a message's text (`https://host/...`, `www.host`, `mailto:a@host`),
 /// for rules about where a link really goes. Found once per message, at inspection.
+///
+/// A host is read as a browser reads it, not as written: HTML character references decoded
+/// (`https://&#117;nion.example`), a backslash taken for a slash (`https:\\evil.example`),
+/// user information before `@` dropped (`https://union.example:x@evil.example` goes to
+/// evil.example), percent-encoding in the host decoded (`union%2Eexample`), and the
+/// ideographic and full-width dots kept as dots (`union。example`), which the look-alike rule
+/// then judges.
 public enum LinkHosts {
     /// Cores of the link starts `hostStart` matches without regard to case: `www.` in any case,
     /// `mailto:` in lower, upper or capitalised case ("Mailto:"), so the quick check does not
-    /// skip a text for its capitals.
-    private static let markers: [[UInt8]] = ["://", "ww.", "WW.", "Ww.", "wW.", "ailto:", "AILTO:"].map { Array($0.utf8) }
+    /// skip a text for its capitals. `:/` and `:\` cover `://` written with backslashes.
+    private static let markers: [[UInt8]] = [":/", ":\\", "ww.", "WW.", "Ww.", "wW.", "ailto:", "AILTO:"].map { Array($0.utf8) }
 
     /// Hosts linked from every text part of the tree, lower-cased, in order of first mention.
     public static func hosts(in root: MessagePart) -> [String] {
@@ -19,50 +26,122 @@ public enum LinkHosts {
 
     /// Hosts linked from one text. Plain text without a link marker costs one memmem per marker.
     public static func hosts(in text: String) -> [String] {
-        guard markers.contains(where: { ByteSearch.contains($0, in: text) }) else { return [] }
-        let bytes = Array(text.utf8)
+        guard markers.contains(where: { ByteSearch.contains($0, in: text) })
+            || (ByteSearch.contains(Array("&#".utf8), in: text) || ByteSearch.contains(Array("&colon;".utf8), in: text))
+        else { return [] }
         var hosts: [String] = []
-        var index = 0
-        while index < bytes.count {
-            if let start = hostStart(bytes, at: index) {
-                var end = start
-                while end < bytes.count, isHostByte(bytes[end]) { end += 1 }
-                var host = String(decoding: bytes[start..<end], as: UTF8.self).lowercased()
-                if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }  // user@host
-                while host.hasSuffix(".") || host.hasSuffix("-") { host.removeLast() }
-                if host.contains("."), !hosts.contains(host) { hosts.append(host) }
-                index = max(end, index + 1)
-            } else {
-                index += 1
-            }
-        }
+        var seen: Set<String> = []
+        let bytes = Array(text.utf8)
+        scan(bytes, into: &hosts, seen: &seen)
+        // In HTML a link may be written with character references, which browsers decode.
+        if bytes.contains(UInt8(ascii: "&")), let decoded = CharacterReferences.decoded(bytes) { scan(decoded, into: &hosts, seen: &seen) }
         return hosts
     }
 
-    /// Where a host name starts if a link starts at `index`.
-    private static func hostStart(_ bytes: [UInt8], at index: Int) -> Int? {
+    private static func scan(_ bytes: [UInt8], into hosts: inout [String], seen: inout Set<String>) {
+        var index = 0
+        while index < bytes.count {
+            guard let (start, authority) = hostStart(bytes, at: index) else {
+                index += 1
+                continue
+            }
+            var end = start
+            if authority {
+                // Up to the path, query or fragment: user information and a port come off below.
+                while end < bytes.count, isAuthorityByte(bytes[end]) { end += 1 }
+            } else {
+                while end < bytes.count, isHostByte(bytes[end]) { end += 1 }
+            }
+            if let host = host(from: bytes[start..<end]), seen.insert(host).inserted { hosts.append(host) }
+            index = max(end, index + 1)
+        }
+    }
+
+    /// The host in an authority (or `www.` name): after the last `@` (user information may hold
+    /// `:` and other marks; without an `@` those end the host, as after a link in a sentence),
+    /// its percent-encoding decoded, lower-cased, trailing dots and hyphens dropped; nil when
+    /// it has no dot.
+    private static func host(from authority: ArraySlice<UInt8>) -> String? {
+        var part = authority
+        if let at = part.lastIndex(of: UInt8(ascii: "@")) { part = part[(at + 1)...] }
+        part = part.prefix(while: isHostByte)
+        var bytes = Array(part)
+        if bytes.contains(UInt8(ascii: "%")) { bytes = percentDecoded(bytes) }
+        var host = String(decoding: bytes, as: UTF8.self).lowercased()
+        if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }  // %40 decoded
+        while host.hasSuffix(".") || host.hasSuffix("-") { host.removeLast() }
+        let hasDot = host.unicodeScalars.contains { $0 == "." || $0 == "\u{3002}" || $0 == "\u{FF0E}" || $0 == "\u{FF61}" }
+        return hasDot ? host : nil
+    }
+
+    private static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let high = hex(bytes[i + 1]), let low = hex(bytes[i + 2]) {
+                result.append(high << 4 | low)
+                i += 3
+            } else {
+                result.append(bytes[i])
+                i += 1
+            }
+        }
+        return result
+    }
+
+    /// Where a host name starts if a link starts at `index`, and whether what follows is a URL's
+    /// authority (after `://`, also written `:\\` or `:/\`) rather than a bare `www.` name.
+    private static func hostStart(_ bytes: [UInt8], at index: Int) -> (Int, Bool)? {
         func matches(_ word: String) -> Bool {
             let word = Array(word.utf8)
             guard index + word.count <= bytes.count else { return false }
             for (offset, byte) in word.enumerated() where bytes[index + offset] | 0x20 != byte | 0x20 { return false }
             return true
         }
-        if matches("://") { return index + 3 }
-        if matches("mailto:") { return index + 7 }
-        if matches("www."), index == 0 || !isHostByte(bytes[index - 1]) { return index }
+        let slashes: Set<UInt8> = [UInt8(ascii: "/"), UInt8(ascii: "\\")]
+        if bytes[index] == UInt8(ascii: ":"), index + 2 < bytes.count, slashes.contains(bytes[index + 1]), slashes.contains(bytes[index + 2]) {
+            var start = index + 3
+            while start < bytes.count, slashes.contains(bytes[start]) { start += 1 }  // https:///host, as browsers read it
+            return (start, true)
+        }
+        if matches("mailto:") { return (index + 7, true) }
+        if matches("www."), index == 0 || !isHostByte(bytes[index - 1]) { return (index, false) }
         return nil
     }
 
-    /// Bytes of a host name (and of `user@` before it): ASCII letters, digits, `.-_@`, and any
+    /// Bytes of a host name (and of `user@` before it): ASCII letters, digits, `.-_@%`, and any
     /// non-ASCII byte, so Unicode (IDN) hosts are kept whole for the lookalike checks.
     private static func isHostByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"),
-             UInt8(ascii: "@"):
+             UInt8(ascii: "@"), UInt8(ascii: "%"):
             true
         default:
             byte >= 0x80
+        }
+    }
+
+    /// Bytes of a URL's authority: a host's, and the `:` of user information and a port, and
+    /// the other characters user information may hold. Not `/ ? # \`, white space, quotes or
+    /// angle brackets, which end it.
+    private static func isAuthorityByte(_ byte: UInt8) -> Bool {
+        if isHostByte(byte) { return true }
+        switch byte {
+        case UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "+"), UInt8(ascii: ","),
+             UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "~"), UInt8(ascii: "*"):
+            return true
+        default:
+            return false
         }
     }
 }

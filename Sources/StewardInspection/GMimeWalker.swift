@@ -84,7 +84,10 @@ struct GMimeWalker {
             }
             if value.last == UInt8(ascii: "\n") { value.removeLast() }
             if value.last == UInt8(ascii: "\r") { value.removeLast() }
-            headers.append((RawHeader(name: name, rawValue: value), Int64(g_mime_header_get_offset(header))))
+            // Encoded words decoded by GMime, as a mail program shows them (X-Classification:
+            // =?utf-8?B?...?=); looked up only when there may be one.
+            let decoded = value.firstRange(of: Array("=?".utf8)) != nil ? GMimeBytes.string(g_mime_header_get_value(header)) : nil
+            headers.append((RawHeader(name: name, rawValue: value, decoded: decoded), Int64(g_mime_header_get_offset(header))))
         }
         return headers
     }
@@ -128,7 +131,7 @@ struct GMimeWalker {
             } else if let part = steward_as_part(item.object) {
                 node.origin = .leaf
                 node.content = try decodedContent(of: part, at: node)
-                fillTypeAndText(&node)
+                fillTypeAndText(&node, flowed: FlowedText.Format(of: item.object))
                 nodes.append(node)
                 parents.append(item.parent)
                 try archives.expandIfArchive(at: index, nodes: &nodes, parents: &parents, into: &limitsReached)
@@ -349,7 +352,8 @@ struct GMimeWalker {
     private static let yEncNames: Set<String> = ["x-yencode", "yencode", "x-yenc", "yenc"]
 
     /// True type for leaves with content; text for text/plain and text/html.
-    private mutating func fillTypeAndText(_ node: inout MessagePart) {
+    /// `flowed`: the part's `format=flowed` parameters (RFC 3676), when it has them.
+    private mutating func fillTypeAndText(_ node: inout MessagePart, flowed: FlowedText.Format? = nil) {
         if let textType = TextSniff.textType(declared: node.contentType, content: node.content) {
             node.trueType = textType
             node.trueTypeDescription = "text"
@@ -361,6 +365,8 @@ struct GMimeWalker {
         if node.contentType == "text/plain" || node.contentType == "text/html" {
             if let bytes = node.content.bytes(upTo: limits.maxWholePartBytes) {
                 node.text = CharsetText.utf8Text(bytes, declaredCharset: node.charset)
+                // Mail programs that know format=flowed show soft-broken lines joined.
+                if let flowed, node.contentType == "text/plain", let text = node.text { node.text = FlowedText.unwrap(text, format: flowed) }
             } else {
                 limitsReached.append(WholePartTooLarge(what: "its text").limit(at: node, limits: limits))
             }

@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 import CStewardGMime
 
@@ -15,7 +16,7 @@ enum HeaderAddressReader {
             ("reply-to", g_mime_message_get_reply_to(message)),
         ]
         for (name, list) in lists {
-            let mailboxes = Self.mailboxes(in: list, depth: 0)
+            let mailboxes = Self.mailboxes(in: list, depth: 0, options: options)
             if !mailboxes.isEmpty { result[name] = mailboxes }
         }
         // Mail-Reply-To is where mutt, Gnus and Claws send a reply; GMime has no getter for it.
@@ -25,25 +26,45 @@ enum HeaderAddressReader {
         for header in headers where header.name.lowercased() == "mail-reply-to" {
             let raw = String(decoding: header.rawValue, as: UTF8.self)
             guard let list = internet_address_list_parse(options, raw) else { continue }
-            mailReplyTo += Self.mailboxes(in: list, depth: 0)
+            mailReplyTo += Self.mailboxes(in: list, depth: 0, options: options)
             g_object_unref(list)
         }
         if !mailReplyTo.isEmpty { result["mail-reply-to"] = mailReplyTo }
         return result
     }
 
+    /// The name when it is a single address (`local@domain.example`, angle brackets or quotes
+    /// around it allowed), lower-cased.
+    static func loneAddress(_ name: String) -> String? {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "<>\"' "))
+        guard let at = trimmed.firstIndex(of: "@"), at != trimmed.startIndex,
+              !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }),
+              trimmed[trimmed.index(after: at)...].contains(".") else { return nil }
+        return trimmed.lowercased()
+    }
+
     /// Mailboxes of a list, group members included (groups nest at most a few levels).
-    private static func mailboxes(in list: UnsafeMutablePointer<InternetAddressList>?, depth: Int) -> [MailboxAddress] {
+    private static func mailboxes(in list: UnsafeMutablePointer<InternetAddressList>?, depth: Int, options: OpaquePointer?) -> [MailboxAddress] {
         guard let list, depth < 4 else { return [] }
         var result: [MailboxAddress] = []
         for index in 0..<internet_address_list_length(list) {
             guard let address = internet_address_list_get_address(list, index) else { continue }
             if let mailbox = steward_as_mailbox(address) {
-                let addr = GMimeBytes.string(internet_address_mailbox_get_addr(mailbox)) ?? ""
+                let name = GMimeBytes.string(internet_address_get_name(address))
+                var addr = GMimeBytes.string(internet_address_mailbox_get_addr(mailbox)) ?? ""
+                // A mailbox with no address of its own whose name is one (an encoded word that
+                // decodes to "general.secretary@union.example", as in Mailsploit): mail programs
+                // show that address as the sender, so it is read as the sender's address.
+                if addr.isEmpty, let shown = name.flatMap(Self.loneAddress) { addr = shown }
+                // GMime takes a lone encoded word for the address itself: decoded, it may be one.
+                if addr.hasPrefix("=?"), let decoded = g_mime_utils_header_decode_text(options, addr) {
+                    if let shown = GMimeBytes.string(decoded).flatMap(Self.loneAddress) { addr = shown }
+                    g_free(decoded)
+                }
                 guard !addr.isEmpty else { continue }
-                result.append(MailboxAddress(name: GMimeBytes.string(internet_address_get_name(address)), address: addr))
+                result.append(MailboxAddress(name: name, address: addr))
             } else if let group = steward_as_group(address) {
-                result += mailboxes(in: internet_address_group_get_members(group), depth: depth + 1)
+                result += mailboxes(in: internet_address_group_get_members(group), depth: depth + 1, options: options)
             }
         }
         return result

@@ -53,5 +53,16 @@ final class XMLTree {
 
         /// A text node's own text.
         var content: String { pointer.pointee.content.map { String(cString: $0) } ?? "" }
+
+        /// An element's attribute value, if it has the attribute (libxml2 lower-cases HTML
+        /// attribute names).
+        /// Whether the element has the attribute, with a value or none (`<span hidden>`).
+        func hasAttribute(_ name: String) -> Bool { xmlHasProp(pointer, name) != nil }
+
+        func attribute(_ name: String) -> String? {
+            guard let value = xmlGetProp(pointer, name) else { return nil }
+            defer { steward_xml_free(value) }
+            return String(cString: value)
+        }
     }
 }

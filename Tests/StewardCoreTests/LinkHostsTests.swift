@@ -24,4 +24,25 @@ import Testing
         let root = MessagePart(path: [], contentType: "text/plain", text: "see https://a.example/ and https://a.example/x")
         #expect(InspectedMessage(headers: [], root: root, size: 1).linkHosts == ["a.example"])
     }
+
+    @Test("hosts are read as a browser reads them", arguments: [
+        ("<a href=\"https://&#117;nion.example.evil.example/\">x</a>", "union.example.evil.example"),
+        ("<a href=\"https&#58;//&#x65;vil.example/\">x</a>", "evil.example"),
+        ("<a href=\"https&colon;&sol;&sol;evil.example/\">x</a>", "evil.example"),
+        ("https:\\\\evil.example\\login", "evil.example"),
+        ("https:/\\evil.example/login", "evil.example"),
+        ("https://union.example:secret@evil.example/login", "evil.example"),
+        ("https://union.example%40evil.example/", "evil.example"),
+        ("https://union%2Eexample.evil.example/", "union.example.evil.example"),
+        ("https://union\u{3002}example/", "union\u{3002}example"),
+    ])
+    func hostsAsBrowsersReadThem(text: String, host: String) {
+        #expect(LinkHosts.hosts(in: text).contains(host), "\(text): \(LinkHosts.hosts(in: text))")
+    }
+
+    @Test("ordinary links keep their hosts; text after a link is not part of it")
+    func ordinaryLinks() {
+        #expect(LinkHosts.hosts(in: "See https://a.example, and https://b.example; or https://c.example:8443/x") == ["a.example", "b.example", "c.example"])
+        #expect(LinkHosts.hosts(in: "Tom &amp; Jerry &#38; friends, 5 &lt; 6").isEmpty)
+    }
 }

@@ -44,4 +44,16 @@ struct HeaderAddressTests {
         ])
         #expect(try inspector.inspect(bytes: bytes).linkHosts == ["union.example.evil.example"])
     }
+
+    @Test("a From whose only content is an encoded word spelling an address reads as that address (Mailsploit)")
+    func fromEncodedAsAnAddress() throws {
+        for from in ["=?utf-8?B?Z2VuZXJhbC5zZWNyZXRhcnlAdW5pb24uZXhhbXBsZQ==?=", "=?utf-8?q?=3Cgeneral=2Esecretary=40union=2Eexample=3E?="] {
+            let bytes = Fixture.crlf(["From: \(from)", "To: bob@union.example", "Subject: Payment", "", "Please pay.", ""])
+            let message = try inspector.inspect(bytes: bytes)
+            #expect(message.addresses["from"]?.map(\.address) == ["general.secretary@union.example"], "\(from)")
+        }
+        // A name that is not an address, with no address, is read as no address.
+        let named = try inspector.inspect(bytes: Fixture.crlf(["From: =?utf-8?q?Alex_Morgan?=", "To: bob@union.example", "", "Hi", ""]))
+        #expect(named.addresses["from"]?.contains { $0.address.contains("@") } != true)
+    }
 }

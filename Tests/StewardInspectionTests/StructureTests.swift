@@ -46,7 +46,7 @@ struct StructureTests {
             RawHeader(name: "From", rawValue: Array(" a@branch.example".utf8)),
             RawHeader(name: "Subject", rawValue: Array(" a long\r\n\tfolded  subject".utf8)),
             RawHeader(name: "X-Empty", rawValue: []),
-            RawHeader(name: "X-Encoded", rawValue: Array(" =?UTF-8?Q?caf=C3=A9?=".utf8)),
+            RawHeader(name: "X-Encoded", rawValue: Array(" =?UTF-8?Q?caf=C3=A9?=".utf8), decoded: "café"),
         ])
         #expect(message.headers[1].value == "a long folded  subject")
     }

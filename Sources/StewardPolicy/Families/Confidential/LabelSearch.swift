@@ -62,10 +62,10 @@ struct LabelSearch {
     }
 
     func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
-        var found = findings(inHeaders: message.headerValues, place: "").map { ConfidentialFamily.Found(detail: $0) }
+        var found = findings(inHeaders: message.headerTexts, place: "").map { ConfidentialFamily.Found(detail: $0) }
         // A forwarded or attached message's own classification counts, as its text does.
         for part in message.allParts where !part.messageHeaders.isEmpty {
-            found += findings(inHeaders: part.messageHeaders.values(named:), place: ConfidentialFamily.place(of: part) + ": ")
+            found += findings(inHeaders: part.messageHeaders.texts(named:), place: ConfidentialFamily.place(of: part) + ": ")
                 .map { ConfidentialFamily.Found(detail: $0, part: part.path) }
         }
         for piece in ConfidentialFamily.pieces(of: message, where: { $0.kind == .label }) where counts(piece.segment.text) {

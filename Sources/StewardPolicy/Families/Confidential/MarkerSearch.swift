@@ -56,7 +56,7 @@ struct MarkerSearch {
         // With more than one Subject header, mail programs differ on which they show (Outlook
         // the first, others the last): each counts, the others as written (`headerValues`).
         var subjects = message.subject.map { [$0] } ?? []
-        let written = message.headerValues("Subject")
+        let written = message.headerTexts("Subject")
         if written.count > 1 { subjects += written }
         for subject in subjects {
             if let line = MarkerText.lines(of: subject, markingWords: markingWords).first(where: { marking(in: $0, kind: .body) }) {

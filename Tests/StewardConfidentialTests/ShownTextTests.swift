@@ -1,0 +1,74 @@
+import Foundation
+import StewardCore
+import Testing
+
+/// Markings as a mail or spreadsheet program shows them, where the text as sent differs (issue
+/// 12): HTML text hidden inside a marking or shown reversed, `format=flowed` soft breaks,
+/// an encoded classification header, CSV formulas. Each beside a benign twin.
+@Suite("Markings as programs show them: hidden HTML, flowed text, encoded labels, CSV formulas (issue 12)")
+struct ShownTextTests {
+    static func held(subject: String = "Notes", headers: [String] = [], bodyHeaders: [String], body: String,
+                     attachments: [(name: String, type: String, bytes: [UInt8])] = []) throws -> [String] {
+        Mail.confidential(try Mail.judge(Mail.message(subject: subject, extraHeaders: headers, bodyHeaders: bodyHeaders, body: body,
+                                                      attachments: attachments))).map(\.detail)
+    }
+
+    static let html = ["Content-Type: text/html; charset=utf-8"]
+
+    @Test("text hidden inside a marking is not read into it", arguments: [
+        "<p>CONFI<span style=\"display:none\">zz</span>DENTIAL</p>", "<p>CONFI<span style='font-size:0px'>zz</span>DENTIAL</p>",
+        "<p>CONFI<span style=\"visibility: hidden\">zz</span>DENTIAL</p>", "<p>CONFI<span hidden>zz</span>DENTIAL</p>",
+        "<p>CONFI<font style=\"mso-hide:all\">zz</font>DENTIAL</p>", "<p>CONFI<span style=\"opacity:0\">zz</span>DENTIAL</p>",
+    ])
+    func hiddenInside(body: String) throws {
+        #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
+    }
+
+    @Test("text shown reversed is read reversed", arguments: [
+        "<p><bdo dir=\"rtl\">LAITNEDIFNOC</bdo></p>", "<p><span style=\"unicode-bidi:bidi-override; direction:rtl\">LAITNEDIFNOC</span></p>",
+    ])
+    func reversed(body: String) throws {
+        #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
+    }
+
+    @Test("a newsletter's hidden preview line and right-to-left text pass")
+    func hiddenBenign() throws {
+        let body = """
+        <html><body><div style="display:none;font-size:1px">Your branch news for December</div>
+        <p>Dear member, the <bdo dir="rtl">שלום</bdo> choir meets on Friday.</p><p style="font-size:14px">Best wishes</p></body></html>
+        """
+        #expect(try Self.held(bodyHeaders: Self.html, body: body).isEmpty)
+    }
+
+    @Test("format=flowed soft breaks are joined as mail programs join them")
+    func flowed() throws {
+        let flowedDelSp = ["Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes"]
+        #expect(try Self.held(bodyHeaders: flowedDelSp, body: "Hello,\r\n\r\nCONFI \r\nDENTIAL\r\n\r\nThe pay offer is 3%.\r\n").count == 1)
+        let flowed = ["Content-Type: text/plain; charset=utf-8; format=flowed"]
+        #expect(try Self.held(bodyHeaders: flowed, body: "Hello,\r\n\r\nPay offer - \r\nconfidential\r\n\r\nBest\r\n").count == 1)
+        // A paragraph wrapped by the sender's program reads as one line: its last word is no marking.
+        let wrapped = "Hello,\r\n\r\nEverything you tell the branch is kept strictly \r\nconfidential. \r\nThank you.\r\n"
+        #expect(try Self.held(bodyHeaders: flowed, body: wrapped).isEmpty)
+        // Without format=flowed a trailing space is no soft break.
+        #expect(try Self.held(bodyHeaders: ["Content-Type: text/plain; charset=utf-8"], body: "Hello,\r\n\r\nCONFI \r\nDENTIAL\r\n").isEmpty)
+    }
+
+    @Test("a classification header written as an encoded word is read decoded")
+    func encodedClassification() throws {
+        let plain = ["Content-Type: text/plain; charset=utf-8"]
+        #expect(try Self.held(headers: ["X-Classification: =?utf-8?B?Q29uZmlkZW50aWFs?="], bodyHeaders: plain, body: "Hello\r\n").count == 1)
+        #expect(try Self.held(headers: ["X-Classification: =?utf-8?Q?Public?="], bodyHeaders: plain, body: "Hello\r\n").isEmpty)
+    }
+
+    @Test("a CSV formula that builds a marking is read as the spreadsheet shows it")
+    func csvFormulas() throws {
+        let plain = ["Content-Type: text/plain; charset=utf-8"]
+        for row in ["=\"CONFI\"&\"DENTIAL\"", "\"=CONCATENATE(\"\"Confi\"\";\"\"dential\"\")\"", "=CHAR(67)&\"ONFIDENTIAL\"", "=( \"RESTRI\" & \"CTED\" )"] {
+            let csv = Array("Name,Grade,Note\r\nKim,5,\(row)\r\n".utf8)
+            let held = try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", csv)])
+            #expect(held.count == 1, "\(row): \(held)")
+        }
+        let benign = Array("Name,Grade,Total\r\nKim,5,=SUM(B2:B9)\r\nJo,4,=\"Total: \"&\"5\"\r\nAl,3,\"=CONCATENATE(\"\"members \"\",B2)\"\r\n".utf8)
+        #expect(try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", benign)]).isEmpty)
+    }
+}
