@@ -95,14 +95,16 @@ class WebDriver:
     def text_of(self, css, timeout=15):
         """The text of the element `css` selects, found afresh until it reads: a click that
         navigates returns before the new page has replaced the old one, so an element found
-        in between can go stale (seen under load)."""
+        in between can go stale (seen under load; Chrome reports it either as a stale element
+        or as a node that "does not belong to the document")."""
         deadline = time.monotonic() + timeout
         while True:
             try:
                 self.loaded()
                 return self.text(self.find(css))
             except Failure as error:
-                if "stale element" not in str(error) or time.monotonic() > deadline:
+                gone = "stale element" in str(error) or "does not belong to the document" in str(error)
+                if not gone or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
 
