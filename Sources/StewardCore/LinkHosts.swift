@@ -52,7 +52,12 @@ public enum LinkHosts {
             } else {
                 while end < bytes.count, isHostByte(bytes[end]) { end += 1 }
             }
-            if let host = host(from: bytes[start..<end]), seen.insert(host).inserted { hosts.append(host) }
+            // A mailto: link may name several addresses ("mailto:a@x.example,b@y.example").
+            let mailto = authority && start >= 7 && bytes[(start - 7)..<start].map({ $0 | 0x20 }) == Array("mailto:".utf8)
+            let pieces = mailto ? bytes[start..<end].split(whereSeparator: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) : [bytes[start..<end]]
+            for piece in pieces {
+                if let host = host(from: piece), seen.insert(host).inserted { hosts.append(host) }
+            }
             index = max(end, index + 1)
         }
     }
@@ -66,12 +71,26 @@ public enum LinkHosts {
         if let at = part.lastIndex(of: UInt8(ascii: "@")) { part = part[(at + 1)...] }
         part = part.prefix(while: isHostByte)
         var bytes = Array(part)
-        if bytes.contains(UInt8(ascii: "%")) { bytes = percentDecoded(bytes) }
+        // Percent-encoding decoded, then the host cut where a decoded byte cannot be in one
+        // (`union.example%20`, `www.union.example%3Futm_source` end at the space and the `?`).
+        if bytes.contains(UInt8(ascii: "%")) { bytes = percentDecoded(bytes).prefix { isHostByte($0) && $0 != UInt8(ascii: "%") } }
         var host = String(decoding: bytes, as: UTF8.self).lowercased()
         if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }  // %40 decoded
-        while host.hasSuffix(".") || host.hasSuffix("-") { host.removeLast() }
+        // An ideographic full stop before CJK text ends a sentence, not a label ("union.example。次回").
+        if let stop = host.unicodeScalars.firstIndex(where: { $0 == "\u{3002}" }),
+           let next = host.unicodeScalars[host.unicodeScalars.index(after: stop)...].first, isCJK(next) {
+            host = String(host.unicodeScalars[..<stop])
+        }
+        while host.hasSuffix(".") || host.hasSuffix("-") || host.hasSuffix("\u{3002}") { host.removeLast() }
         let hasDot = host.unicodeScalars.contains { $0 == "." || $0 == "\u{3002}" || $0 == "\u{FF0E}" || $0 == "\u{FF61}" }
         return hasDot ? host : nil
+    }
+
+    private static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xF900...0xFAFF: true
+        default: false
+        }
     }
 
     private static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {

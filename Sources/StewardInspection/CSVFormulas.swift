@@ -5,62 +5,56 @@
 /// is left as written. Written here because no library on the machine evaluates spreadsheet
 /// formulas short of LibreOffice itself.
 enum CSVFormulas {
-    /// The values of the row's formula fields that could be worked out. `budget` is how many
-    /// formulas may still be tried in this file (each reads at most `Parser.maxScan`
-    /// characters), so a file full of unfinished formulas costs little.
-    static func values(in row: Substring, budget: inout Int) -> [String] {
-        guard budget > 0, row.contains("=") else { return [] }
+    /// The field separator of a CSV file: of `,`, `;` and a tab, the one its first line holds
+    /// most of outside quotes (`;` in many European exports).
+    static func separator(of firstLine: Substring) -> Unicode.Scalar {
+        var counts: [Unicode.Scalar: Int] = [:]
+        var quoted = false
+        for scalar in firstLine.unicodeScalars {
+            if scalar == "\"" { quoted.toggle() } else if !quoted, scalar == "," || scalar == ";" || scalar == "\t" { counts[scalar, default: 0] += 1 }
+        }
+        return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key.value > $1.key.value) }?.key ?? ","
+    }
+
+    /// The values of the row's formula fields that could be worked out. Each field is read
+    /// once: a quoted field to its closing quote, an unquoted one to the next `separator` (as
+    /// a spreadsheet program splits it), so a row costs its length whatever it holds.
+    static func values(in row: Substring, separator: Unicode.Scalar) -> [String] {
+        guard row.contains("=") else { return [] }
         let scalars = Array(row.unicodeScalars)
         var values: [String] = []
         var i = 0
-        var fieldStart = true
         while i < scalars.count {
-            let scalar = scalars[i]
-            if fieldStart {
-                fieldStart = false
-                var j = i
-                while j < scalars.count, scalars[j] == " " { j += 1 }
-                if j < scalars.count, scalars[j] == "\"" {
-                    // A quoted field: its text with "" read as ".
-                    var field: [Unicode.Scalar] = []
-                    var k = j + 1
-                    while k < scalars.count {
-                        if scalars[k] == "\"" {
-                            if k + 1 < scalars.count, scalars[k + 1] == "\"" { field.append("\""); k += 2; continue }
-                            break
-                        }
-                        field.append(scalars[k])
-                        k += 1
+            // At a field's start.
+            var j = i
+            while j < scalars.count, scalars[j] == " " { j += 1 }
+            var field: [Unicode.Scalar] = []
+            if j < scalars.count, scalars[j] == "\"" {
+                // A quoted field: its text with "" read as ".
+                var k = j + 1
+                while k < scalars.count {
+                    if scalars[k] == "\"" {
+                        if k + 1 < scalars.count, scalars[k + 1] == "\"" { field.append("\""); k += 2; continue }
+                        break
                     }
-                    if field.first(where: { $0 != " " }) == "=" {
-                        budget -= 1
-                        if let value = evaluate(field) { values.append(value) }
-                        if budget <= 0 { return values }
-                    }
-                    i = k + 1
-                    continue
+                    field.append(scalars[k])
+                    k += 1
                 }
-                if j < scalars.count, scalars[j] == "=" {
-                    budget -= 1
-                    if budget <= 0 { return values }
-                    var end = j
-                    var parser = Parser(scalars: scalars, position: j + 1)
-                    if let value = parser.formula() {
-                        values.append(value)
-                        end = parser.position
-                    }
-                    i = max(end, j + 1)
-                    continue
-                }
+                j = k + 1
             }
-            if scalar == "," || scalar == ";" || scalar == "\t" { fieldStart = true }
-            i += 1
+            // The rest of the field, to the separator.
+            while j < scalars.count, scalars[j] != separator {
+                field.append(scalars[j])
+                j += 1
+            }
+            if let value = evaluate(field) { values.append(value) }
+            i = j + 1
         }
         return values
     }
 
     private static func evaluate(_ field: [Unicode.Scalar]) -> String? {
-        guard let first = field.firstIndex(where: { $0 != " " }), field[first] == "=" else { return nil }
+        guard field.count <= Parser.maxScan, let first = field.firstIndex(where: { $0 != " " }), field[first] == "=" else { return nil }
         var parser = Parser(scalars: field, position: first + 1)
         guard let value = parser.formula() else { return nil }
         parser.skipSpaces()

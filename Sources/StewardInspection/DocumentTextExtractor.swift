@@ -60,7 +60,7 @@ enum DocumentTextExtractor {
     static func lines(_ text: String, csv: Bool) -> DocumentText {
         var segments: [DocumentText.Segment] = []
         var number = 0
-        var formulas = 10_000  // CSVFormulas' budget for the file
+        var separator: Unicode.Scalar?  // a CSV file's, from its first line
         // CRLF is one Character in Swift: split on it as well as on a bare LF.
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
@@ -69,7 +69,9 @@ enum DocumentTextExtractor {
             segments.append(DocumentText.Segment(kind: csv ? .cell : .body, location: "line \(number)", text: String(trimmed)))
             // A formula field as a spreadsheet program shows it (="CONFI"&"DENTIAL").
             if csv {
-                for value in CSVFormulas.values(in: trimmed, budget: &formulas) where !value.isEmpty {
+                let fieldSeparator = separator ?? CSVFormulas.separator(of: trimmed)
+                separator = fieldSeparator
+                for value in CSVFormulas.values(in: trimmed, separator: fieldSeparator) where !value.isEmpty {
                     segments.append(DocumentText.Segment(kind: .cell, location: "line \(number)", text: value))
                 }
             }

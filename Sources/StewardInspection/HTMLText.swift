@@ -5,12 +5,15 @@ import StewardCore
 /// HTML parser, which recovers from broken markup as browsers do), scripts and styles left out,
 /// block elements ending lines so a banner stays on a line of its own.
 ///
-/// Text a mail program does not show (`display:none`, `visibility:hidden`, a zero or tiny font
-/// size, zero opacity, Outlook's `mso-hide:all`, the `hidden` attribute) is kept out of the
-/// shown text, so `CONFI<span style="display:none">x</span>DENTIAL` reads as the reader sees
-/// it; it is read too, as a segment of its own (a newsletter's hidden preview line). Text in
-/// `<bdo dir="rtl">` or under a right-to-left `bidi-override` is shown reversed, so it is read
-/// reversed.
+/// Two readings, because mail programs differ in what they hide: all the text, and, when the
+/// message hides some (`display:none`, `visibility:hidden`, a tiny font size, zero opacity, a
+/// transparent colour, a zero height with its overflow hidden, Outlook's `mso-hide:all`, the
+/// `hidden` attribute), the text shown without it. So `CONFI<span style="display:none">x</span>DENTIAL`
+/// reads CONFIDENTIAL as most readers see it, and a marking split by a style only some
+/// programs honour (`mso-hide`, a child shown again) is still read whole in the first
+/// reading. Text under a right-to-left override (`<bdo dir="rtl">`, `unicode-bidi:
+/// bidi-override; direction: rtl`) is shown reversed, so it is read reversed (once, however
+/// deeply such overrides nest).
 enum HTMLText {
     private static let blocks: Set<String> = [
         "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre",
@@ -19,59 +22,62 @@ enum HTMLText {
     private static let unread: Set<String> = ["script", "style", "head", "template"]
 
     private enum Step {
-        case node(XMLTree.Node, hidden: Bool)
-        /// A block's end: a line break in the text it was shown in.
+        case node(XMLTree.Node, hidden: Bool, reversed: Bool)
+        /// A block's end: a line break.
         case leave(hidden: Bool)
-        /// The end of text shown reversed, which began at this offset (in scalars) of the text it is in.
-        case reverse(from: Int, hidden: Bool)
+        /// The end of an outermost right-to-left override, which began at these offsets (in
+        /// scalars) of the two readings.
+        case reverse(all: Int, shown: Int)
     }
 
     static func extract(_ bytes: [UInt8]) -> DocumentText? {
         guard let tree = XMLTree(html: bytes) else { return nil }
         // Scalars, not Strings: a reversed element is turned round in place (only its own text).
+        var all: [Unicode.Scalar] = []
         var shown: [Unicode.Scalar] = []
-        var hiddenText: [Unicode.Scalar] = []
-        var stack: [Step] = tree.root.map { [.node($0, hidden: false)] } ?? []
+        var hidesText = false
+        var stack: [Step] = tree.root.map { [.node($0, hidden: false, reversed: false)] } ?? []
         // Top-level siblings of the root (HTML_PARSE_NOIMPLIED keeps fragments as they are).
         if let root = tree.root {
             var sibling = root.pointer.pointee.next
             var rest: [Step] = []
-            while let node = sibling { rest.append(.node(XMLTree.Node(tree: tree, pointer: node), hidden: false)); sibling = node.pointee.next }
+            while let node = sibling {
+                rest.append(.node(XMLTree.Node(tree: tree, pointer: node), hidden: false, reversed: false))
+                sibling = node.pointee.next
+            }
             stack = rest.reversed() + stack
         }
         while let step = stack.popLast() {
             switch step {
             case .leave(let hidden):
-                if hidden { hiddenText.append("\n") } else { shown.append("\n") }
-            case .reverse(let start, let hidden):
-                if hidden {
-                    if start < hiddenText.count { hiddenText[start...].reverse() }
-                } else if start < shown.count {
-                    shown[start...].reverse()
-                }
-            case .node(let node, let inHidden):
+                all.append("\n")
+                if !hidden { shown.append("\n") }
+            case .reverse(let allStart, let shownStart):
+                if allStart < all.count { all[allStart...].reverse() }
+                if shownStart < shown.count { shown[shownStart...].reverse() }
+            case .node(let node, let inHidden, let inReversed):
                 if node.isText {
-                    if inHidden { hiddenText += node.content.unicodeScalars } else { shown += node.content.unicodeScalars }
+                    all += node.content.unicodeScalars
+                    if !inHidden { shown += node.content.unicodeScalars }
                     continue
                 }
                 guard node.isElement else { continue }
                 let name = node.name.lowercased()
                 if unread.contains(name) && name != "title" { continue }
                 let hidden = inHidden || isHidden(node)
+                if hidden { hidesText = true }
                 if blocks.contains(name) {
-                    if hidden { hiddenText.append("\n") } else { shown.append("\n") }
+                    all.append("\n")
+                    if !hidden { shown.append("\n") }
                     stack.append(.leave(hidden: hidden))
                 }
-                if showsReversed(node, name: name) {
-                    stack.append(.reverse(from: hidden ? hiddenText.count : shown.count, hidden: hidden))
-                }
-                for child in node.children.reversed() { stack.append(.node(child, hidden: hidden)) }
+                let reversed = inReversed || showsReversed(node, name: name)
+                if reversed && !inReversed { stack.append(.reverse(all: all.count, shown: shown.count)) }
+                for child in node.children.reversed() { stack.append(.node(child, hidden: hidden, reversed: reversed)) }
             }
         }
-        var segments = [DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(shown)))]
-        if hiddenText.contains(where: { !$0.properties.isWhitespace }) {
-            segments.append(DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(hiddenText))))
-        }
+        var segments = [DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(all)))]
+        if hidesText { segments.append(DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(shown)))) }
         return DocumentText(segments: segments)
     }
 
@@ -82,9 +88,11 @@ enum HTMLText {
         return styleHides(style)
     }
 
-    /// A style that hides text: `display:none`, `visibility:hidden` or `collapse`, `opacity:0`,
-    /// `mso-hide:all`, or a font size too small to read (under 2px or 2pt, 0.15em, 15%).
+    /// A style that hides text: `display:none`, `visibility:hidden` or `collapse`, zero opacity,
+    /// `mso-hide:all`, a transparent colour, a zero height or width with its overflow hidden,
+    /// or a font size too small to read (under 3px or 2pt, 0.15em, 15%).
     static func styleHides(_ style: String) -> Bool {
+        var overflowHidden = false, zeroBox = false
         for declaration in style.lowercased().split(separator: ";") {
             let pair = declaration.split(separator: ":", maxSplits: 1).map { $0.filter { !$0.isWhitespace } }
             guard pair.count == 2 else { continue }
@@ -93,19 +101,25 @@ enum HTMLText {
             case "display": if value == "none" { return true }
             case "visibility": if value == "hidden" || value == "collapse" { return true }
             case "mso-hide": if value == "all" { return true }
-            case "opacity": if let number = Double(value), number < 0.05 { return true }
+            case "opacity":
+                if let number = Double(value.hasSuffix("%") ? String(value.dropLast()) : value),
+                   number < (value.hasSuffix("%") ? 5 : 0.05) { return true }
             case "font-size": if tooSmall(value) { return true }
+            case "color": if value == "transparent" || (value.hasPrefix("rgba(") && value.hasSuffix(",0)")) { return true }
+            case "overflow": if value == "hidden" { overflowHidden = true }
+            case "height", "max-height", "width", "max-width": if Double(value.prefix { $0.isNumber || $0 == "." }) == 0 { zeroBox = true }
             default: break
             }
         }
-        return false
+        return overflowHidden && zeroBox
     }
 
     private static func tooSmall(_ value: String) -> Bool {
         let number = value.prefix { $0.isNumber || $0 == "." }
         guard let size = Double(number) else { return false }
         switch value.dropFirst(number.count) {
-        case "", "px", "pt": return size < 2
+        case "", "px": return size < 3
+        case "pt": return size < 2
         case "em", "rem": return size < 0.15
         case "%": return size < 15
         default: return size == 0

@@ -34,13 +34,24 @@ enum HeaderAddressReader {
     }
 
     /// The name when it is a single address (`local@domain.example`, angle brackets or quotes
-    /// around it allowed), lower-cased.
+    /// around it allowed), lower-cased. A mail program stops reading it at a NUL, a line break,
+    /// a comma or a comment (Mailsploit's `=?utf-8?b?…AA==?=@evil.example` shows the part
+    /// before the NUL, which GMime's decoding turns into `?`), so it is cut there too.
     static func loneAddress(_ name: String) -> String? {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "<>\"' "))
+        let shown = name.prefix { !"\u{0}\r\n,(?".contains($0) }
+        let trimmed = shown.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "<>\"' "))
         guard let at = trimmed.firstIndex(of: "@"), at != trimmed.startIndex,
               !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }),
               trimmed[trimmed.index(after: at)...].contains(".") else { return nil }
         return trimmed.lowercased()
+    }
+
+    /// The RFC 2047 encoded word an address starts with (`=?charset?b?…?=`), alone.
+    static func leadingEncodedWord(_ address: String) -> String? {
+        guard address.hasPrefix("=?") else { return nil }
+        let parts = address.dropFirst(2).split(separator: "?", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[1].count == 1, parts[3].hasPrefix("=") else { return nil }
+        return "=?\(parts[0])?\(parts[1])?\(parts[2])?="
     }
 
     /// Mailboxes of a list, group members included (groups nest at most a few levels).
@@ -57,7 +68,7 @@ enum HeaderAddressReader {
                 // show that address as the sender, so it is read as the sender's address.
                 if addr.isEmpty, let shown = name.flatMap(Self.loneAddress) { addr = shown }
                 // GMime takes a lone encoded word for the address itself: decoded, it may be one.
-                if addr.hasPrefix("=?"), let decoded = g_mime_utils_header_decode_text(options, addr) {
+                if let word = Self.leadingEncodedWord(addr), let decoded = g_mime_utils_header_decode_text(options, word) {
                     if let shown = GMimeBytes.string(decoded).flatMap(Self.loneAddress) { addr = shown }
                     g_free(decoded)
                 }

@@ -11,9 +11,13 @@ final class XMLTree {
 
     /// Parses HTML the way a browser would (recovering from broken markup), as UTF-8 unless
     /// the document declares otherwise; entities (`&#69;`, `&eacute;`) come back decoded.
+    /// Without libxml2's depth limit (`XML_PARSE_HUGE`): at 256 nested elements it would stop
+    /// reading, and a browser shows what follows (a marking after 260 nested spans). The size
+    /// of what is parsed is bounded by the inspection limits; the tree is walked without
+    /// recursion (`HTMLText`).
     init?(html bytes: [UInt8]) {
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NOIMPLIED.rawValue | XML_PARSE_HUGE.rawValue)
         let parsed = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {

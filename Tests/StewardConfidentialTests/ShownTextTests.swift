@@ -71,4 +71,44 @@ struct ShownTextTests {
         let benign = Array("Name,Grade,Total\r\nKim,5,=SUM(B2:B9)\r\nJo,4,=\"Total: \"&\"5\"\r\nAl,3,\"=CONCATENATE(\"\"members \"\",B2)\"\r\n".utf8)
         #expect(try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", benign)]).isEmpty)
     }
+
+    // A review of the first version found the cases below.
+
+    @Test("a marking split by a style only some programs honour, or by text shown again inside hidden text, is held", arguments: [
+        "<p>CONFI<span style=\"mso-hide:all\">zz</span>DENTIAL</p>",
+        "<p>CONFI<span style=\"font-size:0\"><span style=\"font-size:16px\">zz</span></span>DENTIAL</p>",
+        "<p>CONFI<span style=\"visibility:hidden\"><span style=\"visibility:visible\">zz</span></span>DENTIAL</p>",
+        "<p>CONFI<span style=\"display:none;display:inline\">zz</span>DENTIAL</p>",
+        "<p>CONFI<span style=\"color:transparent\">zz</span>DENTIAL</p>", "<p>CONFI<span style=\"height:0;overflow:hidden;display:inline-block\">zz</span>DENTIAL</p>",
+        "<p><bdo dir=\"rtl\">LAITN<bdo dir=\"rtl\">EDIF</bdo>NOC</bdo></p>",
+    ])
+    func reviewedHiding(body: String) throws {
+        #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
+    }
+
+    @Test("a hidden word in a sentence is no marking of its own")
+    func hiddenWordInSentence() throws {
+        for body in [
+            "<p>This offer is <span style=\"display:none\">restricted</span> open to all.</p>",
+            "<p>Join us <span style=\"display:none;mso-hide:all\">Restricted</span> at the social.</p>",
+        ] {
+            #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)</body></html>").isEmpty, "\(body)")
+        }
+    }
+
+    @Test("a marking after more than 256 nested elements is read")
+    func deepNesting() throws {
+        let body = String(repeating: "<span>", count: 300) + "x" + String(repeating: "</span>", count: 300) + "<p>CONFIDENTIAL</p>"
+        #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)</body></html>").count == 1)
+    }
+
+    @Test("a CSV formula is read however many formulas come before it, with the file's own separator")
+    func csvManyFormulas() throws {
+        let plain = ["Content-Type: text/plain; charset=utf-8"]
+        let rows = (0..<12_000).map { _ in "x,=1" }.joined(separator: "\r\n")
+        let csv = Array("a,b\r\n\(rows)\r\nKim,=\"CONFI\"&\"DENTIAL\"\r\n".utf8)
+        #expect(try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", csv)]).count == 1)
+        let european = Array("Name;Grade;Note\r\nKim;5;=CONCATENATE(\"CONFI\",\"DENTIAL\")\r\n".utf8)
+        #expect(try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", european)]).count == 1)
+    }
 }

@@ -45,4 +45,13 @@ import Testing
         #expect(LinkHosts.hosts(in: "See https://a.example, and https://b.example; or https://c.example:8443/x") == ["a.example", "b.example", "c.example"])
         #expect(LinkHosts.hosts(in: "Tom &amp; Jerry &#38; friends, 5 &lt; 6").isEmpty)
     }
+
+    @Test("percent-encoding that decodes to no host character ends the host; a mailto names each address; a CJK full stop ends a sentence")
+    func hostEnds() {
+        #expect(LinkHosts.hosts(in: "<a href=\"mailto:chris.lee@london.union.example%20\">me</a>") == ["london.union.example"])
+        #expect(LinkHosts.hosts(in: "https://www.google.com/url?q=https://www.union.example%3Futm_source%3Dgcal").contains("www.union.example"))
+        #expect(LinkHosts.hosts(in: "https://share.example/?url=www.union.example%2Fjoin").contains("www.union.example"))
+        #expect(LinkHosts.hosts(in: "mailto:payroll@unoin.example,bob@union.example") == ["unoin.example", "union.example"])
+        #expect(LinkHosts.hosts(in: "詳しくは https://union.example。次回") == ["union.example"])
+    }
 }

@@ -47,7 +47,12 @@ struct HeaderAddressTests {
 
     @Test("a From whose only content is an encoded word spelling an address reads as that address (Mailsploit)")
     func fromEncodedAsAnAddress() throws {
-        for from in ["=?utf-8?B?Z2VuZXJhbC5zZWNyZXRhcnlAdW5pb24uZXhhbXBsZQ==?=", "=?utf-8?q?=3Cgeneral=2Esecretary=40union=2Eexample=3E?="] {
+        for from in [
+            "=?utf-8?B?Z2VuZXJhbC5zZWNyZXRhcnlAdW5pb24uZXhhbXBsZQ==?=", "=?utf-8?q?=3Cgeneral=2Esecretary=40union=2Eexample=3E?=",
+            // Mailsploit's own form: the address, a NUL, then the sender's real domain.
+            "=?utf-8?b?Z2VuZXJhbC5zZWNyZXRhcnlAdW5pb24uZXhhbXBsZQA=?=@evil.example",
+            "=?utf-8?q?general=2Esecretary=40union=2Eexample=2C?=@evil.example",
+        ] {
             let bytes = Fixture.crlf(["From: \(from)", "To: bob@union.example", "Subject: Payment", "", "Please pay.", ""])
             let message = try inspector.inspect(bytes: bytes)
             #expect(message.addresses["from"]?.map(\.address) == ["general.secretary@union.example"], "\(from)")

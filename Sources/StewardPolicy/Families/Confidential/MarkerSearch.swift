@@ -67,10 +67,14 @@ struct MarkerSearch {
         // One finding per place (part), naming the first marking and how many more there are.
         var byPlace: [(place: String, part: [Int], first: String, count: Int)] = []
         var partOf: [String: Int] = [:]
+        // A line met twice in one place (an HTML body read with and without its hidden text)
+        // is one marked place.
+        var seen: Set<[UInt8]> = []
         for piece in ConfidentialFamily.pieces(of: message, where: { mayMark($0.text) }) {
             let running = piece.segment.kind == .body
             for line in MarkerText.lines(of: piece.segment.text, markingWords: markingWords)
             where marking(in: line, kind: piece.segment.kind, running: running) {
+                guard seen.insert(Array(piece.partPlace.utf8) + [0] + line.bytes).inserted else { continue }
                 if let index = partOf[piece.partPlace] {
                     byPlace[index].count += 1
                 } else {
