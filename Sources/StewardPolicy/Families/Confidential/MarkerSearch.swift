@@ -54,7 +54,8 @@ struct MarkerSearch {
     func findings(in message: InspectedMessage) -> [ConfidentialFamily.Found] {
         var found: [ConfidentialFamily.Found] = []
         // With more than one Subject header, mail programs differ on which they show (Outlook
-        // the first, others the last): each counts, the others as written (`headerValues`).
+        // the first, others the last): each counts, the others as read (`headerTexts`: encoded
+        // words decoded).
         var subjects = message.subject.map { [$0] } ?? []
         let written = message.headerTexts("Subject")
         if written.count > 1 { subjects += written }
