@@ -12,10 +12,10 @@ enum CharsetText {
         switch charset {
         case "", "utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968":
             return bestEffort(bytes)
-        case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1":
+        case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252", "x-cp1252":
             // As browsers do (WHATWG Encoding): ISO-8859-1 is read as its superset windows-1252,
             // since mailers routinely label cp1252 text (curly quotes, euro sign) as Latin-1.
-            return convert(bytes, from: "windows-1252") ?? bestEffort(bytes)
+            return Windows1252.decode(bytes)
         default:
             return convert(bytes, from: charset) ?? bestEffort(bytes)
         }
@@ -25,7 +25,7 @@ enum CharsetText {
     static func bestEffort(_ bytes: [UInt8]) -> String {
         if let text = byteOrderMarked(bytes) { return text }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
-        return convert(bytes, from: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
+        return Windows1252.decode(bytes)
     }
 
     /// Text that starts with a UTF-16 byte-order mark (Excel's and Notepad's "Unicode text"),

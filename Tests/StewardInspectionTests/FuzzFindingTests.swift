@@ -36,6 +36,24 @@ import Testing
         _ = try Inspector().inspect(bytes: Array(wrapped.utf8))
     }
 
+    /// Fuzzing run 21 (4 December 2026) stopped on a timeout: a bzip2 file in a zip expanded to
+    /// megabytes read as windows-1252 text through GMime's charset filter, which retries iconv
+    /// after each byte windows-1252 leaves undefined; under AddressSanitizer each retry checks
+    /// the whole rest of the input, so it took 87 s. windows-1252 is now a table in Swift.
+    @Test func windows1252ReadsAsFoundationAndWHATWGDo() throws {
+        let all = (0...255).map(UInt8.init)
+        let decoded = Array(Windows1252.decode(all).unicodeScalars)
+        #expect(decoded.count == 256)
+        let undefined: Set<UInt8> = [0x81, 0x8D, 0x8F, 0x90, 0x9D]
+        for byte in all where !undefined.contains(byte) {
+            let foundation = try #require(String(data: Data([byte]), encoding: .windowsCP1252))
+            #expect(String(decoded[Int(byte)]) == foundation, "byte \(byte)")
+        }
+        for byte in undefined { #expect(decoded[Int(byte)].value == UInt32(byte)) }
+        let url = PackagePaths.root.appendingPathComponent("Tests/StewardInspectionTests/FuzzFindings/timeout-d6a7f818.eml")
+        _ = try? Inspector().inspect(bytes: Array(Data(contentsOf: url)))
+    }
+
     @Test("Bare LFs become CRLF; CRLF and lone CRs stay as they are")
     func lineEnds() {
         #expect(ParserLineEnds.crlf(Array("a\nb\r\nc\rd\n".utf8)) == Array("a\r\nb\r\nc\rd\r\n".utf8))

@@ -151,6 +151,15 @@ struct MarkerText {
     static func mayHoldSpacedLetters(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
+            // A run has five characters and four gaps, three of them letters at least: most
+            // cells of a workbook (numbers, short words) are ruled out before the scan.
+            guard bytes.count >= 9 else { return false }
+            var letters = 0
+            for byte in bytes where (0x61...0x7A).contains(byte | 0x20) {  // an ASCII letter, either case
+                letters += 1
+                if letters == 3 { break }
+            }
+            guard letters == 3 else { return false }
             // A line has tabs, other ASCII white space and `_` as spaces (`append`): so here.
             guard bytes.contains(where: { (0x09...0x0C).contains($0) || $0 == 0x5F }) else { return joinableRun(in: bytes, from: 0) != nil }
             return joinableRun(in: bytes.map { (0x09...0x0C).contains($0) || $0 == 0x5F ? 0x20 : $0 }, from: 0) != nil
