@@ -199,4 +199,41 @@ struct MarkingReadingTests {
     func singleWordFields(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
     }
+
+    @Test("a marker's word with marks, symbols or faux Cyrillic for letters is held", arguments: [
+        "CONF¡DENT¡AL", "CONFǃDENTǃAL", "CONF│DENT│AL", "CONF¦DENT¦AL", "©ONFIDENTIAL", "C∅NFIDENTIAL", "C○NFIDENTIAL", "ЯESTRICTED",
+        "ИOT FOR CIRCULATION", "CΘNFIDENTIAL", "I∩TERNAL USE ONLY", "†OP SECRET RESTRIC†ED", "Pay offer │ Confidential",
+    ])
+    func marksForLetters(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+        #expect(try Self.held(subject: line).count == 1, "\(line)")
+    }
+
+    @Test("marks, symbols and Cyrillic or Greek words that spell no marker pass", arguments: [
+        "¡Hola! Nos vemos el viernes", "Пересл: ЯБЛОКО", "Привет, это новости", "Ω Restaurant booking", "∪NRESTRICTED access",
+        "Members: ∑ total 5", "CON†ROL of the pay budget", "© 2026 Example Union", "ΘΕΣΣΑΛΟΝΙΚΗ conference",
+    ])
+    func marksSpellingNoMarker(line: String) throws {
+        #expect(try Self.heldLine(line).isEmpty, "\(line)")
+        #expect(try Self.held(subject: line).isEmpty, "\(line)")
+    }
+
+    @Test("a marking after a shape used as a list bullet stands alone on its line", arguments: ["● Confidential", "■ Strictly Confidential", "➢ Internal only"])
+    func bulletShapes(line: String) throws {
+        #expect(try Self.heldLine(line).count == 1, "\(line)")
+    }
+
+    @Test("a field is a classification when a word of its short name says so", arguments: [
+        "Distribution list: Internal only", "Handling instructions: Do not forward", "Audience for this: members only",
+    ])
+    func classificationFieldNames(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
+    }
+
+    @Test("a sentence ending in a colon before a marker is no field name", arguments: [
+        "The status of the bar on the night is: members only", "Entry: members only", "Bar prices: members only",
+    ])
+    func longFieldNames(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
+    }
 }

@@ -216,12 +216,17 @@ struct MarkerSearch {
 
     private static let titleJoiners: Set<[UInt8]> = Set(["and", "of", "for", "in", "to"].map { Array($0.utf8) })
 
-    /// Whether the field name before a colon (upper-case) ends with a word that makes its value
-    /// a classification: "Security classification: Confidential", "Status: Restricted".
+    /// Whether the field name before a colon (upper-case) has a word that makes its value a
+    /// classification: "Security classification: Confidential", "Status: Restricted",
+    /// "Distribution list: Internal only", "Handling instructions: Do not forward". The last
+    /// word counts in any field; another word only in a name of three words or fewer (a field's
+    /// name, not a sentence that happens to end in a colon).
     private static func namesClassification(_ field: ArraySlice<UInt8>) -> Bool {
         let name = field.trimmingTrailingSpaces
-        let word = name.reversed().prefix { MarkerText.isWordByte($0) }.reversed()
-        return classificationFields.contains(Array(word))
+        let words = name.split { !MarkerText.isWordByte($0) }
+        guard let last = words.last else { return false }
+        if classificationFields.contains(Array(last)) { return true }
+        return words.count <= 3 && words.contains { classificationFields.contains(Array($0)) }
     }
 
     private static let classificationFields: Set<[UInt8]> = Set(

@@ -4,10 +4,27 @@
 /// words (`MarkingWords`), so codes such as "A1", "B4" or "Internal|Confidential" (a sign
 /// between two words) stay as written.
 enum SpelledWords {
-    /// Each sign, and the capitals it may stand for (the likelier first).
+    /// Each sign, and the capitals it may stand for (the likelier first). Marks past ASCII that
+    /// are drawn like an ASCII sign (`¡`, `│`) were read as that sign already (`MarkerReading`);
+    /// those below are symbols a reader takes for a letter (`©`, `∅`, `∪`, `×`), and letters
+    /// of Cyrillic and Greek written for the Latin letter they look like in "faux Cyrillic"
+    /// (`ЯESTRICTED`, `ИOT FOR CIRCULATION`, `CΘNFIDENTIAL`), which ICU's confusables table
+    /// does not take for Latin (their skeletons are themselves). They are read so only inside
+    /// a word that then spells one of the policy's words, so Russian and Greek text is left as
+    /// it is.
     private static let signs: [(sign: String, letters: String)] = [
         ("0", "O"), ("1", "IL"), ("3", "E"), ("4", "A"), ("5", "S"), ("7", "T"), ("|", "IL"), ("!", "I"), ("$", "S"), ("@", "A"),
-        ("+", "T"), ("€", "E"), ("¢", "C"), ("¡", "I"), ("ǀ", "IL"),
+        ("+", "T"),
+        // Symbols.
+        ("€", "E"), ("£", "EL"), ("∑", "E"), ("⋿", "E"), ("℮", "E"), ("¢", "C"), ("©", "C"), ("⊂", "C"), ("₵", "C"),
+        ("∅", "O"), ("○", "O"), ("◯", "O"), ("⭘", "O"), ("⊙", "O"), ("⊘", "O"), ("¤", "O"), ("®", "R"), ("¥", "Y"),
+        ("∪", "U"), ("⋃", "U"), ("∩", "N"), ("⊔", "U"), ("⊤", "T"), ("⟙", "T"), ("×", "X"), ("⨯", "X"), ("╳", "X"), ("∨", "V"), ("√", "V"),
+        ("∆", "A"), ("∧", "A"), ("₦", "N"), ("₩", "W"), ("₣", "F"), ("₱", "P"), ("฿", "B"),
+        // Faux Cyrillic and Greek.
+        ("Я", "R"), ("я", "R"), ("И", "N"), ("и", "N"), ("Л", "N"), ("П", "N"), ("п", "N"), ("Ц", "U"), ("Ш", "W"), ("ш", "W"),
+        ("Щ", "W"), ("Э", "E"), ("Є", "E"), ("Ф", "O"), ("Б", "B"), ("Ч", "Y"), ("Д", "A"), ("Ж", "X"),
+        ("Δ", "A"), ("Λ", "A"), ("Σ", "E"), ("Ξ", "E"), ("Π", "N"), ("Φ", "O"), ("Θ", "O"), ("Ω", "O"), ("Ψ", "Y"), ("Γ", "F"),
+        ("λ", "A"), ("π", "N"),
     ]
 
     /// The capitals each ASCII sign may stand for, by byte.
@@ -17,9 +34,9 @@ enum SpelledWords {
         return table
     }()
 
-    /// Signs past ASCII, as UTF-8, with their capitals.
-    private static let wideSigns: [(bytes: [UInt8], letters: [UInt8])] = signs.filter { $0.sign.utf8.count > 1 }
-        .map { (Array($0.sign.utf8), Array($0.letters.utf8)) }
+    /// Signs past ASCII, by scalar value, with their capitals.
+    private static let wideSigns: [UInt32: [UInt8]] = Dictionary(
+        uniqueKeysWithValues: signs.filter { $0.sign.utf8.count > 1 }.map { ($0.sign.unicodeScalars.first!.value, Array($0.letters.utf8)) })
 
     /// Whether `byte` may be read as `capital` in a spelled word (the marker prefilter's test).
     static func mayRead(_ byte: UInt8, as capital: UInt8) -> Bool {
@@ -151,10 +168,17 @@ enum SpelledWords {
             if digit { return Unit(range: i..<(i + 1), written: byte, readings: [byte], kind: .digit) }
             return nil
         default:
-            for wide in wideSigns where bytes[i...].starts(with: wide.bytes) {
-                return Unit(range: i..<(i + wide.bytes.count), written: 0, readings: wide.letters, kind: .sign)
+            // Only a lead byte starts a character; the table is asked once per character.
+            guard byte >= 0xC2, byte <= 0xF4 else { return nil }
+            let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+            guard i + length <= bytes.count else { return nil }
+            var value = UInt32(byte) & (byte < 0xE0 ? 0x1F : byte < 0xF0 ? 0x0F : 0x07)
+            for next in bytes[(i + 1)..<(i + length)] {
+                guard next & 0xC0 == 0x80 else { return nil }
+                value = value << 6 | UInt32(next & 0x3F)
             }
-            return nil
+            guard let letters = wideSigns[value] else { return nil }
+            return Unit(range: i..<(i + length), written: 0, readings: letters, kind: .sign)
         }
     }
 }
