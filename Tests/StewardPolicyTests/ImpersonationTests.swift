@@ -290,6 +290,11 @@ import StewardEngine
         ("payroll@mail.union-example.co", "written as union-example"),
         ("payroll@union.example-login.com", "starts a name with the union's domain"),
         ("payroll@union-example-payroll.com", "written as union-example"),
+        ("payroll@myunion.example", "with \"my\" added"),
+        ("payroll@union-hr.example", "with \"hr\" added"),
+        ("payroll@mail.secure-union.example", "with \"secure\" added"),
+        ("payroll@unionpayroll.example", "with \"payroll\" added"),
+        ("payroll@my-union-portal.example", "with \"my\" added"),
     ])
     func lookalikeSenderDomainsAreCaught(address: String, why: String) {
         let message = Self.message(from: [MailboxAddress(address: address)])
@@ -321,6 +326,15 @@ import StewardEngine
         #expect(Self.rules(partner, Self.incoming(from: "info@unison.example"), policy: policy).isEmpty)
         let tight = try Self.policy("  impersonation-lookalike-domain: {action: quarantine, max_edit_distance: 0}")
         #expect(Self.rules(partner, Self.incoming(from: "info@unison.example"), policy: tight).isEmpty)
+    }
+
+    @Test("the union's name with another word, or a service word under another ending, is someone else's", arguments: [
+        "news@reunion.example", "news@communion.example", "news@union-jack.example", "news@credit-union.example", "news@unionist.example",
+        "news@myunion.org", "news@union-hr.org",
+    ])
+    func nameWithOtherWordsIsNotCaught(address: String) {
+        let message = Self.message(from: [MailboxAddress(address: address)])
+        #expect(Self.rules(message, Self.incoming(from: address)).isEmpty, "\(address)")
     }
 
     @Test func editDistanceCountsASwapAsOneEdit() {

@@ -119,6 +119,10 @@ struct LookalikeDomains: Sendable {
                labels.suffix(2).allSatisfy({ $0.count <= 3 }) {
                 return "\(shown) is the union's domain \(union.domain) with another ending"
             }
+            if count >= 2, let word = Self.serviceWordBeside(union.labels[0], in: labels[labels.count - count]),
+               tail.dropFirst() == union.labels.dropFirst() {
+                return "\(shown) is the union's name \(union.labels[0]) with \"\(word)\" added, under the union's ending"
+            }
             let distance = Self.editDistance(Array(tailSkeleton.unicodeScalars), Array(union.skeleton.unicodeScalars), limit: maxEditDistance)
             if distance > 0, distance <= maxEditDistance, union.domain.count > 4 * maxEditDistance {
                 let letters = distance == 1 ? "one character" : "\(distance) characters"
@@ -127,6 +131,29 @@ struct LookalikeDomains: Sendable {
         }
         return nil
     }
+
+    /// The word added to the union's name in `label` when it is one a fake login, payroll or
+    /// help page would add (`myunion`, `union-hr`, `secure-union`, `union-payroll`); nil
+    /// otherwise. Only these words: the union's name with any other word is often someone
+    /// else's (`reunion`, `communion`, `community-foodbank` for a union called Community).
+    static func serviceWordBeside(_ name: String, in label: String) -> String? {
+        guard label != name, label.count > name.count else { return nil }
+        for piece in [label] + label.split(separator: "-").map(String.init) where piece.count > name.count {
+            if piece.hasPrefix(name), serviceWords.contains(String(piece.dropFirst(name.count))) { return String(piece.dropFirst(name.count)) }
+            if piece.hasSuffix(name), serviceWords.contains(String(piece.dropLast(name.count))) { return String(piece.dropLast(name.count)) }
+        }
+        let parts = label.split(separator: "-").map(String.init)
+        guard parts.count >= 2, parts.contains(name) else { return nil }
+        return parts.first { $0 != name && serviceWords.contains($0) }
+    }
+
+    private static let serviceWords: Set<String> = [
+        "my", "mail", "webmail", "email", "login", "logon", "signin", "sso", "auth", "id", "secure", "security", "verify",
+        "verification", "account", "accounts", "portal", "online", "web", "hr", "payroll", "pay", "payments", "benefits",
+        "finance", "billing", "invoice", "invoices", "it", "helpdesk", "help", "support", "service", "services", "admin",
+        "office", "staff", "members", "member", "membership", "ballot", "vote", "voting", "elections", "docs", "share",
+        "sharepoint", "onedrive", "drive", "files", "update", "renew", "renewal", "hq", "official", "team",
+    ]
 
     /// The UTF-8 offsets where each label starts in the labels joined by dots.
     private static func labelStarts(of labels: [String]) -> [Int] {
