@@ -232,6 +232,7 @@ struct MarkingReadingTests {
 
     @Test("a sentence ending in a colon before a marker is no field name", arguments: [
         "The status of the bar on the night is: members only", "Entry: members only", "Bar prices: members only",
+        "Entry: Members Only", "Admission: Members Only", "Open to: Members Only", "Car parking: Restricted Access",
     ])
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")

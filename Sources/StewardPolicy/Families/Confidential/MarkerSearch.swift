@@ -189,7 +189,8 @@ struct MarkerSearch {
             }
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
             if after.startIndex >= trailing, Self.separatorEnd(before),
-               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast()) || Self.isTitle(range, in: line) {
+               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast())
+                || Self.isTitle(range, in: line) && !Self.namesAdmission(before.dropLast()) {
                 return true
             }
         }
@@ -228,6 +229,17 @@ struct MarkerSearch {
         if classificationFields.contains(Array(last)) { return true }
         return words.count <= 3 && words.contains { classificationFields.contains(Array($0)) }
     }
+
+    /// Whether the field name before a colon (upper-case) says who may come in or take part:
+    /// "Entry: Members Only" on a poster for a social is who is let in, however it is written.
+    private static func namesAdmission(_ field: ArraySlice<UInt8>) -> Bool {
+        let words = field.trimmingTrailingSpaces.split { !MarkerText.isWordByte($0) }
+        return words.count <= 3 && words.contains { admissionFields.contains(Array($0)) }
+    }
+
+    private static let admissionFields: Set<[UInt8]> = Set(
+        ["ENTRY", "ENTRANCE", "ADMISSION", "ADMITTANCE", "ACCESS", "TICKETS", "TICKET", "PARKING", "BAR", "VENUE", "EVENT",
+         "ELIGIBILITY", "BOOKING", "BOOKINGS", "PLACES", "ATTENDANCE", "OPEN", "PRICE", "PRICES", "DOORS", "DRESS", "WHO"].map { Array($0.utf8) })
 
     private static let classificationFields: Set<[UInt8]> = Set(
         ["CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
