@@ -202,7 +202,9 @@ struct MarkingReadingTests {
 
     @Test("a marker's word with marks, symbols or faux Cyrillic for letters is held", arguments: [
         "CONF¡DENT¡AL", "CONFǃDENTǃAL", "CONF│DENT│AL", "CONF¦DENT¦AL", "©ONFIDENTIAL", "C∅NFIDENTIAL", "C○NFIDENTIAL", "ЯESTRICTED",
-        "ИOT FOR CIRCULATION", "CΘNFIDENTIAL", "I∩TERNAL USE ONLY", "†OP SECRET RESTRIC†ED", "Pay offer │ Confidential",
+        "ИOT FOR CIRCULATION", "CΘNFIDENTIAL", "I∩TERNAL USE ONLY", "†OP SECRET RESTRIC†ED", "CØNFIDENTIAL", "DO NOT FØRWARD",
+        "CONFIDENTIAŁ", "R∈STRICTED", "I⋂TERNAL USE ONLY", "Cθnfidential", "C⭕NFIDENTIAL", "CONF║DENT║AL", "C O N F ¡ D E N T ¡ A L",
+        "C│O│N│F│I│D│E│N│T│I│A│L", "C ✓ O ✓ N ✓ F ✓ I ✓ D ✓ E ✓ N ✓ T ✓ I ✓ A ✓ L", "NOT│FOR│CIRCULATION", "DO ✓ NOT ✓ FORWARD",
     ])
     func marksForLetters(line: String) throws {
         #expect(try Self.heldLine(line).count == 1, "\(line)")
@@ -211,28 +213,42 @@ struct MarkingReadingTests {
 
     @Test("marks, symbols and Cyrillic or Greek words that spell no marker pass", arguments: [
         "¡Hola! Nos vemos el viernes", "Пересл: ЯБЛОКО", "Привет, это новости", "Ω Restaurant booking", "∪NRESTRICTED access",
-        "Members: ∑ total 5", "CON†ROL of the pay budget", "© 2026 Example Union", "ΘΕΣΣΑΛΟΝΙΚΗ conference",
+        "Members: ∑ total 5", "CON†ROL of the pay budget", "© 2026 Example Union", "ΘΕΣΣΑΛΟΝΙΚΗ conference", "ŁÓDŹ branch visit",
+        "│ Fri 20 Jun │ Quiz night │ Members only │", "┃ Car park B ┃ 40 spaces ┃ Restricted ┃", "│ Counselling line │ Free │ Confidential │",
+        "Home │ News │ Events │ Members only", "Pay offer │ Confidential",
     ])
     func marksSpellingNoMarker(line: String) throws {
         #expect(try Self.heldLine(line).isEmpty, "\(line)")
         #expect(try Self.held(subject: line).isEmpty, "\(line)")
     }
 
-    @Test("a marking after a shape used as a list bullet stands alone on its line", arguments: ["● Confidential", "■ Strictly Confidential", "➢ Internal only"])
+    @Test("a marking after a shape used as a list bullet stands alone on its line", arguments: ["● Confidential", "■ Strictly Confidential", "◆ Internal only"])
     func bulletShapes(line: String) throws {
         #expect(try Self.heldLine(line).count == 1, "\(line)")
     }
 
-    @Test("a field is a classification when a word of its short name says so", arguments: [
-        "Distribution list: Internal only", "Handling instructions: Do not forward", "Audience for this: members only",
+    @Test("a tick, a box or an arrow marks an option or a link, not a marking", arguments: [
+        "Our helpline is:\r\n✓ Free\r\n✓ Confidential\r\n✓ Open 24/7\r\n", "Please tick one:\r\n☐ Confidential\r\n☐ Can be shared\r\n",
+        "Quick links:\r\n► News\r\n► Events\r\n► Members only\r\n",
+    ])
+    func ticksAndArrows(body: String) throws {
+        #expect(try Self.held(body: body).isEmpty, "\(body)")
+    }
+
+    @Test("a field is a classification when its name says so, or a titled marking says more than who may come in", arguments: [
+        "Distribution list: Internal only", "Handling instructions: Do not forward", "Distribution of this email: internal only",
+        "Caveat: internal only", "Security classification of attachment: do not forward", "Venue: Strictly Confidential",
+        "Prices: Commercial in Confidence", "Access: Internal Use Only",
     ])
     func classificationFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
     }
 
-    @Test("a sentence ending in a colon before a marker is no field name", arguments: [
+    @Test("a sentence ending in a colon, a room, a course or who may come in is no classification", arguments: [
         "The status of the bar on the night is: members only", "Entry: members only", "Bar prices: members only",
         "Entry: Members Only", "Admission: Members Only", "Open to: Members Only", "Car parking: Restricted Access",
+        "Level 2 parking: restricted", "Class bookings: members only", "Document library: members only", "Security course: members only",
+        "Circulation desk: restricted", "Status update: in confidence",
     ])
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")

@@ -75,21 +75,22 @@ enum MarkerReading {
         }
     }
 
-    /// The ASCII sign a mark past ASCII is drawn like, where that sign may stand for a letter
-    /// (`SpelledWords`): `¡` and the click `ǃ` as `!`, upright bars (`│`, `¦`, `∣`, Hebrew paseq)
-    /// as `|`, the dagger as `+`. So `CONF¡DENT¡AL` and `CONF│DENT│AL` read as `CONF!DENT!AL`
-    /// and `CONF|DENT|AL` do, and `Pay offer │ Confidential` as a tag. ICU's confusables table
-    /// maps letters, not these marks (its skeleton of `¡` and `│` is the mark itself), so they
-    /// are listed here.
+    /// The ASCII sign a punctuation mark past ASCII is drawn like, where that sign may stand
+    /// for a letter (`SpelledWords`): `¡` and the click `ǃ` as `!`, the dagger as `+`, the
+    /// Hebrew paseq as `|`. So `CONF¡DENT¡AL` reads as `CONF!DENT!AL` does. (Punctuation is
+    /// otherwise read as `.`, and would no longer be a sign.) ICU's confusables table maps
+    /// letters, not these marks (its skeleton of `¡` is `¡`), so they are listed here. Bars
+    /// drawn as symbols (`│`, `¦`) stay symbols, as a table's rules do not become separators:
+    /// `SpelledWords` reads them inside a word.
     private static func asciiSign(_ scalar: Unicode.Scalar) -> UInt8? {
         switch scalar.value {
         case 0x00A1, 0x01C3: return UInt8(ascii: "!")
-        case 0x00A6, 0x05C0, 0x2223, 0x23AE, 0x23D0, 0x23FD, 0x2502, 0x2503, 0x2758, 0x2759, 0x275A, 0xFFE8: return UInt8(ascii: "|")
+        case 0x05C0: return UInt8(ascii: "|")
         case 0x2020: return UInt8(ascii: "+")
-        // Shapes written as list bullets (`■`, `●`, `➢`, `✓`, `☐`) read as the bullet `•` does:
-        // "● Confidential" on its own line is a marking, as "• Confidential" is.
-        case 0x25A0...0x25AB, 0x25B6, 0x25BA, 0x25C6, 0x25C7, 0x25C9, 0x25CF, 0x25E6, 0x2610...0x2612, 0x2713, 0x2714, 0x2756,
-             0x27A2...0x27A4, 0x29BF:
+        // Shapes written as list bullets (`■`, `●`, `◆`) read as the bullet `•` does:
+        // "● Confidential" on its own line is a marking, as "• Confidential" is. Ticks, boxes
+        // and arrows mark an option or a link ("✓ Free ✓ Confidential"), and stay symbols.
+        case 0x25A0...0x25AB, 0x25C6, 0x25C7, 0x25C9, 0x25CF, 0x25E6, 0x29BF:
             return UInt8(ascii: ".")
         default: return nil
         }

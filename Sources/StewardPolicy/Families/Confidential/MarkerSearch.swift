@@ -190,7 +190,7 @@ struct MarkerSearch {
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
             if after.startIndex >= trailing, Self.separatorEnd(before),
                !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast())
-                || Self.isTitle(range, in: line) && !Self.namesAdmission(before.dropLast()) {
+                || Self.isTitle(range, in: line) && !Self.namesAdmission(before.dropLast(), marking: upper[range]) {
                 return true
             }
         }
@@ -217,33 +217,43 @@ struct MarkerSearch {
 
     private static let titleJoiners: Set<[UInt8]> = Set(["and", "of", "for", "in", "to"].map { Array($0.utf8) })
 
-    /// Whether the field name before a colon (upper-case) has a word that makes its value a
-    /// classification: "Security classification: Confidential", "Status: Restricted",
-    /// "Distribution list: Internal only", "Handling instructions: Do not forward". The last
-    /// word counts in any field; another word only in a name of three words or fewer (a field's
-    /// name, not a sentence that happens to end in a colon).
+    /// Whether the field name before a colon (upper-case) makes its value a classification:
+    /// its last word is one ("Security classification: Confidential", "Status: Restricted"),
+    /// or a short name of four words or fewer holds a word that only a classification field
+    /// has ("Distribution list: Internal only", "Handling instructions for recipients: Do not
+    /// forward"). Words such as Level, Class or Document name a classification only last:
+    /// "Level 2 parking: restricted" is a car park.
     private static func namesClassification(_ field: ArraySlice<UInt8>) -> Bool {
-        let name = field.trimmingTrailingSpaces
-        let words = name.split { !MarkerText.isWordByte($0) }
+        let words = field.trimmingTrailingSpaces.split { !MarkerText.isWordByte($0) }
         guard let last = words.last else { return false }
         if classificationFields.contains(Array(last)) { return true }
-        return words.count <= 3 && words.contains { classificationFields.contains(Array($0)) }
+        return words.count <= 4 && words.contains { classificationNameWords.contains(Array($0)) }
     }
 
-    /// Whether the field name before a colon (upper-case) says who may come in or take part:
-    /// "Entry: Members Only" on a poster for a social is who is let in, however it is written.
-    private static func namesAdmission(_ field: ArraySlice<UInt8>) -> Bool {
+    private static let classificationFields: Set<[UInt8]> = Set(
+        ["CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
+         "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT", "LEVEL", "CLASS", "VISIBILITY", "AUDIENCE", "CAVEAT",
+         "CAVEATS", "DISSEMINATION", "SHARING", "RESTRICTIONS", "RECIPIENTS"].map { Array($0.utf8) })
+
+    private static let classificationNameWords: Set<[UInt8]> = Set(
+        ["CLASSIFICATION", "CLASSIFIED", "SENSITIVITY", "HANDLING", "DISTRIBUTION", "DISSEMINATION", "CAVEAT", "CAVEATS",
+         "CONFIDENTIALITY", "MARKING"].map { Array($0.utf8) })
+
+    /// Whether the field name before a colon (upper-case) says who may come in or take part,
+    /// and the marking says only that ("Entry: Members Only" on a poster for a social is who
+    /// is let in, however it is written; "Venue: Strictly Confidential" is still a marking).
+    private static func namesAdmission(_ field: ArraySlice<UInt8>, marking: ArraySlice<UInt8>) -> Bool {
+        let markingWords = marking.split { !MarkerText.isWordByte($0) }
+        guard markingWords.allSatisfy({ admissionMarkingWords.contains(Array($0)) }) else { return false }
         let words = field.trimmingTrailingSpaces.split { !MarkerText.isWordByte($0) }
         return words.count <= 3 && words.contains { admissionFields.contains(Array($0)) }
     }
 
+    private static let admissionMarkingWords: Set<[UInt8]> = Set(["MEMBERS", "MEMBER", "ONLY", "STRICTLY", "RESTRICTED"].map { Array($0.utf8) })
+
     private static let admissionFields: Set<[UInt8]> = Set(
         ["ENTRY", "ENTRANCE", "ADMISSION", "ADMITTANCE", "ACCESS", "TICKETS", "TICKET", "PARKING", "BAR", "VENUE", "EVENT",
          "ELIGIBILITY", "BOOKING", "BOOKINGS", "PLACES", "ATTENDANCE", "OPEN", "PRICE", "PRICES", "DOORS", "DRESS", "WHO"].map { Array($0.utf8) })
-
-    private static let classificationFields: Set<[UInt8]> = Set(
-        ["CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
-         "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT", "LEVEL", "CLASS", "VISIBILITY", "AUDIENCE"].map { Array($0.utf8) })
 
     /// Whether the line opens (after punctuation) with a leading marker that stands alone or
     /// is followed by a separator or a word that starts an embargo's terms ("until", "not").

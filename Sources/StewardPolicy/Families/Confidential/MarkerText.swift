@@ -169,7 +169,7 @@ struct MarkerText {
     /// The separators a spaced-out run may use between its letters.
     private static let letterSeparators: Set<UInt8> = Set(" -.*/|~+:,;='".utf8)
 
-    /// The first run of five or more single letters or digits (three of them letters at
+    /// The first run of five or more single letters, digits or signs (three of them letters at
     /// least: `C 0 N F I D E N T I A L`), each one apart from the next by the same gap (one to
     /// five spaces and separators, the same each time: `C O N`, `C     O     N`, `C * O * N`,
     /// `C, O, N`), at or after `start`: its first and last letters' offsets and the distance
@@ -177,14 +177,21 @@ struct MarkerText {
     private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int, gap: Int)?
     where C.Index == Int {
         func isASCIILetter(_ i: Int) -> Bool { (0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]) }
+        // A digit or a sign that may stand for a letter (`!`, `$`, `@`; `SpelledWords` reads
+        // the joined word) is one of the run's letters: `C O N F ! D E N T ! A L`.
         func isLetter(_ i: Int) -> Bool {
-            i >= bytes.startIndex && i < bytes.endIndex && (isASCIILetter(i) || (0x30...0x39).contains(bytes[i]))
+            i >= bytes.startIndex && i < bytes.endIndex
+                && (isASCIILetter(i) || (0x30...0x39).contains(bytes[i]) || bytes[i] == 0x21 || bytes[i] == 0x24 || bytes[i] == 0x40)
         }
         /// The width of the gap after the letter at `i`, if it is one to five separators
         /// followed by a single letter.
         func gap(after i: Int) -> Int? {
             var width = 0
-            while width < 5, i + 1 + width < bytes.endIndex, letterSeparators.contains(bytes[i + 1 + width]) { width += 1 }
+            // Bytes past ASCII are a symbol's (C│O│N│F…, C ✓ O ✓ N…): the gap must be the same
+            // each time, so a word of another script between letters does not make one.
+            while width < 5, i + 1 + width < bytes.endIndex, letterSeparators.contains(bytes[i + 1 + width]) || bytes[i + 1 + width] >= 0x80 {
+                width += 1
+            }
             guard width > 0, isLetter(i + 1 + width), !isLetter(i + 2 + width) else { return nil }
             return width
         }
@@ -306,6 +313,9 @@ struct MarkerText {
             j += 3  // an en or em dash: three bytes, `---` in the matching form
         } else if j < upper.count, Self.wordJoiners.contains(upper[j]) {
             j += 1
+        } else if j < upper.count, upper[j] == Self.symbol {
+            // A symbol between the words (NOT│FOR│CIRCULATION, DO ✓ NOT ✓ FORWARD).
+            while j < upper.count, upper[j] == Self.symbol { j += 1 }
         } else {
             return spaced ? j : nil
         }

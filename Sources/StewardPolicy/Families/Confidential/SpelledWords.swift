@@ -4,27 +4,34 @@
 /// words (`MarkingWords`), so codes such as "A1", "B4" or "Internal|Confidential" (a sign
 /// between two words) stay as written.
 enum SpelledWords {
-    /// Each sign, and the capitals it may stand for (the likelier first). Marks past ASCII that
-    /// are drawn like an ASCII sign (`¡`, `│`) were read as that sign already (`MarkerReading`);
-    /// those below are symbols a reader takes for a letter (`©`, `∅`, `∪`, `×`), and letters
-    /// of Cyrillic and Greek written for the Latin letter they look like in "faux Cyrillic"
+    /// Each sign, and the capitals it may stand for (the likelier first). Punctuation past
+    /// ASCII that is drawn like an ASCII sign (`¡`) was read as that sign already
+    /// (`MarkerReading`); those below are symbols a reader takes for a letter (`©`, `∅`, `∪`,
+    /// `│`), letters with a stroke that ICU does not fold (`Ø`, `Ł`, `Ð`), and letters of
+    /// Cyrillic and Greek written for the Latin letter they look like in "faux Cyrillic"
     /// (`ЯESTRICTED`, `ИOT FOR CIRCULATION`, `CΘNFIDENTIAL`), which ICU's confusables table
     /// does not take for Latin (their skeletons are themselves). They are read so only inside
-    /// a word that then spells one of the policy's words, so Russian and Greek text is left as
-    /// it is.
+    /// a word that then spells one of the policy's words, so Russian, Greek, Polish or Danish
+    /// text is left as it is.
     private static let signs: [(sign: String, letters: String)] = [
         ("0", "O"), ("1", "IL"), ("3", "E"), ("4", "A"), ("5", "S"), ("7", "T"), ("|", "IL"), ("!", "I"), ("$", "S"), ("@", "A"),
         ("+", "T"),
         // Symbols.
-        ("€", "E"), ("£", "EL"), ("∑", "E"), ("⋿", "E"), ("℮", "E"), ("¢", "C"), ("©", "C"), ("⊂", "C"), ("₵", "C"),
-        ("∅", "O"), ("○", "O"), ("◯", "O"), ("⭘", "O"), ("⊙", "O"), ("⊘", "O"), ("¤", "O"), ("®", "R"), ("¥", "Y"),
-        ("∪", "U"), ("⋃", "U"), ("∩", "N"), ("⊔", "U"), ("⊤", "T"), ("⟙", "T"), ("×", "X"), ("⨯", "X"), ("╳", "X"), ("∨", "V"), ("√", "V"),
-        ("∆", "A"), ("∧", "A"), ("₦", "N"), ("₩", "W"), ("₣", "F"), ("₱", "P"), ("฿", "B"),
+        ("€", "E"), ("£", "EL"), ("∑", "E"), ("⋿", "E"), ("℮", "E"), ("∈", "E"), ("∃", "E"), ("¢", "C"), ("©", "C"), ("⊂", "C"),
+        ("₵", "C"), ("∅", "O"), ("○", "O"), ("◯", "O"), ("⭘", "O"), ("⭕", "O"), ("◎", "O"), ("⊕", "O"), ("⊙", "O"), ("⊘", "O"),
+        ("¤", "O"), ("®", "R"), ("¥", "Y"), ("∪", "U"), ("⋃", "U"), ("⊔", "U"), ("∩", "N"), ("⋂", "N"), ("∏", "N"), ("⊤", "T"),
+        ("⟙", "T"), ("×", "X"), ("⨯", "X"), ("╳", "X"), ("∨", "V"), ("√", "V"), ("∆", "A"), ("∧", "A"), ("₦", "N"), ("₩", "W"),
+        ("₣", "F"), ("₱", "P"), ("฿", "B"),
+        // Upright bars and rules.
+        ("│", "IL"), ("┃", "IL"), ("║", "IL"), ("┆", "IL"), ("┇", "IL"), ("╎", "IL"), ("╏", "IL"), ("¦", "IL"), ("∣", "IL"),
+        ("⎪", "IL"), ("⎮", "IL"), ("⏐", "IL"), ("⏽", "IL"), ("❘", "IL"), ("❙", "IL"), ("❚", "IL"), ("￨", "IL"),
+        // Letters with a stroke or turned.
+        ("Ø", "O"), ("ø", "O"), ("Ð", "D"), ("ð", "D"), ("Ł", "L"), ("ł", "L"), ("Ǝ", "E"), ("Ɍ", "R"), ("ᴙ", "R"),
         // Faux Cyrillic and Greek.
         ("Я", "R"), ("я", "R"), ("И", "N"), ("и", "N"), ("Л", "N"), ("П", "N"), ("п", "N"), ("Ц", "U"), ("Ш", "W"), ("ш", "W"),
         ("Щ", "W"), ("Э", "E"), ("Є", "E"), ("Ф", "O"), ("Б", "B"), ("Ч", "Y"), ("Д", "A"), ("Ж", "X"),
         ("Δ", "A"), ("Λ", "A"), ("Σ", "E"), ("Ξ", "E"), ("Π", "N"), ("Φ", "O"), ("Θ", "O"), ("Ω", "O"), ("Ψ", "Y"), ("Γ", "F"),
-        ("λ", "A"), ("π", "N"),
+        ("λ", "A"), ("π", "N"), ("θ", "O"), ("ε", "E"), ("σ", "O"),
     ]
 
     /// The capitals each ASCII sign may stand for, by byte.

@@ -119,9 +119,9 @@ struct LookalikeDomains: Sendable {
                labels.suffix(2).allSatisfy({ $0.count <= 3 }) {
                 return "\(shown) is the union's domain \(union.domain) with another ending"
             }
-            if count >= 2, let word = Self.serviceWordBeside(union.labels[0], in: labels[labels.count - count]),
-               tail.dropFirst() == union.labels.dropFirst() {
-                return "\(shown) is the union's name \(union.labels[0]) with \"\(word)\" added, under the union's ending"
+            if count >= 2, tail.dropFirst() == union.labels.dropFirst(),
+               Self.hasServiceWords(beside: union.labels[0], in: labels[labels.count - count]) {
+                return "\(shown) is the union's name \(union.labels[0]) with a login, payroll or help word added, under the union's ending"
             }
             let distance = Self.editDistance(Array(tailSkeleton.unicodeScalars), Array(union.skeleton.unicodeScalars), limit: maxEditDistance)
             if distance > 0, distance <= maxEditDistance, union.domain.count > 4 * maxEditDistance {
@@ -132,28 +132,55 @@ struct LookalikeDomains: Sendable {
         return nil
     }
 
-    /// The word added to the union's name in `label` when it is one a fake login, payroll or
-    /// help page would add (`myunion`, `union-hr`, `secure-union`, `union-payroll`); nil
-    /// otherwise. Only these words: the union's name with any other word is often someone
-    /// else's (`reunion`, `communion`, `community-foodbank` for a union called Community).
-    static func serviceWordBeside(_ name: String, in label: String) -> String? {
-        guard label != name, label.count > name.count else { return nil }
-        for piece in [label] + label.split(separator: "-").map(String.init) where piece.count > name.count {
-            if piece.hasPrefix(name), serviceWords.contains(String(piece.dropFirst(name.count))) { return String(piece.dropFirst(name.count)) }
-            if piece.hasSuffix(name), serviceWords.contains(String(piece.dropLast(name.count))) { return String(piece.dropLast(name.count)) }
+    /// Whether the words added to the union's name in `label` are all words a fake login,
+    /// payroll or help page would add (`myunion`, `union-hr`, `secure-union`, `myunionlogin`,
+    /// `union-it-services`). Compared as ICU skeletons, so look-alike letters
+    /// (`myunіon` with a Cyrillic і) change nothing. Only these words: the union's name with
+    /// any other word is often someone else's (`reunion`, `credit-union-online`, `union-drive`,
+    /// `community-foodbank` for a union called Community).
+    static func hasServiceWords(beside name: String, in label: String) -> Bool {
+        let name = skeleton(name), label = skeleton(label)
+        guard label != name, label.count > name.count else { return false }
+        let parts = label.split(separator: "-", omittingEmptySubsequences: true).map(String.init)
+        // The name as one part, or inside one part with service words run on to it.
+        for (index, part) in parts.enumerated() {
+            var searchStart = part.startIndex
+            while let found = part.range(of: name, range: searchStart..<part.endIndex) {
+                searchStart = part.index(after: found.lowerBound)
+                let before = String(part[..<found.lowerBound]), after = String(part[found.upperBound...])
+                let others = parts[..<index] + parts[(index + 1)...]
+                if isServiceWords(before), isServiceWords(after), others.allSatisfy(isServiceWords),
+                   !(before.isEmpty && after.isEmpty && others.isEmpty) {
+                    return true
+                }
+            }
         }
-        let parts = label.split(separator: "-").map(String.init)
-        guard parts.count >= 2, parts.contains(name) else { return nil }
-        return parts.first { $0 != name && serviceWords.contains($0) }
+        return false
     }
 
-    private static let serviceWords: Set<String> = [
-        "my", "mail", "webmail", "email", "login", "logon", "signin", "sso", "auth", "id", "secure", "security", "verify",
-        "verification", "account", "accounts", "portal", "online", "web", "hr", "payroll", "pay", "payments", "benefits",
-        "finance", "billing", "invoice", "invoices", "it", "helpdesk", "help", "support", "service", "services", "admin",
-        "office", "staff", "members", "member", "membership", "ballot", "vote", "voting", "elections", "docs", "share",
-        "sharepoint", "onedrive", "drive", "files", "update", "renew", "renewal", "hq", "official", "team",
-    ]
+    /// Whether `text` can be cut into service words (`mylogin`: my, login). Empty text can.
+    private static func isServiceWords(_ text: String) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count <= 64 else { return false }
+        // cut[i]: whether scalars[i...] can be cut.
+        var cut = [Bool](repeating: false, count: scalars.count + 1)
+        cut[scalars.count] = true
+        for start in stride(from: scalars.count - 1, through: 0, by: -1) {
+            cut[start] = ((start + 1)...scalars.count).contains { end in
+                cut[end] && serviceWordSkeletons.contains(String(String.UnicodeScalarView(scalars[start..<end])))
+            }
+        }
+        return cut[0]
+    }
+
+    private static let serviceWordSkeletons: Set<String> = Set([
+        "my", "your", "our", "mail", "webmail", "email", "login", "logon", "signin", "sso", "auth", "id", "secure", "security",
+        "verify", "verification", "account", "accounts", "portal", "online", "hr", "payroll", "pay", "payslip", "payslips",
+        "payments", "benefit", "benefits", "pension", "pensions", "dues", "claims", "legal", "finance", "billing", "invoice",
+        "invoices", "it", "helpdesk", "help", "support", "service", "services", "admin", "office", "office365", "staff",
+        "members", "member", "membership", "ballot", "ballots", "vote", "votes", "voting", "elections", "sharepoint",
+        "onedrive", "intranet", "password", "reset", "update", "renew", "renewal", "hq", "official", "team", "app",
+    ].map(skeleton))
 
     /// The UTF-8 offsets where each label starts in the labels joined by dots.
     private static func labelStarts(of labels: [String]) -> [Int] {
