@@ -205,6 +205,7 @@ struct MarkingReadingTests {
         "ИOT FOR CIRCULATION", "CΘNFIDENTIAL", "I∩TERNAL USE ONLY", "†OP SECRET RESTRIC†ED", "CØNFIDENTIAL", "DO NOT FØRWARD",
         "CONFIDENTIAŁ", "R∈STRICTED", "I⋂TERNAL USE ONLY", "Cθnfidential", "C⭕NFIDENTIAL", "CONF║DENT║AL", "C O N F ¡ D E N T ¡ A L",
         "C│O│N│F│I│D│E│N│T│I│A│L", "C ✓ O ✓ N ✓ F ✓ I ✓ D ✓ E ✓ N ✓ T ✓ I ✓ A ✓ L", "NOT│FOR│CIRCULATION", "DO ✓ NOT ✓ FORWARD",
+        "C 🔒 O 🔒 N 🔒 F 🔒 I 🔒 D 🔒 E 🔒 N 🔒 T 🔒 I 🔒 A 🔒 L", "C@NFIDENTIAL",
     ])
     func marksForLetters(line: String) throws {
         #expect(try Self.heldLine(line).count == 1, "\(line)")
@@ -238,7 +239,8 @@ struct MarkingReadingTests {
     @Test("a field is a classification when its name says so, or a titled marking says more than who may come in", arguments: [
         "Distribution list: Internal only", "Handling instructions: Do not forward", "Distribution of this email: internal only",
         "Caveat: internal only", "Security classification of attachment: do not forward", "Venue: Strictly Confidential",
-        "Prices: Commercial in Confidence", "Access: Internal Use Only",
+        "Prices: Commercial in Confidence", "Access: Internal Use Only", "Visibility: Members only", "Document status: Restricted",
+        "Circulation: members only", "Recipients: Not for circulation",
     ])
     func classificationFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
@@ -248,7 +250,10 @@ struct MarkingReadingTests {
         "The status of the bar on the night is: members only", "Entry: members only", "Bar prices: members only",
         "Entry: Members Only", "Admission: Members Only", "Open to: Members Only", "Car parking: Restricted Access",
         "Level 2 parking: restricted", "Class bookings: members only", "Document library: members only", "Security course: members only",
-        "Circulation desk: restricted", "Status update: in confidence",
+        "Circulation desk: restricted", "Status update: in confidence", "Audience: members only", "Recipients: members only",
+        "Yoga class: Members only", "Car sharing: Members only", "Sensitivity training: Members only", "Summer BBQ: Members Only",
+        "Suitable for: Members Only", "Next month we are starting a new Saturday yoga class: members only.", "Parking status: Restricted",
+        "Entry restrictions: Members Only", "Distribution of free tickets: Members only", "Leaflet distribution: Members only",
     ])
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")

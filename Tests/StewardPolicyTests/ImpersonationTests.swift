@@ -296,7 +296,11 @@ import StewardEngine
         ("payroll@unionpayroll.example", "with a login, payroll or help word added"),
         ("payroll@my-union-portal.example", "with a login, payroll or help word added"),
         ("payroll@myunionlogin.example", "with a login, payroll or help word added"),
-        ("payroll@union-it-services.example", "with a login, payroll or help word added"),
+        ("payroll@union-it-helpdesk.example", "with a login, payroll or help word added"),
+        ("payroll@union-sign-in.example", "with a login, payroll or help word added"),
+        ("payroll@union-payroll-2026.example", "with a login, payroll or help word added"),
+        ("payroll@unlon-login.example", "with a login, payroll or help word added"),
+        ("payroll@un\u{00ED}on-hr.example", "with a login, payroll or help word added"),
         ("payroll@xn--myunon-svf.example", "with a login, payroll or help word added"),  // myunіon, Cyrillic і
         ("payroll@union-p\u{0430}yroll.example", "with a login, payroll or help word added"),  // Cyrillic а
         ("payroll@uni0n-hr.example", "with a login, payroll or help word added"),
@@ -336,7 +340,10 @@ import StewardEngine
     @Test("the union's name with another word, or a service word under another ending, is someone else's", arguments: [
         "news@reunion.example", "news@communion.example", "news@union-jack.example", "news@credit-union.example", "news@unionist.example",
         "news@myunion.org", "news@union-hr.org", "news@credit-union-online.example", "news@students-union-help.example",
-        "news@union-street-office.example", "news@uniondrive.example", "news@theunion.example",
+        "news@union-street-office.example", "news@uniondrive.example", "news@theunion.example", "news@unionpay.example",
+        "news@union-legal-services.example", "news@union-benefits.example", "news@team-union.example", "news@union-app.example",
+        "news@unionvote.example", "news@unionmembers.example", "news@union-pensions.example", "news@union-security.example",
+        "news@onion-router.example",
     ])
     func nameWithOtherWordsIsNotCaught(address: String) {
         let message = Self.message(from: [MailboxAddress(address: address)])

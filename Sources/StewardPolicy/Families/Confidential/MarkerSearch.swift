@@ -189,8 +189,8 @@ struct MarkerSearch {
             }
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
             if after.startIndex >= trailing, Self.separatorEnd(before),
-               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast())
-                || Self.isTitle(range, in: line) && !Self.namesAdmission(before.dropLast(), marking: upper[range]) {
+               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast(), marking: upper[range])
+                || Self.isTitle(range, in: line) && !Self.saysWhoMayComeIn(upper[range]) {
                 return true
             }
         }
@@ -217,43 +217,65 @@ struct MarkerSearch {
 
     private static let titleJoiners: Set<[UInt8]> = Set(["and", "of", "for", "in", "to"].map { Array($0.utf8) })
 
-    /// Whether the field name before a colon (upper-case) makes its value a classification:
-    /// its last word is one ("Security classification: Confidential", "Status: Restricted"),
-    /// or a short name of four words or fewer holds a word that only a classification field
-    /// has ("Distribution list: Internal only", "Handling instructions for recipients: Do not
-    /// forward"). Words such as Level, Class or Document name a classification only last:
-    /// "Level 2 parking: restricted" is a car park.
-    private static func namesClassification(_ field: ArraySlice<UInt8>) -> Bool {
-        let words = field.trimmingTrailingSpaces.split { !MarkerText.isWordByte($0) }
-        guard let last = words.last else { return false }
-        if classificationFields.contains(Array(last)) { return true }
-        return words.count <= 4 && words.contains { classificationNameWords.contains(Array($0)) }
+    /// Whether the field name before a colon (upper-case) makes the marking after it a
+    /// classification. The name is short, six words or fewer: "We asked the employer about the
+    /// status: restricted." is a sentence. Its last word is one that names a classification
+    /// ("Security classification: Confidential", "Status: Internal only"), or a name of four
+    /// words or fewer holds a word only a classification field has ("Distribution list:
+    /// Internal only", "Handling instructions for recipients: Do not forward").
+    ///
+    /// "Members only" and "restricted" are also who may come to a class or use a car park
+    /// ("Audience: members only", "Parking status: Restricted", "Yoga class: Members only"), so
+    /// they count only after a name that can be nothing but a classification's: "Visibility:
+    /// Members only", "Document status: Restricted", "Circulation: members only" (not
+    /// "Leaflet distribution: Members only").
+    private static func namesClassification(_ field: ArraySlice<UInt8>, marking: ArraySlice<UInt8>) -> Bool {
+        let words = field.trimmingTrailingSpaces.split { !MarkerText.isWordByte($0) }.map(Array.init)
+        guard let last = words.last, words.count <= 6 else { return false }
+        if saysWhoMayComeIn(marking) {
+            if strictLastWords.contains(last) || words.contains(where: strictNameWords.contains) { return true }
+            if words.count == 1 { return soleStrictWords.contains(last) }
+            return words.count == 2 && strictNames.contains(words[0] + [0x20] + last)
+        }
+        if classificationFields.contains(last) { return true }
+        return words.count <= 4 && words.contains { classificationNameWords.contains($0) }
     }
 
-    private static let classificationFields: Set<[UInt8]> = Set(
-        ["CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
-         "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT", "LEVEL", "CLASS", "VISIBILITY", "AUDIENCE", "CAVEAT",
-         "CAVEATS", "DISSEMINATION", "SHARING", "RESTRICTIONS", "RECIPIENTS"].map { Array($0.utf8) })
+    private static func words(_ list: [String]) -> Set<[UInt8]> { Set(list.map { Array($0.utf8) }) }
 
-    private static let classificationNameWords: Set<[UInt8]> = Set(
-        ["CLASSIFICATION", "CLASSIFIED", "SENSITIVITY", "HANDLING", "DISTRIBUTION", "DISSEMINATION", "CAVEAT", "CAVEATS",
-         "CONFIDENTIALITY", "MARKING"].map { Array($0.utf8) })
+    private static let classificationFields = words([
+        "CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
+        "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT", "LEVEL", "CLASS", "VISIBILITY", "AUDIENCE", "CAVEAT",
+        "CAVEATS", "DISSEMINATION", "SHARING", "RESTRICTIONS", "RECIPIENTS",
+    ])
 
-    /// Whether the field name before a colon (upper-case) says who may come in or take part,
-    /// and the marking says only that ("Entry: Members Only" on a poster for a social is who
-    /// is let in, however it is written; "Venue: Strictly Confidential" is still a marking).
-    private static func namesAdmission(_ field: ArraySlice<UInt8>, marking: ArraySlice<UInt8>) -> Bool {
-        let markingWords = marking.split { !MarkerText.isWordByte($0) }
-        guard markingWords.allSatisfy({ admissionMarkingWords.contains(Array($0)) }) else { return false }
-        let words = field.trimmingTrailingSpaces.split { !MarkerText.isWordByte($0) }
-        return words.count <= 3 && words.contains { admissionFields.contains(Array($0)) }
+    private static let classificationNameWords = words([
+        "CLASSIFICATION", "CLASSIFIED", "SENSITIVITY", "HANDLING", "DISTRIBUTION", "DISSEMINATION", "CAVEAT", "CAVEATS",
+        "CONFIDENTIALITY", "MARKING",
+    ])
+
+    private static let strictLastWords = words([
+        "CLASSIFICATION", "CLASSIFIED", "MARKING", "VISIBILITY", "PRIVACY", "SENSITIVITY", "CONFIDENTIALITY",
+    ])
+
+    /// Alone they name a classification; after another word they may be a food bank's or a
+    /// library's ("Leaflet distribution: Members only", "Circulation desk").
+    private static let soleStrictWords = words(["DISTRIBUTION", "CIRCULATION", "DISSEMINATION"])
+
+    private static let strictNameWords = words(["CLASSIFICATION", "CLASSIFIED", "CONFIDENTIALITY", "PROTECTIVE"])
+
+    private static let strictNames = words([
+        "DOCUMENT STATUS", "DOCUMENT LABEL", "DOCUMENT CLASS", "SECURITY LEVEL", "SECURITY STATUS", "SECURITY LABEL",
+        "SENSITIVITY LABEL", "SENSITIVITY LEVEL", "DISTRIBUTION LIST", "CIRCULATION LIST", "HANDLING INSTRUCTIONS", "HANDLING CAVEAT",
+    ])
+
+    /// Whether a marking says only who may come in or take part: "Members only", "Strictly
+    /// members only", "Restricted".
+    private static func saysWhoMayComeIn(_ marking: ArraySlice<UInt8>) -> Bool {
+        marking.split { !MarkerText.isWordByte($0) }.allSatisfy { admissionWords.contains(Array($0)) }
     }
 
-    private static let admissionMarkingWords: Set<[UInt8]> = Set(["MEMBERS", "MEMBER", "ONLY", "STRICTLY", "RESTRICTED"].map { Array($0.utf8) })
-
-    private static let admissionFields: Set<[UInt8]> = Set(
-        ["ENTRY", "ENTRANCE", "ADMISSION", "ADMITTANCE", "ACCESS", "TICKETS", "TICKET", "PARKING", "BAR", "VENUE", "EVENT",
-         "ELIGIBILITY", "BOOKING", "BOOKINGS", "PLACES", "ATTENDANCE", "OPEN", "PRICE", "PRICES", "DOORS", "DRESS", "WHO"].map { Array($0.utf8) })
+    private static let admissionWords = words(["MEMBERS", "MEMBER", "ONLY", "STRICTLY", "RESTRICTED"])
 
     /// Whether the line opens (after punctuation) with a leading marker that stands alone or
     /// is followed by a separator or a word that starts an embargo's terms ("until", "not").

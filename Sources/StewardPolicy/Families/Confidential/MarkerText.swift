@@ -187,12 +187,17 @@ struct MarkerText {
         /// followed by a single letter.
         func gap(after i: Int) -> Int? {
             var width = 0
-            // Bytes past ASCII are a symbol's (C│O│N│F…, C ✓ O ✓ N…): the gap must be the same
-            // each time, so a word of another script between letters does not make one.
-            while width < 5, i + 1 + width < bytes.endIndex, letterSeparators.contains(bytes[i + 1 + width]) || bytes[i + 1 + width] >= 0x80 {
+            // Bytes past ASCII are a symbol's (C│O│N│F…, C ✓ O ✓ N…, C 🔒 O 🔒 N…): the gap must be
+            // the same each time, so a word of another script between letters does not make one.
+            // Five spaces or marks at most, or ten bytes with a symbol among them.
+            var symbol = false
+            while width < 10, i + 1 + width < bytes.endIndex {
+                let byte = bytes[i + 1 + width]
+                guard letterSeparators.contains(byte) || byte >= 0x80 else { break }
+                symbol = symbol || byte >= 0x80
                 width += 1
             }
-            guard width > 0, isLetter(i + 1 + width), !isLetter(i + 2 + width) else { return nil }
+            guard width > 0, width <= 5 || symbol, isLetter(i + 1 + width), !isLetter(i + 2 + width) else { return nil }
             return width
         }
         func sameGap(_ a: Int, _ b: Int, width: Int) -> Bool {

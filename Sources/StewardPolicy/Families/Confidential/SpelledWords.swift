@@ -14,7 +14,7 @@ enum SpelledWords {
     /// a word that then spells one of the policy's words, so Russian, Greek, Polish or Danish
     /// text is left as it is.
     private static let signs: [(sign: String, letters: String)] = [
-        ("0", "O"), ("1", "IL"), ("3", "E"), ("4", "A"), ("5", "S"), ("7", "T"), ("|", "IL"), ("!", "I"), ("$", "S"), ("@", "A"),
+        ("0", "O"), ("1", "IL"), ("3", "E"), ("4", "A"), ("5", "S"), ("7", "T"), ("|", "IL"), ("!", "I"), ("$", "S"), ("@", "AO"),
         ("+", "T"),
         // Symbols.
         ("€", "E"), ("£", "EL"), ("∑", "E"), ("⋿", "E"), ("℮", "E"), ("∈", "E"), ("∃", "E"), ("¢", "C"), ("©", "C"), ("⊂", "C"),

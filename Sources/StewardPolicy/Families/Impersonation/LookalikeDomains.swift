@@ -120,7 +120,7 @@ struct LookalikeDomains: Sendable {
                 return "\(shown) is the union's domain \(union.domain) with another ending"
             }
             if count >= 2, tail.dropFirst() == union.labels.dropFirst(),
-               Self.hasServiceWords(beside: union.labels[0], in: labels[labels.count - count]) {
+               Self.hasServiceWords(beside: union.labels[0], in: labels[labels.count - count], maxEditDistance: maxEditDistance) {
                 return "\(shown) is the union's name \(union.labels[0]) with a login, payroll or help word added, under the union's ending"
             }
             let distance = Self.editDistance(Array(tailSkeleton.unicodeScalars), Array(union.skeleton.unicodeScalars), limit: maxEditDistance)
@@ -132,55 +132,63 @@ struct LookalikeDomains: Sendable {
         return nil
     }
 
-    /// Whether the words added to the union's name in `label` are all words a fake login,
-    /// payroll or help page would add (`myunion`, `union-hr`, `secure-union`, `myunionlogin`,
-    /// `union-it-services`). Compared as ICU skeletons, so look-alike letters
-    /// (`myunіon` with a Cyrillic і) change nothing. Only these words: the union's name with
-    /// any other word is often someone else's (`reunion`, `credit-union-online`, `union-drive`,
-    /// `community-foodbank` for a union called Community).
-    static func hasServiceWords(beside name: String, in label: String) -> Bool {
-        let name = skeleton(name), label = skeleton(label)
-        guard label != name, label.count > name.count else { return false }
-        let parts = label.split(separator: "-", omittingEmptySubsequences: true).map(String.init)
-        // The name as one part, or inside one part with service words run on to it.
-        for (index, part) in parts.enumerated() {
-            var searchStart = part.startIndex
-            while let found = part.range(of: name, range: searchStart..<part.endIndex) {
-                searchStart = part.index(after: found.lowerBound)
-                let before = String(part[..<found.lowerBound]), after = String(part[found.upperBound...])
-                let others = parts[..<index] + parts[(index + 1)...]
-                if isServiceWords(before), isServiceWords(after), others.allSatisfy(isServiceWords),
-                   !(before.isEmpty && after.isEmpty && others.isEmpty) {
-                    return true
-                }
+    /// Whether `label` is the union's name with only words a fake login, payroll or help page
+    /// would add (`myunion`, `union-hr`, `secure-union`, `myunionlogin`, `union-sign-in`,
+    /// `union-payroll-2026`), the name itself written with look-alike letters or up to
+    /// `maxEditDistance` characters changed (`unlon-login`, `unión-hr`). Compared as ICU
+    /// skeletons without hyphens. Only these words: the union's name with any other word is
+    /// often someone else's (`reunion`, `credit-union-online`, `union-legal-services`,
+    /// `unionpay`, `community-foodbank` for a union called Community).
+    static func hasServiceWords(beside name: String, in label: String, maxEditDistance: Int) -> Bool {
+        let name = Array(skeleton(name).unicodeScalars)
+        // A part that is only digits is a year or a number (`union-payroll-2026`) and is left out.
+        let parts = label.split(separator: "-").filter { !$0.allSatisfy(\.isASCIIDigit) }
+        let text = Array(skeleton(parts.joined()).unicodeScalars)
+        guard text.count > name.count, text.count <= 64, !name.isEmpty else { return false }
+        // A name of four characters or fewer is matched exactly: one change makes another word.
+        let allowed = name.count > 4 * maxEditDistance ? maxEditDistance : 0
+        let (before, after) = serviceWordCuts(of: text)
+        for start in 0...text.count {
+            guard let wordBefore = before[start] else { continue }
+            for end in stride(from: max(start, start + name.count - allowed), through: min(text.count, start + name.count + allowed), by: 1) {
+                guard let wordAfter = after[end], wordBefore || wordAfter else { continue }
+                if editDistance(Array(text[start..<end]), name, limit: allowed) <= allowed { return true }
             }
         }
         return false
     }
 
-    /// Whether `text` can be cut into service words (`mylogin`: my, login). Empty text can.
-    private static func isServiceWords(_ text: String) -> Bool {
-        let scalars = Array(text.unicodeScalars)
-        guard scalars.count <= 64 else { return false }
-        // cut[i]: whether scalars[i...] can be cut.
-        var cut = [Bool](repeating: false, count: scalars.count + 1)
-        cut[scalars.count] = true
-        for start in stride(from: scalars.count - 1, through: 0, by: -1) {
-            cut[start] = ((start + 1)...scalars.count).contains { end in
-                cut[end] && serviceWordSkeletons.contains(String(String.UnicodeScalarView(scalars[start..<end])))
-            }
+    /// Where `text` can be cut into service words (`mylogin`: my, login): `before[i]` for the
+    /// text before `i`, `after[i]` for the text from `i`; nil when it cannot be cut there, else
+    /// whether it holds a word (false only for empty text).
+    private static func serviceWordCuts(of text: [Unicode.Scalar]) -> (before: [Bool?], after: [Bool?]) {
+        func isWord(_ range: Range<Int>) -> Bool {
+            serviceWordSkeletons.contains(String(String.UnicodeScalarView(text[range])))
         }
-        return cut[0]
+        var before = [Bool?](repeating: nil, count: text.count + 1)
+        before[0] = false
+        for end in stride(from: 1, through: text.count, by: 1) {
+            let first = max(0, end - longestServiceWord)
+            if (first..<end).contains(where: { before[$0] != nil && isWord($0..<end) }) { before[end] = true }
+        }
+        var after = [Bool?](repeating: nil, count: text.count + 1)
+        after[text.count] = false
+        for start in stride(from: text.count - 1, through: 0, by: -1) {
+            let last = min(text.count, start + longestServiceWord)
+            if ((start + 1)...last).contains(where: { after[$0] != nil && isWord(start..<$0) }) { after[start] = true }
+        }
+        return (before, after)
     }
 
     private static let serviceWordSkeletons: Set<String> = Set([
-        "my", "your", "our", "mail", "webmail", "email", "login", "logon", "signin", "sso", "auth", "id", "secure", "security",
-        "verify", "verification", "account", "accounts", "portal", "online", "hr", "payroll", "pay", "payslip", "payslips",
-        "payments", "benefit", "benefits", "pension", "pensions", "dues", "claims", "legal", "finance", "billing", "invoice",
-        "invoices", "it", "helpdesk", "help", "support", "service", "services", "admin", "office", "office365", "staff",
-        "members", "member", "membership", "ballot", "ballots", "vote", "votes", "voting", "elections", "sharepoint",
-        "onedrive", "intranet", "password", "reset", "update", "renew", "renewal", "hq", "official", "team", "app",
+        "my", "your", "our", "mail", "webmail", "email", "login", "logon", "signin", "signon", "sso", "auth", "mfa", "2fa", "okta",
+        "o365", "office365", "outlook", "microsoft", "docusign", "secure", "verify", "verification", "account", "accounts", "portal",
+        "online", "hr", "payroll", "payslip", "payslips", "wages", "salary", "it", "helpdesk", "servicedesk", "help", "helpcentre",
+        "helpcenter", "support", "admin", "staff", "password", "reset", "intranet", "sharepoint", "onedrive", "files", "update",
+        "renew", "renewal",
     ].map(skeleton))
+
+    private static let longestServiceWord = serviceWordSkeletons.map(\.unicodeScalars.count).max() ?? 0
 
     /// The UTF-8 offsets where each label starts in the labels joined by dots.
     private static func labelStarts(of labels: [String]) -> [Int] {
