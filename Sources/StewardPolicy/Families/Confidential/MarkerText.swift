@@ -171,8 +171,8 @@ struct MarkerText {
 
     /// The first run of five or more single letters, digits or signs (three of them letters at
     /// least: `C 0 N F I D E N T I A L`), each one apart from the next by the same gap (one to
-    /// five spaces and separators, the same each time: `C O N`, `C     O     N`, `C * O * N`,
-    /// `C, O, N`), at or after `start`: its first and last letters' offsets and the distance
+    /// five spaces and separators, or a symbol with spaces, the same each time: `C O N`,
+    /// `C     O     N`, `C * O * N`, `C, O, N`, `C ✓ O ✓ N`), at or after `start`: its first and last letters' offsets and the distance
     /// between letters.
     private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int, gap: Int)?
     where C.Index == Int {
