@@ -258,4 +258,20 @@ struct MarkingReadingTests {
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
     }
+
+    @Test("capitals that stress who may come in, in a sentence about when or where, pass", arguments: [
+        "Parking is RESTRICTED on Fridays.", "The bar is MEMBERS ONLY this Friday, so bring your card.",
+        "Entry is STRICTLY MEMBERS ONLY at the Christmas social.",
+    ])
+    func admissionStress(line: String) throws {
+        #expect(try Self.held(body: "Hello all,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
+    }
+
+    @Test("capitals that mark what may be read are held, in a sentence too", arguments: [
+        "This report is RESTRICTED to the executive.", "This email is RESTRICTED and must not be forwarded.",
+        "The minutes are CONFIDENTIAL on every page.", "This is MEMBERS ONLY.", "Circulation is RESTRICTED: branch officers only.",
+    ])
+    func markingCapitals(line: String) throws {
+        #expect(try Self.held(body: "Hello all,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
+    }
 }

@@ -161,8 +161,13 @@ struct MarkerSearch {
         if strict || kind == .headerFooter || kind == .label { return matches.contains { !LabelSearch.negated($0, in: line) } }
         let cores = matches
         matches = matches.map { extendedOverQualifiers($0, in: line) }
-        // (2) capitals, as written, in the core marker ("Strictly CONFIDENTIAL").
-        if cores.contains(where: { line.bytes[$0].allSatisfy { !(0x61...0x7A).contains($0) } }) { return true }
+        // (2) capitals, as written, in the core marker ("Strictly CONFIDENTIAL"), unless they
+        // only stress who may come in, in the middle of a sentence about when or where.
+        if zip(cores, matches).contains(where: { core, range in
+            line.bytes[core].allSatisfy { !(0x61...0x7A).contains($0) } && !Self.stressesAdmission(range, in: line)
+        }) {
+            return true
+        }
         // (3) alone: no letters outside the markers.
         var covered = [Bool](repeating: false, count: line.bytes.count)
         for range in matches { for i in range { covered[i] = true } }
@@ -267,6 +272,25 @@ struct MarkerSearch {
     private static let strictNames = words([
         "DOCUMENT STATUS", "DOCUMENT LABEL", "DOCUMENT CLASS", "SECURITY LEVEL", "SECURITY STATUS", "SECURITY LABEL",
         "SENSITIVITY LABEL", "SENSITIVITY LEVEL", "DISTRIBUTION LIST", "CIRCULATION LIST", "HANDLING INSTRUCTIONS", "HANDLING CAVEAT",
+    ])
+
+    /// Whether capitals at `range` stress who may come in, in a sentence about when or where:
+    /// "Parking is RESTRICTED on Fridays", "The bar is MEMBERS ONLY this Friday". A small word
+    /// comes before, and the sentence goes on with a word of time or place. "This report is
+    /// RESTRICTED to the executive" or "…is RESTRICTED and must not be forwarded" still say
+    /// who may read it.
+    private static func stressesAdmission(_ range: Range<Int>, in line: MarkerText) -> Bool {
+        guard saysWhoMayComeIn(line.upper[range]) else { return false }
+        let before = line.bytes[..<range.lowerBound].trimmingTrailingSpaces
+        let previous = before.reversed().prefix { MarkerText.isWordByte($0) }
+        guard !previous.isEmpty, previous.allSatisfy({ (0x61...0x7A).contains($0) }) else { return false }
+        let after = line.upper[range.upperBound...].trimmingLeadingSpaces
+        let next = Array(after.prefix { MarkerText.isWordByte($0) })
+        return emphasisFollowers.contains(next)
+    }
+
+    private static let emphasisFollowers = words([
+        "ON", "AT", "THIS", "TONIGHT", "TODAY", "TOMORROW", "DURING", "EVERY", "EACH", "BETWEEN", "AFTER", "FROM", "IN",
     ])
 
     /// Whether a marking says only who may come in or take part: "Members only", "Strictly
