@@ -270,6 +270,7 @@ struct MarkingReadingTests {
     @Test("capitals that mark what may be read are held, in a sentence too", arguments: [
         "This report is RESTRICTED to the executive.", "This email is RESTRICTED and must not be forwarded.",
         "The minutes are CONFIDENTIAL on every page.", "This is MEMBERS ONLY.", "Circulation is RESTRICTED: branch officers only.",
+        "This document is RESTRICTED in its entirety.", "The attached list is RESTRICTED from today and must not be shared.",
     ])
     func markingCapitals(line: String) throws {
         #expect(try Self.held(body: "Hello all,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")

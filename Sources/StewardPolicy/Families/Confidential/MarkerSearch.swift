@@ -286,8 +286,17 @@ struct MarkerSearch {
         guard !previous.isEmpty, previous.allSatisfy({ (0x61...0x7A).contains($0) }) else { return false }
         let after = line.upper[range.upperBound...].trimmingLeadingSpaces
         let next = Array(after.prefix { MarkerText.isWordByte($0) })
-        return emphasisFollowers.contains(next)
+        guard emphasisFollowers.contains(next) else { return false }
+        // A sentence about a document is about who may read it: "The attached list is
+        // RESTRICTED from today", "This report is RESTRICTED in its entirety".
+        return !line.upper.split(whereSeparator: { !MarkerText.isWordByte($0) }).contains { documentWords.contains(Array($0)) }
     }
+
+    private static let documentWords = words([
+        "DOCUMENT", "DOCUMENTS", "REPORT", "REPORTS", "EMAIL", "MAIL", "MESSAGE", "LIST", "LISTS", "MINUTES", "ATTACHMENT",
+        "ATTACHED", "ATTACHMENTS", "PAPER", "PAPERS", "FILE", "FILES", "INFORMATION", "CONTENTS", "CONTENT", "LETTER", "SPREADSHEET",
+        "DATA", "NOTE", "NOTES", "DRAFT", "BRIEFING", "RECORD", "RECORDS", "DETAILS", "FIGURES", "PROPOSAL", "OFFER",
+    ])
 
     private static let emphasisFollowers = words([
         "ON", "AT", "THIS", "TONIGHT", "TODAY", "TOMORROW", "DURING", "EVERY", "EACH", "BETWEEN", "AFTER", "FROM", "IN",
