@@ -26,8 +26,13 @@ struct MarkerText {
         var read: [UInt8] = []
         read.reserveCapacity(line.utf8.count)
         MarkerReading.inShownOrder(line.unicodeScalars) { Self.append($0, to: &read) }
-        // 2. Letters spaced out joined into words; 3. white space collapsed.
-        let joined = Self.joiningSpacedLetters(read, words: markingWords)
+        // 2. Letters spaced out joined into words; 3. white space collapsed. A sign past ASCII
+        //    standing alone among them (`© O N F…`, `C Θ N F…`) takes one byte while the runs
+        //    are found, so the run keeps one stride, and is put back after.
+        let (standIns, signs) = markingWords == nil ? (read, []) : SpelledWords.standingIn(read)
+        var joined = Self.joiningSpacedLetters(standIns, words: markingWords)
+        let joinedNothing = joined.count == standIns.count
+        if !signs.isEmpty { joined = SpelledWords.puttingBack(signs, into: joined) }
         var result: [UInt8] = []
         result.reserveCapacity(joined.count)
         var lastWasSpace = true
@@ -48,7 +53,7 @@ struct MarkerText {
         Self.foldingCapitalLookalikes(&result)
         bytes = result
         upper = Self.matchingForm(result)
-        readAsTyped = joined.count == read.count && folded == result && Self.isPlainText(line)
+        readAsTyped = joinedNothing && folded == result && Self.isPlainText(line)
     }
 
     /// ASCII, or past ASCII only punctuation and spaces (a mail program's curly quotes and dashes).
@@ -177,11 +182,13 @@ struct MarkerText {
     private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int, gap: Int)?
     where C.Index == Int {
         func isASCIILetter(_ i: Int) -> Bool { (0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]) }
-        // A digit or a sign that may stand for a letter (`!`, `$`, `@`; `SpelledWords` reads
-        // the joined word) is one of the run's letters: `C O N F ! D E N T ! A L`.
+        // A digit or a sign that may stand for a letter (`!`, `$`, `@`, a sign past ASCII's
+        // stand-in; `SpelledWords` reads the joined word) is one of the run's letters:
+        // `C O N F ! D E N T ! A L`.
         func isLetter(_ i: Int) -> Bool {
             i >= bytes.startIndex && i < bytes.endIndex
-                && (isASCIILetter(i) || (0x30...0x39).contains(bytes[i]) || bytes[i] == 0x21 || bytes[i] == 0x24 || bytes[i] == 0x40)
+                && (isASCIILetter(i) || (0x30...0x39).contains(bytes[i]) || bytes[i] == 0x21 || bytes[i] == 0x24 || bytes[i] == 0x40
+                    || bytes[i] == SpelledWords.standIn)
         }
         /// The width of the gap after the letter at `i`, if it is one to five separators
         /// followed by a single letter.

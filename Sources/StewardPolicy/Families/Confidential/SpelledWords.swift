@@ -45,6 +45,70 @@ enum SpelledWords {
     private static let wideSigns: [UInt32: [UInt8]] = Dictionary(
         uniqueKeysWithValues: signs.filter { $0.sign.utf8.count > 1 }.map { ($0.sign.unicodeScalars.first!.value, Array($0.letters.utf8)) })
 
+    /// The byte a sign past ASCII standing alone takes while spaced-out letters are joined
+    /// (`MarkerText`): one byte, as each letter of a run is.
+    static let standIn: UInt8 = 0x02
+
+    /// `bytes` with each sign past ASCII that stands alone (no letter or digit right before or
+    /// after it: `© O N F…`), bars aside, as `standIn`, and those signs in order; `bytes` unchanged when it
+    /// holds the stand-in byte itself.
+    static func standingIn(_ bytes: [UInt8]) -> (bytes: [UInt8], signs: [[UInt8]]) {
+        func aloneSign(at i: Int) -> Int? {
+            // Not bars: between spaced letters they are the gap (`C │ O │ N`), not a letter.
+            guard bytes[i] >= 0xC2, let (value, length) = scalar(in: bytes, at: i), let letters = wideSigns[value], letters != bars,
+                  i == 0 || !MarkerText.isWordByte(bytes[i - 1]), i + length == bytes.count || !MarkerText.isWordByte(bytes[i + length])
+            else { return nil }
+            return length
+        }
+        // Most lines have none: nothing is copied for them.
+        guard !bytes.contains(standIn), let first = bytes.indices.first(where: { aloneSign(at: $0) != nil }) else { return (bytes, []) }
+        var result = Array(bytes[..<first]), signs: [[UInt8]] = []
+        var i = first
+        while i < bytes.count {
+            if let length = aloneSign(at: i) {
+                result.append(standIn)
+                signs.append(Array(bytes[i..<(i + length)]))
+                i += length
+            } else {
+                result.append(bytes[i])
+                i += 1
+            }
+        }
+        return (result, signs)
+    }
+
+    private static let bars = Array("IL".utf8)
+
+    /// `bytes` with each `standIn` byte the next of `signs` again.
+    static func puttingBack(_ signs: [[UInt8]], into bytes: [UInt8]) -> [UInt8] {
+        var result: [UInt8] = [], next = 0
+        result.reserveCapacity(bytes.count + signs.count * 3)
+        for byte in bytes {
+            if byte == standIn, next < signs.count {
+                result += signs[next]
+                next += 1
+            } else {
+                result.append(byte)
+            }
+        }
+        return result
+    }
+
+    /// The scalar value that starts at `i` (a lead byte) and its length in bytes; nil when the
+    /// bytes there are no well-formed UTF-8.
+    private static func scalar(in bytes: [UInt8], at i: Int) -> (UInt32, Int)? {
+        let byte = bytes[i]
+        guard byte >= 0xC2, byte <= 0xF4 else { return nil }
+        let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+        guard i + length <= bytes.count else { return nil }
+        var value = UInt32(byte) & (byte < 0xE0 ? 0x1F : byte < 0xF0 ? 0x0F : 0x07)
+        for next in bytes[(i + 1)..<(i + length)] {
+            guard next & 0xC0 == 0x80 else { return nil }
+            value = value << 6 | UInt32(next & 0x3F)
+        }
+        return (value, length)
+    }
+
     /// Whether `byte` may be read as `capital` in a spelled word (the marker prefilter's test).
     static func mayRead(_ byte: UInt8, as capital: UInt8) -> Bool {
         if byte == UInt8(ascii: "l") { return capital == UInt8(ascii: "I") }
@@ -176,15 +240,7 @@ enum SpelledWords {
             return nil
         default:
             // Only a lead byte starts a character; the table is asked once per character.
-            guard byte >= 0xC2, byte <= 0xF4 else { return nil }
-            let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
-            guard i + length <= bytes.count else { return nil }
-            var value = UInt32(byte) & (byte < 0xE0 ? 0x1F : byte < 0xF0 ? 0x0F : 0x07)
-            for next in bytes[(i + 1)..<(i + length)] {
-                guard next & 0xC0 == 0x80 else { return nil }
-                value = value << 6 | UInt32(next & 0x3F)
-            }
-            guard let letters = wideSigns[value] else { return nil }
+            guard let (value, length) = scalar(in: bytes, at: i), let letters = wideSigns[value] else { return nil }
             return Unit(range: i..<(i + length), written: 0, readings: letters, kind: .sign)
         }
     }
