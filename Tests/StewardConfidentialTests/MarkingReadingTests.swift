@@ -207,7 +207,8 @@ struct MarkingReadingTests {
         "C│O│N│F│I│D│E│N│T│I│A│L", "C ✓ O ✓ N ✓ F ✓ I ✓ D ✓ E ✓ N ✓ T ✓ I ✓ A ✓ L", "NOT│FOR│CIRCULATION", "DO ✓ NOT ✓ FORWARD",
         "C 🔒 O 🔒 N 🔒 F 🔒 I 🔒 D 🔒 E 🔒 N 🔒 T 🔒 I 🔒 A 🔒 L", "C@NFIDENTIAL", "© O N F I D E N T I A L", "Я E S T R I C T E D",
         "C-Θ-N-F-I-D-E-N-T-I-A-L", "R E S T R I C ⊤ E D", "R € S T R I C T E D",
-        "C │ O │ N │ F │ I │ D │ E │ N │ T │ I │ A │ L",
+        "C │ O │ N │ F │ I │ D │ E │ N │ T │ I │ A │ L", "C × O × N × F × I × D × E × N × T × I × A × L", "CӨNFIDENTIAL", "CONFłDENTłAL",
+        "ᑕᗝᑎᖴIᗪᗴᑎTIᗩᒪ", "ƦΣƧƬƦIᄃƬΣD",
     ])
     func marksForLetters(line: String) throws {
         #expect(try Self.heldLine(line).count == 1, "\(line)")
@@ -225,14 +226,15 @@ struct MarkingReadingTests {
         #expect(try Self.held(subject: line).isEmpty, "\(line)")
     }
 
-    @Test("a marking after a shape used as a list bullet stands alone on its line", arguments: ["● Confidential", "■ Strictly Confidential", "◆ Internal only"])
+    @Test("a marking after a shape used as a list bullet stands alone on its line", arguments: ["● Confidential", "■ Strictly Confidential", "▪ Internal only"])
     func bulletShapes(line: String) throws {
         #expect(try Self.heldLine(line).count == 1, "\(line)")
     }
 
     @Test("a tick, a box or an arrow marks an option or a link, not a marking", arguments: [
         "Our helpline is:\r\n✓ Free\r\n✓ Confidential\r\n✓ Open 24/7\r\n", "Please tick one:\r\n☐ Confidential\r\n☐ Can be shared\r\n",
-        "Quick links:\r\n► News\r\n► Events\r\n► Members only\r\n",
+        "Quick links:\r\n► News\r\n► Events\r\n► Members only\r\n", "Room booking:\r\n◉ restricted\r\n○ available\r\n",
+        "Key:\r\n◆ Members only\r\n◇ Open to all\r\n",
     ])
     func ticksAndArrows(body: String) throws {
         #expect(try Self.held(body: body).isEmpty, "\(body)")
@@ -241,8 +243,8 @@ struct MarkingReadingTests {
     @Test("a field is a classification when its name says so, or a titled marking says more than who may come in", arguments: [
         "Distribution list: Internal only", "Handling instructions: Do not forward", "Distribution of this email: internal only",
         "Caveat: internal only", "Security classification of attachment: do not forward", "Venue: Strictly Confidential",
-        "Prices: Commercial in Confidence", "Access: Internal Use Only", "Visibility: Members only", "Document status: Restricted",
-        "Circulation: members only", "Recipients: Not for circulation",
+        "Prices: Commercial in Confidence", "Access: Internal Use Only", "Document status: Members only", "Document status: Restricted",
+        "Security classification: members only", "Recipients: Not for circulation", "Status: Restricted", "Security: Restricted",
     ])
     func classificationFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
@@ -254,19 +256,11 @@ struct MarkingReadingTests {
         "Level 2 parking: restricted", "Class bookings: members only", "Document library: members only", "Security course: members only",
         "Circulation desk: restricted", "Status update: in confidence", "Audience: members only", "Recipients: members only",
         "Yoga class: Members only", "Car sharing: Members only", "Sensitivity training: Members only", "Summer BBQ: Members Only",
-        "Suitable for: Members Only", "Next month we are starting a new Saturday yoga class: members only.", "Parking status: Restricted",
-        "Entry restrictions: Members Only", "Distribution of free tickets: Members only", "Leaflet distribution: Members only",
+        "Suitable for: Members Only", "Next month we are starting a new Saturday yoga class: members only.", "Privacy: Members only",
+        "Visibility: members only", "Distribution: members only", "Entry restrictions: Members Only", "Distribution of free tickets: Members only", "Leaflet distribution: Members only",
     ])
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
-    }
-
-    @Test("capitals that stress who may come in, in a sentence about when or where, pass", arguments: [
-        "Parking is RESTRICTED on Fridays.", "The bar is MEMBERS ONLY this Friday, so bring your card.",
-        "Entry is STRICTLY MEMBERS ONLY at the Christmas social.",
-    ])
-    func admissionStress(line: String) throws {
-        #expect(try Self.held(body: "Hello all,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
     }
 
     @Test("capitals that mark what may be read are held, in a sentence too", arguments: [

@@ -301,6 +301,9 @@ import StewardEngine
         ("payroll@union-payroll-2026.example", "with a login, payroll or help word added"),
         ("payroll@unlon-login.example", "with a login, payroll or help word added"),
         ("payroll@un\u{00ED}on-hr.example", "with a login, payroll or help word added"),
+        ("payroll@union-it-team.example", "with a login, payroll or help word added"),
+        ("payroll@union-login-uk.example", "with a login, payroll or help word added"),
+        ("payroll@union-strike-pay.example", "with a login, payroll or help word added"),
         ("payroll@xn--myunon-svf.example", "with a login, payroll or help word added"),  // myunіon, Cyrillic і
         ("payroll@union-p\u{0430}yroll.example", "with a login, payroll or help word added"),  // Cyrillic а
         ("payroll@uni0n-hr.example", "with a login, payroll or help word added"),
@@ -343,7 +346,7 @@ import StewardEngine
         "news@union-street-office.example", "news@uniondrive.example", "news@theunion.example", "news@unionpay.example",
         "news@union-legal-services.example", "news@union-benefits.example", "news@team-union.example", "news@union-app.example",
         "news@unionvote.example", "news@unionmembers.example", "news@union-pensions.example", "news@union-security.example",
-        "news@onion-router.example",
+        "news@onion-router.example", "news@union-uk.example", "news@union-members.example", "news@union-ballot.example",
     ])
     func nameWithOtherWordsIsNotCaught(address: String) {
         let message = Self.message(from: [MailboxAddress(address: address)])

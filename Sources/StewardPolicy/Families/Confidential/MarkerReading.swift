@@ -87,10 +87,11 @@ enum MarkerReading {
         case 0x00A1, 0x01C3: return UInt8(ascii: "!")
         case 0x05C0: return UInt8(ascii: "|")
         case 0x2020: return UInt8(ascii: "+")
-        // Shapes written as list bullets (`■`, `●`, `◆`) read as the bullet `•` does:
-        // "● Confidential" on its own line is a marking, as "• Confidential" is. Ticks, boxes
-        // and arrows mark an option or a link ("✓ Free ✓ Confidential"), and stay symbols.
-        case 0x25A0...0x25AB, 0x25C6, 0x25C7, 0x25C9, 0x25CF, 0x25E6, 0x29BF:
+        // Shapes written as list bullets (`■`, `▪`, `●`, `◦`) read as the bullet `•` does:
+        // "● Confidential" on its own line is a marking, as "• Confidential" is. Ticks, empty
+        // boxes, radio buttons, diamonds of a map's key and arrows mark an option, a legend or
+        // a link ("✓ Free ✓ Confidential", "◉ restricted ○ available"), and stay symbols.
+        case 0x25A0, 0x25AA, 0x25AB, 0x25CF, 0x25E6:
             return UInt8(ascii: ".")
         default: return nil
         }

@@ -161,13 +161,8 @@ struct MarkerSearch {
         if strict || kind == .headerFooter || kind == .label { return matches.contains { !LabelSearch.negated($0, in: line) } }
         let cores = matches
         matches = matches.map { extendedOverQualifiers($0, in: line) }
-        // (2) capitals, as written, in the core marker ("Strictly CONFIDENTIAL"), unless they
-        // only stress who may come in, in the middle of a sentence about when or where.
-        if zip(cores, matches).contains(where: { core, range in
-            line.bytes[core].allSatisfy { !(0x61...0x7A).contains($0) } && !Self.stressesAdmission(range, in: line)
-        }) {
-            return true
-        }
+        // (2) capitals, as written, in the core marker ("Strictly CONFIDENTIAL").
+        if cores.contains(where: { line.bytes[$0].allSatisfy { !(0x61...0x7A).contains($0) } }) { return true }
         // (3) alone: no letters outside the markers.
         var covered = [Bool](repeating: false, count: line.bytes.count)
         for range in matches { for i in range { covered[i] = true } }
@@ -229,17 +224,15 @@ struct MarkerSearch {
     /// words or fewer holds a word only a classification field has ("Distribution list:
     /// Internal only", "Handling instructions for recipients: Do not forward").
     ///
-    /// "Members only" and "restricted" are also who may come to a class or use a car park
-    /// ("Audience: members only", "Parking status: Restricted", "Yoga class: Members only"), so
-    /// they count only after a name that can be nothing but a classification's: "Visibility:
-    /// Members only", "Document status: Restricted", "Circulation: members only" (not
-    /// "Leaflet distribution: Members only").
+    /// "Members only" is also who may come to a class or join a group ("Audience: members
+    /// only", "Yoga class: Members only", "Privacy: Members only" for a branch's Facebook
+    /// group), so it counts only after a name that can be nothing but a classification's:
+    /// "Security classification: Members only", "Document status: Members only".
     private static func namesClassification(_ field: ArraySlice<UInt8>, marking: ArraySlice<UInt8>) -> Bool {
         let words = field.trimmingTrailingSpaces.split { !MarkerText.isWordByte($0) }.map(Array.init)
         guard let last = words.last, words.count <= 6 else { return false }
         if saysWhoMayComeIn(marking) {
             if strictLastWords.contains(last) || words.contains(where: strictNameWords.contains) { return true }
-            if words.count == 1 { return soleStrictWords.contains(last) }
             return words.count == 2 && strictNames.contains(words[0] + [0x20] + last)
         }
         if classificationFields.contains(last) { return true }
@@ -259,13 +252,7 @@ struct MarkerSearch {
         "CONFIDENTIALITY", "MARKING",
     ])
 
-    private static let strictLastWords = words([
-        "CLASSIFICATION", "CLASSIFIED", "MARKING", "VISIBILITY", "PRIVACY", "SENSITIVITY", "CONFIDENTIALITY",
-    ])
-
-    /// Alone they name a classification; after another word they may be a food bank's or a
-    /// library's ("Leaflet distribution: Members only", "Circulation desk").
-    private static let soleStrictWords = words(["DISTRIBUTION", "CIRCULATION", "DISSEMINATION"])
+    private static let strictLastWords = words(["CLASSIFICATION", "CLASSIFIED", "MARKING", "SENSITIVITY", "CONFIDENTIALITY"])
 
     private static let strictNameWords = words(["CLASSIFICATION", "CLASSIFIED", "CONFIDENTIALITY", "PROTECTIVE"])
 
@@ -274,41 +261,13 @@ struct MarkerSearch {
         "SENSITIVITY LABEL", "SENSITIVITY LEVEL", "DISTRIBUTION LIST", "CIRCULATION LIST", "HANDLING INSTRUCTIONS", "HANDLING CAVEAT",
     ])
 
-    /// Whether capitals at `range` stress who may come in, in a sentence about when or where:
-    /// "Parking is RESTRICTED on Fridays", "The bar is MEMBERS ONLY this Friday". A small word
-    /// comes before, and the sentence goes on with a word of time or place. "This report is
-    /// RESTRICTED to the executive" or "…is RESTRICTED and must not be forwarded" still say
-    /// who may read it.
-    private static func stressesAdmission(_ range: Range<Int>, in line: MarkerText) -> Bool {
-        guard saysWhoMayComeIn(line.upper[range]) else { return false }
-        let before = line.bytes[..<range.lowerBound].trimmingTrailingSpaces
-        let previous = before.reversed().prefix { MarkerText.isWordByte($0) }
-        guard !previous.isEmpty, previous.allSatisfy({ (0x61...0x7A).contains($0) }) else { return false }
-        let after = line.upper[range.upperBound...].trimmingLeadingSpaces
-        let next = Array(after.prefix { MarkerText.isWordByte($0) })
-        guard emphasisFollowers.contains(next) else { return false }
-        // A sentence about a document is about who may read it: "The attached list is
-        // RESTRICTED from today", "This report is RESTRICTED in its entirety".
-        return !line.upper.split(whereSeparator: { !MarkerText.isWordByte($0) }).contains { documentWords.contains(Array($0)) }
-    }
-
-    private static let documentWords = words([
-        "DOCUMENT", "DOCUMENTS", "REPORT", "REPORTS", "EMAIL", "MAIL", "MESSAGE", "LIST", "LISTS", "MINUTES", "ATTACHMENT",
-        "ATTACHED", "ATTACHMENTS", "PAPER", "PAPERS", "FILE", "FILES", "INFORMATION", "CONTENTS", "CONTENT", "LETTER", "SPREADSHEET",
-        "DATA", "NOTE", "NOTES", "DRAFT", "BRIEFING", "RECORD", "RECORDS", "DETAILS", "FIGURES", "PROPOSAL", "OFFER",
-    ])
-
-    private static let emphasisFollowers = words([
-        "ON", "AT", "THIS", "TONIGHT", "TODAY", "TOMORROW", "DURING", "EVERY", "EACH", "BETWEEN", "AFTER", "FROM", "IN",
-    ])
-
     /// Whether a marking says only who may come in or take part: "Members only", "Strictly
-    /// members only", "Restricted".
+    /// members only".
     private static func saysWhoMayComeIn(_ marking: ArraySlice<UInt8>) -> Bool {
         marking.split { !MarkerText.isWordByte($0) }.allSatisfy { admissionWords.contains(Array($0)) }
     }
 
-    private static let admissionWords = words(["MEMBERS", "MEMBER", "ONLY", "STRICTLY", "RESTRICTED"])
+    private static let admissionWords = words(["MEMBERS", "MEMBER", "ONLY", "STRICTLY"])
 
     /// Whether the line opens (after punctuation) with a leading marker that stands alone or
     /// is followed by a separator or a word that starts an embargo's terms ("until", "not").

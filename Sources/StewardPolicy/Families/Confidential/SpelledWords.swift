@@ -21,15 +21,19 @@ enum SpelledWords {
         ("₵", "C"), ("∅", "O"), ("○", "O"), ("◯", "O"), ("⭘", "O"), ("⭕", "O"), ("◎", "O"), ("⊕", "O"), ("⊙", "O"), ("⊘", "O"),
         ("¤", "O"), ("®", "R"), ("¥", "Y"), ("∪", "U"), ("⋃", "U"), ("⊔", "U"), ("∩", "N"), ("⋂", "N"), ("∏", "N"), ("⊤", "T"),
         ("⟙", "T"), ("×", "X"), ("⨯", "X"), ("╳", "X"), ("∨", "V"), ("√", "V"), ("∆", "A"), ("∧", "A"), ("₦", "N"), ("₩", "W"),
-        ("₣", "F"), ("₱", "P"), ("฿", "B"),
+        ("₣", "F"), ("₱", "P"), ("฿", "B"), ("₫", "D"), ("₮", "T"), ("₳", "A"),
         // Upright bars and rules.
         ("│", "IL"), ("┃", "IL"), ("║", "IL"), ("┆", "IL"), ("┇", "IL"), ("╎", "IL"), ("╏", "IL"), ("¦", "IL"), ("∣", "IL"),
         ("⎪", "IL"), ("⎮", "IL"), ("⏐", "IL"), ("⏽", "IL"), ("❘", "IL"), ("❙", "IL"), ("❚", "IL"), ("￨", "IL"),
         // Letters with a stroke or turned.
-        ("Ø", "O"), ("ø", "O"), ("Ð", "D"), ("ð", "D"), ("Ł", "L"), ("ł", "L"), ("Ǝ", "E"), ("Ɍ", "R"), ("ᴙ", "R"),
+        ("Ø", "O"), ("ø", "O"), ("Ð", "D"), ("ð", "D"), ("Ł", "L"), ("ł", "LI"), ("Ǝ", "E"), ("Ɍ", "R"), ("ᴙ", "R"), ("Ɇ", "E"),
+        ("ɇ", "E"), ("Ⱡ", "L"), ("Ƭ", "T"), ("Ƨ", "S"), ("Ɽ", "R"), ("ɨ", "I"), ("Ϲ", "C"),
+        // Letters of other scripts that "fancy text" generators use (Canadian syllabics, Hangul).
+        ("ᑕ", "C"), ("ᗝ", "O"), ("ᑎ", "N"), ("ᖴ", "F"), ("ᗪ", "D"), ("ᗴ", "E"), ("ᗩ", "A"), ("ᒪ", "L"), ("ᖇ", "R"), ("ᔕ", "S"),
+        ("ᗷ", "B"), ("ᗰ", "M"), ("ᑌ", "U"), ("ᐯ", "V"), ("ᗯ", "W"), ("ᕼ", "H"), ("ᑭ", "P"), ("ᄃ", "C"), ("ᄂ", "L"),
         // Faux Cyrillic and Greek.
         ("Я", "R"), ("я", "R"), ("И", "N"), ("и", "N"), ("Л", "N"), ("П", "N"), ("п", "N"), ("Ц", "U"), ("Ш", "W"), ("ш", "W"),
-        ("Щ", "W"), ("Э", "E"), ("Є", "E"), ("Ф", "O"), ("Б", "B"), ("Ч", "Y"), ("Д", "A"), ("Ж", "X"),
+        ("Щ", "W"), ("Э", "E"), ("Є", "E"), ("Ф", "O"), ("Б", "B"), ("Ч", "Y"), ("Д", "A"), ("Ж", "X"), ("Ө", "O"), ("ө", "O"),
         ("Δ", "A"), ("Λ", "A"), ("Σ", "E"), ("Ξ", "E"), ("Π", "N"), ("Φ", "O"), ("Θ", "O"), ("Ω", "O"), ("Ψ", "Y"), ("Γ", "F"),
         ("λ", "A"), ("π", "N"), ("θ", "O"), ("ε", "E"), ("σ", "O"),
     ]
@@ -62,10 +66,23 @@ enum SpelledWords {
         }
         // Most lines have none: nothing is copied for them.
         guard !bytes.contains(standIn), let first = bytes.indices.first(where: { aloneSign(at: $0) != nil }) else { return (bytes, []) }
-        var result = Array(bytes[..<first]), signs: [[UInt8]] = []
+        // A sign standing alone three times or more is the gap between spaced letters
+        // (`C × O × N`, `R Ø E Ø S`), not one of them.
+        var counts: [[UInt8]: Int] = [:]
         var i = first
         while i < bytes.count {
             if let length = aloneSign(at: i) {
+                counts[Array(bytes[i..<(i + length)]), default: 0] += 1
+                i += length
+            } else {
+                i += 1
+            }
+        }
+        guard counts.values.contains(where: { $0 < 3 }) else { return (bytes, []) }
+        var result = Array(bytes[..<first]), signs: [[UInt8]] = []
+        i = first
+        while i < bytes.count {
+            if let length = aloneSign(at: i), counts[Array(bytes[i..<(i + length)]), default: 0] < 3 {
                 result.append(standIn)
                 signs.append(Array(bytes[i..<(i + length)]))
                 i += length

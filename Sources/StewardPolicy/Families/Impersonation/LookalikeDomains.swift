@@ -158,24 +158,32 @@ struct LookalikeDomains: Sendable {
         return false
     }
 
-    /// Where `text` can be cut into service words (`mylogin`: my, login): `before[i]` for the
-    /// text before `i`, `after[i]` for the text from `i`; nil when it cannot be cut there, else
-    /// whether it holds a word (false only for empty text).
+    /// Where `text` can be cut into service words and the words that only go with them
+    /// (`mylogin`: my, login; `hrteam`: hr, team): `before[i]` for the text before `i`,
+    /// `after[i]` for the text from `i`; nil when it cannot be cut there, else whether a
+    /// service word is among the pieces (`team` or `uk` alone is none).
     private static func serviceWordCuts(of text: [Unicode.Scalar]) -> (before: [Bool?], after: [Bool?]) {
-        func isWord(_ range: Range<Int>) -> Bool {
-            serviceWordSkeletons.contains(String(String.UnicodeScalarView(text[range])))
+        /// Nil when the piece is no word, else whether it is a service word.
+        func word(_ range: Range<Int>) -> Bool? {
+            let piece = String(String.UnicodeScalarView(text[range]))
+            if serviceWordSkeletons.contains(piece) { return true }
+            return fillerWordSkeletons.contains(piece) ? false : nil
         }
         var before = [Bool?](repeating: nil, count: text.count + 1)
         before[0] = false
         for end in stride(from: 1, through: text.count, by: 1) {
-            let first = max(0, end - longestServiceWord)
-            if (first..<end).contains(where: { before[$0] != nil && isWord($0..<end) }) { before[end] = true }
+            for start in max(0, end - longestWord)..<end {
+                guard let known = before[start], let service = word(start..<end) else { continue }
+                before[end] = (before[end] ?? false) || known || service
+            }
         }
         var after = [Bool?](repeating: nil, count: text.count + 1)
         after[text.count] = false
         for start in stride(from: text.count - 1, through: 0, by: -1) {
-            let last = min(text.count, start + longestServiceWord)
-            if ((start + 1)...last).contains(where: { after[$0] != nil && isWord(start..<$0) }) { after[start] = true }
+            for end in (start + 1)...min(text.count, start + longestWord) {
+                guard let known = after[end], let service = word(start..<end) else { continue }
+                after[start] = (after[start] ?? false) || known || service
+            }
         }
         return (before, after)
     }
@@ -185,10 +193,17 @@ struct LookalikeDomains: Sendable {
         "o365", "office365", "outlook", "microsoft", "docusign", "secure", "verify", "verification", "account", "accounts", "portal",
         "online", "hr", "payroll", "payslip", "payslips", "wages", "salary", "it", "helpdesk", "servicedesk", "help", "helpcentre",
         "helpcenter", "support", "admin", "staff", "password", "reset", "intranet", "sharepoint", "onedrive", "files", "update",
-        "renew", "renewal",
+        "renew", "renewal", "vpn", "mailbox", "inbox", "strikepay",
     ].map(skeleton))
 
-    private static let longestServiceWord = serviceWordSkeletons.map(\.unicodeScalars.count).max() ?? 0
+    /// Words that go with a service word but are someone else's on their own (`union-team`
+    /// is a sports club's; `union-it-team` is a fake helpdesk's).
+    private static let fillerWordSkeletons: Set<String> = Set([
+        "uk", "team", "teams", "service", "services", "members", "member", "membership", "view", "ticket", "subscriptions", "subs",
+        "dues", "strike", "pay", "ballot", "docs",
+    ].map(skeleton))
+
+    private static let longestWord = serviceWordSkeletons.union(fillerWordSkeletons).map(\.unicodeScalars.count).max() ?? 0
 
     /// The UTF-8 offsets where each label starts in the labels joined by dots.
     private static func labelStarts(of labels: [String]) -> [Int] {
