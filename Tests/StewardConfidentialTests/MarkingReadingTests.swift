@@ -208,7 +208,7 @@ struct MarkingReadingTests {
         "C 🔒 O 🔒 N 🔒 F 🔒 I 🔒 D 🔒 E 🔒 N 🔒 T 🔒 I 🔒 A 🔒 L", "C@NFIDENTIAL", "© O N F I D E N T I A L", "Я E S T R I C T E D",
         "C-Θ-N-F-I-D-E-N-T-I-A-L", "R E S T R I C ⊤ E D", "R € S T R I C T E D",
         "C │ O │ N │ F │ I │ D │ E │ N │ T │ I │ A │ L", "C × O × N × F × I × D × E × N × T × I × A × L", "CӨNFIDENTIAL", "CONFłDENTłAL",
-        "ᑕᗝᑎᖴIᗪᗴᑎTIᗩᒪ", "ƦΣƧƬƦIᄃƬΣD",
+        "ᑕᗝᑎᖴIᗪᗴᑎTIᗩᒪ", "ƦΣƧƬƦIᄃƬΣD", "₵Ø₦₣ł₫Ɇ₦₮ł₳Ⱡ",
     ])
     func marksForLetters(line: String) throws {
         #expect(try Self.heldLine(line).count == 1, "\(line)")

@@ -190,7 +190,11 @@ enum SpelledWords {
         var low = 0, high = units.count
         for _ in 0..<2 {
             let word = units[low..<high]
-            if word.count >= 2, word.contains(where: { $0.kind == .capital || $0.kind == .small }), words.hasWord(ofLength: word.count),
+            // A letter among the units, or five units or more with a sign past ASCII among them
+            // ("fancy text" made wholly of signs: ₵Ø₦₣ł₫Ɇ₦₮ł₳Ⱡ); not a number.
+            let lettered = word.contains(where: { $0.kind == .capital || $0.kind == .small })
+                || word.count >= 5 && word.contains(where: { $0.kind == .sign && $0.written == 0 })
+            if word.count >= 2, lettered, words.hasWord(ofLength: word.count),
                let spelled = spelling(word, words: words) {
                 return (low, high, spelled)
             }
