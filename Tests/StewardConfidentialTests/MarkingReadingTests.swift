@@ -257,7 +257,7 @@ struct MarkingReadingTests {
         "Circulation desk: restricted", "Status update: in confidence", "Audience: members only", "Recipients: members only",
         "Yoga class: Members only", "Car sharing: Members only", "Sensitivity training: Members only", "Summer BBQ: Members Only",
         "Suitable for: Members Only", "Next month we are starting a new Saturday yoga class: members only.", "Privacy: Members only",
-        "Visibility: members only", "Distribution: members only", "Entry restrictions: Members Only", "Distribution of free tickets: Members only", "Leaflet distribution: Members only",
+        "Photo sharing: Restricted", "Age restrictions: Restricted", "Visibility: members only", "Distribution: members only", "Entry restrictions: Members Only", "Distribution of free tickets: Members only", "Leaflet distribution: Members only",
     ])
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")

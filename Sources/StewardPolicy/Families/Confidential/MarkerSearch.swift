@@ -235,9 +235,17 @@ struct MarkerSearch {
             if strictLastWords.contains(last) || words.contains(where: strictNameWords.contains) { return true }
             return words.count == 2 && strictNames.contains(words[0] + [0x20] + last)
         }
+        // "Photo sharing: Restricted", "Age restrictions: Restricted": who may see or come, as
+        // "Members only" is; these fields count for other markings ("Sharing: Internal only").
+        if accessFields.contains(last), marking.split(whereSeparator: { !MarkerText.isWordByte($0) }).elementsEqual([Self.restricted[...]]) {
+            return false
+        }
         if classificationFields.contains(last) { return true }
         return words.count <= 4 && words.contains { classificationNameWords.contains($0) }
     }
+
+    private static let accessFields = words(["SHARING", "RESTRICTIONS", "RECIPIENTS"])
+    private static let restricted = Array("RESTRICTED".utf8)
 
     private static func words(_ list: [String]) -> Set<[UInt8]> { Set(list.map { Array($0.utf8) }) }
 
