@@ -1,3 +1,4 @@
+import StewardTestSupport
 import Testing
 
 /// The marker search reads untrusted text byte by byte (spaced letters, signs standing in for
@@ -6,18 +7,6 @@ import Testing
 /// pieces those readings look for: an index out of range or a bad scalar would trap here.
 @Suite("Random lines of letters, signs and symbols through the marker search (issue 12)")
 struct RandomMarkingTextTests {
-    /// SplitMix64: a fixed seed gives the same lines on every run, so a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces: [String] = [
         "C", "O", "N", "F", "I", "D", "E", "T", "A", "L", "R", "S", "M", "B", "Y", "c", "o", "n", "f", "i", "l", "r", "e",
         " ", " ", " ", "  ", "-", ".", "*", "/", "|", "~", "+", ":", ",", ";", "=", "'", "!", "$", "@", "0", "1", "3", "5", "7",
@@ -27,14 +16,14 @@ struct RandomMarkingTextTests {
         "Distribution list:", "RE: ", "[EXTERNAL] ", "Entry:", "members", "only",
     ]
 
-    static func line(_ generator: inout Generator) -> String {
+    static func line(_ generator: inout SplitMix64) -> String {
         let count = Int.random(in: 1...40, using: &generator)
         return (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
     }
 
     @Test("random lines never stop the search, and a marking after them is still found")
     func randomLines() throws {
-        var generator = Generator(state: 0x5EED_2026_1205)
+        var generator = SplitMix64(seed: 0x5EED_2026_1205)  // the same lines on every run
         for _ in 0..<150 {
             let subject = Self.line(&generator)
             let body = (0..<30).map { _ in Self.line(&generator) }.joined(separator: "\r\n")
