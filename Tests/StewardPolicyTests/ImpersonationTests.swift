@@ -3,6 +3,7 @@ import StewardCore
 import Testing
 @testable import StewardPolicy
 import StewardEngine
+import StewardTestSupport
 
 /// The impersonation family (clause 14) against the shipped Policies/ (officials Alex Morgan,
 /// General Secretary; Sam Okafor and Morag Campbell, Branch Secretaries; Chris Lee, Assistant
@@ -351,6 +352,19 @@ import StewardEngine
     func nameWithOtherWordsIsNotCaught(address: String) {
         let message = Self.message(from: [MailboxAddress(address: address)])
         #expect(Self.rules(message, Self.incoming(from: address)).isEmpty, "\(address)")
+    }
+
+    @Test("random domains made of the union's name, service words, look-alike letters and digits never stop the look-alike check")
+    func randomCousinDomains() {
+        let lookalikes = LookalikeDomains(domains: ["union.example"])
+        let pieces = ["union", "un\u{0456}on", "unlon", "my", "hr", "login", "-", "--", "0", "1", "2026", "\u{00E9}", "xn--", "uk", "team",
+                      "it", "services", "credit", "a", "\u{0301}", ".", "reunion", "payroll", "\u{FF0E}"]
+        var generator = SplitMix64(seed: 0xD0_3A1E)
+        for _ in 0..<3000 {
+            let label = (0..<Int.random(in: 1...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            _ = lookalikes.resemblance(of: label + ".example", maxEditDistance: 1)
+        }
+        #expect(lookalikes.resemblance(of: "union-hr.example", maxEditDistance: 1) != nil)
     }
 
     @Test func editDistanceCountsASwapAsOneEdit() {
