@@ -205,7 +205,7 @@ struct MarkingReadingTests {
         "ИOT FOR CIRCULATION", "CΘNFIDENTIAL", "I∩TERNAL USE ONLY", "†OP SECRET RESTRIC†ED", "CØNFIDENTIAL", "DO NOT FØRWARD",
         "CONFIDENTIAŁ", "R∈STRICTED", "I⋂TERNAL USE ONLY", "Cθnfidential", "C⭕NFIDENTIAL", "CONF║DENT║AL", "C O N F ¡ D E N T ¡ A L",
         "C│O│N│F│I│D│E│N│T│I│A│L", "C ✓ O ✓ N ✓ F ✓ I ✓ D ✓ E ✓ N ✓ T ✓ I ✓ A ✓ L", "NOT│FOR│CIRCULATION", "DO ✓ NOT ✓ FORWARD",
-        "C 🔒 O 🔒 N 🔒 F 🔒 I 🔒 D 🔒 E 🔒 N 🔒 T 🔒 I 🔒 A 🔒 L", "C@NFIDENTIAL", "© O N F I D E N T I A L", "Я E S T R I C T E D",
+        "C 🔒 O 🔒 N 🔒 F 🔒 I 🔒 D 🔒 E 🔒 N 🔒 T 🔒 I 🔒 A 🔒 L", "C@NFIDENTIAL", "INTERNAL│ONLY", "MEMBERS ✦ ONLY", "IN ✦ CONFIDENCE", "© O N F I D E N T I A L", "Я E S T R I C T E D",
         "C-Θ-N-F-I-D-E-N-T-I-A-L", "R E S T R I C ⊤ E D", "R € S T R I C T E D",
         "C │ O │ N │ F │ I │ D │ E │ N │ T │ I │ A │ L", "C × O × N × F × I × D × E × N × T × I × A × L", "CӨNFIDENTIAL", "CONFłDENTłAL",
         "ᑕᗝᑎᖴIᗪᗴᑎTIᗩᒪ", "ƦΣƧƬƦIᄃƬΣD", "₵Ø₦₣ł₫Ɇ₦₮ł₳Ⱡ",

@@ -307,6 +307,8 @@ struct MarkerText {
             if wanted == 0x20, joinable {
                 guard let next = joinerEnd(from: i) else { return nil }
                 i = next
+            } else if wanted == 0x20, let next = symbolJoinEnd(from: i) {
+                i = next  // two words joined by a symbol: INTERNAL│ONLY, MEMBERS ✦ ONLY
             } else if upper[i] == wanted {
                 i += 1
             } else {
@@ -314,6 +316,17 @@ struct MarkerText {
             }
         }
         return i
+    }
+
+    /// Past a symbol (with a space either side or none) at `i`, if there is one: unlike a
+    /// hyphen ("members-only discounts"), a symbol between two words is never an adjective's.
+    private func symbolJoinEnd(from i: Int) -> Int? {
+        var j = i
+        if upper[j] == 0x20 { j += 1 }
+        guard j < upper.count, upper[j] == Self.symbol else { return nil }
+        while j < upper.count, upper[j] == Self.symbol { j += 1 }
+        if j < upper.count, upper[j] == 0x20 { j += 1 }
+        return j
     }
 
     /// Past a space or a joiner (with a space either side or none) at `i`, if there is one.
