@@ -177,8 +177,8 @@ struct MarkerText {
     /// The first run of five or more single letters, digits or signs (three of them letters at
     /// least: `C 0 N F I D E N T I A L`), each one apart from the next by the same gap (one to
     /// five spaces and separators, or a symbol with spaces, the same each time: `C O N`,
-    /// `C     O     N`, `C * O * N`, `C, O, N`, `C ✓ O ✓ N`), at or after `start`: its first and last letters' offsets and the distance
-    /// between letters.
+    /// `C     O     N`, `C * O * N`, `C, O, N`, `C ✓ O ✓ N`), at or after `start`: its first and
+    /// last letters' offsets and the distance between letters.
     private static func joinableRun<C: RandomAccessCollection<UInt8>>(in bytes: C, from start: Int) -> (first: Int, last: Int, gap: Int)?
     where C.Index == Int {
         func isASCIILetter(_ i: Int) -> Bool { (0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]) }
@@ -190,8 +190,8 @@ struct MarkerText {
                 && (isASCIILetter(i) || (0x30...0x39).contains(bytes[i]) || bytes[i] == 0x21 || bytes[i] == 0x24 || bytes[i] == 0x40
                     || bytes[i] == SpelledWords.standIn)
         }
-        /// The width of the gap after the letter at `i`, if it is one to five separators
-        /// followed by a single letter.
+        /// The width of the gap after the letter at `i`, if it is one to five separators (or up
+        /// to ten bytes with a symbol's among them) followed by a single letter.
         func gap(after i: Int) -> Int? {
             var width = 0
             // Bytes past ASCII are a symbol's (C│O│N│F…, C ✓ O ✓ N…, C 🔒 O 🔒 N…): the gap must be
@@ -304,11 +304,11 @@ struct MarkerText {
         var i = first
         for wanted in phrase {
             guard i < upper.count else { return nil }
-            if wanted == 0x20, joinable {
+            if wanted == 0x20, let next = symbolJoinEnd(from: i) {
+                i = next  // words joined by a symbol, however many: INTERNAL│ONLY, DO ✓ NOT ✓ FORWARD
+            } else if wanted == 0x20, joinable {
                 guard let next = joinerEnd(from: i) else { return nil }
                 i = next
-            } else if wanted == 0x20, let next = symbolJoinEnd(from: i) {
-                i = next  // two words joined by a symbol: INTERNAL│ONLY, MEMBERS ✦ ONLY
             } else if upper[i] == wanted {
                 i += 1
             } else {
@@ -338,9 +338,6 @@ struct MarkerText {
             j += 3  // an en or em dash: three bytes, `---` in the matching form
         } else if j < upper.count, Self.wordJoiners.contains(upper[j]) {
             j += 1
-        } else if j < upper.count, upper[j] == Self.symbol {
-            // A symbol between the words (NOT│FOR│CIRCULATION, DO ✓ NOT ✓ FORWARD).
-            while j < upper.count, upper[j] == Self.symbol { j += 1 }
         } else {
             return spaced ? j : nil
         }

@@ -54,44 +54,41 @@ enum SpelledWords {
     static let standIn: UInt8 = 0x02
 
     /// `bytes` with each sign past ASCII that stands alone (no letter or digit right before or
-    /// after it: `© O N F…`), bars aside, as `standIn`, and those signs in order; `bytes` unchanged when it
-    /// holds the stand-in byte itself.
+    /// after it: `© O N F…`), bars aside, as `standIn`, and those signs in order; `bytes`
+    /// unchanged when it holds the stand-in byte itself.
     static func standingIn(_ bytes: [UInt8]) -> (bytes: [UInt8], signs: [[UInt8]]) {
-        func aloneSign(at i: Int) -> Int? {
-            // Not bars: between spaced letters they are the gap (`C │ O │ N`), not a letter.
-            guard bytes[i] >= 0xC2, let (value, length) = scalar(in: bytes, at: i), let letters = wideSigns[value], letters != bars,
-                  i == 0 || !MarkerText.isWordByte(bytes[i - 1]), i + length == bytes.count || !MarkerText.isWordByte(bytes[i + length])
-            else { return nil }
-            return length
+        guard !bytes.contains(standIn) else { return (bytes, []) }
+        // The signs standing alone, where they are. Not bars: between spaced letters they are
+        // the gap (`C │ O │ N`), not a letter.
+        var alone: [(range: Range<Int>, value: UInt32)] = []
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] >= 0xC2, let (value, length) = scalar(in: bytes, at: i) else {
+                i += 1
+                continue
+            }
+            if let letters = wideSigns[value], letters != bars, i == 0 || !MarkerText.isWordByte(bytes[i - 1]),
+               i + length == bytes.count || !MarkerText.isWordByte(bytes[i + length]) {
+                alone.append((i..<(i + length), value))
+            }
+            i += length
         }
-        // Most lines have none: nothing is copied for them.
-        guard !bytes.contains(standIn), let first = bytes.indices.first(where: { aloneSign(at: $0) != nil }) else { return (bytes, []) }
         // A sign standing alone three times or more is the gap between spaced letters
         // (`C × O × N`, `R Ø E Ø S`), not one of them.
-        var counts: [[UInt8]: Int] = [:]
-        var i = first
-        while i < bytes.count {
-            if let length = aloneSign(at: i) {
-                counts[Array(bytes[i..<(i + length)]), default: 0] += 1
-                i += length
-            } else {
-                i += 1
-            }
+        var counts: [UInt32: Int] = [:]
+        for sign in alone { counts[sign.value, default: 0] += 1 }
+        alone.removeAll { counts[$0.value, default: 0] >= 3 }
+        // Most lines have none: nothing is copied for them.
+        guard !alone.isEmpty else { return (bytes, []) }
+        var result: [UInt8] = [], copied = 0
+        result.reserveCapacity(bytes.count)
+        for sign in alone {
+            result += bytes[copied..<sign.range.lowerBound]
+            result.append(standIn)
+            copied = sign.range.upperBound
         }
-        guard counts.values.contains(where: { $0 < 3 }) else { return (bytes, []) }
-        var result = Array(bytes[..<first]), signs: [[UInt8]] = []
-        i = first
-        while i < bytes.count {
-            if let length = aloneSign(at: i), counts[Array(bytes[i..<(i + length)]), default: 0] < 3 {
-                result.append(standIn)
-                signs.append(Array(bytes[i..<(i + length)]))
-                i += length
-            } else {
-                result.append(bytes[i])
-                i += 1
-            }
-        }
-        return (result, signs)
+        result += bytes[copied...]
+        return (result, alone.map { Array(bytes[$0.range]) })
     }
 
     private static let bars = Array("IL".utf8)
@@ -111,19 +108,13 @@ enum SpelledWords {
         return result
     }
 
-    /// The scalar value that starts at `i` (a lead byte) and its length in bytes; nil when the
-    /// bytes there are no well-formed UTF-8.
+    /// The scalar value that starts at `i` and its length in bytes; nil when no well-formed
+    /// UTF-8 character starts there (a continuation byte, a cut sequence).
     private static func scalar(in bytes: [UInt8], at i: Int) -> (UInt32, Int)? {
-        let byte = bytes[i]
-        guard byte >= 0xC2, byte <= 0xF4 else { return nil }
-        let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
-        guard i + length <= bytes.count else { return nil }
-        var value = UInt32(byte) & (byte < 0xE0 ? 0x1F : byte < 0xF0 ? 0x0F : 0x07)
-        for next in bytes[(i + 1)..<(i + length)] {
-            guard next & 0xC0 == 0x80 else { return nil }
-            value = value << 6 | UInt32(next & 0x3F)
-        }
-        return (value, length)
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes[i...].makeIterator()
+        guard case .valid(let encoded) = parser.parseScalar(from: &iterator) else { return nil }
+        return (Unicode.UTF8.decode(encoded).value, encoded.count)
     }
 
     /// Whether `byte` may be read as `capital` in a spelled word (the marker prefilter's test).
@@ -229,10 +220,8 @@ enum SpelledWords {
 
     /// Whether a letter past ASCII starts at `i` (a dash or quote past ASCII is no letter).
     private static func isLetter(startingAt i: Int, in bytes: [UInt8]) -> Bool {
-        guard i < bytes.count, bytes[i] >= 0xC0 else { return false }
-        var end = i + 1
-        while end < bytes.count, end - i < 4, bytes[end] & 0xC0 == 0x80 { end += 1 }
-        return String(decoding: bytes[i..<end], as: UTF8.self).unicodeScalars.first?.properties.isAlphabetic ?? false
+        guard i < bytes.count, bytes[i] >= 0xC0, let (value, _) = scalar(in: bytes, at: i) else { return false }
+        return Unicode.Scalar(value)?.properties.isAlphabetic ?? false
     }
 
     /// Whether a letter past ASCII ends just before `i`.
