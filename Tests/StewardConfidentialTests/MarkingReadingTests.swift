@@ -245,6 +245,9 @@ struct MarkingReadingTests {
         "Caveat: internal only", "Security classification of attachment: do not forward", "Venue: Strictly Confidential",
         "Prices: Commercial in Confidence", "Access: Internal Use Only", "Document status: Members only", "Document status: Restricted",
         "Security classification: members only", "Recipients: Not for circulation", "Status: Restricted", "Security: Restricted",
+        "Current status: Confidential", "Report status: Restricted", "Security level: Confidential", "Business impact level: Restricted",
+        "Document handling: Do not forward", "Information class: Restricted", "Email category: Internal only", "Case status: Confidential",
+        "Handling: Restricted", "Distribution status: Restricted",
     ])
     func classificationFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
@@ -258,6 +261,8 @@ struct MarkingReadingTests {
         "Yoga class: Members only", "Car sharing: Members only", "Sensitivity training: Members only", "Summer BBQ: Members Only",
         "Suitable for: Members Only", "Next month we are starting a new Saturday yoga class: members only.", "Privacy: Members only",
         "Photo sharing: Restricted", "Age restrictions: Restricted", "Visibility: members only", "Distribution: members only", "Entry restrictions: Members Only", "Distribution of free tickets: Members only", "Leaflet distribution: Members only",
+        "Salary level: Confidential", "Parking status: Restricted", "Cash handling: Restricted", "Advice line status: Confidential",
+        "Membership category: Restricted", "Room class: Restricted", "Baggage handling: Restricted", "Price label: Confidential",
     ])
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")

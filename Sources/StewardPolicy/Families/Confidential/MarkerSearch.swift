@@ -240,9 +240,36 @@ struct MarkerSearch {
         if accessFields.contains(last), marking.split(whereSeparator: { !MarkerText.isWordByte($0) }).elementsEqual([Self.restricted[...]]) {
             return false
         }
-        if classificationFields.contains(last) { return true }
-        return words.count <= 4 && words.contains { classificationNameWords.contains($0) }
+        if classificationFields.contains(last), !genericFields.contains(last) || saysWhose(words.dropLast()) { return true }
+        return words.count <= 4 && words.indices.contains { index in
+            classificationNameWords.contains(words[index]) && (!genericFields.contains(words[index]) || saysWhose(words[..<index]))
+        }
     }
+
+    /// Whether the words before a field word that any form has ("status", "level", "class",
+    /// "handling") leave it a classification: none ("Status: Restricted"), only words such as
+    /// "current" or "official", or one that names what is read ("Document status", "Security
+    /// level", "Report handling"). "Parking status: Restricted", "Salary level: Confidential" in
+    /// a job advert and "Cash handling: Restricted" are about something else.
+    private static func saysWhose(_ qualifiers: ArraySlice<[UInt8]>) -> Bool {
+        qualifiers.allSatisfy(neutralQualifiers.contains) || qualifiers.contains(where: subjectQualifiers.contains)
+    }
+
+    private static let genericFields = words(["STATUS", "LEVEL", "CLASS", "CATEGORY", "LABEL", "HANDLING"])
+
+    private static let neutralQualifiers = words([
+        "THE", "THIS", "ITS", "OUR", "YOUR", "CURRENT", "OVERALL", "OFFICIAL", "FINAL", "NEW", "REVISED", "AGREED", "DEFAULT",
+        "REQUIRED", "PROPOSED", "DRAFT",
+    ])
+
+    private static let subjectQualifiers = words([
+        "DOCUMENT", "DOCUMENTS", "DOC", "FILE", "FILES", "REPORT", "REPORTS", "PAPER", "PAPERS", "INFORMATION", "INFO", "DATA",
+        "EMAIL", "MAIL", "MESSAGE", "LETTER", "MINUTES", "ATTACHMENT", "ATTACHMENTS", "RECORD", "RECORDS", "CONTENT", "CONTENTS",
+        "NOTE", "NOTES", "MEMO", "BRIEFING", "AGENDA", "ITEM", "CASE", "SUBMISSION", "MEETING", "PROJECT", "THREAD",
+        "SECURITY", "SENSITIVITY", "CLASSIFICATION", "CLASSIFIED", "PROTECTIVE", "PROTECTION", "ACCESS", "CLEARANCE", "IMPACT",
+        "RELEASE", "PUBLICATION", "DISCLOSURE", "CONFIDENTIALITY", "PRIVACY", "MARKING", "CIRCULATION", "DISTRIBUTION",
+        "DISSEMINATION", "SHARING", "HANDLING",
+    ])
 
     private static let accessFields = words(["SHARING", "RESTRICTIONS", "RECIPIENTS"])
     private static let restricted = Array("RESTRICTED".utf8)
