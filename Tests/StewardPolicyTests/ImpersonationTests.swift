@@ -308,6 +308,8 @@ import StewardTestSupport
         ("payroll@xn--myunon-svf.example", "with a login, payroll or help word added"),  // myunіon, Cyrillic і
         ("payroll@union-p\u{0430}yroll.example", "with a login, payroll or help word added"),  // Cyrillic а
         ("payroll@uni0n-hr.example", "with a login, payroll or help word added"),
+        ("payroll@union365.example", "with a login, payroll or help word added"),
+        ("payroll@union-m365.example", "with a login, payroll or help word added"),
     ])
     func lookalikeSenderDomainsAreCaught(address: String, why: String) {
         let message = Self.message(from: [MailboxAddress(address: address)])
