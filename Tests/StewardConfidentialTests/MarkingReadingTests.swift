@@ -247,7 +247,10 @@ struct MarkingReadingTests {
         "Security classification: members only", "Recipients: Not for circulation", "Status: Restricted", "Security: Restricted",
         "Current status: Confidential", "Report status: Restricted", "Security level: Confidential", "Business impact level: Restricted",
         "Document handling: Do not forward", "Information class: Restricted", "Email category: Internal only", "Case status: Confidential",
-        "Handling: Restricted", "Distribution status: Restricted",
+        "Handling: Restricted", "Distribution status: Restricted", "Board pack status: Confidential", "GPMS level: Restricted",
+        "Tribunal bundle status: Confidential", "Special handling instructions: Do not forward", "Applied label: Confidential",
+        "Purview label: Confidential", "Pay offer status: Confidential", "Secrecy level: Confidential", "Protective marking: Restricted",
+        "Label applied: Confidential", "Label name: Confidential", "Labels: Confidential",
     ])
     func classificationFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
@@ -261,8 +264,10 @@ struct MarkingReadingTests {
         "Yoga class: Members only", "Car sharing: Members only", "Sensitivity training: Members only", "Summer BBQ: Members Only",
         "Suitable for: Members Only", "Next month we are starting a new Saturday yoga class: members only.", "Privacy: Members only",
         "Photo sharing: Restricted", "Age restrictions: Restricted", "Visibility: members only", "Distribution: members only", "Entry restrictions: Members Only", "Distribution of free tickets: Members only", "Leaflet distribution: Members only",
-        "Salary level: Confidential", "Parking status: Restricted", "Cash handling: Restricted", "Advice line status: Confidential",
-        "Membership category: Restricted", "Room class: Restricted", "Baggage handling: Restricted", "Price label: Confidential",
+        "Salary level: Confidential", "Parking status: Restricted", "Cash handling: Restricted", "Vacancy status: Internal only",
+        "Room class: Restricted", "Baggage handling: Restricted", "Building access status: Restricted", "Cash handling level: Restricted",
+        "Leaflet distribution: Restricted", "Photo sharing status: Restricted", "Note: parking status: Restricted",
+        "Step-free access level: Restricted", "Road marking: Restricted", "Label printer: internal use only",
     ])
     func longFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")

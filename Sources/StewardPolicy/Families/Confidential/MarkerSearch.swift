@@ -240,37 +240,45 @@ struct MarkerSearch {
         if accessFields.contains(last), marking.split(whereSeparator: { !MarkerText.isWordByte($0) }).elementsEqual([Self.restricted[...]]) {
             return false
         }
-        if classificationFields.contains(last), !genericFields.contains(last) || saysWhose(words.dropLast()) { return true }
+        if classificationFields.contains(last), !genericFields.contains(last) || !namesSomethingElse(words.dropLast()) { return true }
+        if words.count == 2, labelNames.contains(words[0] + [0x20] + last) { return true }
         return words.count <= 4 && words.indices.contains { index in
-            classificationNameWords.contains(words[index]) && (!genericFields.contains(words[index]) || saysWhose(words[..<index]))
+            classificationNameWords.contains(words[index]) && (!genericFields.contains(words[index]) || !namesSomethingElse(words[..<index]))
         }
     }
 
-    /// Whether the words before a field word that any form has ("status", "level", "class",
-    /// "handling") leave it a classification: none ("Status: Restricted"), only words such as
-    /// "current" or "official", or one that names what is read ("Document status", "Security
-    /// level", "Report handling"). "Parking status: Restricted", "Salary level: Confidential" in
-    /// a job advert and "Cash handling: Restricted" are about something else.
-    private static func saysWhose(_ qualifiers: ArraySlice<[UInt8]>) -> Bool {
-        qualifiers.allSatisfy(neutralQualifiers.contains) || qualifiers.contains(where: subjectQualifiers.contains)
+    /// Whether a field word that any form has ("status", "level", "class", "handling",
+    /// "distribution", "marking") is about a place, a job's terms, money or transport: the
+    /// nearest word before it, past other such words and "access" or "sharing", is one of
+    /// those ("Parking status: Restricted", "Salary level: Confidential" in a job advert, "Cash
+    /// handling: Restricted", "Building access status", "Leaflet distribution"). Any other
+    /// word leaves the field a classification, as it was: a list of what is read could never
+    /// be whole ("Board pack status", "Tribunal bundle status", "GPMS level"), and a marking
+    /// missed leaks where a notice held only waits for an official.
+    private static func namesSomethingElse(_ qualifiers: ArraySlice<[UInt8]>) -> Bool {
+        guard let nearest = qualifiers.last(where: { !genericFields.contains($0) && !passedOver.contains($0) }) else { return false }
+        return otherSubjects.contains(nearest)
     }
 
-    private static let genericFields = words(["STATUS", "LEVEL", "CLASS", "CATEGORY", "LABEL", "HANDLING"])
-
-    private static let neutralQualifiers = words([
-        "THE", "THIS", "ITS", "OUR", "YOUR", "CURRENT", "OVERALL", "OFFICIAL", "FINAL", "NEW", "REVISED", "AGREED", "DEFAULT",
-        "REQUIRED", "PROPOSED", "DRAFT",
+    private static let genericFields = words([
+        "STATUS", "LEVEL", "CLASS", "CATEGORY", "LABEL", "LABELS", "HANDLING", "DISTRIBUTION", "CIRCULATION", "MARKING",
     ])
 
-    private static let subjectQualifiers = words([
-        "DOCUMENT", "DOCUMENTS", "DOC", "FILE", "FILES", "REPORT", "REPORTS", "PAPER", "PAPERS", "INFORMATION", "INFO", "DATA",
-        "EMAIL", "MAIL", "MESSAGE", "LETTER", "MINUTES", "ATTACHMENT", "ATTACHMENTS", "RECORD", "RECORDS", "CONTENT", "CONTENTS",
-        "NOTE", "NOTES", "MEMO", "BRIEFING", "AGENDA", "ITEM", "CASE", "SUBMISSION", "MEETING", "PROJECT", "THREAD", "MINUTE",
-        "CIRCULAR", "BULLETIN", "NEWSLETTER", "PRESENTATION", "SLIDES", "SPREADSHEET", "WORKBOOK", "SHEET", "PAGE", "TEXT",
-        "CORRESPONDENCE", "COMMUNICATION", "MATTER", "DOSSIER", "FOLDER",
-        "SECURITY", "SENSITIVITY", "CLASSIFICATION", "CLASSIFIED", "PROTECTIVE", "PROTECTION", "ACCESS", "CLEARANCE", "IMPACT",
-        "RELEASE", "PUBLICATION", "DISCLOSURE", "CONFIDENTIALITY", "PRIVACY", "MARKING", "CIRCULATION", "DISTRIBUTION",
-        "DISSEMINATION", "SHARING", "HANDLING",
+    private static let passedOver = words(["ACCESS", "SHARING", "RESTRICTIONS", "RESTRICTION"])
+
+    /// Places, transport, money, a job's terms, venues, events and classes, food and drink,
+    /// phones, accounts and the web.
+    private static let otherSubjects = words([
+        "PARKING", "CAR", "CARS", "PARK", "ROAD", "ROADS", "TRAFFIC", "VEHICLE", "VEHICLES", "DRIVING", "LICENCE", "LICENSE", "BUS",
+        "TRAIN", "RAIL", "STATION", "PLATFORM", "FLIGHT", "AIRPORT", "TRAVEL", "BAGGAGE", "LUGGAGE", "SALARY", "WAGE", "WAGES",
+        "CASH", "FUND", "FUNDS", "GRANT", "VACANCY", "ADVERT", "JOB", "COURSE", "MODULE", "ROOM", "BOOKING", "VENUE", "BUILDING",
+        "SITE", "GROUND", "PITCH", "GYM", "POOL", "BAR", "ALCOHOL", "FOOD", "CATERING", "TICKET", "TICKETS", "LIBRARY",
+        "WHEELCHAIR", "DISABLED", "STEP", "FREE", "AGE", "WIFI", "FI", "INTERNET", "WEB", "WEBSITE", "FILTER", "ROAMING",
+        "MOBILE", "PHONE", "BROADBAND", "UPLOAD", "DOWNLOAD", "DELIVERY", "POSTAGE", "PARCEL", "PARCELS", "PHOTO", "PHOTOS",
+        "SCREEN", "LOCATION", "LEAFLET", "LEAFLETS", "MANUAL", "WASTE", "CHEMICAL", "CHEMICALS", "NOISE", "SMOKING", "UNIFORM",
+        "HOLIDAY", "WEATHER", "FLOOD", "WATER", "ENERGY", "FIRE", "HYGIENE", "EXAM", "PAY", "BAND", "RECRUITMENT", "VISA", "PERMIT",
+        "FARE", "ACCOUNT", "EVENT", "PRESS", "PUBLIC", "PORTAL", "USAGE", "ALERT", "LINE", "SERVICE", "SENDING", "FORWARDING",
+        "COMPLAINTS", "MEMBER", "MEMBERSHIP", "YOGA", "FITNESS", "DANCE", "PILATES", "SWIMMING", "EXERCISE",
     ])
 
     private static let accessFields = words(["SHARING", "RESTRICTIONS", "RECIPIENTS"])
@@ -281,13 +289,16 @@ struct MarkerSearch {
     private static let classificationFields = words([
         "CLASSIFICATION", "CLASSIFIED", "MARKING", "SECURITY", "SENSITIVITY", "STATUS", "LABEL", "HANDLING", "DISTRIBUTION",
         "CIRCULATION", "PRIVACY", "CONFIDENTIALITY", "CATEGORY", "DOCUMENT", "LEVEL", "CLASS", "VISIBILITY", "AUDIENCE", "CAVEAT",
-        "CAVEATS", "DISSEMINATION", "SHARING", "RESTRICTIONS", "RECIPIENTS",
+        "CAVEATS", "DISSEMINATION", "SHARING", "RESTRICTIONS", "RECIPIENTS", "LABELS",
     ])
 
     private static let classificationNameWords = words([
         "CLASSIFICATION", "CLASSIFIED", "SENSITIVITY", "HANDLING", "DISTRIBUTION", "DISSEMINATION", "CAVEAT", "CAVEATS",
         "CONFIDENTIALITY", "MARKING",
     ])
+
+    /// How Purview and similar tools name the label they set ("Label applied: Confidential").
+    private static let labelNames = words(["LABEL NAME", "LABEL APPLIED", "LABEL SET", "LABEL CHANGED", "NEW LABEL", "APPLIED LABEL"])
 
     private static let strictLastWords = words(["CLASSIFICATION", "CLASSIFIED", "MARKING", "SENSITIVITY", "CONFIDENTIALITY"])
 
