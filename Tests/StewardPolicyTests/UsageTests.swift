@@ -37,6 +37,10 @@ import Testing
         ("This is not a hoax, pass it on.", "says it is not a hoax (or threatens bad luck) and asks readers to pass it on, in the message body"),
         ("If you don't e-mail this to\n5 people you love, nothing changes.", "asks readers to e-mail it to 5 people, in the message body"),
         ("Forward to everyone!", "asks readers to forward it to everyone, in the message body"),
+        ("Forward this to 10 colleagues within the hour and you will have good luck.",
+         "asks readers to forward it to 10 colleagues, with luck promised or a deadline, in the message body"),
+        ("Send this to 7 co-workers. If you ignore it, bad luck will follow.",
+         "asks readers to send it to 7 co workers, with luck promised or a deadline, in the message body"),
     ])
     func chainLettersFromAMemberAreHeld(body: String, detail: String) throws {
         let verdict = try Self.verdict(Self.message(body), Self.fromMember(to: ["lee@south.union.example"]))
@@ -57,6 +61,10 @@ import Testing
         "Please pass this on to the health and safety rep.",
         "Chain letters waste everyone's time; please do not send them.",
         "The branch sent 10 people to the conference.",
+        "Please seal the samples so we don't break the chain of custody.",
+        "Ministers must act now and do not break the chain of supply for care homes.",
+        "Forward this to 3 colleagues and ask them to join the union before the ballot.",
+        "Good luck on Friday! Please forward this to 2 colleagues who might want to stand as reps.",
     ])
     func benignTwinsPass(body: String) throws {
         let verdict = try Self.verdict(Self.message(body), Self.fromMember(to: ["lee@south.union.example"]))

@@ -33,6 +33,12 @@ struct ChainLetterSearch {
         "twelve": 12, "thirteen": 13, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
         "dozen": 12,
     ]
+    /// Those a branch asks members to recruit among: a chain only with luck or a deadline.
+    private static let workmates: Set<String> = ["colleagues", "colleague", "workmates", "coworkers", "workers", "members"]
+    /// "Good luck" alone is every other sign-off.
+    private static let luckClaims: [[String]] = [
+        ["have", "good", "luck"], ["bring", "you", "good", "luck"], ["good", "luck", "will"], ["within", "the", "hour"], ["within", "an", "hour"],
+    ]
     private static let hoaxClaims: [[String]] = [["not", "a", "hoax"], ["no", "hoax"], ["isnt", "a", "hoax"], ["not", "a", "joke"], ["bad", "luck"]]
 
     let phrases: [(text: String, words: [String])]
@@ -67,21 +73,37 @@ struct ChainLetterSearch {
         }
         let words = ChainWords(text)
         guard words.count > 0 else { return nil }
-        for phrase in phrases where words.firstOccurrence(of: phrase.words) != nil {
+        // "Don't break the chain of custody" (or of supply, of command) is about another chain.
+        for phrase in phrases where words.occurrences(of: phrase.words).contains(where: { !Self.chainOf(at: $0 + phrase.words.count, in: words) }) {
             return "says \"\(phrase.text)\""
         }
         var passOn = false
+        var toColleagues: (verb: String, target: String)?
         for index in 0..<words.count where Self.verbs.contains(words.words[index]) && isRequest(at: index, in: words) {
             if let target = target(after: index, in: words) {
                 let verb = Self.verbName(words.words[index])
                 return "asks readers to \(verb) it \(verb == "share" ? "with" : "to") \(target)"
             }
             passOn = passOn || passesOn(after: index, in: words)
+            if toColleagues == nil, let target = target(after: index, in: words, people: Self.workmates) {
+                toColleagues = (Self.verbName(words.words[index]), target)
+            }
         }
-        if passOn, Self.hoaxClaims.contains(where: { words.firstOccurrence(of: $0) != nil }) {
+        let threatens = Self.hoaxClaims.contains { words.firstOccurrence(of: $0) != nil }
+        if passOn, threatens {
             return "says it is not a hoax (or threatens bad luck) and asks readers to pass it on"
         }
+        // "Forward this to 3 colleagues" is how a branch recruits; with luck promised or a
+        // deadline of an hour it is a chain.
+        if let (verb, target) = toColleagues, threatens || Self.luckClaims.contains(where: { words.firstOccurrence(of: $0) != nil }) {
+            return "asks readers to \(verb) it \(verb == "share" ? "with" : "to") \(target), with luck promised or a deadline"
+        }
         return nil
+    }
+
+    /// Whether the word at `index` is "of" in the same sentence as the word before it.
+    private static func chainOf(at index: Int, in words: ChainWords) -> Bool {
+        index < words.count && index > 0 && words.words[index] == "of" && words.sentences[index] == words.sentences[index - 1]
     }
 
     /// Whether the verb at `index` is asked of the reader: no "I", "we", "they", "will"… in the
@@ -97,7 +119,7 @@ struct ChainLetterSearch {
 
     /// A number of people or the reader's whole circle after the verb, within its sentence, in
     /// the message's own words ("10 of their friends").
-    private func target(after index: Int, in words: ChainWords) -> String? {
+    private func target(after index: Int, in words: ChainWords, people: Set<String> = ChainLetterSearch.people) -> String? {
         let end = words.sentenceEnd(from: index, limit: 16)
         let w = words.words
         var j = index + 1
@@ -105,7 +127,7 @@ struct ChainLetterSearch {
             let word = w[j]
             if let number = Self.number(word), number >= 2 {
                 let lookahead = min(end, j + 4)
-                if let noun = (j + 1..<lookahead).first(where: { Self.people.contains(w[$0]) }) {
+                if let noun = (j + 1..<lookahead).first(where: { people.contains(w[$0]) }) {
                     return Self.reader(words.text(j..<(noun + 1)))
                 }
             }

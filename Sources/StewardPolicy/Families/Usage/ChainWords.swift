@@ -81,5 +81,11 @@ struct ChainWords {
         return nil
     }
 
+    /// Every place `phrase` (already split) occurs as consecutive words.
+    func occurrences(of phrase: [String]) -> [Int] {
+        guard !phrase.isEmpty, phrase.count <= words.count else { return [] }
+        return (0...(words.count - phrase.count)).filter { words[$0..<($0 + phrase.count)].elementsEqual(phrase) }
+    }
+
     func text(_ range: Range<Int>) -> String { words[range].joined(separator: " ") }
 }
