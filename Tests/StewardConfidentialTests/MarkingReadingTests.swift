@@ -273,6 +273,24 @@ struct MarkingReadingTests {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
     }
 
+    @Test("a negated marking says the opposite, in capitals too", arguments: [
+        "NOT EMBARGOED – for immediate use", "NOT EMBARGOED", "NOT CONFIDENTIAL", "NON-CONFIDENTIAL", "Not confidential – please share widely",
+        "NOT INTERNAL ONLY",
+    ])
+    func negatedMarkings(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
+        #expect(try Self.held(subject: line).isEmpty, "\(line)")
+    }
+
+    @Test("a dash after a place, money or transport is a field's; after anything else a tag", arguments: [
+        ("Parking – restricted", false), ("Salary - Confidential", false), ("Parking status | Restricted", false),
+        ("Pay offer – confidential", true), ("Board papers - Restricted", true), ("NOT EMBARGOED – CONFIDENTIAL", true),
+        ("Parking – Strictly Confidential", true),
+    ])
+    func dashAfterAField(line: String, held: Bool) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == (held ? 1 : 0), "\(line)")
+    }
+
     @Test("capitals that mark what may be read are held, in a sentence too", arguments: [
         "This report is RESTRICTED to the executive.", "This email is RESTRICTED and must not be forwarded.",
         "The minutes are CONFIDENTIAL on every page.", "This is MEMBERS ONLY.", "Circulation is RESTRICTED: branch officers only.",

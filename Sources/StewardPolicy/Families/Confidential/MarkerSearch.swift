@@ -156,9 +156,11 @@ struct MarkerSearch {
         }
         var matches: [Range<Int>] = []
         for phrase in phrases { matches += line.wholeWordRanges(of: phrase) }
+        // A negated marker says the opposite, in any form ("NOT EMBARGOED – for immediate use",
+        // "Non-Confidential"); in a header, footer or label any other mention counts.
+        matches.removeAll { LabelSearch.negated($0, in: line) }
         guard !matches.isEmpty else { return false }
-        // In a header, footer or label any mention counts, unless negated ("Non-Confidential").
-        if strict || kind == .headerFooter || kind == .label { return matches.contains { !LabelSearch.negated($0, in: line) } }
+        if strict || kind == .headerFooter || kind == .label { return true }
         let cores = matches
         matches = matches.map { extendedOverQualifiers($0, in: line) }
         // (2) capitals, as written, in the core marker ("Strictly CONFIDENTIAL").
@@ -189,7 +191,7 @@ struct MarkerSearch {
             }
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
             if after.startIndex >= trailing, Self.separatorEnd(before),
-               !running || before.last != UInt8(ascii: ":") || Self.namesClassification(before.dropLast(), marking: upper[range])
+               !running || (before.last == UInt8(ascii: ":") ? Self.namesClassification(before.dropLast(), marking: upper[range]) : !Self.tagsSomethingElse(before))
                 || Self.isTitle(range, in: line) && !Self.saysWhoMayComeIn(upper[range]) {
                 return true
             }
@@ -258,6 +260,14 @@ struct MarkerSearch {
     private static func namesSomethingElse(_ qualifiers: ArraySlice<[UInt8]>) -> Bool {
         guard let nearest = qualifiers.last(where: { !genericFields.contains($0) && !passedOver.contains($0) }) else { return false }
         return otherSubjects.contains(nearest)
+    }
+
+    /// Whether the text before a dash or bar names a place, money or transport as a field
+    /// name would ("Parking – restricted", "Salary - Confidential" in a job advert); "Pay offer
+    /// – confidential" is a tag.
+    private static func tagsSomethingElse(_ before: ArraySlice<UInt8>) -> Bool {
+        let words = before.split { !MarkerText.isWordByte($0) }.map(Array.init).filter { $0.contains { (0x41...0x5A).contains($0) } }
+        return words.count <= 6 && namesSomethingElse(words[...])
     }
 
     private static let genericFields = words([
