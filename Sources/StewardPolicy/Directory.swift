@@ -67,6 +67,10 @@ public struct UnionDirectory: Sendable {
     public var reviewAdmins: [String]
     /// Mailing lists the union runs itself (clause 12's limits on members' mail do not apply).
     public var mailingLists: [MailingList] = []
+    /// Postfix's `recipient_delimiter`: the characters that start an address extension
+    /// (jo.bloggs+branch@ is jo.bloggs@ to the login map). Debian's Postfix sets "+"; empty
+    /// turns extensions off.
+    public var recipientDelimiter = "+"
 
     public init(
         unionName: String, domains: [String], networks: [NetworkRange] = [], defaultBranch: String,
@@ -178,8 +182,19 @@ public struct UnionDirectory: Sendable {
     public func logins(allowedToSendAs address: String) -> Set<String> {
         let normalized = EmailAddress.normalize(address)
         if let logins = senderLogins[normalized] { return logins }
+        if let base = withoutExtension(normalized), let logins = senderLogins[base] { return logins }
         if let domain = EmailAddress.domain(of: normalized), let logins = senderLogins["@" + domain] { return logins }
         return []
+    }
+
+    /// The address without its extension (`jo.bloggs+branch@union.example` →
+    /// `jo.bloggs@union.example`), as Postfix tries it after the whole address; nil when it
+    /// has none.
+    public func withoutExtension(_ address: String) -> String? {
+        guard !recipientDelimiter.isEmpty, let at = address.lastIndex(of: "@"),
+              let cut = address[..<at].firstIndex(where: recipientDelimiter.contains), cut != address.startIndex
+        else { return nil }
+        return String(address[..<cut] + address[at...])
     }
 
     /// Whether the map lets `login` send as `address`.

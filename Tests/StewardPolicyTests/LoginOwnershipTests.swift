@@ -89,3 +89,45 @@ import Testing
         }
     }
 }
+
+/// Postfix's `recipient_delimiter`: jo+branch@ is jo@ to the login map and to the login of the
+/// same name, as `reject_sender_login_mismatch` looks it up.
+@Suite struct AddressExtensionTests {
+    typealias T = ImpersonationTests
+
+    static func policy(delimiter: String? = nil) throws -> Policy {
+        let directory = Fixtures.directory + (delimiter.map { "\nrecipient_delimiter: \"\($0)\"\n" } ?? "")
+        return try Policy.parse(Fixtures.files(
+            directory: directory,
+            defaults: Fixtures.defaults + "\n  impersonation-login-mismatch: {action: reject}\n"))
+    }
+
+    static func rules(login: String, as address: String, policy: Policy) -> [String] {
+        Array(T.rules(T.message(from: [MailboxAddress(name: "Jo", address: address)]), T.submission(login: login, from: address), policy: policy))
+    }
+
+    @Test("an address with an extension belongs to whoever owns it without one")
+    func extensionsFollowTheirAddress() throws {
+        let policy = try Self.policy()
+        #expect(Self.rules(login: "jo", as: "jo+branch@union.example", policy: policy).isEmpty)
+        #expect(Self.rules(login: "nsec", as: "sec+news@north.union.example", policy: policy).isEmpty, "the login map, without the extension")
+        #expect(Self.rules(login: "ssec", as: "sec+news@north.union.example", policy: policy) == ["impersonation-login-mismatch"])
+        #expect(Self.rules(login: "jo", as: "bob+jo@union.example", policy: policy) == ["impersonation-login-mismatch"], "the extension is not the owner")
+        #expect(Self.rules(login: "jo", as: "+jo@union.example", policy: policy) == ["impersonation-login-mismatch"])
+        let twoDelimiters = try Self.policy(delimiter: "+-")
+        #expect(Self.rules(login: "jo", as: "jo-branch@union.example", policy: twoDelimiters).isEmpty)
+    }
+
+    @Test("with no delimiter an extension is part of another address")
+    func noDelimiter() throws {
+        let policy = try Self.policy(delimiter: "")
+        #expect(Self.rules(login: "jo", as: "jo+branch@union.example", policy: policy) == ["impersonation-login-mismatch"])
+        #expect(Self.rules(login: "jo", as: "jo@union.example", policy: policy).isEmpty)
+    }
+
+    @Test("a delimiter made of letters is refused with the reason")
+    func badDelimiter() {
+        let problems = Policy.lint(Fixtures.files(directory: Fixtures.directory + "\nrecipient_delimiter: \"x\"\n"))
+        #expect(problems.contains { $0.message.contains("recipient_delimiter 'x' must be the characters that start an address extension") })
+    }
+}

@@ -16,7 +16,7 @@ struct DirectoryParser {
 
     let file: YAMLFile
 
-    static let topKeys = ["union", "networks", "default_branch", "branches", "officials", "logins", "login_maps", "review_admins", "mailing_lists"]
+    static let topKeys = ["union", "networks", "default_branch", "branches", "officials", "logins", "login_maps", "review_admins", "mailing_lists", "recipient_delimiter"]
 
     func parse(log: inout ProblemLog) -> Result {
         let path = file.path
@@ -28,6 +28,7 @@ struct DirectoryParser {
         var loginMaps: (String, Int)?
         var reviewAdmins: [String] = []
         var mailingLists: [MailingList] = []
+        var recipientDelimiter: String?
         var sawUnion = false
 
         let top = file.rootMapping(log: &log).map { file.entries($0, allowed: Self.topKeys, in: "directory.yaml", log: &log) } ?? []
@@ -95,6 +96,16 @@ struct DirectoryParser {
                 }
             case "mailing_lists":
                 mailingLists = parseMailingLists(entry.value, log: &log)
+            case "recipient_delimiter":
+                if case let .scalar(scalar) = entry.value, scalar.string.isEmpty {
+                    recipientDelimiter = ""
+                } else if let text = file.string(entry.value, what: "recipient_delimiter", log: &log) {
+                    if text.contains(where: { $0.isLetter || $0.isNumber || $0.isWhitespace || $0 == "@" }) {
+                        log.add(path, YAMLFile.line(entry.value), "recipient_delimiter '\(text)' must be the characters that start an address extension, as in Postfix's main.cf (e.g. + or +-), or \"\" for none")
+                    } else {
+                        recipientDelimiter = text
+                    }
+                }
             case "login_maps":
                 if let name = file.string(entry.value, what: "login_maps", log: &log) {
                     loginMaps = (name, YAMLFile.line(entry.value))
@@ -127,6 +138,7 @@ struct DirectoryParser {
             branches: branches, officials: officials.map(\.0), senderLogins: senderLogins, reviewAdmins: reviewAdmins
         )
         directory.mailingLists = mailingLists
+        if let recipientDelimiter { directory.recipientDelimiter = recipientDelimiter }
         return Result(directory: directory, loginMaps: loginMaps, branchLines: branchLines, loginLines: loginLines)
     }
 

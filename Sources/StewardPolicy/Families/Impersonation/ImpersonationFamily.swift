@@ -72,9 +72,10 @@ public struct ImpersonationFamily: DetectionFamily {
         let logins = directory.logins(allowedToSendAs: address)
         if !logins.isEmpty { return logins.contains(login) }
         let normalized = EmailAddress.normalize(login)
-        if normalized == address { return true }
-        guard localPartOwns, let at = address.lastIndex(of: "@") else { return false }
-        return address[..<at] == normalized
+        let base = directory.withoutExtension(address) ?? address
+        if normalized == address || normalized == base { return true }
+        guard localPartOwns, let at = base.lastIndex(of: "@") else { return false }
+        return base[..<at] == normalized
     }
 
     private func unauthenticatedInside(_ view: SenderView, _ context: RuleContext) -> [RuleHit] {
