@@ -17,6 +17,7 @@ struct SenderView {
     init(_ message: InspectedMessage) {
         // One pass over the headers: this runs for every message.
         var rough: [String: [MailboxAddress]] = [:]
+        var texts: [String: [String]] = [:]
         var returnPath: [String] = []
         var listID: String?
         var listPost: String?
@@ -24,7 +25,11 @@ struct SenderView {
             switch header.name.lowercased() {
             case let name where name == "from" || name == "sender" || name == "reply-to" || name == "mail-reply-to":
                 // Messages not built by inspection (tests, tools): angle-bracket addresses only.
-                if message.addresses[name] == nil { rough[name, default: []] += Self.roughMailboxes(header.value) }
+                if message.addresses[name] == nil {
+                    rough[name, default: []] += Self.roughMailboxes(header.value)
+                } else if header.value.contains("(") {
+                    texts[name, default: []].append(header.text)
+                }
             case "return-path":
                 let address = EmailAddress.normalize(header.value)
                 if address.contains("@") { returnPath.append(address) }
@@ -36,10 +41,15 @@ struct SenderView {
                 break
             }
         }
-        from = message.addresses["from"] ?? rough["from"] ?? []
-        sender = message.addresses["sender"] ?? rough["sender"] ?? []
-        replyTo = message.addresses["reply-to"] ?? rough["reply-to"] ?? []
-        mailReplyTo = message.addresses["mail-reply-to"] ?? rough["mail-reply-to"] ?? []
+        // Inspection's names lack the comments mail programs show with them.
+        func mailboxes(_ name: String) -> [MailboxAddress] {
+            guard let parsed = message.addresses[name] else { return rough[name] ?? [] }
+            return texts[name].map { AddressComments.adding(to: parsed, from: $0) } ?? parsed
+        }
+        from = mailboxes("from")
+        sender = mailboxes("sender")
+        replyTo = mailboxes("reply-to")
+        mailReplyTo = mailboxes("mail-reply-to")
         self.returnPath = returnPath
         self.listID = listID
         self.listPost = listPost
