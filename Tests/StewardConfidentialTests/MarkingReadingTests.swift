@@ -291,6 +291,14 @@ struct MarkingReadingTests {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == (held ? 1 : 0), "\(line)")
     }
 
+    @Test("a phone number's note in brackets is about the number; a document's is a marking", arguments: [
+        ("Tel: 020 7946 0000 ext 2345 (internal only)", false), ("Mobile: 07700 900123 (not for circulation)", false),
+        ("Budget 2026 (Confidential)", true), ("Pay offer (confidential)", true), ("Ext 2345 (INTERNAL ONLY)", true),
+    ])
+    func numberNotes(line: String, held: Bool) throws {
+        #expect(try Self.held(body: "Best wishes,\r\nJo\r\n\(line)\r\n").count == (held ? 1 : 0), "\(line)")
+    }
+
     @Test("capitals that mark what may be read are held, in a sentence too", arguments: [
         "This report is RESTRICTED to the executive.", "This email is RESTRICTED and must not be forwarded.",
         "The minutes are CONFIDENTIAL on every page.", "This is MEMBERS ONLY.", "Circulation is RESTRICTED: branch officers only.",

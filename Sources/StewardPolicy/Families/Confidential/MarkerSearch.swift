@@ -185,8 +185,10 @@ struct MarkerSearch {
             let after = upper[range.upperBound...].trimmingLeadingSpaces
             // In brackets: at an end of the line, or starting with a capital; "call me (in
             // confidence)" is a sentence's aside.
+            // A phone number's note in a signature, "ext 2345 (internal only)", is about the number.
             if let open = before.last, let close = after.first, Self.bracketPairs.contains([open, close]),
-               before.endIndex - 1 <= leading || after.startIndex + 1 >= trailing || Self.startsWithCapital(range, in: line) {
+               before.endIndex - 1 <= leading || after.startIndex + 1 >= trailing || Self.startsWithCapital(range, in: line),
+               Self.startsWithCapital(range, in: line) || !running || !Self.followsNumber(before.dropLast()) {
                 return true
             }
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
@@ -197,6 +199,11 @@ struct MarkerSearch {
             }
         }
         return false
+    }
+
+    /// Whether text ends with a digit, spaces aside.
+    private static func followsNumber(_ text: ArraySlice<UInt8>) -> Bool {
+        text.trimmingTrailingSpaces.last.map { (0x30...0x39).contains($0) } ?? false
     }
 
     /// Whether the marking at `range` starts with a capital letter as written.
