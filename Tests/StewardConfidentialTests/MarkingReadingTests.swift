@@ -294,6 +294,8 @@ struct MarkingReadingTests {
     @Test("a phone number's note in brackets is about the number; a document's is a marking", arguments: [
         ("Tel: 020 7946 0000 ext 2345 (internal only)", false), ("Mobile: 07700 900123 (not for circulation)", false),
         ("Budget 2026 (Confidential)", true), ("Pay offer (confidential)", true), ("Ext 2345 (INTERNAL ONLY)", true),
+        ("Membership list 2026 (internal only)", true), ("Direct line: +44 (0)20 7946 0000 (not for circulation)", false),
+        ("Call me on x4471 (internal only)", false),
     ])
     func numberNotes(line: String, held: Bool) throws {
         #expect(try Self.held(body: "Best wishes,\r\nJo\r\n\(line)\r\n").count == (held ? 1 : 0), "\(line)")

@@ -188,7 +188,7 @@ struct MarkerSearch {
             // A phone number's note in a signature, "ext 2345 (internal only)", is about the number.
             if let open = before.last, let close = after.first, Self.bracketPairs.contains([open, close]),
                before.endIndex - 1 <= leading || after.startIndex + 1 >= trailing || Self.startsWithCapital(range, in: line),
-               Self.startsWithCapital(range, in: line) || !running || !Self.followsNumber(before.dropLast()) {
+               Self.startsWithCapital(range, in: line) || !running || !Self.followsNumber(upper[..<(before.endIndex - 1)]) {
                 return true
             }
             if before.endIndex <= leading, let next = after.first, Self.separatorStart(after) || next == UInt8(ascii: "|") { return true }
@@ -201,10 +201,19 @@ struct MarkerSearch {
         return false
     }
 
-    /// Whether text ends with a digit, spaces aside.
+    /// Whether text (upper-case) ends with a phone number: seven digits or more among spaces,
+    /// dashes, dots and a "+", or digits after "ext", "tel", "phone", "mobile", "fax" or "DDI".
+    /// A year ("Membership list 2026") is not one.
     private static func followsNumber(_ text: ArraySlice<UInt8>) -> Bool {
-        text.trimmingTrailingSpaces.last.map { (0x30...0x39).contains($0) } ?? false
+        let number = text.reversed().prefix { (0x30...0x39).contains($0) || " +-.()".utf8.contains($0) }
+        let digits = number.filter { (0x30...0x39).contains($0) }.count
+        guard digits > 0 else { return false }
+        if digits >= 7 { return true }
+        let word = text.dropLast(number.count).trimmingTrailingSpaces.reversed().prefix(while: MarkerText.isWordByte).reversed()
+        return phoneWords.contains(Array(word))
     }
+
+    private static let phoneWords = words(["EXT", "EXTN", "EXTENSION", "X", "TEL", "PHONE", "MOBILE", "MOB", "FAX", "DDI", "LINE"])
 
     /// Whether the marking at `range` starts with a capital letter as written.
     private static func startsWithCapital(_ range: Range<Int>, in line: MarkerText) -> Bool {
