@@ -250,7 +250,9 @@ struct MarkingReadingTests {
         "Handling: Restricted", "Distribution status: Restricted", "Board pack status: Confidential", "GPMS level: Restricted",
         "Tribunal bundle status: Confidential", "Special handling instructions: Do not forward", "Applied label: Confidential",
         "Purview label: Confidential", "Pay offer status: Confidential", "Secrecy level: Confidential", "Protective marking: Restricted",
-        "Label applied: Confidential", "Label name: Confidential", "Labels: Confidential",
+        "Label applied: Confidential", "Label name: Confidential", "Labels: Confidential", "Press status: Not for publication",
+        "Leeds site status: Confidential", "Member status: Confidential", "Pay level: Confidential", "Complaints handling: Confidential",
+        "Hardship fund distribution: Internal only",
     ])
     func classificationFieldNames(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
@@ -275,17 +277,27 @@ struct MarkingReadingTests {
 
     @Test("a negated marking says the opposite, in capitals too", arguments: [
         "NOT EMBARGOED – for immediate use", "NOT EMBARGOED", "NOT CONFIDENTIAL", "NON-CONFIDENTIAL", "Not confidential – please share widely",
-        "NOT INTERNAL ONLY",
+        "NOT INTERNAL ONLY", "Not-restricted",
     ])
     func negatedMarkings(line: String) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").isEmpty, "\(line)")
         #expect(try Self.held(subject: line).isEmpty, "\(line)")
     }
 
+    @Test("a no, a yes-or-no or the UN before a marking does not negate it", arguments: [
+        "Draft submission to the UN – CONFIDENTIAL", "Accept the offer: yes or no – CONFIDENTIAL", "To strike or not – CONFIDENTIAL briefing",
+        "For publication: No – CONFIDENTIAL", "UN CONFIDENTIAL",
+    ])
+    func notNegations(line: String) throws {
+        #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == 1, "\(line)")
+    }
+
     @Test("a dash after a place, money or transport is a field's; after anything else a tag", arguments: [
         ("Parking – restricted", false), ("Salary - Confidential", false), ("Parking status | Restricted", false),
         ("Pay offer – confidential", true), ("Board papers - Restricted", true), ("NOT EMBARGOED – CONFIDENTIAL", true),
-        ("Parking – Strictly Confidential", true),
+        ("Parking – Strictly Confidential", true), ("Closure of the Leeds site – confidential", true),
+        ("Benevolent fund – Confidential", true), ("Item 4 – Pay – Confidential", true), ("Bottom line – confidential", true),
+        ("Notes for the press – not for publication", true),
     ])
     func dashAfterAField(line: String, held: Bool) throws {
         #expect(try Self.held(body: "Hello,\r\n\(line)\r\nBest wishes\r\n").count == (held ? 1 : 0), "\(line)")
@@ -295,7 +307,10 @@ struct MarkingReadingTests {
         ("Tel: 020 7946 0000 ext 2345 (internal only)", false), ("Mobile: 07700 900123 (not for circulation)", false),
         ("Budget 2026 (Confidential)", true), ("Pay offer (confidential)", true), ("Ext 2345 (INTERNAL ONLY)", true),
         ("Membership list 2026 (internal only)", true), ("Direct line: +44 (0)20 7946 0000 (not for circulation)", false),
-        ("Call me on x4471 (internal only)", false),
+        ("Call me on x4471 (internal only)", false), ("Notes of meeting 12.03.2026 (confidential)", true),
+        ("Pay offer 2025-2026 (confidential)", true), ("Notes 12.03.2026 [confidential]", true), ("ref 1234567 (do not forward)", true),
+        ("Settlement offer £25000.00 (confidential)", true), ("Member no. 00123456 (confidential)", true), ("See line 4 (restricted)", true),
+        ("Option x 2 (confidential)", true), ("Tel 020 7946 0000 (internal only)", false),
     ])
     func numberNotes(line: String, held: Bool) throws {
         #expect(try Self.held(body: "Best wishes,\r\nJo\r\n\(line)\r\n").count == (held ? 1 : 0), "\(line)")

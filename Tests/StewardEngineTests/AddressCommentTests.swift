@@ -29,7 +29,7 @@ import Testing
 
     @Test("other comments pass: a company, a service, a quoted name with brackets", arguments: [
         "Pat Smith (Acme Ltd) <pat@acme.example>", "Pat Smith (via Google Sheets) <drive-shares-noreply@google.example>",
-        "\"Jo, (GS)\" <jo@gmail.example>", "jo@gmail.example (Jo Bloggs)",
+        "\"Jo, (GS)\" <jo@gmail.example>", "jo@gmail.example (Jo Bloggs)", "Jo Bloggs <jo@gmail.example> (for the General Secretary's office)",
     ])
     func otherComments(from: String) throws {
         #expect(try Self.rules(from: from, sender: "bounce@mail.example").isEmpty, "\(from)")

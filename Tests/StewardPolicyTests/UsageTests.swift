@@ -38,9 +38,10 @@ import Testing
         ("If you don't e-mail this to\n5 people you love, nothing changes.", "asks readers to e-mail it to 5 people, in the message body"),
         ("Forward to everyone!", "asks readers to forward it to everyone, in the message body"),
         ("Forward this to 10 colleagues within the hour and you will have good luck.",
-         "asks readers to forward it to 10 colleagues, with luck promised or a deadline, in the message body"),
+         "asks readers to forward it to 10 colleagues, with luck promised or threatened, in the message body"),
         ("Send this to 7 co-workers. If you ignore it, bad luck will follow.",
-         "asks readers to send it to 7 co workers, with luck promised or a deadline, in the message body"),
+         "asks readers to send it to 7 co workers, with luck promised or threatened, in the message body"),
+        ("Don't break the chain of love! Send it on.", "says \"don't break the chain\", in the message body"),
     ])
     func chainLettersFromAMemberAreHeld(body: String, detail: String) throws {
         let verdict = try Self.verdict(Self.message(body), Self.fromMember(to: ["lee@south.union.example"]))
@@ -65,6 +66,8 @@ import Testing
         "Ministers must act now and do not break the chain of supply for care homes.",
         "Forward this to 3 colleagues and ask them to join the union before the ballot.",
         "Good luck on Friday! Please forward this to 2 colleagues who might want to stand as reps.",
+        "This is not a joke: they are cutting our sick pay. Forward this to 5 colleagues today.",
+        "The ballot closes within the hour, so forward this to your 3 closest colleagues now.",
     ])
     func benignTwinsPass(body: String) throws {
         let verdict = try Self.verdict(Self.message(body), Self.fromMember(to: ["lee@south.union.example"]))

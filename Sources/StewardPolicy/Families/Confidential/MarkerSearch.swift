@@ -156,11 +156,13 @@ struct MarkerSearch {
         }
         var matches: [Range<Int>] = []
         for phrase in phrases { matches += line.wholeWordRanges(of: phrase) }
-        // A negated marker says the opposite, in any form ("NOT EMBARGOED – for immediate use",
-        // "Non-Confidential"); in a header, footer or label any other mention counts.
-        matches.removeAll { LabelSearch.negated($0, in: line) }
+        // In a header, footer or label any mention counts, unless negated ("Non-Confidential").
+        if strict || kind == .headerFooter || kind == .label { return matches.contains { !LabelSearch.negated($0, in: line) } }
+        // Elsewhere "not" or "non" written onto the marker says the opposite, in capitals too
+        // ("NOT EMBARGOED – for immediate use"); "yes or no – CONFIDENTIAL", "to the UN –
+        // CONFIDENTIAL" are markings.
+        matches.removeAll { Self.negatedAtOnce($0, in: line) }
         guard !matches.isEmpty else { return false }
-        if strict || kind == .headerFooter || kind == .label { return true }
         let cores = matches
         matches = matches.map { extendedOverQualifiers($0, in: line) }
         // (2) capitals, as written, in the core marker ("Strictly CONFIDENTIAL").
@@ -201,19 +203,39 @@ struct MarkerSearch {
         return false
     }
 
-    /// Whether text (upper-case) ends with a phone number: seven digits or more among spaces,
-    /// dashes, dots and a "+", or digits after "ext", "tel", "phone", "mobile", "fax" or "DDI".
-    /// A year ("Membership list 2026") is not one.
-    private static func followsNumber(_ text: ArraySlice<UInt8>) -> Bool {
-        let number = text.reversed().prefix { (0x30...0x39).contains($0) || " +-.()".utf8.contains($0) }
-        let digits = number.filter { (0x30...0x39).contains($0) }.count
-        guard digits > 0 else { return false }
-        if digits >= 7 { return true }
-        let word = text.dropLast(number.count).trimmingTrailingSpaces.reversed().prefix(while: MarkerText.isWordByte).reversed()
-        return phoneWords.contains(Array(word))
+    /// Whether "NOT" or "NON" comes right before the marking, one space or hyphen between.
+    private static func negatedAtOnce(_ range: Range<Int>, in line: MarkerText) -> Bool {
+        let before = line.upper[..<range.lowerBound]
+        guard let gap = before.last, gap == 0x20 || gap == UInt8(ascii: "-") else { return false }
+        let word = before.dropLast()
+        return negations.contains { negation in
+            word.reversed().starts(with: negation.reversed())
+                && (word.dropLast(negation.count).last.map { !MarkerText.isWordByte($0) } ?? true)
+        }
     }
 
-    private static let phoneWords = words(["EXT", "EXTN", "EXTENSION", "X", "TEL", "PHONE", "MOBILE", "MOB", "FAX", "DDI", "LINE"])
+    private static let negations = [Array("NOT".utf8), Array("NON".utf8)]
+
+    /// Whether text (upper-case) ends with a phone number: ten digits or more among spaces,
+    /// brackets and a "+" ("020 7946 0000", "+44 (0)20 7946 0000"), or digits after "ext",
+    /// "tel", "mobile", "fax", "DDI" or "x4471". Dates, years, sums and reference numbers
+    /// ("12.03.2026", "2025-2026", "ref 1234567") are not.
+    private static func followsNumber(_ text: ArraySlice<UInt8>) -> Bool {
+        let number = text.reversed().prefix { (0x30...0x39).contains($0) || " +()".utf8.contains($0) }
+        let digits = number.filter { (0x30...0x39).contains($0) }.count
+        guard digits > 0 else { return false }
+        let rest = text.dropLast(number.count)
+        // "x4471" is an extension only written onto its digits.
+        if rest.last == UInt8(ascii: "X"), number.last.map({ (0x30...0x39).contains($0) }) == true {
+            return rest.dropLast().last.map { !MarkerText.isWordByte($0) } ?? true
+        }
+        let word = Array(rest.trimmingTrailingSpaces.reversed().prefix(while: MarkerText.isWordByte).reversed())
+        if phoneWords.contains(word) || digits >= 10 && phoneLabels.contains(word) { return true }
+        return digits >= 10 && (rest.last.map { !MarkerText.isWordByte($0) && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "-") } ?? true)
+    }
+
+    private static let phoneWords = words(["EXT", "EXTN", "EXTENSION", "TEL", "PHONE", "MOBILE", "MOB", "FAX", "DDI"])
+    private static let phoneLabels = words(["LINE", "NUMBER", "ON", "CALL", "OFFICE", "WORK", "HOME", "T", "M"])
 
     /// Whether the marking at `range` starts with a capital letter as written.
     private static func startsWithCapital(_ range: Range<Int>, in line: MarkerText) -> Bool {
@@ -278,12 +300,14 @@ struct MarkerSearch {
         return otherSubjects.contains(nearest)
     }
 
-    /// Whether the text before a dash or bar names a place, money or transport as a field
-    /// name would ("Parking – restricted", "Salary - Confidential" in a job advert); "Pay offer
-    /// – confidential" is a tag.
+    /// Whether the text before a dash or bar is a short field name for a place or a job's
+    /// salary ("Parking – restricted", "Salary - Confidential" in a job advert); "Pay offer –
+    /// confidential" and "Benevolent fund – confidential" are tags.
     private static func tagsSomethingElse(_ before: ArraySlice<UInt8>) -> Bool {
         let words = before.split { !MarkerText.isWordByte($0) }.map(Array.init).filter { $0.contains { (0x41...0x5A).contains($0) } }
-        return words.count <= 6 && namesSomethingElse(words[...])
+        // A field's name is short: "Closure of the Leeds site – confidential" is a heading.
+        guard words.count <= 3, let nearest = words.last(where: { !genericFields.contains($0) && !passedOver.contains($0) }) else { return false }
+        return dashSubjects.contains(nearest)
     }
 
     private static let genericFields = words([
@@ -296,15 +320,21 @@ struct MarkerSearch {
     /// phones, accounts and the web.
     private static let otherSubjects = words([
         "PARKING", "CAR", "CARS", "PARK", "ROAD", "ROADS", "TRAFFIC", "VEHICLE", "VEHICLES", "DRIVING", "LICENCE", "LICENSE", "BUS",
-        "TRAIN", "RAIL", "STATION", "PLATFORM", "FLIGHT", "AIRPORT", "TRAVEL", "BAGGAGE", "LUGGAGE", "SALARY", "WAGE", "WAGES",
-        "CASH", "FUND", "FUNDS", "GRANT", "VACANCY", "ADVERT", "JOB", "COURSE", "MODULE", "ROOM", "BOOKING", "VENUE", "BUILDING",
-        "SITE", "GROUND", "PITCH", "GYM", "POOL", "BAR", "ALCOHOL", "FOOD", "CATERING", "TICKET", "TICKETS", "LIBRARY",
-        "WHEELCHAIR", "DISABLED", "STEP", "FREE", "AGE", "WIFI", "FI", "INTERNET", "WEB", "WEBSITE", "FILTER", "ROAMING",
-        "MOBILE", "PHONE", "BROADBAND", "UPLOAD", "DOWNLOAD", "DELIVERY", "POSTAGE", "PARCEL", "PARCELS", "PHOTO", "PHOTOS",
-        "SCREEN", "LOCATION", "LEAFLET", "LEAFLETS", "MANUAL", "WASTE", "CHEMICAL", "CHEMICALS", "NOISE", "SMOKING", "UNIFORM",
-        "HOLIDAY", "WEATHER", "FLOOD", "WATER", "ENERGY", "FIRE", "HYGIENE", "EXAM", "PAY", "BAND", "RECRUITMENT", "VISA", "PERMIT",
-        "FARE", "ACCOUNT", "EVENT", "PRESS", "PUBLIC", "PORTAL", "USAGE", "ALERT", "LINE", "SERVICE", "SENDING", "FORWARDING",
-        "COMPLAINTS", "MEMBER", "MEMBERSHIP", "YOGA", "FITNESS", "DANCE", "PILATES", "SWIMMING", "EXERCISE",
+        "TRAIN", "RAIL", "PLATFORM", "FLIGHT", "AIRPORT", "TRAVEL", "BAGGAGE", "LUGGAGE", "SALARY", "WAGE", "WAGES", "CASH",
+        "VACANCY", "ADVERT", "JOB", "COURSE", "MODULE", "ROOM", "BOOKING", "VENUE", "BUILDING", "GROUND", "PITCH", "GYM", "POOL",
+        "BAR", "ALCOHOL", "FOOD", "CATERING", "TICKET", "TICKETS", "LIBRARY", "WHEELCHAIR", "DISABLED", "STEP", "FREE", "AGE",
+        "WIFI", "FI", "INTERNET", "WEB", "WEBSITE", "FILTER", "ROAMING", "MOBILE", "PHONE", "BROADBAND", "UPLOAD", "DOWNLOAD",
+        "DELIVERY", "POSTAGE", "PARCEL", "PARCELS", "PHOTO", "PHOTOS", "SCREEN", "LOCATION", "LEAFLET", "LEAFLETS", "MANUAL",
+        "WASTE", "CHEMICAL", "CHEMICALS", "NOISE", "SMOKING", "UNIFORM", "WEATHER", "FLOOD", "WATER", "ENERGY", "FIRE", "HYGIENE",
+        "EXAM", "VISA", "PERMIT", "FARE", "ACCOUNT", "PORTAL", "USAGE", "ALERT", "LINE", "SENDING", "FORWARDING", "YOGA",
+        "FITNESS", "DANCE", "PILATES", "SWIMMING", "EXERCISE",
+    ])
+
+    /// After a dash, where a marking is most often a tag ("Benevolent fund – confidential"),
+    /// only what a notice of a place or a job advert names.
+    private static let dashSubjects = words([
+        "PARKING", "CAR", "PARK", "ROAD", "TRAFFIC", "SALARY", "WAGE", "WAGES", "WHEELCHAIR", "STEP", "FREE", "AGE", "ALCOHOL",
+        "BAR", "FOOD", "WIFI", "FI", "PHOTO", "PHOTOS", "SMOKING",
     ])
 
     private static let accessFields = words(["SHARING", "RESTRICTIONS", "RECIPIENTS"])

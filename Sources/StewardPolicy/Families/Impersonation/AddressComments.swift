@@ -24,8 +24,10 @@ enum AddressComments {
     }
 
     /// Each comma-separated item of an address list: its address (lower-cased, in angle
-    /// brackets or the bare word with an "@") and its comments, outer parentheses taken off.
-    /// Commas, brackets and "@" inside quoted strings and comments are text.
+    /// brackets or the bare word with an "@") and its comments, outer parentheses taken off:
+    /// those before the angle brackets, or any beside a bare address (a comment after
+    /// `<address>` is not shown as a name). Commas, brackets and "@" inside quoted strings and
+    /// comments are text.
     static func items(of text: String) -> [(address: String?, comments: [String])] {
         var result: [(address: String?, comments: [String])] = []
         var comments: [String] = []
@@ -44,7 +46,7 @@ enum AddressComments {
             outside = ""
             angle = nil
         }
-        for character in text.prefix(4096) {
+        for character in text.prefix(65536) {
             if escaped {
                 escaped = false
                 if depth > 0 { comment.append(character) } else { outside.append(character) }
@@ -69,7 +71,7 @@ enum AddressComments {
                     comment.append(character)
                 } else {
                     let trimmed = comment.trimmedWhitespace
-                    if !trimmed.isEmpty { comments.append(trimmed) }
+                    if !trimmed.isEmpty, angle == nil { comments.append(trimmed) }
                     comment = ""
                 }
             case _ where depth > 0:

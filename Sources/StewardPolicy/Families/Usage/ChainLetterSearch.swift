@@ -35,9 +35,10 @@ struct ChainLetterSearch {
     ]
     /// Those a branch asks members to recruit among: a chain only with luck or a deadline.
     private static let workmates: Set<String> = ["colleagues", "colleague", "workmates", "coworkers", "workers", "members"]
-    /// "Good luck" alone is every other sign-off.
+    /// Luck promised or threatened; "good luck" or "bad luck" alone is every other sign-off.
     private static let luckClaims: [[String]] = [
-        ["have", "good", "luck"], ["bring", "you", "good", "luck"], ["good", "luck", "will"], ["within", "the", "hour"], ["within", "an", "hour"],
+        ["have", "good", "luck"], ["bring", "you", "good", "luck"], ["good", "luck", "will"], ["have", "bad", "luck"], ["bad", "luck", "will"],
+        ["years", "of", "bad", "luck"], ["wish", "will", "come", "true"], ["you", "will", "be", "blessed"],
     ]
     private static let hoaxClaims: [[String]] = [["not", "a", "hoax"], ["no", "hoax"], ["isnt", "a", "hoax"], ["not", "a", "joke"], ["bad", "luck"]]
 
@@ -73,8 +74,9 @@ struct ChainLetterSearch {
         }
         let words = ChainWords(text)
         guard words.count > 0 else { return nil }
-        // "Don't break the chain of custody" (or of supply, of command) is about another chain.
-        for phrase in phrases where words.occurrences(of: phrase.words).contains(where: { !Self.chainOf(at: $0 + phrase.words.count, in: words) }) {
+        // "Don't break the chain of custody" (or of supply, of command) is about another chain;
+        // "the chain of love" or "of luck" is the letter's own.
+        for phrase in phrases where words.occurrences(of: phrase.words).contains(where: { !Self.otherChain(at: $0 + phrase.words.count, in: words) }) {
             return "says \"\(phrase.text)\""
         }
         var passOn = false
@@ -89,22 +91,28 @@ struct ChainLetterSearch {
                 toColleagues = (Self.verbName(words.words[index]), target)
             }
         }
-        let threatens = Self.hoaxClaims.contains { words.firstOccurrence(of: $0) != nil }
-        if passOn, threatens {
+        if passOn, Self.hoaxClaims.contains(where: { words.firstOccurrence(of: $0) != nil }) {
             return "says it is not a hoax (or threatens bad luck) and asks readers to pass it on"
         }
-        // "Forward this to 3 colleagues" is how a branch recruits; with luck promised or a
-        // deadline of an hour it is a chain.
-        if let (verb, target) = toColleagues, threatens || Self.luckClaims.contains(where: { words.firstOccurrence(of: $0) != nil }) {
-            return "asks readers to \(verb) it \(verb == "share" ? "with" : "to") \(target), with luck promised or a deadline"
+        // "Forward this to 3 colleagues" is how a branch recruits, urgently at times ("the ballot
+        // closes within the hour", "this is not a joke"); with luck promised or threatened it is
+        // a chain.
+        if let (verb, target) = toColleagues, Self.luckClaims.contains(where: { words.firstOccurrence(of: $0) != nil }) {
+            return "asks readers to \(verb) it \(verb == "share" ? "with" : "to") \(target), with luck promised or threatened"
         }
         return nil
     }
 
-    /// Whether the word at `index` is "of" in the same sentence as the word before it.
-    private static func chainOf(at index: Int, in words: ChainWords) -> Bool {
-        index < words.count && index > 0 && words.words[index] == "of" && words.sentences[index] == words.sentences[index - 1]
+    /// Whether "of" and a chain that is no letter's follow at `index`, in the same sentence.
+    private static func otherChain(at index: Int, in words: ChainWords) -> Bool {
+        index + 1 < words.count && index > 0 && words.words[index] == "of" && words.sentences[index + 1] == words.sentences[index - 1]
+            && otherChains.contains(words.words[index + 1])
     }
+
+    private static let otherChains: Set<String> = [
+        "custody", "supply", "command", "evidence", "events", "title", "care", "communication", "responsibility", "accountability",
+        "production", "distribution", "transmission", "infection",
+    ]
 
     /// Whether the verb at `index` is asked of the reader: no "I", "we", "they", "will"… in the
     /// three words before it in its sentence.
