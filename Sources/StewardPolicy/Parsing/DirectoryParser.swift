@@ -16,7 +16,10 @@ struct DirectoryParser {
 
     let file: YAMLFile
 
-    static let topKeys = ["union", "networks", "default_branch", "branches", "officials", "logins", "login_maps", "review_admins", "mailing_lists", "recipient_delimiter"]
+    static let topKeys = [
+        "union", "networks", "default_branch", "branches", "officials", "logins", "login_maps", "review_admins", "mailing_lists",
+        "recipient_delimiter",
+    ]
 
     func parse(log: inout ProblemLog) -> Result {
         let path = file.path

@@ -12,7 +12,8 @@ enum AddressComments {
         for text in texts {
             for item in items(of: text) where !item.comments.isEmpty {
                 guard let address = item.address else { continue }
-                comments[address, default: ""] += (comments[address] == nil ? "" : " ") + item.comments.joined(separator: " ")
+                let joined = item.comments.joined(separator: " ")
+                comments[address] = comments[address].map { $0 + " " + joined } ?? joined
             }
         }
         guard !comments.isEmpty else { return mailboxes }

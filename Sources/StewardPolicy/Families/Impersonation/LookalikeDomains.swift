@@ -190,8 +190,8 @@ struct LookalikeDomains: Sendable {
 
     private static let serviceWordSkeletons: Set<String> = Set([
         "my", "your", "our", "mail", "webmail", "email", "login", "logon", "signin", "signon", "sso", "auth", "mfa", "2fa", "okta",
-        "o365", "m365", "ms365", "365", "office365", "outlook", "microsoft", "docusign", "secure", "verify", "verification", "account", "accounts", "portal",
-        "online", "hr", "payroll", "payslip", "payslips", "wages", "salary", "it", "helpdesk", "servicedesk", "help", "helpcentre",
+        "o365", "m365", "ms365", "365", "office365", "outlook", "microsoft", "docusign", "secure", "verify", "verification", "account",
+        "accounts", "portal", "online", "hr", "payroll", "payslip", "payslips", "wages", "salary", "it", "helpdesk", "servicedesk", "help", "helpcentre",
         "helpcenter", "support", "admin", "staff", "password", "reset", "intranet", "sharepoint", "onedrive", "files", "update",
         "renew", "renewal", "vpn", "mailbox", "inbox", "strikepay",
     ].map(skeleton))

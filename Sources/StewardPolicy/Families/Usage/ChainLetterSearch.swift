@@ -33,7 +33,7 @@ struct ChainLetterSearch {
         "twelve": 12, "thirteen": 13, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
         "dozen": 12,
     ]
-    /// Those a branch asks members to recruit among: a chain only with luck or a deadline.
+    /// Those a branch asks members to recruit among: a chain only with luck promised or threatened.
     private static let workmates: Set<String> = ["colleagues", "colleague", "workmates", "coworkers", "workers", "members"]
     /// Luck promised or threatened; "good luck" or "bad luck" alone is every other sign-off.
     private static let luckClaims: [[String]] = [
