@@ -77,4 +77,49 @@ struct MarkerPrefilterTests {
         #expect(search.mayMark("CONFID\u{200D}ENTIAL"))
         #expect(search.mayMark("café"))
     }
+
+    /// Pieces a line is read differently from how it is written: look-alikes of other
+    /// scripts, full-width and styled letters, digits and signs for letters, spaced-out
+    /// letters, invisible characters, right-to-left text, and bytes of other scripts or of
+    /// binary read as text.
+    static let readingPieces = RandomMarkingTextTests.pieces + [
+        "ＣＯＮＦＩＤＥＮＴＩＡＬ", "CОNFIDENTIAL", "ЕMBARGOED", "C0NFIDENTIAL", "CONF|DENT|AL", "c o n f i d e n t i a l",
+        "E M B A R G O E D", "s t r i c t l y", "\u{202E}LAITNEDIFNOC\u{202C}", "𝐂𝐎𝐍𝐅𝐈𝐃𝐄𝐍𝐓𝐈𝐀𝐋", "Ⓒⓞⓝⓕⓘⓓⓔⓝⓣⓘⓐⓛ", "\u{81}",
+        "\u{81}\u{81}\u{81}", "你好", "Привет", "Ｅｍｂａｒｇｏ", "NOT", "FOR", "RELEASE", "under", "embargo", "Note:",
+    ]
+
+    /// Each line the search passes over by its normalised words (`mayMark(_: MarkerText)`)
+    /// has no marking by the full rule, in any kind of text, running or not.
+    @Test("on 20,000 lines with look-alikes, spaced letters and other scripts, a line passed over never has a marking")
+    func linesPassedOverHaveNoMarking() {
+        var generator = SplitMix64(seed: 0x11E5_2026)
+        var passedOver = 0, marked = 0
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 1...12, using: &generator)
+            let text = (0..<count).map { _ in Self.readingPieces.randomElement(using: &generator)! }
+                .joined(separator: Bool.random(using: &generator) ? " " : "")
+            for line in MarkerText.lines(of: text, markingWords: search.markingWords) {
+                let marks = [DocumentText.Kind.body, .cell, .headerFooter, .label].contains { kind in
+                    [false, true].contains { search.markingByFullRule(in: line, kind: kind, running: $0) }
+                }
+                if marks { marked += 1 }
+                guard !search.mayMark(line) else { continue }
+                passedOver += 1
+                #expect(!marks, "passed over a marking: \(text.debugDescription)")
+            }
+        }
+        #expect(passedOver > 2_000 && marked > 2_000, "\(passedOver) passed over, \(marked) marked")
+    }
+
+    @Test("a line of another script or of binary read as text is passed over; one with a marker word, however written, is not")
+    func linePrefilterExamples() {
+        func line(_ text: String) -> MarkerText { MarkerText.lines(of: text, markingWords: search.markingWords)[0] }
+        #expect(!search.mayMark(line(String(repeating: "\u{81}", count: 1000))))
+        #expect(!search.mayMark(line("Привет, как дела? 你好")))
+        #expect(search.mayMark(line("CОNFIDENTIAL")))  // a Cyrillic О
+        #expect(search.mayMark(line("ＣＯＮＦＩＤＥＮＴＩＡＬ")))
+        #expect(search.mayMark(line("c o n f i d e n t i a l")))
+        #expect(search.mayMark(line("\u{202E}LAITNEDIFNOC\u{202C}")))
+        #expect(search.mayMark(line("Привет \u{81} embargoed until Monday")))
+    }
 }

@@ -36,6 +36,7 @@ struct MarkerSearch {
         // A phrase's first word is followed by a space, or ends the phrase; the search's word
         // test then wants no letter or digit after it, unless the phrase ends in punctuation.
         // A leading marker always wants none.
+        leadingFirstWords = Array(Set(leading.map { Array($0.prefix { $0 != 0x20 }) }))
         markingWords = MarkingWords(phrases: phrases + leading + Array(qualifiers))
         prefilter = WordPrefilter(words: phrases.map { phrase in
             let first = Array(phrase.prefix { $0 != 0x20 })
@@ -45,8 +46,10 @@ struct MarkerSearch {
 
     /// The first words of every phrase and leading marker, to pass over text that holds none.
     private let prefilter: WordPrefilter
+    /// The first word of each leading marker.
+    private let leadingFirstWords: [[UInt8]]
     /// The words an evenly spaced-out run is split back into.
-    private let markingWords: MarkingWords
+    let markingWords: MarkingWords
 
     /// A phrase as searched: upper-case ASCII, white space collapsed to single spaces.
     static func key(_ phrase: String) -> [UInt8] { MarkerText(Substring(phrase)).upper }
@@ -138,6 +141,19 @@ struct MarkerSearch {
     /// or written as a title ("Classification: confidential", "Note: Strictly Confidential"; not
     /// "Entry: members only").
     func marking(in line: MarkerText, kind: DocumentText.Kind, running: Bool = false) -> Bool {
+        mayMark(line) && markingByFullRule(in: line, kind: kind, running: running)
+    }
+
+    /// False only when the line as read holds no phrase's or leading marker's first word (and
+    /// there are no patterns): every test of the full rule needs one. Text in another script,
+    /// or binary read as text, gets past `mayMark(_: String)`; this keeps each line of it
+    /// cheap (a long line without a marker word took seconds).
+    func mayMark(_ line: MarkerText) -> Bool {
+        !patterns.isEmpty || prefilter.mayContain(normalised: line.upper)
+    }
+
+    /// `marking(in:)` without the line's prefilter (the tests compare the two).
+    func markingByFullRule(in line: MarkerText, kind: DocumentText.Kind, running: Bool = false) -> Bool {
         // A forwarded message's header in running text ("Subject: Confidential - pay offer"):
         // its value is judged as the subject it is.
         if running, let subject = line.afterSubjectField() { return marking(in: subject, kind: kind) }
@@ -419,7 +435,7 @@ struct MarkerSearch {
     /// eight places are tried, and only in a line that names a leading marker's first word.
     private func leadingMarkerAfterSeparator(in line: MarkerText, inReply: Bool) -> Bool {
         let upper = line.upper
-        guard leading.contains(where: { phrase in upper.firstRange(of: phrase.prefix { $0 != 0x20 }) != nil }) else { return false }
+        guard leadingFirstWords.contains(where: { Self.holds($0, in: upper) }) else { return false }
         var tried = 0
         var i = 0
         while i < upper.count, tried < 8 {
@@ -429,14 +445,39 @@ struct MarkerSearch {
             guard bracket || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: ":") else { continue }
             var j = i
             while j < upper.count, upper[j] == 0x20 || upper[j] == UInt8(ascii: "-") { j += 1 }  // an en dash is `---`
+            // Every separator in this run of spaces and dashes ends where this one does, so the
+            // search goes on after it: a line of a million dashes is read once, not once from
+            // each of them (which took minutes).
+            let separatorEnd = j
+            defer { i = max(i, separatorEnd) }
             // A separator stands apart (" - ", ": "); a bracket opens its words.
             guard bracket || (j > i && upper[j - 1] == 0x20), j < upper.count else { continue }
             tried += 1
             let tail = MarkerText(normalised: Array(line.bytes[j...]), readAsTyped: line.readAsTyped)
             if opensWithLeadingMarker(tail, inReply: inReply, midLine: true) { return true }
-            i = j
         }
         return false
+    }
+
+    /// Whether `word` stands anywhere in `text`, as a word or inside one. A plain scan: the
+    /// standard library's generic `firstRange(of:)` took most of a long text's time here.
+    static func holds(_ word: [UInt8], in text: [UInt8]) -> Bool {
+        guard let first = word.first, word.count <= text.count else { return false }
+        return text.withUnsafeBufferPointer { text in
+            word.withUnsafeBufferPointer { word in
+                var start = 0
+                let last = text.count - word.count
+                while start <= last {
+                    if text[start] == first {
+                        var offset = 1
+                        while offset < word.count, text[start + offset] == word[offset] { offset += 1 }
+                        if offset == word.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
     }
 
     private static let to = Array("TO ".utf8)

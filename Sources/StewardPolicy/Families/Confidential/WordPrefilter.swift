@@ -53,10 +53,28 @@ struct WordPrefilter {
     func mayContain(_ text: String) -> Bool {
         if anyText { return true }
         var text = text
-        return text.withUTF8 { bytes in starts.withUnsafeBufferPointer { starts in
+        return text.withUTF8 { mayContain($0, pastASCII: true) }
+    }
+
+    /// The same test of a line the marker search has already normalised (`MarkerText.upper`):
+    /// look-alikes of other scripts, spaced-out letters and invisible characters are read by
+    /// then, so a byte past ASCII left in it is a letter or sign no word here is made of, and
+    /// the rest of the line is still tested. Lets the search pass over each line of text in
+    /// other scripts, or of binary read as text, that holds no word of a marking.
+    func mayContain(normalised bytes: [UInt8]) -> Bool {
+        if anyText { return true }
+        return bytes.withUnsafeBufferPointer { mayContain($0, pastASCII: false) }
+    }
+
+    /// `pastASCII`: whether a byte past ASCII may hold a word (the text is not yet normalised).
+    private func mayContain(_ bytes: UnsafeBufferPointer<UInt8>, pastASCII: Bool) -> Bool {
+        starts.withUnsafeBufferPointer { starts in
             for index in bytes.indices {
                 let byte = bytes[index]
-                if byte >= 0x80 { return true }
+                if byte >= 0x80 {
+                    if pastASCII { return true }
+                    continue
+                }
                 if !starts[Int(byte)] {
                     guard lookalikeStarts[Int(byte)], index + 1 < bytes.count, bytes[index + 1] < 0x80,
                         lookalikeSeconds[Int(bytes[index + 1])]
@@ -66,7 +84,7 @@ struct WordPrefilter {
                 for word in starting[Int(byte)] where Self.matches(word, bytes, at: index) { return true }
             }
             return false
-        } }
+        }
     }
 
     private static func matches(_ word: Word, _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
