@@ -79,19 +79,31 @@ public final class PostgresQuarantineStore: QuarantineStore {
     public static func start(settings: Settings, anchor: AuditAnchor? = nil, lockWaitSeconds: TimeInterval = 10) async throws(QuarantineError) -> PostgresQuarantineStore {
         let store = try await open(settings: settings, anchor: anchor, lockWaitSeconds: lockWaitSeconds)
         let client = store.client
-        store.ownPool.withLockedValue { $0 = Task.detached { await client.run() } }
+        store.ownPool.withLockedValue { $0 = Task.detached(executorPreference: StoreExecutor.shared) { await client.run() } }
         return store
     }
 
     /// The connection pool as a service: runs until graceful shutdown or cancellation. Every
     /// store operation waits for it (up to its deadline), so it must run while the store is used.
-    public var pool: any Service { client }
+    public var pool: any Service { PoolService(client: client) }
 
     /// Runs the pool for the duration of `body` (a command line that uses the store, then exits).
     public func withPool<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
-        let running = Task.detached { [client] in await client.run() }
+        let running = Task.detached(executorPreference: StoreExecutor.shared) { [client] in await client.run() }
         defer { running.cancel() }
         return try await body()
+    }
+
+    /// The pool, run on the store's own threads (`StoreExecutor`) like every store operation:
+    /// the pool's loop opens connections and hands them out, and on Swift's few cooperative
+    /// threads it waited while blocking code held them all (seen as "no PostgreSQL connection
+    /// within 10 s" with the server idle). Its child tasks inherit the preference.
+    private struct PoolService: Service {
+        let client: PostgresClient
+
+        func run() async {
+            await withTaskExecutorPreference(StoreExecutor.shared) { await client.run() }
+        }
     }
 
     private func prepare() async throws(QuarantineError) {
@@ -200,7 +212,7 @@ public final class PostgresQuarantineStore: QuarantineStore {
         let logger = logger
         let probe = probing.withLockedValue { current in
             if let current { return current }
-            let started = Task<String?, Never> {
+            let started = Task<String?, Never>(executorPreference: StoreExecutor.shared) {
                 do {
                     let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
                     try? await connection.close()
@@ -258,7 +270,9 @@ public final class PostgresQuarantineStore: QuarantineStore {
                 return result
             } catch {
                 // Not cancelled with the caller: the connection goes back to the pool clean.
-                await Task { _ = try? await connection.query("ROLLBACK", logger: logger).collect() }.value
+                await Task(executorPreference: StoreExecutor.shared) {
+                    _ = try? await connection.query("ROLLBACK", logger: logger).collect()
+                }.value
                 throw error
             }
         }
