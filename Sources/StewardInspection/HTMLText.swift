@@ -11,7 +11,9 @@ import StewardCore
 /// `hidden` attribute), the text shown without it. So `CONFI<span style="display:none">x</span>DENTIAL`
 /// reads CONFIDENTIAL as most readers see it, and a marking split by a style only some
 /// programs honour (`mso-hide`, a child shown again) is still read whole in the first
-/// reading. Text under a right-to-left override (`<bdo dir="rtl">`, `unicode-bidi:
+/// reading. A style may come from the body's own style sheets too (`<style>.h{display:none}`,
+/// `HTMLStyleSheet`), and text moved off the screen, clipped away or scaled to nothing is
+/// hidden as well. Text under a right-to-left override (`<bdo dir="rtl">`, `unicode-bidi:
 /// bidi-override; direction: rtl`) is shown reversed, so it is read reversed (once, however
 /// deeply such overrides nest).
 enum HTMLText {
@@ -36,17 +38,9 @@ enum HTMLText {
         var all: [Unicode.Scalar] = []
         var shown: [Unicode.Scalar] = []
         var hidesText = false
-        var stack: [Step] = tree.root.map { [.node($0, hidden: false, reversed: false)] } ?? []
-        // Top-level siblings of the root (HTML_PARSE_NOIMPLIED keeps fragments as they are).
-        if let root = tree.root {
-            var sibling = root.pointer.pointee.next
-            var rest: [Step] = []
-            while let node = sibling {
-                rest.append(.node(XMLTree.Node(tree: tree, pointer: node), hidden: false, reversed: false))
-                sibling = node.pointee.next
-            }
-            stack = rest.reversed() + stack
-        }
+        let topLevel = Self.topLevel(tree)
+        let sheet = Self.mayHaveStyleElement(bytes) ? Self.styleSheet(topLevel) : nil
+        var stack: [Step] = topLevel.reversed().map { .node($0, hidden: false, reversed: false) }
         while let step = stack.popLast() {
             switch step {
             case .leave(let hidden):
@@ -64,7 +58,7 @@ enum HTMLText {
                 guard node.isElement else { continue }
                 let name = node.name.lowercased()
                 if unread.contains(name) && name != "title" { continue }
-                let hidden = inHidden || isHidden(node)
+                let hidden = inHidden || isHidden(node, sheet: sheet)
                 if hidden { hidesText = true }
                 if blocks.contains(name) {
                     all.append("\n")
@@ -81,22 +75,70 @@ enum HTMLText {
         return DocumentText(segments: segments)
     }
 
-    /// Whether a mail program leaves the element's text unshown.
-    static func isHidden(_ node: XMLTree.Node) -> Bool {
+    /// The root and its top-level siblings (HTML_PARSE_NOIMPLIED keeps fragments as they are).
+    private static func topLevel(_ tree: XMLTree) -> [XMLTree.Node] {
+        guard let root = tree.root else { return [] }
+        var nodes = [root]
+        var sibling = root.pointer.pointee.next
+        while let node = sibling {
+            nodes.append(XMLTree.Node(tree: tree, pointer: node))
+            sibling = node.pointee.next
+        }
+        return nodes
+    }
+
+    /// Whether `<style` appears at all (in any case): most bodies have no style sheet, and are
+    /// not walked twice.
+    private static func mayHaveStyleElement(_ bytes: [UInt8]) -> Bool {
+        let tag = Array("<style".utf8)
+        guard bytes.count >= tag.count else { return false }
+        for start in 0...(bytes.count - tag.count) where bytes[start] == 0x3C {
+            if (1..<tag.count).allSatisfy({ bytes[start + $0] | 0x20 == tag[$0] }) { return true }
+        }
+        return false
+    }
+
+    /// The body's own style sheets: the text of every `<style>` element, wherever it is.
+    private static func styleSheet(_ topLevel: [XMLTree.Node]) -> HTMLStyleSheet? {
+        var css = ""
+        var stack = topLevel
+        while let node = stack.popLast(), css.utf8.count < HTMLStyleSheet.maximumCSS {
+            guard node.isElement else { continue }
+            if node.name.lowercased() == "style" {
+                for child in node.children where child.isText { css += child.content + "\n" }
+                continue
+            }
+            stack += node.children
+        }
+        guard !css.isEmpty else { return nil }
+        let sheet = HTMLStyleSheet(css: css)
+        return sheet.isEmpty ? nil : sheet
+    }
+
+    /// Whether a mail program leaves the element's text unshown: by its `hidden` attribute, its
+    /// own style, or a rule of the body's style sheets (declarations that apply to it, then
+    /// its own style, read together: `.h{overflow:hidden}` with `style="height:0"`).
+    static func isHidden(_ node: XMLTree.Node, sheet: HTMLStyleSheet? = nil) -> Bool {
         if node.hasAttribute("hidden") { return true }
-        guard let style = node.attribute("style") else { return false }
-        return styleHides(style)
+        let style = [sheet?.declarations(for: node), node.attribute("style")].compactMap { $0 }
+        guard !style.isEmpty else { return false }
+        return styleHides(style.joined(separator: ";"))
     }
 
     /// A style that hides text: `display:none`, `visibility:hidden` or `collapse`, zero opacity,
     /// `mso-hide:all`, a transparent colour, a zero height or width with its overflow hidden,
-    /// or a font size too small to read (under 3px or 2pt, 0.15em, 15%).
+    /// a font size too small to read (under 3px or 2pt, 0.15em, 15%), a box moved far off the
+    /// screen (`left:-9999px`, `text-indent:-9999px`), clipped to nothing (`clip:rect(0 0 0 0)`,
+    /// `clip-path:inset(50%)`) or scaled to nothing (`transform:scale(0)`).
     static func styleHides(_ style: String) -> Bool {
         var overflowHidden = false, zeroBox = false
         for declaration in style.lowercased().split(separator: ";") {
-            let pair = declaration.split(separator: ":", maxSplits: 1).map { $0.filter { !$0.isWhitespace } }
-            guard pair.count == 2 else { continue }
+            let parts = declaration.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let pair = parts.map { $0.filter { !$0.isWhitespace } }
             let (property, value) = (pair[0], pair[1].replacingImportant)
+            // With its spaces, where they separate numbers: `rect(0 0 0 0)`, `rgb(0 0 0 / 0)`.
+            let spaced = String(parts[1])
             switch property {
             case "display": if value == "none" { return true }
             case "visibility": if value == "hidden" || value == "collapse" { return true }
@@ -105,13 +147,62 @@ enum HTMLText {
                 if let number = Double(value.hasSuffix("%") ? String(value.dropLast()) : value),
                    number < (value.hasSuffix("%") ? 5 : 0.05) { return true }
             case "font-size": if tooSmall(value) { return true }
-            case "color": if value == "transparent" || (value.hasPrefix("rgba(") && value.hasSuffix(",0)")) { return true }
-            case "overflow": if value == "hidden" { overflowHidden = true }
-            case "height", "max-height", "width", "max-width": if Double(value.prefix { $0.isNumber || $0 == "." }) == 0 { zeroBox = true }
+            case "color", "-webkit-text-fill-color": if isTransparent(value, spaced: spaced) { return true }
+            case "overflow", "overflow-x", "overflow-y": if value == "hidden" || value == "clip" { overflowHidden = true }
+            case "height", "max-height", "width", "max-width", "line-height":
+                if Double(value.prefix { $0.isNumber || $0 == "." }) == 0 { zeroBox = true }
+            case "left", "top", "right", "bottom", "margin-left", "margin-top", "text-indent":
+                if farOffScreen(value) { return true }
+            case "margin", "inset": if value.split(separator: ",").contains(where: { farOffScreen(String($0)) }) { return true }
+            case "clip":
+                let sides = numbers(in: spaced)
+                if value.hasPrefix("rect("), sides.count == 4, sides.allSatisfy({ $0 <= 1 }) { return true }
+            case "clip-path":
+                if value.hasPrefix("inset("), let inset = numbers(in: spaced).first, inset >= 50, value.contains("%") { return true }
+                if value.hasPrefix("circle(") || value.hasPrefix("ellipse("), numbers(in: spaced).first == 0 { return true }
+            case "transform":
+                if let scale = spaced.firstRange(of: "scale"),
+                   numbers(in: spaced[scale.upperBound...].drop { $0 != "(" }.prefix { $0 != ")" }).contains(0) { return true }
+            case "scale": if numbers(in: spaced).contains(0) { return true }
             default: break
             }
         }
         return overflowHidden && zeroBox
+    }
+
+    /// A colour no one sees: `transparent`, or an alpha of zero (`rgba(0,0,0,0)`, `#fff0`,
+    /// `#ffffff00`, `hsl(0 0% 0% / 0)`).
+    private static func isTransparent(_ value: String, spaced: String) -> Bool {
+        if value == "transparent" { return true }
+        if value.hasPrefix("#") {
+            let digits = value.dropFirst()
+            return (digits.count == 4 && digits.hasSuffix("0")) || (digits.count == 8 && digits.hasSuffix("00"))
+        }
+        guard ["rgb", "rgba", "hsl", "hsla"].contains(where: { value.hasPrefix($0 + "(") }) else { return false }
+        let parts = numbers(in: spaced)
+        return parts.count == 4 && parts[3] == 0
+    }
+
+    /// A length that puts a box far off the screen: 1000px or more to the left or top (or
+    /// 60em, 750pt, 1000%).
+    private static func farOffScreen(_ value: String) -> Bool {
+        guard value.hasPrefix("-") else { return false }
+        let number = value.dropFirst().prefix { $0.isNumber || $0 == "." }
+        guard let size = Double(number) else { return false }
+        switch value.dropFirst(1 + number.count) {
+        case "", "px": return size >= 1000
+        case "em", "rem": return size >= 60
+        case "pt": return size >= 750
+        case "%", "vw", "vh": return size >= 100
+        default: return false
+        }
+    }
+
+    /// The numbers in a function's arguments (`rect(0,0,0,0)`, `scale(0)`, `rgba(0 0 0 / 0)`),
+    /// their units dropped (`1px`, `50%`).
+    private static func numbers<S: StringProtocol>(in value: S) -> [Double] {
+        value.split { $0.isWhitespace || $0 == "," || $0 == "/" || $0 == "(" || $0 == ")" }
+            .compactMap { Double($0.prefix { $0.isNumber || $0 == "." || $0 == "-" }) }
     }
 
     private static func tooSmall(_ value: String) -> Bool {

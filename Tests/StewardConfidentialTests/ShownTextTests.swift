@@ -86,6 +86,59 @@ struct ShownTextTests {
         #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
     }
 
+    // A later probe: text hidden by the body's own style sheet, moved off the screen, clipped
+    // or scaled away.
+
+    @Test("text a style sheet hides inside a marking is not read into it", arguments: [
+        "<style>.h{display:none}</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
+        "<style>p .h, .other { visibility : hidden }</style><p>CONFI<span class=\"x h\">zz</span>DENTIAL</p>",
+        "<style>@media screen { @supports (display:grid) { span.H { font-size:0 } } }</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
+        "<style>/* brand */ #z{mso-hide:all}</style><p>CONFI<span id=\"z\">zz</span>DENTIAL</p>",
+        "<style>span[data-x]{opacity:0}</style><p>CONFI<span data-x>zz</span>DENTIAL</p>",
+        "<style>span[title^=\"no\" i]{opacity:0}</style><p>CONFI<span title=\"Note\">zz</span>DENTIAL</p>",
+        "<style>.\\68 {display:none}</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
+        "<style>.a{font-family:'x\n}.h{display:none}</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
+        "<style>.a{content:\"}\"} .h{display:none}</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
+        "<style>.h{overflow:hidden}</style><p>CONFI<span class=\"h\" style=\"display:inline-block;max-height:0\">zz</span>DENTIAL</p>",
+        "<style>.h:not(.q){display:none !important}</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
+        "<style>.box { color: red; .h { display: none } }</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
+        "<p>CONFI<span class=\"h\">zz</span>DENTIAL</p><style>.h{display:none}</style>",
+    ])
+    func hiddenByStyleSheet(body: String) throws {
+        #expect(try Self.held(bodyHeaders: Self.html, body: "<html><head></head><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
+    }
+
+    @Test("text moved off the screen, clipped or scaled to nothing inside a marking is not read into it", arguments: [
+        "position:absolute;left:-9999px", "position:fixed; top: -2000px", "text-indent:-100em;overflow:hidden",
+        "position:absolute;clip:rect(0 0 0 0)", "position:absolute;clip: rect(1px, 1px, 1px, 1px)", "clip-path:inset(50%)",
+        "display:inline-block;transform:scale(0)", "transform: scale(0, 0)", "color:#ffffff00", "-webkit-text-fill-color:transparent",
+        "color:rgba(0 0 0 / 0)", "display:inline-block;line-height:0;height:0;overflow:hidden",
+    ])
+    func hiddenOffScreen(style: String) throws {
+        let body = "<p>CONFI<span style=\"\(style)\">zz</span>DENTIAL</p><p>The pay offer is 3%.</p>"
+        #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)</body></html>").count == 1, "\(style)")
+    }
+
+    @Test("a responsive newsletter with hidden blocks, a pseudo-element's style and text moved a little pass")
+    func styleSheetBenign() throws {
+        let newsletter = """
+        <html><head><style>
+        .preheader { display:none; max-height:0; overflow:hidden; mso-hide:all }
+        @media only screen and (max-width:600px) { .desktop { display:none !important } .mobile { display:block !important } }
+        .mobile { display:none } .h::after { content:"*"; display:none } a:hover .tip { visibility:hidden }
+        .shift { position:relative; left:-20px } .sr-only { position:absolute; width:1px; height:1px; clip:rect(0,0,0,0) }
+        </style></head><body>
+        <div class="preheader">Branch news for December</div>
+        <table><tr><td class="desktop"><p>Everything you tell your rep stays confidential.</p></td>
+        <td class="mobile"><p>Everything you tell your rep stays confidential.</p></td></tr></table>
+        <p>This offer is <span class="mobile">restricted</span> open to all members.</p>
+        <p>CONFI<span class="h">zz</span>DENTIAL</p><p>CONFI<span class="shift">zz</span>DENTIAL</p>
+        <p><span class="sr-only">Menu</span> Dear member, the choir meets on Friday.</p>
+        </body></html>
+        """
+        #expect(try Self.held(bodyHeaders: Self.html, body: newsletter).isEmpty)
+    }
+
     @Test("a hidden word in a sentence is no marking of its own")
     func hiddenWordInSentence() throws {
         for body in [

@@ -6,7 +6,7 @@ on purpose, so that a corpus started from nothing reaches those paths within min
 hours: archives made by the real tools (zip nested 20 deep, Zip64, encrypted zip and 7z, a
 cabinet, tar, a zip behind a program), BinHex, a PNG with a zip after its end or in a
 chunk, opaque and detached S/MIME signatures (openssl cms), and hand-written messages for the
-text paths (hidden HTML, format=flowed, encoded classification headers, CSV formulas, yEnc,
+text paths (hidden HTML, style sheets that hide, format=flowed, encoded classification headers, CSV formulas, yEnc,
 uuencode, calendar attachments, message/partial, a message sent under another type, every
 filename form, an RTF object, Mailsploit's encoded From).
 
@@ -138,6 +138,14 @@ def text_messages() -> dict:
             '<a href="http://0x7f.1/login">https://union.example/login</a>'
             '<a href="https://union.example@evil.example/">x</a>'
             '<form action="https://evil.example/post"><input name=p></form><script>alert(1)</script></body></html>\r\n'),
+        "html-style-sheet": single(
+            "html-style-sheet", "text/html; charset=utf-8",
+            '<html><head><style>/* c */ @media screen { @supports (x:y) { p .h, #i, span[data-x~="a" i]:not(.q) '
+            '{ display:none !important } } } .a{content:"}"} .\\68 {opacity:0} .b{font:12px \'x\n} '
+            '.c{overflow:hidden; .d{height:0}} .e::after{display:none} @font-face{src:url(x)} @import "y";'
+            '</style></head><body><p>CONFI<span class="h">zz</span>DENTIAL</p><span id=i data-x="a b">x</span>'
+            '<p style="position:absolute;left:-9999px;clip:rect(0 0 0 0);transform:scale(0);color:rgba(0 0 0/0)">RESTRICTED</p>'
+            '</body></html>\r\n'),
         "flowed": single(
             "flowed", "text/plain; charset=utf-8; format=flowed; delsp=yes",
             "This is STRICT \r\nLY CONFIDEN \r\nTIAL and embar \r\ngoed until Monday.\r\n> quoted \r\n>> deeper\r\n-- \r\nsig\r\n"),
