@@ -288,7 +288,10 @@ struct HTMLStyleSheet {
         return name.isEmpty ? nil : AttributeCondition(name: name, match: .present, value: "")
     }
 
+    /// The style text without its comments, nor the `<!--` and `-->` old mail programs wrap it in.
     private static func withoutComments(_ text: Substring) -> Substring {
+        let text = text.contains("<!--") || text.contains("-->")
+            ? Substring(text.replacing("<!--", with: " ").replacing("-->", with: " ")) : text
         guard text.contains("/*") else { return text }
         var result = ""
         var rest = text

@@ -36,6 +36,7 @@ import Testing
         #expect(Self.hides("#i{display:none}", "<span id=\"I\">x</span>"))
         #expect(Self.hides("[class~=h]{display:none}"))
         #expect(Self.hides("*{visibility:hidden}"))
+        #expect(Self.hides("<!--.h{display:none}-->"))
         #expect(!Self.hides("span.other{display:none}"))
         #expect(!Self.hides(".h::before{display:none}"))
         #expect(!Self.hides("p{display:none}"), "the paragraph is hidden, not this span by itself")
