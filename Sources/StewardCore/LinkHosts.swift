@@ -4,14 +4,28 @@
 /// A host is read as a browser reads it, not as written: HTML character references decoded
 /// (`https://&#117;nion.example`), a backslash taken for a slash (`https:\\evil.example`),
 /// user information before `@` dropped (`https://union.example:x@evil.example` goes to
-/// evil.example), percent-encoding in the host decoded (`union%2Eexample`), and the
+/// evil.example), percent-encoding in the host decoded (`union%2Eexample`), the
 /// ideographic and full-width dots kept as dots (`union。example`), which the look-alike rule
-/// then judges.
+/// then judges, a web address with fewer slashes than two (`https:evil.example`,
+/// `https:/evil.example`), and tabs and line breaks inside a quoted attribute removed
+/// (`href="https://uni⏎on.example"`).
 public enum LinkHosts {
     /// Cores of the link starts `hostStart` matches without regard to case: `www.` in any case,
     /// `mailto:` in lower, upper or capitalised case ("Mailto:"), so the quick check does not
-    /// skip a text for its capitals. `:/` and `:\` cover `://` written with backslashes.
-    private static let markers: [[UInt8]] = [":/", ":\\", "ww.", "WW.", "Ww.", "wW.", "ailto:", "AILTO:"].map { Array($0.utf8) }
+    /// skip a text for its capitals. `:/` and `:\` cover `://` written with backslashes; the
+    /// ends of `http:`, `https:`, `ftp:`, `ws:` and `wss:` in every case, a web address written
+    /// without slashes.
+    private static let markers: [[UInt8]] = {
+        var words = [":/", ":\\", "ww.", "WW.", "Ww.", "wW.", "ailto:", "AILTO:"]
+        for end in ["tp:", "ps:", "ws:", "ss:"] {
+            let letters = Array(end.prefix(2))
+            for first in [letters[0].lowercased(), letters[0].uppercased()] {
+                for second in [letters[1].lowercased(), letters[1].uppercased()] { words.append(first + second + ":") }
+            }
+        }
+        return words.map { Array($0.utf8) }
+    }()
+
 
     /// Hosts linked from every text part of the tree, lower-cased, in order of first mention.
     public static func hosts(in root: MessagePart) -> [String] {
@@ -26,7 +40,9 @@ public enum LinkHosts {
 
     /// Hosts linked from one text. Plain text without a link marker costs one memmem per marker.
     public static func hosts(in text: String) -> [String] {
-        guard markers.contains(where: { ByteSearch.contains($0, in: text) })
+        // Quoted attribute values (`href="…"`, `href = '…'`) may hold a link with line breaks.
+        let attributes = text.utf8.contains(UInt8(ascii: "=")) && (text.utf8.contains(UInt8(ascii: "\"")) || text.utf8.contains(UInt8(ascii: "'")))
+        guard attributes || markers.contains(where: { ByteSearch.contains($0, in: text) })
             || (ByteSearch.contains(Array("&#".utf8), in: text) || ByteSearch.contains(Array("&colon;".utf8), in: text))
         else { return [] }
         var hosts: [String] = []
@@ -34,8 +50,43 @@ public enum LinkHosts {
         let bytes = Array(text.utf8)
         scan(bytes, into: &hosts, seen: &seen)
         // In HTML a link may be written with character references, which browsers decode.
-        if bytes.contains(UInt8(ascii: "&")), let decoded = CharacterReferences.decoded(bytes) { scan(decoded, into: &hosts, seen: &seen) }
+        var decoded: [UInt8]?
+        if bytes.contains(UInt8(ascii: "&")), let text = CharacterReferences.decoded(bytes) {
+            decoded = text
+            scan(text, into: &hosts, seen: &seen)
+        }
+        // A browser takes tabs and line breaks out of a link (`https://uni⏎on.example`, also
+        // written `&#10;`); in plain text a line break ends it.
+        if attributes {
+            for source in [bytes, decoded].compactMap({ $0 }) {
+                for value in attributeValuesWithBreaks(source) { scan(value, into: &hosts, seen: &seen) }
+            }
+        }
         return hosts
+    }
+
+    /// The quoted attribute values (`href="…"`) that hold a tab or a line break, without them.
+    private static func attributeValuesWithBreaks(_ bytes: [UInt8]) -> [[UInt8]] {
+        func isBreak(_ byte: UInt8) -> Bool { byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        var values: [[UInt8]] = []
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "=") else {
+                index += 1
+                continue
+            }
+            var start = index + 1
+            while start < bytes.count, bytes[start] == 0x20 || isBreak(bytes[start]) { start += 1 }
+            guard start < bytes.count, bytes[start] == UInt8(ascii: "\"") || bytes[start] == UInt8(ascii: "'") else {
+                index = start
+                continue
+            }
+            guard let end = bytes[(start + 1)...].firstIndex(of: bytes[start]) else { break }
+            let value = bytes[(start + 1)..<end]
+            if value.contains(where: isBreak) { values.append(value.filter { !isBreak($0) }) }
+            index = end + 1
+        }
+        return values
     }
 
     private static func scan(_ bytes: [UInt8], into hosts: inout [String], seen: inout Set<String>) {
@@ -117,24 +168,44 @@ public enum LinkHosts {
         return result
     }
 
+    private static let mailto = Array("mailto:".utf8)
+    private static let www = Array("www.".utf8)
+    /// The schemes a browser reads an authority after however many slashes follow (none too):
+    /// WHATWG URL's special schemes but `file`.
+    private static let specialSchemes: Set<[UInt8]> = Set(["http", "https", "ftp", "ws", "wss"].map { Array($0.utf8) })
+
     /// Where a host name starts if a link starts at `index`, and whether what follows is a URL's
-    /// authority (after `://`, also written `:\\` or `:/\`) rather than a bare `www.` name.
+    /// authority (after `://`, also written `:\\` or `:/\`, or after `http:` and the other web
+    /// schemes with any number of slashes) rather than a bare `www.` name.
     private static func hostStart(_ bytes: [UInt8], at index: Int) -> (Int, Bool)? {
-        func matches(_ word: String) -> Bool {
-            let word = Array(word.utf8)
+        func matches(_ word: [UInt8]) -> Bool {
             guard index + word.count <= bytes.count else { return false }
             for (offset, byte) in word.enumerated() where bytes[index + offset] | 0x20 != byte | 0x20 { return false }
             return true
         }
-        let slashes: Set<UInt8> = [UInt8(ascii: "/"), UInt8(ascii: "\\")]
-        if bytes[index] == UInt8(ascii: ":"), index + 2 < bytes.count, slashes.contains(bytes[index + 1]), slashes.contains(bytes[index + 2]) {
-            var start = index + 3
-            while start < bytes.count, slashes.contains(bytes[start]) { start += 1 }  // https:///host, as browsers read it
-            return (start, true)
+        func isSlash(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") }
+        if bytes[index] == UInt8(ascii: ":") {
+            let twoSlashes = index + 2 < bytes.count && isSlash(bytes[index + 1]) && isSlash(bytes[index + 2])
+            if twoSlashes || isSpecialScheme(before: index, in: bytes) {
+                var start = index + 1
+                while start < bytes.count, isSlash(bytes[start]) { start += 1 }  // https:///host, https:host, as browsers read them
+                return (start, true)
+            }
         }
-        if matches("mailto:") { return (index + 7, true) }
-        if matches("www."), index == 0 || !isHostByte(bytes[index - 1]) { return (index, false) }
+        if matches(mailto) { return (index + 7, true) }
+        if matches(www), index == 0 || !isHostByte(bytes[index - 1]) { return (index, false) }
         return nil
+    }
+
+    /// Whether the word ending at `colon` is `http`, `https`, `ftp`, `ws` or `wss` in any case.
+    private static func isSpecialScheme(before colon: Int, in bytes: [UInt8]) -> Bool {
+        var start = colon
+        while start > 0, colon - start < 6, bytes[start - 1] | 0x20 >= UInt8(ascii: "a"), bytes[start - 1] | 0x20 <= UInt8(ascii: "z") {
+            start -= 1
+        }
+        guard colon - start >= 2, colon - start <= 5 else { return false }
+        if start > 0, isHostByte(bytes[start - 1]) || bytes[start - 1] == UInt8(ascii: "+") { return false }
+        return specialSchemes.contains(bytes[start..<colon].map { $0 | 0x20 })
     }
 
     /// Bytes of a host name (and of `user@` before it): ASCII letters, digits, `.-_@%`, and any

@@ -35,9 +35,28 @@ import Testing
         ("https://union.example%40evil.example/", "evil.example"),
         ("https://union%2Eexample.evil.example/", "union.example.evil.example"),
         ("https://union\u{3002}example/", "union\u{3002}example"),
+        // A web address with fewer than two slashes: browsers still go to its host.
+        ("<a href=\"https:evil.example/login\">x</a>", "evil.example"),
+        ("<a href=\"HTTPS:/evil.example/login\">x</a>", "evil.example"),
+        ("<a href=\"hTtP:\\evil.example\">x</a>", "evil.example"),
+        ("<a href=\"wss:evil.example\">x</a>", "evil.example"),
+        // Tabs and line breaks inside the attribute: browsers take them out.
+        ("<a href=\"https://uni\non-example.org/login\">x</a>", "union-example.org"),
+        ("<a href='ht\ttps://evil.example/'>x</a>", "evil.example"),
+        ("<a href=\"h\nt\nt\np\ns\n:\n/\n/\nevil.example/\">x</a>", "evil.example"),
+        ("<a href=\"https://uni&#10;on-example.org/\">x</a>", "union-example.org"),
+        ("<a href = \"https:\r\n//evil.example\">x</a>", "evil.example"),
     ])
     func hostsAsBrowsersReadThem(text: String, host: String) {
         #expect(LinkHosts.hosts(in: text).contains(host), "\(text): \(LinkHosts.hosts(in: text))")
+    }
+
+    @Test("a scheme in a sentence, or a line break after a link in plain text, makes no host")
+    func schemesInProse() {
+        #expect(LinkHosts.hosts(in: "Note: http: is not safe; use https: instead. Meet at 10:30.").isEmpty)
+        #expect(LinkHosts.hosts(in: "See https://a.example\nThanks.\nBob") == ["a.example"])
+        #expect(LinkHosts.hosts(in: "Our guide: rethttp:guide.example and git+https:x.example").isEmpty)
+        #expect(LinkHosts.hosts(in: "<p title=\"Line one\nline two\">Hello</p>").isEmpty)
     }
 
     @Test("ordinary links keep their hosts; text after a link is not part of it")

@@ -329,6 +329,18 @@ import StewardTestSupport
         #expect(details.contains { $0.hasPrefix("a link in the message: login.union.example.evil.example") })
     }
 
+    @Test("a look-alike link written as browsers still follow it is caught", arguments: [
+        "<a href=\"https:unoin.example/renew\">https://union.example/renew</a>",
+        "<a href=\"https:/unoin.example/renew\">https://union.example/renew</a>",
+        "<a href=\"https://un\noin.example/renew\">https://union.example/renew</a>",
+        "<a href=\"ht&#9;tps://un&#10;oin.example/renew\">https://union.example/renew</a>",
+    ])
+    func lookalikeLinksWrittenOddlyAreCaught(link: String) {
+        let message = Self.message(from: [MailboxAddress(address: "carol@partner.example")], text: "Renew here: \(link)")
+        let details = Self.findings(message, Self.incoming(from: "carol@partner.example")).filter { $0.rule == "impersonation-lookalike-domain" }.map(\.detail)
+        #expect(details.contains { $0.hasPrefix("a link in the message: unoin.example") }, "\(link): \(details)")
+    }
+
     @Test func unionDomainsPartnersAndAllowedLookalikesAreNotCaught() throws {
         let ordinary = Self.message(
             from: [MailboxAddress(address: "kim@scotland.union.example")],
