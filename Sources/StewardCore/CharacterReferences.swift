@@ -2,15 +2,16 @@
 /// with or without the closing `;`) and the named ones that can spell a URL's punctuation
 /// (`&colon;`, `&sol;`, `&period;`, `&commat;`...). Other text is kept as it is. Written here
 /// because the link scan reads a part's text as bytes, before and apart from libxml2's parse.
-enum CharacterReferences {
+public enum CharacterReferences {
     private static let named: [String: UInt8] = [
         "amp": 0x26, "colon": 0x3A, "sol": 0x2F, "bsol": 0x5C, "period": 0x2E, "commat": 0x40, "percnt": 0x25,
         "quest": 0x3F, "num": 0x23, "equals": 0x3D, "plus": 0x2B, "excl": 0x21, "dollar": 0x24, "lowbar": 0x5F,
         "lt": 0x3C, "gt": 0x3E, "quot": 0x22, "apos": 0x27, "dash": 0x2D, "minus": 0x2D, "hyphen": 0x2D,
+        "tab": 0x09, "newline": 0x0A,
     ]
 
     /// The bytes with references decoded, or nil when there were none.
-    static func decoded(_ bytes: [UInt8]) -> [UInt8]? {
+    public static func decoded(_ bytes: [UInt8]) -> [UInt8]? {
         var result: [UInt8] = []
         var changed = false
         var i = 0

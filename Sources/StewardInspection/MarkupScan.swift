@@ -38,7 +38,7 @@ enum MarkupScan {
             } else if let handler = scanner.handler {
                 markers.append(ContentMarker(kind: .markupScript, detail: "script (\(handler) handler)"))
             }
-            if let target = scanner.formTarget {
+            if let target = scanner.formTarget ?? scanner.baseFormTarget {
                 markers.append(ContentMarker(kind: .markupExternalForm, detail: "a form that sends what is typed into it to \(target)"))
             }
             return markers
@@ -86,23 +86,80 @@ enum MarkupScan {
             return nil
         }
 
-        /// The action of the first `<form>` (starting before `end`) that posts to a web address.
+        /// Where the first form (starting before `end`) sends what is typed into it, when that is
+        /// a web address: a `<form>`'s `action`, a button's or input's `formaction`, or, for a
+        /// form without a web address of its own, the page's `<base href>`. Each attribute of
+        /// that name counts (not `data-action`), its value read as a browser reads it.
         private mutating func externalFormTarget(in lower: [UInt8], original: UnsafeBufferPointer<UInt8>, end: Int) -> String? {
-            for start in ByteSearch.offsets(of: Array("<form".utf8), in: lower, limit: 50 - formsSeen) where start < end {
+            for start in ByteSearch.offsets(of: Array("<base".utf8), in: lower, limit: 10) where start < end && baseTarget == nil {
+                guard let close = tagEnd(lower, from: start) else { continue }
+                baseTarget = Self.attributeValues(named: "href", in: lower, original: original, tag: start..<close).first(where: Self.isWebAddress)
+            }
+            for start in ByteSearch.offsets(of: Array("<form".utf8), in: lower, limit: max(0, 50 - formsSeen)) where start < end {
                 formsSeen += 1
-                guard let end = lower[start...].firstIndex(of: UInt8(ascii: ">")) else { continue }
-                let tag = lower[start..<end]
-                guard let action = ByteSearch.offsets(of: Array("action".utf8), in: Array(tag), limit: 1).first else { continue }
-                var cursor = start + action + 6
-                while cursor < end, [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "=")].contains(lower[cursor]) { cursor += 1 }
-                if cursor < end, lower[cursor] == UInt8(ascii: "\"") || lower[cursor] == UInt8(ascii: "'") { cursor += 1 }
-                let rest = lower[cursor..<end]
-                if rest.starts(with: Array("http://".utf8)) || rest.starts(with: Array("https://".utf8)) || rest.starts(with: Array("//".utf8)) {
-                    let valueEnd = rest.firstIndex(where: { [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "\""), UInt8(ascii: "'")].contains($0) }) ?? end
-                    return String(decoding: original[cursor..<min(valueEnd, cursor + 120)], as: UTF8.self)
-                }
+                guard let close = tagEnd(lower, from: start) else { continue }
+                let actions = Self.attributeValues(named: "action", in: lower, original: original, tag: start..<close)
+                if let target = actions.first(where: Self.isWebAddress) { return target }
+                relativeForm = true
+            }
+            for start in ByteSearch.offsets(of: Array("formaction".utf8), in: lower, limit: 50) where start < end {
+                guard let open = lower[max(0, start - MarkupScan.lookahead)..<start].lastIndex(of: UInt8(ascii: "<")),
+                      lower[open..<start].firstIndex(of: UInt8(ascii: ">")) == nil,
+                      let close = tagEnd(lower, from: start) else { continue }
+                let targets = Self.attributeValues(named: "formaction", in: lower, original: original, tag: open..<close)
+                if let target = targets.first(where: Self.isWebAddress) { return target }
             }
             return nil
+        }
+
+        /// A `<form>` without a web address of its own, sent where the page's `<base href>` points.
+        var baseFormTarget: String? { relativeForm ? baseTarget : nil }
+        private var baseTarget: String?
+        private var relativeForm = false
+
+        private func tagEnd(_ lower: [UInt8], from start: Int) -> Int? {
+            lower[start...].firstIndex(of: UInt8(ascii: ">"))
+        }
+
+        /// The values of every attribute `name` in the tag, character references decoded and the
+        /// tabs and line breaks a browser drops taken out, at most 120 characters each.
+        static func attributeValues(named name: String, in lower: [UInt8], original: UnsafeBufferPointer<UInt8>, tag: Range<Int>) -> [String] {
+            let word = Array(name.utf8)
+            let boundaries: [UInt8] = [0x20, 0x09, 0x0A, 0x0D, 0x0C, UInt8(ascii: "/"), UInt8(ascii: "\""), UInt8(ascii: "'")]
+            var values: [String] = []
+            for offset in ByteSearch.offsets(of: word, in: Array(lower[tag]), limit: 20) {
+                let at = tag.lowerBound + offset
+                guard at > tag.lowerBound, boundaries.contains(lower[at - 1]) else { continue }
+                var cursor = at + word.count
+                while cursor < tag.upperBound, [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(lower[cursor]) { cursor += 1 }
+                guard cursor < tag.upperBound, lower[cursor] == UInt8(ascii: "=") else { continue }
+                cursor += 1
+                while cursor < tag.upperBound, [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(lower[cursor]) { cursor += 1 }
+                guard cursor < tag.upperBound else { continue }
+                var valueEnd: Int
+                if lower[cursor] == UInt8(ascii: "\"") || lower[cursor] == UInt8(ascii: "'") {
+                    let quote = lower[cursor]
+                    cursor += 1
+                    valueEnd = lower[cursor..<tag.upperBound].firstIndex(of: quote) ?? tag.upperBound
+                } else {
+                    valueEnd = lower[cursor..<tag.upperBound].firstIndex { [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains($0) } ?? tag.upperBound
+                }
+                var value = Array(original[cursor..<min(valueEnd, cursor + 4096)])
+                if value.contains(UInt8(ascii: "&")), let decoded = CharacterReferences.decoded(value) { value = decoded }
+                value.removeAll { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+                let text = String(decoding: value, as: UTF8.self)
+                values.append(String(text.drop { $0 == " " || $0 == "\u{0C}" }.prefix(120)))
+            }
+            return values
+        }
+
+        /// A web address a browser sends the form to: `//host` or `\\host` (the page's own
+        /// scheme), or `http:`, `https:`, `ftp:`, `ws:`, `wss:` with any number of slashes.
+        static func isWebAddress(_ value: String) -> Bool {
+            let lower = value.lowercased()
+            if lower.hasPrefix("//") || lower.hasPrefix("\\\\") || lower.hasPrefix("/\\") || lower.hasPrefix("\\/") { return true }
+            guard let colon = lower.firstIndex(of: ":") else { return false }
+            return ["http", "https", "ftp", "ws", "wss"].contains(String(lower[..<colon]))
         }
     }
 }

@@ -82,6 +82,30 @@ import Testing
         #expect(try judge.findings(Mail.attached("login.html", html, type: "text/html")) == [#"html-active-content: part 2 "login.html": HTML/SVG file with a form that sends what is typed into it to https://login.example.net/collect"#])
     }
 
+    @Test("a form posting elsewhere, however its address is written, is found", arguments: [
+        "<form data-action=\"/local\" action=\"https://login.example.net/collect\">",
+        "<form action=\"https:login.example.net/collect\">",
+        "<form action=\"&#104;ttps://login.example.net/collect\">",
+        "<form action=\"ht&Tab;tps://login.exa\nmple.net/collect\">",
+        "<form action = ' //login.example.net/collect '>",
+        "<form action=\"/collect\"><button formaction=\"https://login.example.net/collect\">Sign in</button>",
+        "<form><input type=submit formaction=HTTPS://login.example.net/collect>",
+        "<base href=\"https://login.example.net/\"><form action=\"collect\">",
+    ])
+    func htmlFormPostingElsewhereWrittenOddly(form: String) throws {
+        let html = Array("<html><head></head><body>\(form)<input name=password type=password></form></body></html>".utf8)
+        let found = try judge.findings(Mail.attached("login.html", html, type: "text/html"))
+        #expect(found.count == 1 && found[0].contains("a form that sends what is typed into it to"), "\(form): \(found)")
+        #expect(found.first?.contains("login.example.net") == true || found.first?.contains("login.exa") == true, "\(found)")
+    }
+
+    @Test func htmlFormPostingToItsOwnPagePasses() throws {
+        for form in ["<form action=\"/search\" data-action=\"https://x.example/\">", "<form action=\"mailto:branch@union.example\">", "<form>"] {
+            let html = Array("<html><body>\(form)<input name=q></form><a href=\"https://union.example/\">site</a></body></html>".utf8)
+            #expect(try judge.findings(Mail.attached("search.html", html, type: "text/html")) == [], "\(form)")
+        }
+    }
+
     @Test func svgWithScript() throws {
         let svg = Array("<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8)
         #expect(try judge.rules(Mail.attached("logo.svg", svg, type: "image/svg+xml")) == ["html-active-content"])
