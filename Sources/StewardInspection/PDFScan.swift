@@ -44,6 +44,8 @@ enum PDFScan {
         /// 0 for the file, 1 inside an object stream (which may not hold streams itself).
         private let depth: Int
         private var javaScript = false, launch = false, encrypted = false, embedded = false
+        /// After `/JS`: the next token is the script (a string), or names one elsewhere.
+        private var scriptNext = false
         private var fileNames: [String] = []
         private var lastName: [UInt8] = []
         /// Between `stream` and `endstream` when the last window ended.
@@ -91,8 +93,15 @@ enum PDFScan {
                             cursor += 1
                         }
                     }
+                    if scriptNext {  // `/JS /Name`: not a script string
+                        javaScript = true
+                        scriptNext = false
+                    }
                     switch String(decoding: name, as: UTF8.self) {
-                    case "JavaScript", "JS": javaScript = true
+                    // `/S /JavaScript` names an action's type; its `/JS` is judged. Elsewhere
+                    // (the document's `/Names` tree of scripts) it is a script.
+                    case "JavaScript": if lastName != Array("S".utf8) { javaScript = true }
+                    case "JS": scriptNext = true
                     case "Launch": launch = true
                     case "Encrypt": encrypted = true
                     case "EmbeddedFile", "EmbeddedFiles": embedded = true
@@ -102,6 +111,17 @@ enum PDFScan {
                     lastName = name
                     index = cursor
                     continue
+                }
+                if scriptNext, !isWhitespace(byte) {
+                    scriptNext = false
+                    // A script given as a string is read; one that is only Acrobat's own form
+                    // functions (a field's number or date format, a sum) is no program. Any
+                    // other script, or one kept elsewhere (`/JS 12 0 R`), is.
+                    if let (script, next) = PDFScan.scriptString(bytes, at: index), FormScript.isOnlyFormFunctions(script) {
+                        index = next
+                        continue
+                    }
+                    javaScript = true
                 }
                 if byte == UInt8(ascii: "("), lastName == Array("F".utf8) || lastName == Array("UF".utf8) {
                     var literal: [UInt8] = []
@@ -197,6 +217,73 @@ enum PDFScan {
             if encrypted { markers.append(ContentMarker(kind: .encrypted, detail: "encrypted PDF")) }
             return markers
         }
+    }
+
+    /// A string object starting at `index`, `(literal)` or `<hex>`, decoded (escapes, octal
+    /// codes; UTF-16 with its byte order mark), and the index after it; nil when it is not
+    /// one or does not end within `bytes` (then it is judged unread) or within 64 KB.
+    static func scriptString(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> ([UInt8], Int)? {
+        let limit = min(bytes.count, index + 65_536)
+        var value: [UInt8] = []
+        var cursor = index + 1
+        if bytes[index] == UInt8(ascii: "<") {
+            guard cursor < limit, bytes[cursor] != UInt8(ascii: "<") else { return nil }
+            var high: UInt8?
+            while cursor < limit, bytes[cursor] != UInt8(ascii: ">") {
+                if let digit = hexValue(bytes[cursor]) {
+                    if let first = high { value.append(first << 4 | digit); high = nil } else { high = digit }
+                } else if !isWhitespace(bytes[cursor]) {
+                    return nil
+                }
+                cursor += 1
+            }
+            guard cursor < limit else { return nil }
+            if let first = high { value.append(first << 4) }
+            return (utf16Decoded(value), cursor + 1)
+        }
+        guard bytes[index] == UInt8(ascii: "(") else { return nil }
+        var depth = 1
+        while cursor < limit {
+            let byte = bytes[cursor]
+            if byte == UInt8(ascii: "\\") {
+                guard cursor + 1 < limit else { return nil }
+                let next = bytes[cursor + 1]
+                cursor += 2
+                switch next {
+                case UInt8(ascii: "n"): value.append(0x0A)
+                case UInt8(ascii: "r"): value.append(0x0D)
+                case UInt8(ascii: "t"): value.append(0x09)
+                case UInt8(ascii: "b"): value.append(0x08)
+                case UInt8(ascii: "f"): value.append(0x0C)
+                case 0x0D: if cursor < limit, bytes[cursor] == 0x0A { cursor += 1 }  // a line continued
+                case 0x0A: break
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    var code = Int(next - UInt8(ascii: "0"))
+                    for _ in 0..<2 where cursor < limit && (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[cursor]) {
+                        code = code * 8 + Int(bytes[cursor] - UInt8(ascii: "0"))
+                        cursor += 1
+                    }
+                    value.append(UInt8(truncatingIfNeeded: code))
+                default: value.append(next)
+                }
+                continue
+            }
+            if byte == UInt8(ascii: "(") { depth += 1 }
+            if byte == UInt8(ascii: ")") {
+                depth -= 1
+                if depth == 0 { return (utf16Decoded(value), cursor + 1) }
+            }
+            value.append(byte)
+            cursor += 1
+        }
+        return nil
+    }
+
+    /// Text in UTF-16 (big-endian, after its byte order mark `FE FF`) as UTF-8; other text as it is.
+    private static func utf16Decoded(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count >= 2, bytes[0] == 0xFE, bytes[1] == 0xFF else { return bytes }
+        let units = stride(from: 2, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+        return Array(String(decoding: units, as: UTF16.self).utf8)
     }
 
     /// Offset of the first `word` in `bytes` at or after `start`.
