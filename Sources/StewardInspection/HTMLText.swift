@@ -55,6 +55,13 @@ enum HTMLText {
                     if !inHidden { shown += node.content.unicodeScalars }
                     continue
                 }
+                // Outlook shows what a conditional comment holds (`<!--[if mso]>…<![endif]-->`),
+                // other programs do not: read as hidden text, in the first reading only.
+                if node.isComment, node.tree === tree, let inner = Self.conditionalContent(node.content) {
+                    hidesText = true
+                    for child in Self.topLevel(inner).reversed() { stack.append(.node(child, hidden: true, reversed: inReversed)) }
+                    continue
+                }
                 guard node.isElement else { continue }
                 let name = node.name.lowercased()
                 if unread.contains(name) && name != "title" { continue }
@@ -73,6 +80,16 @@ enum HTMLText {
         var segments = [DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(all)))]
         if hidesText { segments.append(DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(shown)))) }
         return DocumentText(segments: segments)
+    }
+
+    /// The HTML inside a conditional comment for Outlook (`[if mso]>…<![endif]`, `[if gte mso
+    /// 9]>…`), parsed; nil for any other comment.
+    private static func conditionalContent(_ comment: String) -> XMLTree? {
+        guard comment.hasPrefix("[if"), let open = comment.firstIndex(of: ">") else { return nil }
+        var inner = comment[comment.index(after: open)...]
+        if let end = inner.firstRange(of: "<![endif]") { inner = inner[..<end.lowerBound] }
+        guard !inner.isEmpty else { return nil }
+        return XMLTree(html: Array(inner.utf8))
     }
 
     /// The root and its top-level siblings (HTML_PARSE_NOIMPLIED keeps fragments as they are).

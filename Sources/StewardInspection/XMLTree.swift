@@ -41,6 +41,7 @@ final class XMLTree {
 
         var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
         var isText: Bool { pointer.pointee.type == XML_TEXT_NODE || pointer.pointee.type == XML_CDATA_SECTION_NODE }
+        var isComment: Bool { pointer.pointee.type == XML_COMMENT_NODE }
 
         /// The element name, lower-cased by libxml2.
         var name: String { pointer.pointee.name.map { String(cString: $0) } ?? "" }
@@ -55,14 +56,14 @@ final class XMLTree {
             return result
         }
 
-        /// A text node's own text.
+        /// A text or comment node's own text.
         var content: String { pointer.pointee.content.map { String(cString: $0) } ?? "" }
 
-        /// An element's attribute value, if it has the attribute (libxml2 lower-cases HTML
-        /// attribute names).
         /// Whether the element has the attribute, with a value or none (`<span hidden>`).
         func hasAttribute(_ name: String) -> Bool { xmlHasProp(pointer, name) != nil }
 
+        /// An element's attribute value, if it has the attribute (libxml2 lower-cases HTML
+        /// attribute names).
         func attribute(_ name: String) -> String? {
             guard let value = xmlGetProp(pointer, name) else { return nil }
             defer { steward_xml_free(value) }

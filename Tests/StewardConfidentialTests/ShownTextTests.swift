@@ -139,6 +139,26 @@ struct ShownTextTests {
         #expect(try Self.held(bodyHeaders: Self.html, body: newsletter).isEmpty)
     }
 
+    @Test("a marking only Outlook shows (a conditional comment) is read; one inside it splits nothing", arguments: [
+        "<!--[if mso]>STRICTLY CONFIDENTIAL<![endif]-->",
+        "<!--[if gte mso 9]><table><tr><td><b>Confidential</b></td></tr></table><![endif]-->",
+        "<p>CONFI<!--[if mso]>zz<![endif]-->DENTIAL</p>",
+    ])
+    func outlookConditionalComments(body: String) throws {
+        #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
+    }
+
+    @Test("Outlook's button and an ordinary comment pass")
+    func outlookBenign() throws {
+        let body = """
+        <html><body><!-- CONFIDENTIAL template, version 2 -->
+        <!--[if mso]><v:roundrect href="https://union.example/join" arcsize="10%"><center>Join the union</center></v:roundrect><![endif]-->
+        <!--[if !mso]><!--><a href="https://union.example/join">Join the union</a><!--<![endif]-->
+        <p>Everything you tell your rep stays confidential.</p></body></html>
+        """
+        #expect(try Self.held(bodyHeaders: Self.html, body: body).isEmpty)
+    }
+
     @Test("a hidden word in a sentence is no marking of its own")
     func hiddenWordInSentence() throws {
         for body in [
