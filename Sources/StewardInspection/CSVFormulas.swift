@@ -1,8 +1,9 @@
 /// What a spreadsheet program shows for a CSV field that is a formula building text from
-/// quoted pieces: `="CONFI"&"DENTIAL"`, `=CONCATENATE("CONFI";"DENTIAL")`, `=CHAR(67)&"ONFIDENTIAL"`
-/// show CONFIDENTIAL. A CSV file keeps no computed values (a workbook does), so these are
-/// worked out here; a formula with anything else in it (a cell reference, another function)
-/// is left as written. Written here because no library on the machine evaluates spreadsheet
+/// quoted pieces: `="CONFI"&"DENTIAL"`, `=CONCATENATE("CONFI";"DENTIAL")`, `=CHAR(67)&"ONFIDENTIAL"`,
+/// `=UPPER("confidential")`, `=TEXTJOIN("";TRUE;"CONFI";"DENTIAL")`, `=MID("xCONFIDENTIALx";2;12)`,
+/// `=SUBSTITUTE("CONFIxDENTIAL";"x";"")` show CONFIDENTIAL. A CSV file keeps no computed values
+/// (a workbook does), so these are worked out here; a formula with anything else in it (a cell
+/// reference, another function, arithmetic) is left as written. Written here because no library on the machine evaluates spreadsheet
 /// formulas short of LibreOffice itself.
 enum CSVFormulas {
     /// The field separator of a CSV file: of `,`, `;` and a tab, the one its first line holds
@@ -111,43 +112,123 @@ enum CSVFormulas {
                 guard let inner = expression() else { return nil }
                 return close() ? inner : nil
             }
+            if scalars[position].properties.numericType == .decimal { return number() }
             var name = ""
-            while position < end, scalars[position].properties.isAlphabetic, name.count < 16 {
+            while position < end, scalars[position].properties.isAlphabetic || scalars[position] == "_" || scalars[position] == "."
+                || (!name.isEmpty && scalars[position].properties.numericType == .decimal), name.count < 24 {
                 name.unicodeScalars.append(scalars[position])
                 position += 1
             }
+            name = name.uppercased()
+            // Functions newer than a file format carry `_xlfn.` (`_xlfn.TEXTJOIN`).
+            if name.hasPrefix("_XLFN.") { name.removeFirst(6) }
             skipSpaces()
-            guard position < end, scalars[position] == "(" else { return nil }
+            guard position < end, scalars[position] == "(" else {
+                return name == "TRUE" || name == "FALSE" ? name : nil
+            }
             position += 1
-            switch name.uppercased() {
-            case "CONCATENATE", "CONCAT":
-                var value = ""
-                while true {
-                    guard let argument = expression() else { return nil }
-                    value += argument
-                    if value.utf8.count > Self.maxLength * 4 { return nil }
-                    skipSpaces()
-                    guard position < end else { return nil }
-                    if scalars[position] == "," || scalars[position] == ";" {
-                        position += 1
-                        continue
-                    }
-                    return close() ? value : nil
-                }
-            case "CHAR", "UNICHAR":
+            guard let arguments = argumentList() else { return nil }
+            let value = Self.apply(name, arguments)
+            if let value, value.utf8.count > Self.maxLength * 4 { return nil }
+            return value
+        }
+
+        /// The arguments up to the closing `)`, separated by `,` or `;`.
+        mutating func argumentList() -> [String]? {
+            var arguments: [String] = []
+            skipSpaces()
+            if position < end, scalars[position] == ")" {
+                position += 1
+                return arguments
+            }
+            while arguments.count < 255 {
+                guard let argument = expression() else { return nil }
+                arguments.append(argument)
                 skipSpaces()
-                var digits = 0
-                var code: UInt32 = 0
-                while position < end, let digit = scalars[position].properties.numericType == .decimal ? scalars[position].properties.numericValue : nil,
-                      digits < 7 {
-                    code = code * 10 + UInt32(digit)
-                    digits += 1
+                guard position < end else { return nil }
+                if scalars[position] == "," || scalars[position] == ";" {
                     position += 1
+                    continue
                 }
-                guard digits > 0, close(), let scalar = Unicode.Scalar(code) else { return nil }
+                return close() ? arguments : nil
+            }
+            return nil
+        }
+
+        /// A whole number, as text (`3`, and `3` in `MID("x", 3, 1)`).
+        mutating func number() -> String? {
+            var digits = String.UnicodeScalarView()
+            while position < end, scalars[position].properties.numericType == .decimal, digits.count < 7 {
+                digits.append(scalars[position])
+                position += 1
+            }
+            guard let value = Int(String(digits).compactMap(\.wholeNumberValue).map(String.init).joined()) else { return nil }
+            return String(value)
+        }
+
+        /// What a text function gives: concatenation, case, trimming, taking and replacing parts
+        /// of text (as LibreOffice and Excel compute them); nil for any other function.
+        static func apply(_ name: String, _ arguments: [String]) -> String? {
+            func count(_ index: Int, default fallback: Int? = nil) -> Int? {
+                guard index < arguments.count else { return fallback }
+                guard let value = Int(arguments[index]), value >= 0, value <= maxLength else { return nil }
+                return value
+            }
+            let text = arguments.first.map { Array($0) } ?? []
+            switch (name, arguments.count) {
+            case ("CONCATENATE", 1...), ("CONCAT", 1...): return arguments.joined()
+            case ("TEXTJOIN", 3...):
+                let skipEmpty = arguments[1] == "TRUE" || arguments[1] == "1"
+                return arguments[2...].filter { !skipEmpty || !$0.isEmpty }.joined(separator: arguments[0])
+            case ("CHAR", 1), ("UNICHAR", 1):
+                guard let code = Int(arguments[0]), let scalar = Unicode.Scalar(UInt32(clamping: code)), code > 0 else { return nil }
                 return String(scalar)
-            default:
-                return nil
+            case ("UPPER", 1): return arguments[0].uppercased()
+            case ("LOWER", 1): return arguments[0].lowercased()
+            case ("PROPER", 1):
+                var result = ""
+                var afterLetter = false
+                for character in arguments[0] {
+                    result += afterLetter ? character.lowercased() : character.uppercased()
+                    afterLetter = character.isLetter
+                }
+                return result
+            case ("TRIM", 1): return arguments[0].split(separator: " ").joined(separator: " ")
+            case ("CLEAN", 1): return String(arguments[0].unicodeScalars.filter { $0.value >= 0x20 }.map(Character.init))
+            case ("T", 1): return arguments[0]
+            case ("LEFT", 1...2):
+                guard let n = count(1, default: 1) else { return nil }
+                return String(text.prefix(n))
+            case ("RIGHT", 1...2):
+                guard let n = count(1, default: 1) else { return nil }
+                return String(text.suffix(n))
+            case ("MID", 3):
+                guard let start = count(1), start >= 1, let n = count(2) else { return nil }
+                return String(text.dropFirst(start - 1).prefix(n))
+            case ("REPLACE", 4):
+                guard let start = count(1), start >= 1, let n = count(2) else { return nil }
+                let head = text.prefix(start - 1), tail = text.dropFirst(start - 1 + n)
+                return String(head) + arguments[3] + String(tail)
+            case ("SUBSTITUTE", 3...4):
+                guard !arguments[1].isEmpty else { return arguments[0] }
+                if arguments.count == 4 {
+                    guard let instance = count(3), instance >= 1 else { return nil }
+                    var found = 0
+                    var rest = Substring(arguments[0])
+                    var result = ""
+                    while let range = rest.firstRange(of: arguments[1]) {
+                        found += 1
+                        result += rest[..<range.lowerBound]
+                        result += found == instance ? arguments[2] : arguments[1]
+                        rest = rest[range.upperBound...]
+                    }
+                    return result + rest
+                }
+                return arguments[0].replacing(arguments[1], with: arguments[2])
+            case ("REPT", 2):
+                guard let n = count(1), n * arguments[0].utf8.count <= maxLength else { return nil }
+                return String(repeating: arguments[0], count: n)
+            default: return nil
             }
         }
 

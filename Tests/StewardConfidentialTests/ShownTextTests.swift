@@ -175,6 +175,26 @@ struct ShownTextTests {
         #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)</body></html>").count == 1)
     }
 
+    @Test("a CSV formula that builds a marking with text functions is read as the spreadsheet shows it", arguments: [
+        "=UPPER(\"confidential\")", "=PROPER(\"cONFIDENTIAL\")", "\"=_xlfn.TEXTJOIN(\"\"\"\",TRUE,\"\"CONFI\"\",\"\"\"\",\"\"DENTIAL\"\")\"",
+        "=MID(\"xxRESTRICTEDyy\";3;10)", "=SUBSTITUTE(\"CONFIzDENTIAL\";\"z\";\"\")", "=SUBSTITUTE(\"CzNFIDENTIAL\";\"z\";\"O\";1)",
+        "=LEFT(\"CONFIxx\";5)&RIGHT(\"yyDENTIAL\";7)", "=REPLACE(\"CONxxxENTIAL\";4;3;\"FID\")", "=TRIM(\"  STRICTLY   CONFIDENTIAL \")",
+        "=LOWER(\"CONFI\")&T(\"dential\")",
+    ])
+    func csvTextFunctions(row: String) throws {
+        let plain = ["Content-Type: text/plain; charset=utf-8"]
+        let csv = Array("Name,Grade,Note\r\nKim,5,\(row)\r\n".utf8)
+        let held = try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", csv)])
+        #expect(held.count == 1, "\(row): \(held)")
+    }
+
+    @Test("CSV text functions that build no marking, or read other cells, pass")
+    func csvTextFunctionsBenign() throws {
+        let plain = ["Content-Type: text/plain; charset=utf-8"]
+        let csv = Array("Name,Grade,Note\r\nKim,5,=UPPER(\"total\")\r\nJo,4,=MID(A2;1;3)\r\nAl,3,\"=TEXTJOIN(\"\", \"\",TRUE,\"\"Kim\"\",\"\"Jo\"\")\"\r\nSam,2,=REPT(\"ab\";5000)\r\n".utf8)
+        #expect(try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", csv)]).isEmpty)
+    }
+
     @Test("a CSV formula is read however many formulas come before it, with the file's own separator")
     func csvManyFormulas() throws {
         let plain = ["Content-Type: text/plain; charset=utf-8"]
