@@ -162,7 +162,8 @@ def text_messages() -> dict:
                   "From: =?utf-8?b?cG90dXNAd2hpdGVob3VzZS5nb3YiIDx0ZXN0Pg==?==?utf-8?Q?=00=0A?= <x@evil.example>"),
         "csv": multipart("csv", [attachment("sheet.csv",
             b'name,amount\r\n=HYPERLINK("http://evil.example","click"),1\r\n+cmd|\'/c calc\'!A0,2\r\n'
-            b'=CONCAT("CONFI","DENTIAL"),3\r\n', "text/csv")]),
+            b'=CONCAT("CONFI","DENTIAL"),3\r\n"=_xlfn.TEXTJOIN("""",TRUE,MID(""xCONFIx"",2,5),SUBSTITUTE(""DENxTIAL"",""x"",""""))",4\r\n'
+            b'=PROPER(REPT("ab",3))&LEFT(UPPER("restricted"),4)&CHAR(67),5\r\n', "text/csv")]),
         "pdf-form": multipart("pdf-form", [attachment("claim.pdf",
             b"%PDF-1.4\n1 0 obj << /Type /Catalog /AcroForm << /Fields [ << /FT /Tx /T (Hours) /AA << "
             b"/F << /S /JavaScript /JS (AFNumber_Format\\(2, 0, 0, 0, \"\\342\\202\\254\", true\\);) >> "
