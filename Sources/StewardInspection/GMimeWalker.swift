@@ -85,8 +85,12 @@ struct GMimeWalker {
             if value.last == UInt8(ascii: "\n") { value.removeLast() }
             if value.last == UInt8(ascii: "\r") { value.removeLast() }
             // Encoded words decoded by GMime, as a mail program shows them (X-Classification:
-            // =?utf-8?B?...?=); looked up only when there may be one.
-            let decoded = value.firstRange(of: Array("=?".utf8)) != nil ? GMimeBytes.string(g_mime_header_get_value(header)) : nil
+            // =?utf-8?B?...?=); looked up only when there may be one. Base64 words each on
+            // their own (`EncodedWords`).
+            var decoded: String?
+            if value.firstRange(of: Array("=?".utf8)) != nil {
+                decoded = EncodedWords.hasBase64Word(value) ? EncodedWords.decoded(value) : GMimeBytes.string(g_mime_header_get_value(header))
+            }
             headers.append((RawHeader(name: name, rawValue: value, decoded: decoded), Int64(g_mime_header_get_offset(header))))
         }
         return headers
@@ -191,9 +195,19 @@ struct GMimeWalker {
     /// piece of text for marker searches, the headers for classification labels.
     static func describeAttached(_ message: UnsafeMutablePointer<GMimeMessage>, into node: inout MessagePart) {
         node.messageHeaders = headers(of: message)
-        if let subject = GMimeBytes.string(g_mime_message_get_subject(message)), !subject.isEmpty {
+        if let subject = Self.subject(of: message, headers: node.messageHeaders ?? []), !subject.isEmpty {
             node.documentText = DocumentText(segments: [DocumentText.Segment(kind: .body, location: "its subject", text: subject)])
         }
+    }
+
+    /// The message's subject decoded as a mail program shows it (`EncodedWords` when it has a
+    /// base64 word, else GMime's).
+    static func subject(of message: UnsafeMutablePointer<GMimeMessage>, headers: [RawHeader]) -> String? {
+        if let header = headers.first(where: { $0.name.lowercased() == "subject" }), EncodedWords.hasBase64Word(header.rawValue),
+           let decoded = header.decoded {
+            return decoded
+        }
+        return GMimeBytes.string(g_mime_message_get_subject(message))
     }
 
     /// A message carried by a part not declared `message/rfc822` (sent as
@@ -267,6 +281,13 @@ struct GMimeWalker {
         let disposition = GMimeBytes.string(g_mime_object_get_disposition(object))?.lowercased()
         let charset = GMimeBytes.string(g_mime_object_get_content_type_parameter(object, "charset"))
         let raw = Self.headers(in: g_mime_object_get_header_list(object)).map(\.header)
+        // A name in base64 words: GMime's decoding may stop at the first word (`EncodedWords`);
+        // read as GMime chooses it (the disposition's `filename`, else the type's `name`).
+        if filename != nil, raw.contains(where: { ["content-disposition", "content-type"].contains($0.name.lowercased()) && EncodedWords.hasBase64Word($0.rawValue) }) {
+            let disposition = raw.first { $0.name.lowercased() == "content-disposition" }.flatMap { PartNames.names(inHeaderValue: $0.value, bases: ["filename"]).first }
+            let type = raw.first { $0.name.lowercased() == "content-type" }.flatMap { PartNames.names(inHeaderValue: $0.value, bases: ["name"]).first }
+            filename = disposition ?? type ?? filename
+        }
         let kept = filename?.trimmingCharacters(in: .whitespaces)
         return MessagePart(
             path: path, contentType: contentType, filename: filename, disposition: disposition,

@@ -16,6 +16,23 @@ enum HeaderAddressReader {
             ("reply-to", g_mime_message_get_reply_to(message)),
         ]
         for (name, list) in lists {
+            // A display name in base64 words is parsed again from the raw header, each word
+            // decoded on its own as mail programs do (`EncodedWords`; GMime's own list reads
+            // `=?utf-8?B?R2VuZXJhbA==?= =?utf-8?B?IFNlY3JldGFyeQ==?=` as "General").
+            let raw = headers.filter { $0.name.lowercased() == name }
+            if raw.contains(where: { EncodedWords.hasBase64Word($0.rawValue) }) {
+                var mailboxes: [MailboxAddress] = []
+                for header in raw {
+                    let text = EncodedWords.normalised(String(decoding: header.rawValue, as: UTF8.self))
+                    guard let parsed = internet_address_list_parse(options, text) else { continue }
+                    mailboxes += Self.mailboxes(in: parsed, depth: 0, options: options)
+                    g_object_unref(parsed)
+                }
+                if !mailboxes.isEmpty {
+                    result[name] = mailboxes
+                    continue
+                }
+            }
             let mailboxes = Self.mailboxes(in: list, depth: 0, options: options)
             if !mailboxes.isEmpty { result[name] = mailboxes }
         }

@@ -117,7 +117,7 @@ public final class Inspector: Sendable {
         walker.readDocumentText = documentText
         let headers = GMimeWalker.headers(of: message)
         let root = try walker.walk(top: g_mime_message_get_mime_part(message))
-        let subject = GMimeBytes.string(g_mime_message_get_subject(message))  // decoded RFC 2047 words
+        let subject = GMimeWalker.subject(of: message, headers: headers)  // decoded RFC 2047 words
         return InspectedMessage(
             headers: headers, root: root, limitsReached: walker.limitsReached, size: size,
             addresses: HeaderAddressReader.addresses(of: message, headers: headers, options: options), subject: subject

@@ -26,8 +26,9 @@ enum PartNames {
         return found
     }
 
-    /// The `filename`/`name` values of one header value (`attachment; filename="a.pdf"`).
-    static func names(inHeaderValue value: String) -> [String] {
+    /// The `filename`/`name` values of one header value (`attachment; filename="a.pdf"`), or
+    /// of the parameters named in `bases` only.
+    static func names(inHeaderValue value: String, bases: Set<String> = ["filename", "name"]) -> [String] {
         var plain: [String] = []
         // RFC 2231 continuations, by base attribute: section number → (value, is encoded).
         var sections: [String: [Int: (String, Bool)]] = [:]
@@ -51,7 +52,7 @@ enum PartNames {
             } else {
                 base = attribute
             }
-            guard base == "filename" || base == "name" else { continue }
+            guard bases.contains(base) else { continue }
             if let index {
                 if sections[base] == nil { order.append(base) }
                 if sections[base, default: [:]][index] == nil { sections[base, default: [:]][index] = (raw, encoded) }
@@ -159,7 +160,7 @@ enum PartNames {
     static func decode2047(_ raw: String) -> String {
         guard raw.contains("=?") else { return raw }
         GMimeRuntime.ensureInitialised()
-        guard let decoded = g_mime_utils_header_decode_text(nil, raw) else { return raw }
+        guard let decoded = g_mime_utils_header_decode_text(nil, EncodedWords.normalised(raw)) else { return raw }
         defer { g_free(decoded) }
         return GMimeBytes.string(decoded) ?? raw
     }

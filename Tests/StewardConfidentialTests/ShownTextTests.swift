@@ -60,6 +60,13 @@ struct ShownTextTests {
         #expect(try Self.held(headers: ["X-Classification: =?utf-8?Q?Public?="], bodyHeaders: plain, body: "Hello\r\n").isEmpty)
     }
 
+    @Test("a subject in base64 words is read as mail programs read it, each word on its own")
+    func subjectInPaddedBase64Words() throws {
+        let plain = ["Content-Type: text/plain; charset=utf-8"]
+        #expect(try Self.held(subject: "=?utf-8?B?Q09ORkk=?= =?utf-8?B?REVOVElBTA==?=", bodyHeaders: plain, body: "Hello\r\n").count == 1)
+        #expect(try Self.held(subject: "=?utf-8?B?QnJhbmNo?= =?utf-8?B?IG5ld3M=?= =?utf-8?B?IGZvciBEZWNlbWJlcg==?=", bodyHeaders: plain, body: "Hello\r\n").isEmpty)
+    }
+
     @Test("a CSV formula that builds a marking is read as the spreadsheet shows it")
     func csvFormulas() throws {
         let plain = ["Content-Type: text/plain; charset=utf-8"]
