@@ -65,13 +65,29 @@ public enum LinkHosts {
         return hosts
     }
 
-    /// The quoted attribute values (`href="…"`) that hold a tab or a line break, without them.
+    /// Attributes that hold a link (`href`, `src`, `action`…): only their values are joined,
+    /// so a quoted passage of a plain-text reply (`he said ="…"` over several lines) is not.
+    private static let linkAttributes: [[UInt8]] = ["href", "src", "action", "formaction", "background", "poster", "data", "cite"]
+        .map { Array($0.utf8) }
+
+    /// The quoted link attribute values (`href="…"`) that hold a tab or a line break, without them.
     private static func attributeValuesWithBreaks(_ bytes: [UInt8]) -> [[UInt8]] {
         func isBreak(_ byte: UInt8) -> Bool { byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        func followsLinkAttribute(_ equals: Int) -> Bool {
+            var end = equals
+            while end > 0, bytes[end - 1] == 0x20 || isBreak(bytes[end - 1]) { end -= 1 }
+            return linkAttributes.contains { name in
+                guard end >= name.count + 1 else { return false }
+                let start = end - name.count
+                for (offset, byte) in name.enumerated() where bytes[start + offset] | 0x20 != byte { return false }
+                let before = bytes[start - 1]
+                return before == 0x20 || isBreak(before) || before == UInt8(ascii: ":") || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'")
+            }
+        }
         var values: [[UInt8]] = []
         var index = 0
         while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "=") else {
+            guard bytes[index] == UInt8(ascii: "="), followsLinkAttribute(index) else {
                 index += 1
                 continue
             }

@@ -211,20 +211,24 @@ enum CSVFormulas {
                 return String(head) + arguments[3] + String(tail)
             case ("SUBSTITUTE", 3...4):
                 guard !arguments[1].isEmpty else { return arguments[0] }
+                var instance: Int?
                 if arguments.count == 4 {
-                    guard let instance = count(3), instance >= 1 else { return nil }
-                    var found = 0
-                    var rest = Substring(arguments[0])
-                    var result = ""
-                    while let range = rest.firstRange(of: arguments[1]) {
-                        found += 1
-                        result += rest[..<range.lowerBound]
-                        result += found == instance ? arguments[2] : arguments[1]
-                        rest = rest[range.upperBound...]
-                    }
-                    return result + rest
+                    guard let wanted = count(3), wanted >= 1 else { return nil }
+                    instance = wanted
                 }
-                return arguments[0].replacing(arguments[1], with: arguments[2])
+                // Built piece by piece and given up past the bound, before the text is made:
+                // replacing each of 16,000 letters with 16,000 would make 256 MB.
+                var found = 0
+                var rest = Substring(arguments[0])
+                var result = ""
+                while let range = rest.firstRange(of: arguments[1]) {
+                    found += 1
+                    result += rest[..<range.lowerBound]
+                    result += instance == nil || found == instance ? arguments[2] : arguments[1]
+                    rest = rest[range.upperBound...]
+                    if result.utf8.count > maxLength * 4 { return nil }
+                }
+                return result + rest
             case ("REPT", 2):
                 guard let n = count(1), n * arguments[0].utf8.count <= maxLength else { return nil }
                 return String(repeating: arguments[0], count: n)

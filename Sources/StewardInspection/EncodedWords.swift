@@ -48,7 +48,9 @@ enum EncodedWords {
     /// `=?charset?X?payload?=` at the start of `word`: its charset, encoding letter, payload
     /// and where it ends.
     private static func parts(of word: Substring) -> (Substring, Character, Substring, Substring.Index)? {
-        let inner = word.dropFirst(2)
+        // Read at most 1,024 characters for one word (RFC 2047 allows 75): a value full of `=?`
+        // without an end costs its length, not its square.
+        let inner = word.prefix(1024).dropFirst(2)
         guard let first = inner.firstIndex(of: "?") else { return nil }
         let charset = inner[..<first]
         guard !charset.isEmpty, charset.count <= 64, !charset.contains(where: { $0.isWhitespace || $0 == "=" }) else { return nil }

@@ -195,7 +195,7 @@ struct GMimeWalker {
     /// piece of text for marker searches, the headers for classification labels.
     static func describeAttached(_ message: UnsafeMutablePointer<GMimeMessage>, into node: inout MessagePart) {
         node.messageHeaders = headers(of: message)
-        if let subject = Self.subject(of: message, headers: node.messageHeaders ?? []), !subject.isEmpty {
+        if let subject = Self.subject(of: message, headers: node.messageHeaders), !subject.isEmpty {
             node.documentText = DocumentText(segments: [DocumentText.Segment(kind: .body, location: "its subject", text: subject)])
         }
     }

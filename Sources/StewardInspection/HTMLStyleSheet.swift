@@ -13,13 +13,16 @@
 /// and only selectors and declarations are read.
 ///
 /// Bounded: `maximumCSS` bytes of style text, `maximumRules` rules that may hide, `maximumPerKey`
-/// of them under one class, id or tag, groups nested `maximumDepth` deep. A sheet past a bound
-/// (`overflowed`) is not read further, and then every element but `html` and `body` is taken as
-/// hidden: padding a sheet cannot push a hiding rule out of the reading.
+/// of them under one class, id or tag, groups nested `maximumDepth` deep, `maximumChecks`
+/// rules tried for one element. Padding cannot push a hiding rule out of the reading: an
+/// element under a class, id or tag that has more rules than the bound, or past the checks,
+/// is taken as hidden; and past the other bounds (`overflowed`, the sheet is not read further)
+/// so is every element with a class or an id, the handles a sheet's rules need.
 struct HTMLStyleSheet {
     static let maximumCSS = 1 << 20
     static let maximumRules = 20_000
     static let maximumPerKey = 256
+    static let maximumChecks = 4096
     /// How deeply conditional groups and nested rules are read (`@media{@media{…`).
     static let maximumDepth = 16
 
@@ -40,7 +43,7 @@ struct HTMLStyleSheet {
 
     private struct Rule {
         var subject: Subject
-        var declarations: Substring
+        var effect: HTMLText.StyleEffect
     }
 
     private var rules: [Rule] = []
@@ -51,35 +54,46 @@ struct HTMLStyleSheet {
     private var byTag: [String: [Int]] = [:]
     private var universal: [Int] = []
 
-    /// Whether the sheet went past a bound: every element but `html` and `body` is then hidden.
+    /// Whether the sheet went past a bound: every element with a class or an id is then hidden.
     private(set) var overflowed = false
+    /// Keys with more rules than `maximumPerKey`: their elements are hidden.
+    private var crowdedClasses: Set<String> = []
+    private var crowdedIDs: Set<String> = []
+    private var crowdedTags: Set<String> = []
 
-    var isEmpty: Bool { rules.isEmpty && !overflowed }
+    var isEmpty: Bool { rules.isEmpty && !overflowed && crowdedTags.isEmpty && crowdedClasses.isEmpty && crowdedIDs.isEmpty }
 
     init(css: String) {
         if css.utf8.count > Self.maximumCSS { overflowed = true }
-        let text = Self.withoutComments(Substring(css.utf8.prefix(Self.maximumCSS)) ?? Substring(css.prefix(Self.maximumCSS / 4)))
-        readBlock(text, depth: 0)
+        let text = Self.withoutComments(Substring(String(decoding: css.utf8.prefix(Self.maximumCSS), as: UTF8.self)))
+        readBlock(Self.withNameEscapesRead(text), depth: 0)
     }
 
-    /// The declarations of every rule whose subject `node` matches, in the order written,
-    /// joined by `;` (nil when none matches).
-    func declarations(for node: XMLTree.Node) -> String? {
-        if overflowed { return ["html", "body"].contains(node.name.lowercased()) ? nil : "display:none" }
-        guard !rules.isEmpty else { return nil }
-        let classes = (node.attribute("class") ?? "").lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
+    /// What the rules that apply to `node` do together (nothing when none does).
+    func effect(for node: XMLTree.Node) -> HTMLText.StyleEffect {
+        var effect = HTMLText.StyleEffect()
+        guard !isEmpty else { return effect }
+        let classes = Set((node.attribute("class") ?? "").lowercased().split(whereSeparator: \.isWhitespace).map(String.init))
         let id = node.attribute("id")?.lowercased()
         let tag = node.name.lowercased()
-        var candidates = Set<Int>(universal)
-        for name in classes { candidates.formUnion(byClass[name] ?? []) }
-        if let id { candidates.formUnion(byID[id] ?? []) }
-        candidates.formUnion(byTag[tag] ?? [])
-        let matching = candidates.sorted().filter { Self.matches(rules[$0].subject, tag: tag, classes: classes, id: id, node: node) }
-        guard !matching.isEmpty else { return nil }
-        return matching.map { String(rules[$0].declarations) }.joined(separator: ";")
+        let hidden = HTMLText.StyleEffect(hides: true)
+        if overflowed, !classes.isEmpty || id != nil { return hidden }
+        if crowdedTags.contains(tag) || id.map(crowdedIDs.contains) == true || !classes.isDisjoint(with: crowdedClasses) { return hidden }
+        var checks = 0
+        func apply(_ bucket: [Int]?) -> Bool {
+            for index in bucket ?? [] {
+                checks += 1
+                if checks > Self.maximumChecks { return false }
+                if Self.matches(rules[index].subject, tag: tag, classes: classes, id: id, node: node) { effect.add(rules[index].effect) }
+            }
+            return true
+        }
+        guard apply(universal), apply(byTag[tag]), apply(id.flatMap { byID[$0] }) else { return hidden }
+        for name in classes where !apply(byClass[name]) { return hidden }
+        return effect
     }
 
-    private static func matches(_ subject: Subject, tag: String, classes: [String], id: String?, node: XMLTree.Node) -> Bool {
+    private static func matches(_ subject: Subject, tag: String, classes: Set<String>, id: String?, node: XMLTree.Node) -> Bool {
         if let wanted = subject.tag, wanted != tag { return false }
         if let wanted = subject.id, wanted != id { return false }
         for wanted in subject.classes where !classes.contains(wanted) { return false }
@@ -144,33 +158,68 @@ struct HTMLStyleSheet {
             let before = declarations[declarations.startIndex..<nested]
             own = before.lastIndex(of: ";").map { before[before.startIndex..<$0] } ?? ""
         }
-        guard Self.mayHide(own) else { return }
+        // Only rules that may hide text, alone or beside another, are kept: most of a sheet
+        // sets fonts, margins and colours.
+        let effect = HTMLText.styleEffect(String(own))
+        guard effect.mayHide else { return }
         for selector in Self.splitOutsideBrackets(selectors) {
             guard !overflowed, let subject = Self.subject(of: selector.trimmingWhitespace) else { continue }
             let index = rules.count
-            func file(_ bucket: inout [Int]) {
-                bucket.append(index)
-                if bucket.count > Self.maximumPerKey { overflowed = true }
-            }
-            rules.append(Rule(subject: subject, declarations: own))
-            if rules.count > Self.maximumRules { overflowed = true }
             if let first = subject.classes.first {
-                file(&byClass[first, default: []])
+                guard !crowdedClasses.contains(first) else { continue }
+                byClass[first, default: []].append(index)
+                if byClass[first]!.count > Self.maximumPerKey { crowdedClasses.insert(first) }
             } else if let id = subject.id {
-                file(&byID[id, default: []])
+                guard !crowdedIDs.contains(id) else { continue }
+                byID[id, default: []].append(index)
+                if byID[id]!.count > Self.maximumPerKey { crowdedIDs.insert(id) }
             } else if let tag = subject.tag {
-                file(&byTag[tag, default: []])
+                guard !crowdedTags.contains(tag) else { continue }
+                byTag[tag, default: []].append(index)
+                if byTag[tag]!.count > Self.maximumPerKey { crowdedTags.insert(tag) }
             } else {
-                file(&universal)
+                universal.append(index)
+                if universal.count > Self.maximumPerKey { overflowed = true }
             }
+            rules.append(Rule(subject: subject, effect: effect))
+            if rules.count > Self.maximumRules { overflowed = true }
         }
     }
 
-    /// Whether the declarations hide text, alone or beside another rule's: with an overflow
-    /// hidden, or a zero height, added (`HTMLText.styleHides`). Rules that only set fonts,
-    /// margins and colours are not kept.
-    private static func mayHide(_ declarations: Substring) -> Bool {
-        HTMLText.styleHides(declarations + ";overflow:hidden") || HTMLText.styleHides(declarations + ";height:0")
+    /// The style text with each escape that stands for a letter, digit, `-` or `_` read
+    /// (`disp\6c ay`, `n\6f ne`, `sp\61n`), as a browser reads names and keywords; other
+    /// escapes (`\7b`, a brace) are kept, so they cannot change the sheet's shape.
+    private static func withNameEscapesRead(_ text: Substring) -> Substring {
+        guard text.contains("\\") else { return text }
+        var result = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            guard character == "\\", text.index(after: index) < text.endIndex else {
+                result.append(character)
+                index = text.index(after: index)
+                continue
+            }
+            let next = text.index(after: index)
+            let hex = text[next...].prefix(6).prefix { $0.isHexDigit }
+            var decoded: Character?
+            var after = text.index(after: next)
+            if !hex.isEmpty, let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) {
+                decoded = Character(scalar)
+                after = hex.endIndex
+                if after < text.endIndex, text[after] == " " || text[after] == "\t" || text[after] == "\n" { after = text.index(after: after) }
+            } else if hex.isEmpty {
+                decoded = text[next]
+            }
+            if let decoded, decoded.isASCII, decoded.isLetter || decoded.isNumber || decoded == "-" || decoded == "_" {
+                result.append(decoded)
+                index = after
+            } else {
+                result.append(character)
+                index = next
+            }
+        }
+        return Substring(result)
     }
 
     /// The subject of one selector: its last compound, read; nil for a pseudo-element's

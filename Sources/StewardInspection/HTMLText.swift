@@ -133,22 +133,42 @@ enum HTMLText {
     }
 
     /// Whether a mail program leaves the element's text unshown: by its `hidden` attribute, its
-    /// own style, or a rule of the body's style sheets (declarations that apply to it, then
-    /// its own style, read together: `.h{overflow:hidden}` with `style="height:0"`).
+    /// own style, or a rule of the body's style sheets (what the rules that apply to it do,
+    /// and its own style, together: `.h{overflow:hidden}` with `style="height:0"`).
     static func isHidden(_ node: XMLTree.Node, sheet: HTMLStyleSheet? = nil) -> Bool {
         if node.hasAttribute("hidden") { return true }
-        let style = [sheet?.declarations(for: node), node.attribute("style")].compactMap { $0 }
-        guard !style.isEmpty else { return false }
-        return styleHides(style.joined(separator: ";"))
+        var effect = sheet?.effect(for: node) ?? StyleEffect()
+        if let style = node.attribute("style") { effect.add(styleEffect(style)) }
+        return effect.hidesText
+    }
+
+    /// What a style does to its element's text: hides it outright, or hides its overflow or
+    /// gives it no room (which together hide it).
+    struct StyleEffect {
+        var hides = false
+        var overflowHidden = false
+        var zeroBox = false
+
+        var hidesText: Bool { hides || (overflowHidden && zeroBox) }
+        var mayHide: Bool { hides || overflowHidden || zeroBox }
+
+        mutating func add(_ other: StyleEffect) {
+            hides = hides || other.hides
+            overflowHidden = overflowHidden || other.overflowHidden
+            zeroBox = zeroBox || other.zeroBox
+        }
     }
 
     /// A style that hides text: `display:none`, `visibility:hidden` or `collapse`, zero opacity,
     /// `mso-hide:all`, a transparent colour, a zero height or width with its overflow hidden,
     /// a font size too small to read (under 3px or 2pt, 0.15em, 15%), a box moved far off the
-    /// screen (`left:-9999px`, `text-indent:-9999px`), clipped to nothing (`clip:rect(0 0 0 0)`,
-    /// `clip-path:inset(50%)`) or scaled to nothing (`transform:scale(0)`).
-    static func styleHides(_ style: String) -> Bool {
-        var overflowHidden = false, zeroBox = false
+    /// screen (`left:-9999px`, `margin:0 0 0 -9999px`, `text-indent:-9999px`,
+    /// `transform:translateX(-9999px)`), clipped to nothing (`clip:rect(0 0 0 0)`,
+    /// `clip-path:inset(50%)`) or scaled to almost nothing (`transform:scale(0.01)`).
+    static func styleHides(_ style: String) -> Bool { styleEffect(style).hidesText }
+
+    static func styleEffect(_ style: String) -> StyleEffect {
+        var effect = StyleEffect()
         for declaration in style.lowercased().split(separator: ";") {
             let parts = declaration.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
@@ -156,35 +176,55 @@ enum HTMLText {
             let (property, value) = (pair[0], pair[1].replacingImportant)
             // With its spaces, where they separate numbers: `rect(0 0 0 0)`, `rgb(0 0 0 / 0)`.
             let spaced = String(parts[1])
+            var hides = false
             switch property {
-            case "display": if value == "none" { return true }
-            case "visibility": if value == "hidden" || value == "collapse" { return true }
-            case "mso-hide": if value == "all" { return true }
+            case "display": hides = value == "none"
+            case "visibility": hides = value == "hidden" || value == "collapse"
+            case "mso-hide": hides = value == "all"
             case "opacity":
-                if let number = Double(value.hasSuffix("%") ? String(value.dropLast()) : value),
-                   number < (value.hasSuffix("%") ? 5 : 0.05) { return true }
-            case "font-size": if tooSmall(value) { return true }
-            case "color", "-webkit-text-fill-color": if isTransparent(value, spaced: spaced) { return true }
-            case "overflow", "overflow-x", "overflow-y": if value == "hidden" || value == "clip" { overflowHidden = true }
+                if let number = Double(value.hasSuffix("%") ? String(value.dropLast()) : value) {
+                    hides = number < (value.hasSuffix("%") ? 5 : 0.05)
+                }
+            case "font-size": hides = tooSmall(value)
+            case "color", "-webkit-text-fill-color": hides = isTransparent(value, spaced: spaced)
+            case "overflow", "overflow-x", "overflow-y": if value == "hidden" || value == "clip" { effect.overflowHidden = true }
             case "height", "max-height", "width", "max-width", "line-height":
-                if Double(value.prefix { $0.isNumber || $0 == "." }) == 0 { zeroBox = true }
-            case "left", "top", "right", "bottom", "margin-left", "margin-top", "text-indent":
-                if farOffScreen(value) { return true }
-            case "margin", "inset": if value.split(separator: ",").contains(where: { farOffScreen(String($0)) }) { return true }
+                if Double(value.prefix { $0.isNumber || $0 == "." }) == 0 { effect.zeroBox = true }
+            case "left", "top", "right", "bottom", "margin-left", "margin-top", "text-indent": hides = farOffScreen(value)
+            case "margin", "inset":
+                hides = spaced.split { $0.isWhitespace || $0 == "!" }.contains { farOffScreen(String($0)) }
             case "clip":
                 let sides = numbers(in: spaced)
-                if value.hasPrefix("rect("), sides.count == 4, sides.allSatisfy({ $0 <= 1 }) { return true }
+                hides = value.hasPrefix("rect(") && sides.count == 4 && sides.allSatisfy { $0 <= 1 }
             case "clip-path":
-                if value.hasPrefix("inset("), let inset = numbers(in: spaced).first, inset >= 50, value.contains("%") { return true }
-                if value.hasPrefix("circle(") || value.hasPrefix("ellipse("), numbers(in: spaced).first == 0 { return true }
-            case "transform":
-                if let scale = spaced.firstRange(of: "scale"),
-                   numbers(in: spaced[scale.upperBound...].drop { $0 != "(" }.prefix { $0 != ")" }).contains(0) { return true }
-            case "scale": if numbers(in: spaced).contains(0) { return true }
+                if value.hasPrefix("inset("), let inset = numbers(in: spaced).first, inset >= 50, value.contains("%") { hides = true }
+                if value.hasPrefix("circle(") || value.hasPrefix("ellipse("), numbers(in: spaced).first == 0 { hides = true }
+            case "transform", "translate", "scale":
+                hides = transformHides(property == "transform" ? spaced : "\(property)(\(spaced))")
             default: break
             }
+            if hides { effect.hides = true }
         }
-        return overflowHidden && zeroBox
+        return effect
+    }
+
+    /// A transform that scales text to almost nothing (`scale(0.01)`, `scaleX(0)`) or moves it
+    /// far off the screen (`translateX(-9999px)`, `translate(-2000px, 0)`).
+    private static func transformHides(_ value: String) -> Bool {
+        var rest = Substring(value)
+        while let open = rest.firstIndex(of: "(") {
+            let name = rest[..<open].reversed().prefix { $0.isLetter || $0 == "3" }.reversed()
+            guard let close = rest[open...].firstIndex(of: ")") else { return false }
+            let arguments = rest[rest.index(after: open)..<close]
+            let function = String(name)
+            if function.hasPrefix("scale"), numbers(in: arguments).contains(where: { abs($0) < 0.05 }) { return true }
+            if function.hasPrefix("translate"),
+               arguments.split(whereSeparator: { $0 == "," || $0.isWhitespace }).contains(where: { farOffScreen(String($0)) }) {
+                return true
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return false
     }
 
     /// A colour no one sees: `transparent`, or an alpha of zero (`rgba(0,0,0,0)`, `#fff0`,

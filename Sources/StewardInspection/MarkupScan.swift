@@ -52,7 +52,6 @@ enum MarkupScan {
         var formTarget: String?
         private var inTag = false
         private var previous: UInt8?
-        private var formsSeen = 0
 
         mutating func consume(_ window: UnsafeBufferPointer<UInt8>, safeEnd: Int) -> Int {
             // ASCII lower-case copy: tags and attribute names are case-insensitive.
@@ -86,28 +85,32 @@ enum MarkupScan {
             return nil
         }
 
-        /// Where the first form (starting before `end`) sends what is typed into it, when that is
-        /// a web address: a `<form>`'s `action`, a button's or input's `formaction`, or, for a
-        /// form without a web address of its own, the page's `<base href>`. Each attribute of
-        /// that name counts (not `data-action`), its value read as a browser reads it.
+        /// Where the first form (a tag starting before `end`) sends what is typed into it, when
+        /// that is a web address: a `<form>`'s `action`, a button's or input's `formaction`, or,
+        /// for a form without a web address of its own, the page's `<base href>`. Each tag is
+        /// read once, attribute by attribute as a browser splits them (a quoted `>` or a
+        /// `data-action` is no end and no action), its values as a browser reads them.
         private mutating func externalFormTarget(in lower: [UInt8], original: UnsafeBufferPointer<UInt8>, end: Int) -> String? {
-            for start in ByteSearch.offsets(of: Array("<base".utf8), in: lower, limit: 10) where start < end && baseTarget == nil {
-                guard let close = tagEnd(lower, from: start) else { continue }
-                baseTarget = Self.attributeValues(named: "href", in: lower, original: original, tag: start..<close).first(where: Self.isWebAddress)
-            }
-            for start in ByteSearch.offsets(of: Array("<form".utf8), in: lower, limit: max(0, 50 - formsSeen)) where start < end {
-                formsSeen += 1
-                guard let close = tagEnd(lower, from: start) else { continue }
-                let actions = Self.attributeValues(named: "action", in: lower, original: original, tag: start..<close)
-                if let target = actions.first(where: Self.isWebAddress) { return target }
-                relativeForm = true
-            }
-            for start in ByteSearch.offsets(of: Array("formaction".utf8), in: lower, limit: 50) where start < end {
-                guard let open = lower[max(0, start - MarkupScan.lookahead)..<start].lastIndex(of: UInt8(ascii: "<")),
-                      lower[open..<start].firstIndex(of: UInt8(ascii: ">")) == nil,
-                      let close = tagEnd(lower, from: start) else { continue }
-                let targets = Self.attributeValues(named: "formaction", in: lower, original: original, tag: open..<close)
-                if let target = targets.first(where: Self.isWebAddress) { return target }
+            var index = 0
+            while index < end, let open = lower[index..<end].firstIndex(of: UInt8(ascii: "<")) {
+                var nameEnd = open + 1
+                while nameEnd < lower.count, nameEnd - open <= 7, lower[nameEnd] >= 0x61, lower[nameEnd] <= 0x7A { nameEnd += 1 }
+                let name = String(decoding: lower[(open + 1)..<nameEnd], as: UTF8.self)
+                guard ["form", "base", "button", "input"].contains(name) else {
+                    index = open + 1
+                    continue
+                }
+                let (attributes, close) = Self.attributes(in: lower, original: original, from: nameEnd)
+                index = max(close, open + 1)
+                switch name {
+                case "form":
+                    if let target = attributes.first(where: { $0.name == "action" && Self.isWebAddress($0.value) }) { return target.value }
+                    relativeForm = true
+                case "base":
+                    if baseTarget == nil { baseTarget = attributes.first { $0.name == "href" && Self.isWebAddress($0.value) }?.value }
+                default:
+                    if let target = attributes.first(where: { $0.name == "formaction" && Self.isWebAddress($0.value) }) { return target.value }
+                }
             }
             return nil
         }
@@ -117,40 +120,47 @@ enum MarkupScan {
         private var baseTarget: String?
         private var relativeForm = false
 
-        private func tagEnd(_ lower: [UInt8], from start: Int) -> Int? {
-            lower[start...].firstIndex(of: UInt8(ascii: ">"))
-        }
-
-        /// The values of every attribute `name` in the tag, character references decoded and the
-        /// tabs and line breaks a browser drops taken out, at most 120 characters each.
-        static func attributeValues(named name: String, in lower: [UInt8], original: UnsafeBufferPointer<UInt8>, tag: Range<Int>) -> [String] {
-            let word = Array(name.utf8)
-            let boundaries: [UInt8] = [0x20, 0x09, 0x0A, 0x0D, 0x0C, UInt8(ascii: "/"), UInt8(ascii: "\""), UInt8(ascii: "'")]
-            var values: [String] = []
-            for offset in ByteSearch.offsets(of: word, in: Array(lower[tag]), limit: 20) {
-                let at = tag.lowerBound + offset
-                guard at > tag.lowerBound, boundaries.contains(lower[at - 1]) else { continue }
-                var cursor = at + word.count
-                while cursor < tag.upperBound, [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(lower[cursor]) { cursor += 1 }
-                guard cursor < tag.upperBound, lower[cursor] == UInt8(ascii: "=") else { continue }
-                cursor += 1
-                while cursor < tag.upperBound, [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(lower[cursor]) { cursor += 1 }
-                guard cursor < tag.upperBound else { continue }
-                var valueEnd: Int
-                if lower[cursor] == UInt8(ascii: "\"") || lower[cursor] == UInt8(ascii: "'") {
-                    let quote = lower[cursor]
-                    cursor += 1
-                    valueEnd = lower[cursor..<tag.upperBound].firstIndex(of: quote) ?? tag.upperBound
-                } else {
-                    valueEnd = lower[cursor..<tag.upperBound].firstIndex { [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains($0) } ?? tag.upperBound
+        /// The attributes of a tag whose name ends at `start`, up to its `>` (or `lookahead`
+        /// bytes), and where the tag ends: names lower-cased, values with character references
+        /// decoded and the tabs and line breaks a browser drops taken out (at most 120
+        /// characters kept).
+        static func attributes(in lower: [UInt8], original: UnsafeBufferPointer<UInt8>, from start: Int) -> ([(name: String, value: String)], Int) {
+            let limit = min(lower.count, start + MarkupScan.lookahead)
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
+            var attributes: [(name: String, value: String)] = []
+            var i = start
+            while i < limit {
+                while i < limit, isSpace(lower[i]) || lower[i] == UInt8(ascii: "/") { i += 1 }
+                guard i < limit, lower[i] != UInt8(ascii: ">") else { return (attributes, i) }
+                let nameStart = i
+                while i < limit, !isSpace(lower[i]), lower[i] != UInt8(ascii: "="), lower[i] != UInt8(ascii: ">"), lower[i] != UInt8(ascii: "/") || i == nameStart {
+                    i += 1
                 }
-                var value = Array(original[cursor..<min(valueEnd, cursor + 4096)])
+                let name = String(decoding: lower[nameStart..<i], as: UTF8.self)
+                while i < limit, isSpace(lower[i]) { i += 1 }
+                guard i < limit, lower[i] == UInt8(ascii: "=") else {
+                    attributes.append((name, ""))
+                    continue
+                }
+                i += 1
+                while i < limit, isSpace(lower[i]) { i += 1 }
+                var valueStart = i, valueEnd = i
+                if i < limit, lower[i] == UInt8(ascii: "\"") || lower[i] == UInt8(ascii: "'") {
+                    let quote = lower[i]
+                    valueStart = i + 1
+                    valueEnd = lower[valueStart..<limit].firstIndex(of: quote) ?? limit
+                    i = min(limit, valueEnd + 1)
+                } else {
+                    while i < limit, !isSpace(lower[i]), lower[i] != UInt8(ascii: ">") { i += 1 }
+                    valueEnd = i
+                }
+                var value = Array(original[valueStart..<min(valueEnd, valueStart + 4096)])
                 if value.contains(UInt8(ascii: "&")), let decoded = CharacterReferences.decoded(value) { value = decoded }
                 value.removeAll { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
                 let text = String(decoding: value, as: UTF8.self)
-                values.append(String(text.drop { $0 == " " || $0 == "\u{0C}" }.prefix(120)))
+                attributes.append((name, String(text.drop { $0 == " " || $0 == "\u{0C}" }.prefix(120))))
             }
-            return values
+            return (attributes, limit)
         }
 
         /// A web address a browser sends the form to: `//host` or `\\host` (the page's own

@@ -91,6 +91,10 @@ import Testing
         "<form action=\"/collect\"><button formaction=\"https://login.example.net/collect\">Sign in</button>",
         "<form><input type=submit formaction=HTTPS://login.example.net/collect>",
         "<base href=\"https://login.example.net/\"><form action=\"collect\">",
+        // A review's finds: many decoys before the action, a quoted `>`, the word formaction in text.
+        "<form" + String(repeating: " data-action=\"/x\"", count: 30) + " action=\"https://login.example.net/collect\">",
+        "<form title=\">\" action=\"https://login.example.net/collect\">",
+        "<p>" + String(repeating: "formaction ", count: 80) + "</p><form><button formaction=\"https://login.example.net/collect\">Go</button>",
     ])
     func htmlFormPostingElsewhereWrittenOddly(form: String) throws {
         let html = Array("<html><head></head><body>\(form)<input name=password type=password></form></body></html>".utf8)

@@ -110,6 +110,10 @@ struct ShownTextTests {
         "<style>.h:not(.q){display:none !important}</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
         "<style>.box { color: red; .h { display: none } }</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
         "<p>CONFI<span class=\"h\">zz</span>DENTIAL</p><style>.h{display:none}</style>",
+        // A sheet past its bounds still leaves an element's own hiding style read.
+        "<style>\(String(repeating: "@media{", count: 20))</style><p>CONFI<span style=\"display:none\">zz</span>DENTIAL</p>",
+        "<style>\(String(repeating: ".a{margin:0} ", count: 90_000))</style><p>CONFI<span style=\"display:none\">zz</span>DENTIAL</p>",
+        "<style>sp\\61n.h{disp\\6c ay:n\\6f ne}</style><p>CONFI<span class=\"h\">zz</span>DENTIAL</p>",
     ])
     func hiddenByStyleSheet(body: String) throws {
         #expect(try Self.held(bodyHeaders: Self.html, body: "<html><head></head><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
@@ -120,6 +124,7 @@ struct ShownTextTests {
         "position:absolute;clip:rect(0 0 0 0)", "position:absolute;clip: rect(1px, 1px, 1px, 1px)", "clip-path:inset(50%)",
         "display:inline-block;transform:scale(0)", "transform: scale(0, 0)", "color:#ffffff00", "-webkit-text-fill-color:transparent",
         "color:rgba(0 0 0 / 0)", "display:inline-block;line-height:0;height:0;overflow:hidden",
+        "position:absolute;margin:0 0 0 -9999px", "display:inline-block;transform:translateX(-9999px)", "display:inline-block;transform:scale(0.01)",
     ])
     func hiddenOffScreen(style: String) throws {
         let body = "<p>CONFI<span style=\"\(style)\">zz</span>DENTIAL</p><p>The pay offer is 3%.</p>"
@@ -198,7 +203,7 @@ struct ShownTextTests {
     @Test("CSV text functions that build no marking, or read other cells, pass")
     func csvTextFunctionsBenign() throws {
         let plain = ["Content-Type: text/plain; charset=utf-8"]
-        let csv = Array("Name,Grade,Note\r\nKim,5,=UPPER(\"total\")\r\nJo,4,=MID(A2;1;3)\r\nAl,3,\"=TEXTJOIN(\"\", \"\",TRUE,\"\"Kim\"\",\"\"Jo\"\")\"\r\nSam,2,=REPT(\"ab\";5000)\r\n".utf8)
+        let csv = Array("Name,Grade,Note\r\nKim,5,=UPPER(\"total\")\r\nJo,4,=MID(A2;1;3)\r\nAl,3,\"=TEXTJOIN(\"\", \"\",TRUE,\"\"Kim\"\",\"\"Jo\"\")\"\r\nSam,2,=REPT(\"ab\";5000)\r\nBo,1,=SUBSTITUTE(REPT(\"a\";4096);\"a\";REPT(\"a\";4096))\r\n".utf8)
         #expect(try Self.held(bodyHeaders: plain, body: "See attached.\r\n", attachments: [("pay.csv", "text/csv", csv)]).isEmpty)
     }
 

@@ -57,6 +57,8 @@ import Testing
         #expect(LinkHosts.hosts(in: "See https://a.example\nThanks.\nBob") == ["a.example"])
         #expect(LinkHosts.hosts(in: "Our guide: rethttp:guide.example and git+https:x.example").isEmpty)
         #expect(LinkHosts.hosts(in: "<p title=\"Line one\nline two\">Hello</p>").isEmpty)
+        // A quoted passage of a plain-text reply is no attribute: its lines are not joined.
+        #expect(!LinkHosts.hosts(in: "Kim wrote =\"see www.unio\nn-example.org\" and left").contains("www.union-example.org"))
     }
 
     @Test("ordinary links keep their hosts; text after a link is not part of it")

@@ -15,6 +15,9 @@ import Testing
         // "Café", its é (C3 A9) split across two words: the bytes join before the charset is read.
         #expect(EncodedWords.decoded(Array("=?utf-8?B?Q2Fmww==?= =?utf-8?B?qQ==?=".utf8)) == "Café")
         #expect(EncodedWords.decoded(Array("=?iso-8859-1?B?Sm9lcmcgSvZyZw==?= and =?utf-8?Q?J=C3=B6rg?=".utf8)) == "Joerg Jörg and Jörg")
+        // Many starts of words that never end: read once each, not to the end of the value.
+        let unended = String(repeating: "=?a?B?x ", count: 25_000)
+        #expect(EncodedWords.normalised(unended) == unended)
         // Not encoded words: left as written.
         #expect(EncodedWords.normalised("Price =? 5 ?B? x") == "Price =? 5 ?B? x")
     }
