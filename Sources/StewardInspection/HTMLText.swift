@@ -11,7 +11,9 @@ import StewardCore
 /// `hidden` attribute), the text shown without it. So `CONFI<span style="display:none">x</span>DENTIAL`
 /// reads CONFIDENTIAL as most readers see it, and a marking split by a style only some
 /// programs honour (`mso-hide`, a child shown again) is still read whole in the first
-/// reading. A style may come from the body's own style sheets too (`<style>.h{display:none}`,
+/// reading. A third reading is Outlook's, when the message has text Outlook alone leaves out
+/// (`<!--[if !mso]><!-->…<!--<![endif]-->`, `mso-hide:all`); what a conditional comment for
+/// Outlook holds (`<!--[if mso]>…`) is in the first and in Outlook's. A style may come from the body's own style sheets too (`<style>.h{display:none}`,
 /// `HTMLStyleSheet`), and text moved off the screen, clipped away or scaled to nothing is
 /// hidden as well. Text under a right-to-left override (`<bdo dir="rtl">`, `unicode-bidi:
 /// bidi-override; direction: rtl`) is shown reversed, so it is read reversed (once, however
@@ -23,13 +25,20 @@ enum HTMLText {
     ]
     private static let unread: Set<String> = ["script", "style", "head", "template"]
 
+    /// In which readings an element's text appears: as most programs show it (`shown`), and as
+    /// Outlook shows it (`outlook`); the first reading has all of it.
+    private struct Seen {
+        var shown = true
+        var outlook = true
+    }
+
     private enum Step {
-        case node(XMLTree.Node, hidden: Bool, reversed: Bool)
+        case node(XMLTree.Node, seen: Seen, reversed: Bool)
         /// A block's end: a line break.
-        case leave(hidden: Bool)
+        case leave(seen: Seen)
         /// The end of an outermost right-to-left override, which began at these offsets (in
-        /// scalars) of the two readings.
-        case reverse(all: Int, shown: Int)
+        /// scalars) of the three readings.
+        case reverse(all: Int, shown: Int, outlook: Int)
     }
 
     static func extract(_ bytes: [UInt8]) -> DocumentText? {
@@ -37,49 +46,92 @@ enum HTMLText {
         // Scalars, not Strings: a reversed element is turned round in place (only its own text).
         var all: [Unicode.Scalar] = []
         var shown: [Unicode.Scalar] = []
-        var hidesText = false
+        var outlook: [Unicode.Scalar] = []
+        var hidesText = false, outlookHidesText = false
         let topLevel = Self.topLevel(tree)
         let sheet = Self.mayHaveStyleElement(bytes) ? Self.styleSheet(topLevel) : nil
-        var stack: [Step] = topLevel.reversed().map { .node($0, hidden: false, reversed: false) }
+        var stack: [Step] = []
+        // Children in reverse, so the first is read first. A downlevel-revealed section
+        // (`<!--[if !mso]><!-->…<!--<![endif]-->`) is shown by every program but Outlook.
+        func push(_ children: [XMLTree.Node], seen: Seen, reversed: Bool) {
+            var steps: [Step] = []
+            var notInOutlook = false
+            for child in children {
+                if child.isComment {
+                    let comment = child.content
+                    if comment.hasPrefix("[if"), Self.excludesOutlook(comment), comment.hasSuffix("<!") { notInOutlook = true }
+                    if comment.hasPrefix("<![endif]") { notInOutlook = false }
+                }
+                var childSeen = seen
+                if notInOutlook && !child.isComment {
+                    childSeen.outlook = false
+                    outlookHidesText = true
+                }
+                steps.append(.node(child, seen: childSeen, reversed: reversed))
+            }
+            stack += steps.reversed()
+        }
+        push(topLevel, seen: Seen(), reversed: false)
+        func append(_ text: some Sequence<Unicode.Scalar>, _ seen: Seen) {
+            all += text
+            if seen.shown { shown += text }
+            if seen.outlook { outlook += text }
+        }
         while let step = stack.popLast() {
             switch step {
-            case .leave(let hidden):
-                all.append("\n")
-                if !hidden { shown.append("\n") }
-            case .reverse(let allStart, let shownStart):
+            case .leave(let seen):
+                append(CollectionOfOne("\n"), seen)
+            case .reverse(let allStart, let shownStart, let outlookStart):
                 if allStart < all.count { all[allStart...].reverse() }
                 if shownStart < shown.count { shown[shownStart...].reverse() }
-            case .node(let node, let inHidden, let inReversed):
+                if outlookStart < outlook.count { outlook[outlookStart...].reverse() }
+            case .node(let node, let inSeen, let inReversed):
                 if node.isText {
-                    all += node.content.unicodeScalars
-                    if !inHidden { shown += node.content.unicodeScalars }
+                    append(node.content.unicodeScalars, inSeen)
                     continue
                 }
-                // Outlook shows what a conditional comment holds (`<!--[if mso]>…<![endif]-->`),
-                // other programs do not: read as hidden text, in the first reading only.
+                // What a conditional comment holds (`<!--[if mso]>…<![endif]-->`) is shown by
+                // Outlook only (by nothing, for `[if !mso]>`): hidden text in the other readings.
                 if node.isComment, node.tree === tree, let inner = Self.conditionalContent(node.content) {
+                    let children = Self.topLevel(inner)
+                    guard !children.isEmpty else { continue }
                     hidesText = true
-                    for child in Self.topLevel(inner).reversed() { stack.append(.node(child, hidden: true, reversed: inReversed)) }
+                    let seen = Seen(shown: false, outlook: inSeen.outlook && !Self.excludesOutlook(node.content))
+                    if !seen.outlook { outlookHidesText = true }
+                    push(children, seen: seen, reversed: inReversed)
                     continue
                 }
                 guard node.isElement else { continue }
                 let name = node.name.lowercased()
                 if unread.contains(name) && name != "title" { continue }
-                let hidden = inHidden || isHidden(node, sheet: sheet)
-                if hidden { hidesText = true }
+                var seen = inSeen
+                if seen.shown && isHidden(node, sheet: sheet) {
+                    seen.shown = false
+                    hidesText = true
+                }
+                if seen.outlook, let style = node.attribute("style"), style.lowercased().filter({ !$0.isWhitespace }).contains("mso-hide:all") {
+                    seen.outlook = false
+                    outlookHidesText = true
+                }
                 if blocks.contains(name) {
-                    all.append("\n")
-                    if !hidden { shown.append("\n") }
-                    stack.append(.leave(hidden: hidden))
+                    append(CollectionOfOne("\n"), seen)
+                    stack.append(.leave(seen: seen))
                 }
                 let reversed = inReversed || showsReversed(node, name: name)
-                if reversed && !inReversed { stack.append(.reverse(all: all.count, shown: shown.count)) }
-                for child in node.children.reversed() { stack.append(.node(child, hidden: hidden, reversed: reversed)) }
+                if reversed && !inReversed { stack.append(.reverse(all: all.count, shown: shown.count, outlook: outlook.count)) }
+                push(node.children, seen: seen, reversed: reversed)
             }
         }
         var segments = [DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(all)))]
         if hidesText { segments.append(DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(shown)))) }
+        if outlookHidesText { segments.append(DocumentText.Segment(kind: .body, text: String(String.UnicodeScalarView(outlook)))) }
         return DocumentText(segments: segments)
+    }
+
+    /// Whether a conditional comment's condition leaves Outlook out (`[if !mso]`, `[if !(mso)]`).
+    private static func excludesOutlook(_ comment: String) -> Bool {
+        let condition = comment.prefix { $0 != "]" }.lowercased().filter { !$0.isWhitespace }
+        return condition.contains("!mso") || condition.contains("!(mso")
     }
 
     /// The HTML inside a conditional comment for Outlook (`[if mso]>…<![endif]`, `[if gte mso

@@ -155,6 +155,9 @@ struct ShownTextTests {
         "<!--[if mso]>STRICTLY CONFIDENTIAL<![endif]-->",
         "<!--[if gte mso 9]><table><tr><td><b>Confidential</b></td></tr></table><![endif]-->",
         "<p>CONFI<!--[if mso]>zz<![endif]-->DENTIAL</p>",
+        // Text every program but Outlook shows, inside a marking: Outlook shows the marking.
+        "<p>CONFI<!--[if !mso]><!--><span>zz</span><!--<![endif]-->DENTIAL</p>",
+        "<p>CONFI<!--[if !mso]><!-->zz<!--<![endif]-->DENTIAL</p>",
     ])
     func outlookConditionalComments(body: String) throws {
         #expect(try Self.held(bodyHeaders: Self.html, body: "<html><body>\(body)<p>The pay offer is 3%.</p></body></html>").count == 1, "\(body)")
