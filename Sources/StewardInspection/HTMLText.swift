@@ -13,9 +13,9 @@ import StewardCore
 /// programs honour (`mso-hide`, a child shown again) is still read whole in the first
 /// reading. A third reading is Outlook's, when the message has text Outlook alone leaves out
 /// (`<!--[if !mso]><!-->…<!--<![endif]-->`, `mso-hide:all`); what a conditional comment for
-/// Outlook holds (`<!--[if mso]>…`) is in the first and in Outlook's. A style may come from the body's own style sheets too (`<style>.h{display:none}`,
-/// `HTMLStyleSheet`), and text moved off the screen, clipped away or scaled to nothing is
-/// hidden as well. Text under a right-to-left override (`<bdo dir="rtl">`, `unicode-bidi:
+/// Outlook holds (`<!--[if mso]>…`) is in the first and in Outlook's. A style may come from
+/// the body's own style sheets too (`<style>.h{display:none}`, `HTMLStyleSheet`), and text
+/// moved off the screen, clipped away or scaled to nothing is hidden as well. Text under a right-to-left override (`<bdo dir="rtl">`, `unicode-bidi:
 /// bidi-override; direction: rtl`) is shown reversed, so it is read reversed (once, however
 /// deeply such overrides nest).
 enum HTMLText {
