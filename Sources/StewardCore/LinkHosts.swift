@@ -188,7 +188,8 @@ public enum LinkHosts {
     private static let www = Array("www.".utf8)
     /// The schemes a browser reads an authority after however many slashes follow (none too):
     /// WHATWG URL's special schemes but `file`.
-    private static let specialSchemes: Set<[UInt8]> = Set(["http", "https", "ftp", "ws", "wss"].map { Array($0.utf8) })
+    public static let webSchemes: Set<String> = ["http", "https", "ftp", "ws", "wss"]
+    private static let specialSchemes: Set<[UInt8]> = Set(webSchemes.map { Array($0.utf8) })
 
     /// Where a host name starts if a link starts at `index`, and whether what follows is a URL's
     /// authority (after `://`, also written `:\\` or `:/\`, or after `http:` and the other web

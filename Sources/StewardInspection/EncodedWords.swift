@@ -12,7 +12,8 @@ import StewardCore
 enum EncodedWords {
     /// Whether `raw` holds a base64 encoded word (`?B?` or `?b?`).
     static func hasBase64Word<C: Collection<UInt8>>(_ raw: C) -> Bool {
-        ByteSearch.contains(Array("?B?".utf8), in: Array(raw)) || ByteSearch.contains(Array("?b?".utf8), in: Array(raw))
+        let bytes = Array(raw)
+        return ByteSearch.contains(Array("?B?".utf8), in: bytes) || ByteSearch.contains(Array("?b?".utf8), in: bytes)
     }
 
     /// The value decoded (folding taken out), as a mail program shows it; nil when GMime

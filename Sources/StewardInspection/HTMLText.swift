@@ -5,7 +5,7 @@ import StewardCore
 /// HTML parser, which recovers from broken markup as browsers do), scripts and styles left out,
 /// block elements ending lines so a banner stays on a line of its own.
 ///
-/// Two readings, because mail programs differ in what they hide: all the text, and, when the
+/// Up to three readings, because mail programs differ in what they hide: all the text, and, when the
 /// message hides some (`display:none`, `visibility:hidden`, a tiny font size, zero opacity, a
 /// transparent colour, a zero height with its overflow hidden, Outlook's `mso-hide:all`, the
 /// `hidden` attribute), the text shown without it. So `CONFI<span style="display:none">x</span>DENTIAL`

@@ -169,7 +169,7 @@ enum MarkupScan {
             let lower = value.lowercased()
             if lower.hasPrefix("//") || lower.hasPrefix("\\\\") || lower.hasPrefix("/\\") || lower.hasPrefix("\\/") { return true }
             guard let colon = lower.firstIndex(of: ":") else { return false }
-            return ["http", "https", "ftp", "ws", "wss"].contains(String(lower[..<colon]))
+            return LinkHosts.webSchemes.contains(String(lower[..<colon]))
         }
     }
 }
